@@ -1,0 +1,784 @@
+/**
+ * The event loop, as CPython's `asyncio/base_events.py`: one ready queue,
+ * one timer heap, and `_runOnce`-style iterations driven from inside Deno's
+ * own event loop.
+ * @module
+ */
+import { type Clock, RealClock } from "./clock.ts";
+import { Handle, TimerHandle } from "./events.ts";
+import { RuntimeError } from "./exceptions.ts";
+import { Future } from "./futures.ts";
+import { TimerHeap } from "./_heap.ts";
+import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
+import { type CoroutineLike, Task } from "./tasks.ts";
+import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
+
+/** What a loop is made with. */
+export interface EventLoopOptions {
+  /** The clock; the real clock by default, a `VirtualClock` for instant runs. */
+  clock?: Clock;
+  /** Start in debug mode (see `setDebug`). */
+  debug?: boolean;
+}
+
+/**
+ * What goes to the exception handler: `message`, and where known the
+ * `exception`, the `handle`, `future` or `task` concerned.
+ */
+export interface ExceptionContext {
+  /** What happened, e.g. `Exception in callback boom()`. */
+  message: string;
+  /** The error, if there is one. */
+  exception?: unknown;
+  /** The handle whose callback failed. */
+  handle?: Handle;
+  /** The future (or task) whose exception nobody retrieved. */
+  future?: Future<unknown>;
+  /** The task concerned. */
+  task?: Task<unknown>;
+  /** Anything else worth printing. */
+  [key: string]: unknown;
+}
+
+/** A loop-wide exception handler. Mirrors the handler of `loop.set_exception_handler`. */
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+// As CPython base_events.py: purge cancelled timers when they are more than
+// half of a heap of at least 100.
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+const MAX_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+// While callbacks keep the loop busy, give Deno's event loop a turn (I/O,
+// host timers) at least this often, in milliseconds of real time.
+const HOST_SLICE_MS = 2;
+// Reading the real time costs ~80 ns, so look at it only every this many
+// iterations.
+const HOST_CHECK_EVERY = 64;
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
+/**
+ * An asyncio event loop.
+ *
+ * Invariants, checked by the code below:
+ * - Only `#runBatch` and the step runner in `runForever` call callbacks;
+ *   everything else only appends to `_ready` or pushes onto `_scheduled`.
+ * - An iteration runs exactly the handles that were in `_ready` when it
+ *   began (they move to `_batch`); what they schedule waits for the next.
+ * - A timer is in `_scheduled` iff its `_scheduled` flag is set;
+ *   `_timerCancelledCount` counts the cancelled ones still in there.
+ * - While a task's step runs, `_stepTask` is that task and `runForever`
+ *   waits until the task suspends on a loop future or settles (or, failing
+ *   both, until the microtask queue drains: the task awaits something the
+ *   loop does not own, and is counted in `_externalWaits` until it comes
+ *   back).
+ *
+ * Mirrors `asyncio.BaseEventLoop`. JavaScript cannot block, so
+ * `runForever()` and `runUntilComplete()` return promises.
+ *
+ * @example
+ * ```ts
+ * import { EventLoop } from "@asyncio/deno";
+ * const loop = new EventLoop();
+ * loop.callSoon(() => console.log("soon"));
+ * loop.callLater(0.01, () => loop.stop());
+ * await loop.runForever();
+ * loop.close();
+ * ```
+ */
+export class EventLoop {
+  /** The clock this loop reads; `time()` is `clock.now()`. */
+  readonly clock: Clock;
+  /** In debug mode, callbacks slower than this (seconds) are reported. */
+  slowCallbackDuration = 0.1;
+
+  /** @ignore */
+  _ready: Handle[] = [];
+  /** @ignore The handles of the running iteration, from `_batchPos` on. */
+  _batch: Handle[] = [];
+  /** @ignore */
+  _batchPos = 0;
+  /** @ignore */
+  _scheduled: TimerHeap<TimerHandle> = new TimerHeap();
+  /** @ignore */
+  _timerCancelledCount = 0;
+  /** @ignore */
+  _tasks: Set<Task<unknown>> = new Set();
+  /** @ignore */
+  _trace: Tracer | null = null;
+  /** @ignore Tasks suspended on promises the loop does not own. */
+  _externalWaits = 0;
+  /** @ignore */
+  _stepTask: Task<unknown> | null = null;
+  /** @ignore */
+  _closeHooks: Array<() => void> = [];
+
+  #timerSeq = 0;
+  #stopping = false;
+  #running = false;
+  #closed = false;
+  #debug = false;
+  #iteration = 0;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #stepDone: (() => void) | null = null;
+  #wake: (() => void) | null = null;
+  #drainId: ReturnType<typeof setImmediate> | null = null;
+  #unretrieved = new Set<WeakRef<Future<unknown>>>();
+  #finalizer = new FinalizationRegistry<
+    { context: ExceptionContext; ref: WeakRef<Future<unknown>> }
+  >((held) => {
+    this.#unretrieved.delete(held.ref);
+    this.callExceptionHandler(held.context);
+  });
+
+  /** Make a loop; see `EventLoopOptions`. Not running, not current. */
+  constructor(options: EventLoopOptions = {}) {
+    this.clock = options.clock ?? new RealClock();
+    if (options.debug) this.setDebug(true);
+  }
+
+  /** The loop's time in seconds (monotonic). Mirrors `loop.time()`. */
+  time(): number {
+    return this.clock.now();
+  }
+
+  // ---- Scheduling -------------------------------------------------------
+
+  /**
+   * Run `callback(...args)` on the next iteration, after what is already
+   * queued (FIFO).
+   *
+   * Mirrors `loop.call_soon`.
+   * @returns a `Handle` whose `cancel()` stops the call.
+   * @throws {TypeError} if `callback` is not a function.
+   * @throws {RuntimeError} if the loop is closed.
+   */
+  callSoon<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle {
+    this.#checkCallback(callback, "callSoon");
+    const handle = new Handle(
+      callback as (...args: never[]) => unknown,
+      args.length === 0 ? EMPTY : args,
+      this,
+    );
+    this.#enqueue(handle);
+    return handle;
+  }
+
+  /**
+   * As `callSoon`, and safe from anywhere outside the loop's control (a
+   * host timer, a promise callback, a signal listener, a worker message): it
+   * wakes an idle loop at once.
+   *
+   * Mirrors `loop.call_soon_threadsafe`. JavaScript shares no memory
+   * between threads, so "another thread" here means another callback of
+   * Deno's event loop.
+   */
+  callSoonThreadsafe<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle {
+    return this.callSoon(callback, ...args);
+  }
+
+  /**
+   * Run `callback(...args)` after `delay` seconds. A delay of zero or less
+   * means "due now" (but still after the ready queue). Equal deadlines run
+   * in the order they were scheduled.
+   *
+   * Mirrors `loop.call_later`.
+   * @throws {TypeError} if `delay` is not a finite number.
+   */
+  callLater<A extends unknown[]>(
+    delay: number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle {
+    checkTime(delay, "delay");
+    return this.#callAt(this.clock.now() + delay, callback, args, "callLater");
+  }
+
+  /**
+   * Run `callback(...args)` at loop time `when` (seconds, as `time()`). A
+   * past `when` means "due now".
+   *
+   * Mirrors `loop.call_at`.
+   * @throws {TypeError} if `when` is not a finite number.
+   */
+  callAt<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle {
+    checkTime(when, "when");
+    return this.#callAt(when, callback, args, "callAt");
+  }
+
+  #callAt(
+    when: number,
+    callback: (...args: never[]) => unknown,
+    args: unknown[],
+    method: string,
+  ): TimerHandle {
+    this.#checkCallback(callback, method);
+    const timer = new TimerHandle(
+      when,
+      this.#timerSeq++,
+      callback,
+      args.length === 0 ? EMPTY : args,
+      this,
+    );
+    if (this.#debug) timer._source = new Error().stack ?? null;
+    timer._scheduled = true;
+    this._scheduled.push(timer);
+    if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle: timer });
+    if (this.#wake !== null) this.#wakeUp();
+    return timer;
+  }
+
+  /** A new pending future bound to this loop. Mirrors `loop.create_future`. */
+  createFuture<T = unknown>(): Future<T> {
+    return new Future<T>(this);
+  }
+
+  /**
+   * Wrap a coroutine in a task and schedule its first step (with
+   * `callSoon`; it never starts inside this call).
+   *
+   * @param coro an async function to call with no arguments (the form that
+   *   keeps asyncio's ordering), or an already-created promise.
+   * @param options `name` for the task (default `Task-N`).
+   * Mirrors `loop.create_task`.
+   */
+  createTask<T>(coro: CoroutineLike<T>, options: { name?: string } = {}): Task<T> {
+    this.#checkClosed();
+    return new Task(coro, { loop: this, name: options.name });
+  }
+
+  /** @ignore Append to the ready queue; wakes an idle loop. */
+  _enqueue(handle: Handle): void {
+    this.#enqueue(handle);
+  }
+
+  #enqueue(handle: Handle): void {
+    if (this.#debug) handle._source = new Error().stack ?? null;
+    this._ready.push(handle);
+    if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /** @ignore Called by `Handle.cancel()`. */
+  _handleCancelled(handle: Handle): void {
+    if (handle instanceof TimerHandle && handle._scheduled) this._timerCancelledCount++;
+    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
+  }
+
+  // ---- Running ----------------------------------------------------------
+
+  /**
+   * Run until `stop()` is called. `stop()` lets the current iteration
+   * finish, then the promise resolves.
+   *
+   * Mirrors `loop.run_forever`; it returns a promise because JavaScript
+   * cannot block.
+   * @throws {RuntimeError} if the loop is closed or already running, or if
+   *   another loop is running.
+   */
+  async runForever(): Promise<void> {
+    this.#checkClosed();
+    if (this.#running) throw new RuntimeError("This event loop is already running");
+    if (_getRunningLoopOrNull() !== null) {
+      throw new RuntimeError("Cannot run the event loop while another loop is running");
+    }
+    this.#running = true;
+    _setRunningLoop(this);
+    try {
+      let check = 0;
+      let yieldAt = performance.now() + HOST_SLICE_MS;
+      for (;;) {
+        if (this.#mustWait()) {
+          await this.#idle();
+          continue;
+        }
+        if (++check >= HOST_CHECK_EVERY) {
+          check = 0;
+          if (performance.now() >= yieldAt) {
+            await hostTurn();
+            yieldAt = performance.now() + HOST_SLICE_MS;
+          }
+        }
+        this.#startIteration();
+        let step: Handle | null;
+        while ((step = this.#runBatch()) !== null) {
+          // A task's step: run it, then wait until the task suspends again.
+          const task = step._task!;
+          const suspended = new Promise<void>((resolve) => {
+            this.#stepDone = resolve;
+          });
+          this._stepTask = task;
+          if (this.#drainId === null) this.#drainId = setImmediate(this.#onDrain);
+          this.#runHandle(step);
+          await suspended;
+          if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
+        }
+        if (this.#stopping) break;
+      }
+    } finally {
+      this.#stopping = false;
+      this.#running = false;
+      _setRunningLoop(null);
+      if (this.#drainId !== null) {
+        clearImmediate(this.#drainId);
+        this.#drainId = null;
+      }
+    }
+  }
+
+  /**
+   * Run until `future` is done and return its result (or throw its error).
+   *
+   * @param future a `Future`/`Task`, a promise, or an async function to run
+   *   as a task (`() => main()`, or `main`).
+   * Mirrors `loop.run_until_complete`.
+   * @throws {RuntimeError} `Event loop stopped before Future completed.` if
+   *   `stop()` ended the run first.
+   */
+  async runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
+    this.#checkClosed();
+    if (this.#running) throw new RuntimeError("This event loop is already running");
+    const fut = future instanceof Future ? future : this.createTask(future);
+    if (fut.getLoop() !== this) {
+      throw new TypeError("The future belongs to a different loop than the one given");
+    }
+    const done = () => this.stop();
+    fut.addDoneCallback(done);
+    try {
+      await this.runForever();
+    } finally {
+      fut.removeDoneCallback(done);
+    }
+    if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+    return fut.result();
+  }
+
+  /**
+   * Stop after the current iteration. Called before `runForever`, that run
+   * does one iteration and returns. Mirrors `loop.stop`.
+   */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /** True while `runForever` runs. Mirrors `loop.is_running`. */
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** True after `close()`. Mirrors `loop.is_closed`. */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Close the loop: drop pending callbacks and timers, report futures whose
+   * exception was never retrieved. Idempotent.
+   *
+   * Mirrors `loop.close`.
+   * @throws {RuntimeError} if the loop is running.
+   */
+  close(): void {
+    if (this.#running) throw new RuntimeError("Cannot close a running event loop");
+    if (this.#closed) return;
+    for (const ref of this.#unretrieved) {
+      const fut = ref.deref();
+      if (fut === undefined) continue;
+      this._retrieved(fut);
+      this.#reportUnretrieved(fut);
+    }
+    this.#closed = true;
+    for (const hook of this._closeHooks.splice(0)) hook();
+    this._ready.length = 0;
+    this._batch.length = 0;
+    for (const timer of this._scheduled.items) timer._scheduled = false;
+    this._scheduled.items = [];
+    this._timerCancelledCount = 0;
+  }
+
+  /** Does nothing: JavaScript async generators need no finalising. */
+  async shutdownAsyncgens(): Promise<void> {}
+
+  // ---- I/O readiness, signals, executors ---------------------------------
+  // Thin methods that delegate to selector_events.ts, unix_events.ts and
+  // threads.ts (added with those modules).
+
+  // ---- Debugging, errors, tracing ----------------------------------------
+
+  /** True in debug mode. Mirrors `loop.get_debug`. */
+  getDebug(): boolean {
+    return this.#debug;
+  }
+
+  /**
+   * Debug mode: slow callbacks (over `slowCallbackDuration`) are reported
+   * with their name and duration, and every handle remembers where it was
+   * scheduled (`handle.sourceTraceback`); tasks remember where they await.
+   * Mirrors `loop.set_debug`.
+   */
+  setDebug(enabled: boolean): void {
+    this.#debug = enabled;
+  }
+
+  /** Set the handler of errors nobody caught (`null`: the default). Mirrors `loop.set_exception_handler`. */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError(`A callable object or None is expected, got ${handler}`);
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  /** The handler set with `setExceptionHandler`, or `null`. */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /**
+   * Print `context` to stderr the way asyncio logs it: the message, one
+   * `key: value` line per other entry, then the error's stack.
+   * Mirrors `loop.default_exception_handler`.
+   */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const lines = [context.message || "Unhandled exception in event loop"];
+    for (const key of Object.keys(context).sort()) {
+      if (key === "message" || key === "exception") continue;
+      lines.push(`${key}: ${String(context[key])}`);
+    }
+    const exc = context.exception;
+    if (exc !== undefined) {
+      lines.push(exc instanceof Error ? (exc.stack ?? String(exc)) : String(exc));
+    }
+    console.error(lines.join("\n"));
+  }
+
+  /**
+   * Hand `context` to the exception handler (or the default one). A
+   * handler that throws is itself reported by the default handler.
+   * Mirrors `loop.call_exception_handler`.
+   */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      this.defaultExceptionHandler(context);
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (exception) {
+      this.defaultExceptionHandler({
+        message: "Unhandled error in exception handler",
+        exception,
+        context: JSON.stringify(context.message),
+      });
+    }
+  }
+
+  /**
+   * Subscribe to the loop's trace events (see `TraceEvent`).
+   * @returns the function that unsubscribes.
+   */
+  addTraceListener(listener: TraceListener): () => void {
+    if (typeof listener !== "function") throw new TypeError("listener must be a function");
+    this._trace ??= new Tracer();
+    const remove = this._trace.add(listener);
+    return () => {
+      remove();
+      if (this._trace !== null && this._trace.size === 0) this._trace = null;
+    };
+  }
+
+  /** The handles in the ready queue, in the order they will run (not cancelled ones). */
+  readyHandles(): Handle[] {
+    const pending = this._batch.slice(this._batchPos).concat(this._ready);
+    return pending.filter((h) => !h._cancelled);
+  }
+
+  /** The timers in the heap, in firing order (not cancelled ones). */
+  scheduledHandles(): TimerHandle[] {
+    return this._scheduled.sorted().filter((h) => !h._cancelled);
+  }
+
+  /** How many iterations this loop has run. */
+  get iteration(): number {
+    return this.#iteration;
+  }
+
+  // ---- Internals used by futures and tasks -------------------------------
+
+  /** @ignore Queue the step of `task` (its own reusable handle). */
+  _scheduleStep(task: Task<unknown>): void {
+    this.#enqueue(task._stepHandle);
+  }
+
+  /**
+   * @ignore A task suspended on a loop future or settled: if it was the one
+   * stepping, the step is over; if it had gone outside the loop, it is back.
+   */
+  _taskSuspended(task: Task<unknown>): void {
+    if (task === this._stepTask) {
+      this._stepTask = null;
+      const done = this.#stepDone!;
+      this.#stepDone = null;
+      done();
+    } else if (task._external) {
+      task._external = false;
+      this._externalWaits--;
+      if (this.#wake !== null) this.#wakeUp();
+    }
+  }
+
+  /** @ignore */
+  _traceTask(task: Task<unknown>, phase: "created" | "done"): void {
+    if (this._trace !== null) this.#emit({ kind: "task", time: this.time(), phase, task });
+  }
+
+  /** @ignore A future failed: remember it until its exception is retrieved. */
+  _trackUnretrieved(fut: Future<unknown>): void {
+    const ref = new WeakRef(fut);
+    fut._unretrievedRef = ref;
+    this.#unretrieved.add(ref);
+    // What the finalizer reports must not hold the future, or it never dies.
+    const kind = fut instanceof Task ? "Task" : "Future";
+    const context: ExceptionContext = {
+      message: `${kind} exception was never retrieved`,
+      exception: fut._value,
+      future_repr: fut.toString(),
+    };
+    this.#finalizer.register(fut, { context, ref }, fut);
+  }
+
+  /** @ignore Its exception was retrieved: stop tracking it. */
+  _retrieved(fut: Future<unknown>): void {
+    const ref = fut._unretrievedRef;
+    if (ref === null) return;
+    fut._unretrievedRef = null;
+    this.#unretrieved.delete(ref);
+    this.#finalizer.unregister(fut);
+  }
+
+  #reportUnretrieved(fut: Future<unknown>): void {
+    const isTask = fut instanceof Task;
+    this.callExceptionHandler({
+      message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
+      exception: fut._value,
+      future: fut,
+    });
+  }
+
+  // ---- The iteration ------------------------------------------------------
+
+  #checkClosed(): void {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+  }
+
+  #checkCallback(callback: unknown, method: string): void {
+    if (typeof callback !== "function") {
+      throw new TypeError(`a callable object was expected by ${method}(), got ${callback}`);
+    }
+    this.#checkClosed();
+  }
+
+  /** Drop cancelled timers: all at once when they are many, else from the top. */
+  #purgeCancelled(): void {
+    const heap = this._scheduled;
+    if (
+      heap.size > MIN_SCHEDULED_TIMER_HANDLES &&
+      this._timerCancelledCount > heap.size * MAX_CANCELLED_TIMER_HANDLES_FRACTION
+    ) {
+      heap.filter((timer) => {
+        if (!timer._cancelled) return true;
+        timer._scheduled = false;
+        return false;
+      });
+      this._timerCancelledCount = 0;
+      return;
+    }
+    let top = heap.peek();
+    while (top !== undefined && top._cancelled) {
+      heap.pop();
+      top._scheduled = false;
+      this._timerCancelledCount--;
+      top = heap.peek();
+    }
+  }
+
+  /** True if nothing can run now: the loop must wait for I/O or time. */
+  #mustWait(): boolean {
+    if (this._ready.length > 0 || this.#stopping) return false;
+    this.#purgeCancelled();
+    const top = this._scheduled.peek();
+    if (top === undefined) return true;
+    if (top._when <= this.clock.now()) return false;
+    if (this.clock.virtual && this._externalWaits === 0) {
+      (this.clock as { advanceTo?: (t: number) => void }).advanceTo?.(top._when);
+      return this.clock.now() < top._when;
+    }
+    return true;
+  }
+
+  /** Wait, without spinning, for the next timer or a wake-up. */
+  async #idle(): Promise<void> {
+    const top = this._scheduled.peek();
+    const until = top === undefined ? null : top._when;
+    if (this._trace !== null) this.#emit({ kind: "idle", time: this.time(), until });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woken = new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    if (until !== null && !this.clock.virtual) {
+      const ms = Math.max(0, Math.ceil((until - this.clock.now()) * 1000));
+      timer = setTimeout(this.#wakeUp, ms);
+    }
+    await woken;
+    if (timer !== undefined) clearTimeout(timer);
+  }
+
+  #wakeUp = (): void => {
+    const wake = this.#wake;
+    this.#wake = null;
+    if (wake !== null) wake();
+  };
+
+  /**
+   * The microtask queue drained while a task's step was still open: the
+   * task awaits a promise the loop does not own. Let the loop go on.
+   */
+  #onDrain = (): void => {
+    this.#drainId = null;
+    const task = this._stepTask;
+    if (task === null) return;
+    task._external = true;
+    this._externalWaits++;
+    this._taskSuspended(task);
+  };
+
+  #startIteration(): void {
+    this.#purgeCancelled();
+    const heap = this._scheduled;
+    if (heap.size > 0) {
+      // Timers due by now join the ready queue, behind what is there.
+      const end = this.clock.now();
+      let top = heap.peek();
+      while (top !== undefined && top._when <= end) {
+        heap.pop();
+        top._scheduled = false;
+        if (top._cancelled) {
+          this._timerCancelledCount--;
+        } else {
+          this._ready.push(top);
+          if (this._trace !== null) this.#emit({ kind: "due", time: end, handle: top });
+        }
+        top = heap.peek();
+      }
+    }
+    const batch = this._ready;
+    this._ready = this._batch;
+    this._batch = batch;
+    this._batchPos = 0;
+    this.#iteration++;
+    if (this._trace !== null) {
+      this.#emit({
+        kind: "iteration",
+        time: this.time(),
+        iteration: this.#iteration,
+        ready: batch.length,
+      });
+    }
+  }
+
+  /**
+   * This is the only place where callbacks are called. Runs the batch until
+   * it ends (returns `null`) or reaches a task step, which it returns
+   * without running: the caller runs it and waits for the task to suspend.
+   */
+  #runBatch(): Handle | null {
+    const batch = this._batch;
+    const n = batch.length;
+    let i = this._batchPos;
+    const plain = this._trace === null && !this.#debug;
+    while (i < n) {
+      const handle = batch[i++];
+      if (handle._cancelled) continue;
+      if (handle._task !== null) {
+        this._batchPos = i;
+        return handle;
+      }
+      if (plain) {
+        try {
+          callWith(handle._callback, handle._args);
+        } catch (exception) {
+          this.#callbackFailed(handle, exception);
+        }
+      } else {
+        this.#runHandle(handle);
+      }
+    }
+    batch.length = 0;
+    this._batchPos = 0;
+    return null;
+  }
+
+  #runHandle(handle: Handle): void {
+    const t0 = this.#debug || this._trace !== null ? this.time() : 0;
+    if (this._trace !== null) this.#emit({ kind: "start", time: t0, handle });
+    const task = handle._task;
+    try {
+      if (task !== null) task._step();
+      else callWith(handle._callback, handle._args);
+    } catch (exception) {
+      this.#callbackFailed(handle, exception);
+    }
+    if (task !== null) return; // its finish comes when the task suspends
+    const t1 = this.#debug || this._trace !== null ? this.time() : 0;
+    if (this._trace !== null) this.#emit({ kind: "finish", time: t1, handle });
+    if (this.#debug && t1 - t0 >= this.slowCallbackDuration) {
+      console.warn(`Executing ${handle} took ${(t1 - t0).toFixed(3)} seconds`);
+    }
+  }
+
+  #callbackFailed(handle: Handle, exception: unknown): void {
+    this.callExceptionHandler({
+      message: `Exception in callback ${handle.describe()}`,
+      exception,
+      handle,
+    });
+  }
+
+  #emit(event: TraceEvent): void {
+    this._trace!.emit(event);
+  }
+}
+
+function callWith(callback: (...args: never[]) => unknown, args: readonly unknown[]): void {
+  const fn = callback as (...args: unknown[]) => unknown;
+  switch (args.length) {
+    case 0:
+      fn();
+      return;
+    case 1:
+      fn(args[0]);
+      return;
+    default:
+      fn(...args);
+  }
+}
+
+function checkTime(value: unknown, what: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TypeError(`${what} must be a finite number of seconds, got ${String(value)}`);
+  }
+}
+
+/** One turn of Deno's event loop (I/O, host timers), ~2 µs. */
+function hostTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,202 @@
+/**
+ * Handles (what `callSoon`, `callLater` and `callAt` return) and the
+ * functions that find or make the current event loop, as CPython's
+ * `asyncio/events.py`.
+ * @module
+ */
+import type { EventLoop } from "./base_events.ts";
+import { EventLoop as Loop } from "./base_events.ts";
+import { RuntimeError } from "./exceptions.ts";
+import { _getRunningLoopOrNull } from "./_running.ts";
+import type { Task } from "./tasks.ts";
+
+/**
+ * A callback scheduled on a loop, with its arguments. `cancel()` before it
+ * runs means it never runs.
+ *
+ * Mirrors `asyncio.Handle`.
+ *
+ * @example
+ * ```ts
+ * import { newEventLoop } from "@asyncio/deno";
+ * const loop = newEventLoop();
+ * const handle = loop.callSoon(console.log, "never printed");
+ * handle.cancel();
+ * console.assert(handle.cancelled());
+ * loop.close();
+ * ```
+ */
+export class Handle {
+  /** @ignore */
+  _callback: (...args: never[]) => unknown;
+  /** @ignore */
+  _args: readonly unknown[];
+  /** @ignore */
+  _loop: EventLoop;
+  /** @ignore */
+  _cancelled = false;
+  /** @ignore The task this handle steps, for the loop's step handles. */
+  _task: Task<unknown> | null = null;
+  /** @ignore Where it was scheduled (debug mode only). */
+  _source: string | null = null;
+
+  /** Made by the loop; use `loop.callSoon()` instead. */
+  constructor(
+    callback: (...args: never[]) => unknown,
+    args: readonly unknown[],
+    loop: EventLoop,
+  ) {
+    this._callback = callback;
+    this._args = args;
+    this._loop = loop;
+  }
+
+  /** The function this handle calls. */
+  get callback(): (...args: never[]) => unknown {
+    return this._callback;
+  }
+
+  /** The arguments it is called with. */
+  get args(): readonly unknown[] {
+    return this._args;
+  }
+
+  /** The task whose step this is, or `null` for a plain callback. */
+  get task(): Task<unknown> | null {
+    return this._task;
+  }
+
+  /** Where the handle was scheduled (a stack), in debug mode; else `null`. */
+  get sourceTraceback(): string | null {
+    return this._source;
+  }
+
+  /** Cancel the callback; a no-op if it already ran or was cancelled. */
+  cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    this._loop._handleCancelled(this);
+  }
+
+  /** True if the handle was cancelled. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** The callback's name and arguments, as asyncio's `repr(handle)`. */
+  describe(): string {
+    if (this._task !== null) return `${this._task.getName()}.step()`;
+    const name = this._callback.name || "<anonymous>";
+    return `${name}(${this._args.map(shortRepr).join(", ")})`;
+  }
+
+  /** For example `<Handle printer('call_soon')>`. */
+  toString(): string {
+    return `<${this.#info().join(" ")}>`;
+  }
+
+  #info(): string[] {
+    const info = [this.constructor.name];
+    if (this._cancelled) info.push("cancelled");
+    if (this instanceof TimerHandle) info.push(`when=${this._when}`);
+    info.push(this.describe());
+    if (this._source !== null) info.push(`created at ${firstFrame(this._source)}`);
+    return info;
+  }
+}
+
+/**
+ * A handle for a callback scheduled at a time (`callLater`, `callAt`).
+ * Mirrors `asyncio.TimerHandle`.
+ */
+export class TimerHandle extends Handle {
+  /** @ignore */
+  _when: number;
+  /** @ignore Insertion order, which breaks ties between equal deadlines. */
+  _seq: number;
+  /** @ignore True while the handle sits in the loop's timer heap. */
+  _scheduled = false;
+
+  /** Made by the loop; use `loop.callLater()` or `loop.callAt()`. */
+  constructor(
+    when: number,
+    seq: number,
+    callback: (...args: never[]) => unknown,
+    args: readonly unknown[],
+    loop: EventLoop,
+  ) {
+    super(callback, args, loop);
+    this._when = when;
+    this._seq = seq;
+  }
+
+  /** The loop time (seconds) at which the callback is due. */
+  when(): number {
+    return this._when;
+  }
+}
+
+/** A short `repr()`-like rendering of a callback argument. */
+export function shortRepr(value: unknown): string {
+  if (typeof value === "string") {
+    const s = value.length > 40 ? value.slice(0, 37) + "..." : value;
+    return `'${s.replaceAll("'", "\\'")}'`;
+  }
+  if (typeof value === "function") return value.name || "<function>";
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") {
+    const s = String(value);
+    return s === "[object Object]" ? (value.constructor?.name ?? "Object") : s;
+  }
+  return String(value);
+}
+
+function firstFrame(stack: string): string {
+  const frames = stack.split("\n").filter((l) => l.trimStart().startsWith("at "));
+  const outside = frames.find((l) => !l.includes("/lib/"));
+  return (outside ?? frames[0] ?? "?").trim().replace(/^at /, "");
+}
+
+let currentLoop: EventLoop | null = null;
+
+/**
+ * The running loop.
+ *
+ * Mirrors `asyncio.get_running_loop`.
+ * @throws {RuntimeError} `no running event loop` outside a running loop.
+ */
+export function getRunningLoop(): EventLoop {
+  const loop = _getRunningLoopOrNull();
+  if (loop === null) throw new RuntimeError("no running event loop");
+  return loop;
+}
+
+/**
+ * The running loop if there is one; else the loop set with `setEventLoop`;
+ * else a new loop, which becomes the current one. Closed loops are skipped
+ * as if unset.
+ *
+ * Mirrors `asyncio.get_event_loop` (as it behaves in the main thread).
+ * @example
+ * ```ts
+ * import { getEventLoop } from "@asyncio/deno";
+ * const loop = getEventLoop();
+ * console.assert(getEventLoop() === loop);
+ * ```
+ */
+export function getEventLoop(): EventLoop {
+  const running = _getRunningLoopOrNull();
+  if (running !== null) return running;
+  if (currentLoop === null || currentLoop.isClosed()) currentLoop = new Loop();
+  return currentLoop;
+}
+
+/** Make `loop` the current loop (`null` unsets it). Mirrors `asyncio.set_event_loop`. */
+export function setEventLoop(loop: EventLoop | null): void {
+  currentLoop = loop;
+}
+
+/** A new loop on the real clock. Mirrors `asyncio.new_event_loop`. */
+export function newEventLoop(): EventLoop {
+  return new Loop();
+}

@@ -1,0 +1,303 @@
+/**
+ * `Future`: a result that will exist later, as CPython's
+ * `asyncio/futures.py`, awaitable from any async function.
+ * @module
+ */
+import type { EventLoop } from "./base_events.ts";
+import { getEventLoop } from "./events.ts";
+import { CancelledError, InvalidStateError } from "./exceptions.ts";
+import { _taskContext } from "./_running.ts";
+import type { Task } from "./tasks.ts";
+import {
+  type Continuation,
+  makeContinuation,
+  rejectContinuation,
+  resolveContinuation,
+} from "./_continuation.ts";
+
+/** A done-callback: called (through `callSoon`) with the future. */
+export type DoneCallback<T> = (future: Future<T>) => unknown;
+
+type Waiter = DoneCallback<never> | Task<unknown>;
+
+const PENDING = 0, FINISHED = 1, FAILED = 2, CANCELLED = 3;
+const STATE_NAMES = ["PENDING", "FINISHED", "FINISHED", "CANCELLED"];
+
+/**
+ * A result that will be set later: pending, then finished with a result or
+ * an exception, or cancelled.
+ *
+ * Invariants: `_state` goes from PENDING to exactly one final state, once.
+ * Done-callbacks are never called inside `setResult`/`setException`/
+ * `cancel`: those schedule them with `callSoon`, in registration order.
+ *
+ * `await fut` works in any async function. Inside a task, the task suspends
+ * until the loop wakes it; the code after the `await` runs on the loop as
+ * part of that wake-up.
+ *
+ * Mirrors `asyncio.Future` (not thread-safe, bound to one loop).
+ *
+ * @example
+ * ```ts
+ * import { run, getRunningLoop } from "@asyncio/deno";
+ * const answer = await run(async () => {
+ *   const fut = getRunningLoop().createFuture<number>();
+ *   getRunningLoop().callLater(0.01, () => fut.setResult(42));
+ *   return await fut;
+ * });
+ * console.assert(answer === 42);
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** @ignore */
+  _loop: EventLoop;
+  /** @ignore 0 pending, 1 result, 2 exception, 3 cancelled. */
+  _state = PENDING;
+  /** @ignore The result or the exception. */
+  _value: unknown = undefined;
+  /** @ignore null, one waiter, or an array of them. */
+  _callbacks: Waiter | Waiter[] | null = null;
+  /** @ignore */
+  _cancelMessage: string | null = null;
+  /** @ignore Set while a failure waits for someone to look at it. */
+  _unretrievedRef: WeakRef<Future<unknown>> | null = null;
+
+  /**
+   * A pending future on `loop` (default: `getEventLoop()`). Prefer
+   * `loop.createFuture()`.
+   */
+  constructor(loop?: EventLoop) {
+    this._loop = loop ?? getEventLoop();
+  }
+
+  /** The loop this future belongs to. Mirrors `Future.get_loop`. */
+  getLoop(): EventLoop {
+    return this._loop;
+  }
+
+  /** True once it has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  /** True if it was cancelled. */
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /**
+   * The result.
+   * @throws the future's exception if it has one.
+   * @throws {CancelledError} if it was cancelled.
+   * @throws {InvalidStateError} `Result is not ready.` while pending.
+   */
+  result(): T {
+    switch (this._state) {
+      case FINISHED:
+        return this._value as T;
+      case FAILED:
+        this._loop._retrieved(this);
+        throw this._value;
+      case CANCELLED:
+        throw this._makeCancelledError();
+      default:
+        throw new InvalidStateError("Result is not ready.");
+    }
+  }
+
+  /**
+   * The exception, or `null` if it finished with a result.
+   * @throws {CancelledError} if it was cancelled.
+   * @throws {InvalidStateError} `Exception is not set.` while pending.
+   */
+  exception(): unknown {
+    switch (this._state) {
+      case FINISHED:
+        return null;
+      case FAILED:
+        this._loop._retrieved(this);
+        return this._value;
+      case CANCELLED:
+        throw this._makeCancelledError();
+      default:
+        throw new InvalidStateError("Exception is not set.");
+    }
+  }
+
+  /**
+   * Mark it done with `result` and schedule the done-callbacks.
+   * @throws {InvalidStateError} if it is already done.
+   */
+  setResult(result: T): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    }
+    this._state = FINISHED;
+    this._value = result;
+    this._scheduleCallbacks();
+  }
+
+  /**
+   * Mark it done with `exception` and schedule the done-callbacks. If nobody
+   * retrieves the exception, it is reported when the future is dropped or
+   * the loop closes.
+   * @throws {InvalidStateError} if it is already done.
+   */
+  setException(exception: unknown): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
+    }
+    this._fail(exception);
+  }
+
+  /**
+   * Cancel it and schedule the done-callbacks.
+   * @param msg the message of the `CancelledError` its awaiters get.
+   * @returns false if it was already done.
+   */
+  cancel(msg?: string | null): boolean {
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancelMessage = msg ?? null;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Call `callback(this)` when done, through `callSoon` (at once, i.e. on
+   * the next iteration, if already done).
+   * Mirrors `Future.add_done_callback`.
+   */
+  addDoneCallback(callback: DoneCallback<T>): void {
+    if (typeof callback !== "function") {
+      throw new TypeError(`callback must be a function, got ${callback}`);
+    }
+    if (this._state !== PENDING) {
+      this._loop.callSoon(callback, this);
+      return;
+    }
+    this._addWaiter(callback as DoneCallback<never>);
+  }
+
+  /**
+   * Remove every registration of `callback`.
+   * @returns how many were removed.
+   */
+  removeDoneCallback(callback: DoneCallback<T>): number {
+    const cbs = this._callbacks;
+    if (cbs === null) return 0;
+    if (!Array.isArray(cbs)) {
+      if (cbs !== callback) return 0;
+      this._callbacks = null;
+      return 1;
+    }
+    const kept = cbs.filter((cb) => cb !== callback);
+    this._callbacks = kept.length === 0 ? null : kept;
+    return cbs.length - kept.length;
+  }
+
+  /**
+   * Make the future awaitable. Inside a task of this loop, the task
+   * suspends until the loop wakes it; elsewhere the reactions run from a
+   * done-callback. Returns a promise, as `Promise.prototype.then`.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const [promise, next] = makeContinuation<R1 | R2>(
+      onFulfilled as Continuation["onFulfilled"],
+      onRejected,
+    );
+    const task = _taskContext.getStore();
+    if (task !== undefined && task._loop === this._loop && task._next === null) {
+      task._awaitFuture(this, next);
+    } else {
+      this._addWaiter(() => this._settle(next));
+    }
+    return promise;
+  }
+
+  /** For example `<Future finished result=42>`. */
+  toString(): string {
+    return `<${this._reprInfo().join(" ")}>`;
+  }
+
+  /** @ignore */
+  _reprInfo(): string[] {
+    const info = [this.constructor.name, STATE_NAMES[this._state].toLowerCase()];
+    if (this._state === FINISHED) info.push(`result=${String(this._value)}`);
+    if (this._state === FAILED) info.push(`exception=${String(this._value)}`);
+    return info;
+  }
+
+  /** @ignore Run a continuation with the outcome, as its promise would. */
+  _settle(next: Continuation): void {
+    if (this._state === FINISHED) return resolveContinuation(next, this._value);
+    if (this._state === FAILED) {
+      this._loop._retrieved(this);
+      return rejectContinuation(next, this._value);
+    }
+    rejectContinuation(next, this._makeCancelledError());
+  }
+
+  /** @ignore */
+  _fail(exception: unknown): void {
+    this._state = FAILED;
+    this._value = exception;
+    this._loop._trackUnretrieved(this);
+    this._scheduleCallbacks();
+  }
+
+  /** @ignore Mark cancelled with the given error's message, keeping it. */
+  _cancelWith(error: CancelledError): void {
+    this._state = CANCELLED;
+    this._cancelMessage = error.message || null;
+    this._value = error;
+    this._scheduleCallbacks();
+  }
+
+  /** @ignore The error awaiters of a cancelled future get. */
+  _makeCancelledError(): CancelledError {
+    if (this._value instanceof CancelledError) return this._value;
+    const err = new CancelledError(this._cancelMessage);
+    this._value = err;
+    return err;
+  }
+
+  /** @ignore Register a task (woken by its step) or a done-callback. */
+  _addWaiter(waiter: Waiter): void {
+    if (this._state !== PENDING) {
+      this._dispatch(waiter);
+      return;
+    }
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = waiter;
+    else if (Array.isArray(cbs)) cbs.push(waiter);
+    else this._callbacks = [cbs, waiter];
+  }
+
+  /** @ignore */
+  _scheduleCallbacks(): void {
+    const cbs = this._callbacks;
+    if (cbs === null) return;
+    this._callbacks = null;
+    if (!Array.isArray(cbs)) {
+      this._dispatch(cbs);
+      return;
+    }
+    for (const cb of cbs) this._dispatch(cb);
+  }
+
+  /** @ignore */
+  _dispatch(waiter: Waiter): void {
+    if (typeof waiter === "function") {
+      this._loop.callSoon(waiter as (f: Future<T>) => unknown, this);
+    } else this._loop._scheduleStep(waiter);
+  }
+}
+
+/** True if `value` is a `Future` (a `Task` included). Mirrors `asyncio.isfuture`. */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}

@@ -1,0 +1,148 @@
+/**
+ * `run` and `Runner`: the usual way in, as CPython's `asyncio/runners.py`.
+ * @module
+ */
+import { EventLoop } from "./base_events.ts";
+import type { Clock } from "./clock.ts";
+import { setEventLoop } from "./events.ts";
+import { RuntimeError } from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import { _getRunningLoopOrNull } from "./_running.ts";
+import type { CoroutineLike, Task } from "./tasks.ts";
+
+/** Options of `run` and `Runner`. */
+export interface RunOptions {
+  /** Run the loop in debug mode. */
+  debug?: boolean;
+  /** The loop's clock (e.g. a `VirtualClock` for instant, exact runs). */
+  clock?: Clock;
+}
+
+/**
+ * Runs async functions on one loop it creates, then closes it: on
+ * `close()`, the tasks left over are cancelled and awaited.
+ *
+ * Mirrors `asyncio.Runner`; `await using` closes it.
+ *
+ * @example
+ * ```ts
+ * import { Runner, sleep } from "@asyncio/deno";
+ * await using runner = new Runner();
+ * await runner.run(() => sleep(0.01));
+ * console.assert((await runner.run(async () => 2)) === 2);
+ * ```
+ */
+export class Runner implements AsyncDisposable {
+  #options: RunOptions;
+  #loop: EventLoop | null = null;
+  #closed = false;
+
+  /** A runner; its loop is made on first use. */
+  constructor(options: RunOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The runner's loop (made now if needed). @throws {RuntimeError} once closed. */
+  getLoop(): EventLoop {
+    if (this.#closed) throw new RuntimeError("Runner is closed");
+    if (this.#loop === null) {
+      this.#loop = new EventLoop({ clock: this.#options.clock, debug: this.#options.debug });
+      setEventLoop(this.#loop);
+    }
+    return this.#loop;
+  }
+
+  /**
+   * Run `coro` as a task to completion and return its result.
+   * @throws {RuntimeError} if called while a loop is running.
+   */
+  async run<T>(coro: CoroutineLike<T>): Promise<T> {
+    if (_getRunningLoopOrNull() !== null) {
+      throw new RuntimeError("Runner.run() cannot be called from a running event loop");
+    }
+    const loop = this.getLoop();
+    const task = loop.createTask(coro);
+    return await loop.runUntilComplete(task);
+  }
+
+  /**
+   * Cancel the tasks left over, wait for them, close the loop. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const loop = this.#loop;
+    this.#closed = true;
+    if (loop === null) return;
+    try {
+      await cancelAllTasks(loop);
+      await loop.shutdownAsyncgens();
+    } finally {
+      setEventLoop(null);
+      loop.close();
+    }
+  }
+
+  /** `await using runner = new Runner()` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Create a loop, run `main` on it to completion, cancel and await the
+ * tasks left over, close the loop; return `main`'s result.
+ *
+ * Mirrors `asyncio.run`.
+ * @param main an async function (`main`, or `() => main(args)`).
+ * @throws {RuntimeError} if called while a loop is running.
+ * @example
+ * ```ts
+ * import { run, sleep } from "@asyncio/deno";
+ * const result = await run(async () => {
+ *   await sleep(0.01);
+ *   return "hello";
+ * });
+ * console.assert(result === "hello");
+ * ```
+ */
+export async function run<T>(main: CoroutineLike<T>, options: RunOptions = {}): Promise<T> {
+  if (_getRunningLoopOrNull() !== null) {
+    throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
+  }
+  const runner = new Runner(options);
+  try {
+    return await runner.run(main);
+  } finally {
+    await runner.close();
+  }
+}
+
+/** As CPython's `runners._cancel_all_tasks`. */
+async function cancelAllTasks(loop: EventLoop): Promise<void> {
+  const toCancel = [...loop._tasks];
+  if (toCancel.length === 0) return;
+  for (const task of toCancel) task.cancel();
+  await loop.runUntilComplete(allDone(loop, toCancel));
+  for (const task of toCancel) {
+    if (task.cancelled()) continue;
+    const exception = task.exception();
+    if (exception !== null) {
+      loop.callExceptionHandler({
+        message: "unhandled exception during asyncio.run() shutdown",
+        exception,
+        task,
+      });
+    }
+  }
+}
+
+/** A future done once every one of `futures` is done. */
+function allDone(loop: EventLoop, futures: Task<unknown>[]): Future<void> {
+  const all = loop.createFuture<void>();
+  let left = futures.length;
+  const one = () => {
+    if (--left === 0 && !all.done()) all.setResult();
+  };
+  for (const fut of futures) fut.addDoneCallback(one);
+  return all;
+}

@@ -1,0 +1,5 @@
+/**
+ * Not written yet.
+ * @module
+ */
+export {};

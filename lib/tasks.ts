@@ -1,0 +1,472 @@
+/**
+ * Tasks: coroutines (async functions) driven step by step by the loop, as
+ * CPython's `asyncio/tasks.py`, with `sleep`, `currentTask`, `allTasks` and
+ * `ensureFuture`.
+ * @module
+ */
+import type { EventLoop } from "./base_events.ts";
+import { getEventLoop, getRunningLoop, Handle } from "./events.ts";
+import { CancelledError, RuntimeError } from "./exceptions.ts";
+import { Future } from "./futures.ts";
+import { _taskContext } from "./_running.ts";
+import {
+  type Continuation,
+  makeContinuation,
+  rejectContinuation,
+  resolveContinuation,
+} from "./_continuation.ts";
+
+/**
+ * What asyncio calls a coroutine: here an async function taking no
+ * arguments (`() => sleeper(1)`, or `main`), which the loop starts as
+ * asyncio starts a coroutine; or an already-created promise, which is only
+ * watched (it started when it was made, and the loop cannot interrupt it).
+ */
+export type CoroutineLike<T> = (() => PromiseLike<T> | T) | PromiseLike<T>;
+
+/** Options of `createTask`. */
+export interface TaskOptions {
+  /** The task's name; `Task-N` by default. */
+  name?: string;
+  /** The loop; the running loop (or `getEventLoop()`) by default. */
+  loop?: EventLoop;
+}
+
+let taskCounter = 0;
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
+function noop(): void {}
+
+/**
+ * A coroutine running on the loop: a `Future` that finishes with the
+ * coroutine's result.
+ *
+ * Invariant (as CPython's Task): at any time either the task's step is
+ * scheduled (its handle is in the ready queue, `_next` holds the await to
+ * resume, or nothing for the first step), or it waits on exactly one
+ * future (`_futWaiter`) whose completion schedules that step; never both.
+ * A task awaiting a promise the loop does not own is `_external` until it
+ * comes back to a loop future.
+ *
+ * Cancellation: `cancel()` cancels the future the task waits on, so the
+ * `await` throws `CancelledError`; if it waits on nothing the loop owns,
+ * the error is thrown at its next `await` of a loop future. The task may
+ * catch it and go on (then call `uncancel()`). Its `signal` aborts on
+ * cancel, to stop Deno operations (`fetch`, streams) the loop cannot.
+ *
+ * Mirrors `asyncio.Task`.
+ *
+ * @example
+ * ```ts
+ * import { run, createTask, sleep } from "@asyncio/deno";
+ * await run(async () => {
+ *   const t = createTask(async () => {
+ *     await sleep(0.01);
+ *     return "done";
+ *   }, { name: "worker" });
+ *   console.assert((await t) === "done" && t.getName() === "worker");
+ * });
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> {
+  /** @ignore */
+  _coro: CoroutineLike<T>;
+  /** @ignore */
+  _name: string | null;
+  /** @ignore */
+  _id: number;
+  /** @ignore The handle that runs this task's steps (one at a time). */
+  _stepHandle: Handle;
+  /** @ignore The future this task waits on, if any. */
+  _futWaiter: Future<unknown> | null = null;
+  /** @ignore The await to resume on the next step; null before the first. */
+  _next: Continuation | null = null;
+  /** @ignore The value a `sleep(0, value)` resumes with. */
+  _sendValue: unknown = undefined;
+  /** @ignore */
+  _mustCancel = false;
+  /** @ignore */
+  _numCancelsRequested = 0;
+  /** @ignore Awaiting a promise the loop does not own. */
+  _external = false;
+  /** @ignore */
+  _abort: AbortController | null = null;
+  /** @ignore Debug mode: the stack of its last await, and of its creation. */
+  _awaitStack: string | null = null;
+  /** @ignore */
+  _source: string | null = null;
+
+  /**
+   * Wrap `coro` and schedule its first step with `callSoon`. Prefer
+   * `createTask()` or `loop.createTask()`.
+   * @throws {TypeError} if `coro` is neither a function nor a promise.
+   */
+  constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
+    super(options.loop ?? getEventLoop());
+    if (typeof coro !== "function" && !isPromiseLike(coro)) {
+      throw new TypeError(`a coroutine was expected, got ${String(coro)}`);
+    }
+    const loop = this._loop;
+    this._coro = coro;
+    this._id = ++taskCounter;
+    this._name = options.name ?? null;
+    this._stepHandle = new Handle(noop, EMPTY, loop);
+    this._stepHandle._task = this;
+    if (loop.getDebug()) this._source = new Error().stack ?? null;
+    loop._tasks.add(this);
+    loop._traceTask(this, "created");
+    if (typeof coro === "function") {
+      loop._scheduleStep(this);
+    } else {
+      coro.then((v) => this.#onCoroDone(v), (e) => this.#onCoroError(e));
+    }
+  }
+
+  /** The task's name. Mirrors `Task.get_name`. */
+  getName(): string {
+    return this._name ?? `Task-${this._id}`;
+  }
+
+  /** Rename the task. Mirrors `Task.set_name`. */
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /** The async function (or promise) this task runs. Mirrors `Task.get_coro`. */
+  getCoro(): CoroutineLike<T> {
+    return this._coro;
+  }
+
+  /**
+   * An `AbortSignal` that aborts (with a `CancelledError`) when the task is
+   * cancelled: pass it to Deno APIs so that cancelling the task stops them.
+   */
+  get signal(): AbortSignal {
+    if (this._abort === null) {
+      this._abort = new AbortController();
+      if (this._numCancelsRequested > 0 || this.cancelled()) {
+        this._abort.abort(new CancelledError(this._cancelMessage));
+      }
+    }
+    return this._abort.signal;
+  }
+
+  /**
+   * Ask the task to stop: the `await` it is suspended on throws
+   * `CancelledError(msg)`.
+   * @returns false if the task is already done.
+   * Mirrors `Task.cancel`.
+   */
+  override cancel(msg?: string | null): boolean {
+    if (this.done()) return false;
+    this._numCancelsRequested++;
+    this._abort?.abort(new CancelledError(msg));
+    // Leave _futWaiter set: it may be a task that ignores this cancel, and
+    // a later cancel must reach it again (as CPython).
+    if (this._futWaiter !== null && this._futWaiter.cancel(msg)) return true;
+    this._mustCancel = true;
+    this._cancelMessage = msg ?? null;
+    return true;
+  }
+
+  /** How many cancel requests are pending. Mirrors `Task.cancelling`. */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /**
+   * Take back one cancel request; at zero, a pending one is dropped.
+   * @returns the remaining count. Mirrors `Task.uncancel`.
+   */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested--;
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  /** Tasks finish only by running. @throws {RuntimeError} always. */
+  override setResult(_result: T): never {
+    throw new RuntimeError("Task does not support set_result operation");
+  }
+
+  /** Tasks finish only by running. @throws {RuntimeError} always. */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support set_exception operation");
+  }
+
+  /**
+   * Where the task is suspended (its await's stack, as lines), recorded in
+   * debug mode; for a failed task, its error's stack. Empty otherwise.
+   * Mirrors `Task.get_stack`.
+   */
+  getStack(options: { limit?: number } = {}): string[] {
+    let stack: string | null = null;
+    if (this._state === 2 && this._value instanceof Error) stack = this._value.stack ?? null;
+    else if (!this.done()) stack = this._awaitStack;
+    if (stack === null) return [];
+    const frames = stack.split("\n").filter((l) => l.trimStart().startsWith("at "))
+      .filter((l) => !/\/lib\/(futures|tasks|_continuation)\.ts/.test(l))
+      .map((l) => l.trim());
+    return options.limit === undefined ? frames : frames.slice(0, options.limit);
+  }
+
+  /**
+   * Print `getStack()` as asyncio prints a task's stack.
+   * @param options `limit` frames; `write` receives the text (default
+   *   `console.log`).
+   * Mirrors `Task.print_stack`.
+   */
+  printStack(options: { limit?: number; write?: (text: string) => void } = {}): void {
+    const write = options.write ?? ((text: string) => console.log(text));
+    const frames = this.getStack(options);
+    if (frames.length === 0) {
+      write(`No stack for ${this}`);
+      return;
+    }
+    const failed = this._state === 2;
+    const lines = [`${failed ? "Traceback" : "Stack"} for ${this} (most recent call first):`];
+    for (const frame of frames) lines.push(`  ${frame}`);
+    if (failed) lines.push(String(this._value));
+    write(lines.join("\n"));
+  }
+
+  /** @ignore */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    info.splice(2, 0, `name='${this.getName()}'`);
+    const coro = this._coro;
+    info.push(`coro=${typeof coro === "function" ? (coro.name || "<anonymous>") : "<promise>"}`);
+    if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
+    return info;
+  }
+
+  // ---- Stepping (called by the loop and by futures) ----------------------
+
+  /** @ignore Run one step: start the coroutine, or resume its await. */
+  _step(): void {
+    const next = this._next;
+    if (next === null) {
+      this.#start();
+      return;
+    }
+    this._next = null;
+    const fut = this._futWaiter;
+    this._futWaiter = null;
+    if (this._mustCancel) {
+      this._mustCancel = false;
+      rejectContinuation(next, new CancelledError(this._cancelMessage));
+    } else if (fut === null) {
+      const value = this._sendValue;
+      this._sendValue = undefined;
+      resolveContinuation(next, value);
+    } else {
+      fut._settle(next);
+    }
+  }
+
+  /** @ignore The task awaits `fut` (its `then` was called in this task). */
+  _awaitFuture(fut: Future<unknown>, next: Continuation): void {
+    const loop = this._loop;
+    if (fut === this) {
+      rejectContinuation(next, new RuntimeError(`Task cannot await on itself: ${this}`));
+      return;
+    }
+    if (fut._state !== 0 && this === loop._stepTask) {
+      // Awaiting a done future does not suspend the task, as in asyncio.
+      fut._settle(next);
+      return;
+    }
+    this._futWaiter = fut;
+    this._next = next;
+    if (loop.getDebug()) this._awaitStack = new Error().stack ?? null;
+    fut._addWaiter(this);
+    if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+    loop._taskSuspended(this);
+  }
+
+  /** @ignore `sleep(0)`: give the loop one iteration, then resume. */
+  _yield(next: Continuation, value: unknown): void {
+    this._next = next;
+    this._sendValue = value;
+    this._loop._scheduleStep(this);
+    this._loop._taskSuspended(this);
+  }
+
+  #start(): void {
+    if (this._mustCancel) {
+      // Cancelled before it started: the body never runs, as in asyncio.
+      this._mustCancel = false;
+      this._cancelWith(new CancelledError(this._cancelMessage));
+      this.#finished();
+      return;
+    }
+    let result: PromiseLike<T> | T;
+    try {
+      result = _taskContext.run(this as Task<unknown>, this._coro as () => PromiseLike<T> | T);
+    } catch (err) {
+      this.#onCoroError(err);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then((v) => this.#onCoroDone(v), (e) => this.#onCoroError(e));
+    } else {
+      this.#onCoroDone(result);
+    }
+  }
+
+  #onCoroDone(value: T): void {
+    this._futWaiter = null;
+    if (this._mustCancel) {
+      // Cancel requested but the coroutine returned: the task is cancelled.
+      this._mustCancel = false;
+      this._cancelWith(new CancelledError(this._cancelMessage));
+    } else {
+      super.setResult(value);
+    }
+    this.#finished();
+  }
+
+  #onCoroError(error: unknown): void {
+    this._futWaiter = null;
+    if (error instanceof CancelledError) this._cancelWith(error);
+    else this._fail(error);
+    this.#finished();
+  }
+
+  #finished(): void {
+    const loop = this._loop;
+    loop._tasks.delete(this as Task<unknown>);
+    loop._traceTask(this as Task<unknown>, "done");
+    loop._taskSuspended(this as Task<unknown>);
+  }
+}
+
+/** An awaitable that gives the loop exactly one iteration (`sleep(0)`). */
+class Yield<T> implements PromiseLike<T> {
+  #loop: EventLoop;
+  #value: T;
+
+  constructor(loop: EventLoop, value: T) {
+    this.#loop = loop;
+    this.#value = value;
+  }
+
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const [promise, next] = makeContinuation<R1 | R2>(
+      onFulfilled as Continuation["onFulfilled"],
+      onRejected,
+    );
+    const task = _taskContext.getStore();
+    if (task !== undefined && task._loop === this.#loop && task._next === null) {
+      task._yield(next, this.#value);
+    } else {
+      this.#loop.callSoon(resolveContinuation, next, this.#value);
+    }
+    return promise;
+  }
+}
+
+/** A `sleep()` future: cancelling it cancels its timer too. */
+class SleepFuture<T> extends Future<T> {
+  timer: { cancel(): void } | null = null;
+
+  override cancel(msg?: string | null): boolean {
+    if (!super.cancel(msg)) return false;
+    this.timer?.cancel();
+    return true;
+  }
+}
+
+function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
+  if (!fut.done()) fut.setResult(value);
+}
+
+/**
+ * Suspend the calling task for `delay` seconds, then resume with `value`.
+ * `sleep(0)` gives the loop exactly one iteration; a negative delay is 0.
+ *
+ * Mirrors `asyncio.sleep`.
+ * @throws {TypeError} if `delay` is not a finite number.
+ * @throws {RuntimeError} outside a running loop.
+ * @example
+ * ```ts
+ * import { run, sleep } from "@asyncio/deno";
+ * console.assert((await run(() => sleep(0.01, "woke"))) === "woke");
+ * ```
+ */
+export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
+  if (typeof delay !== "number" || !Number.isFinite(delay)) {
+    throw new TypeError(`delay must be a finite number of seconds, got ${String(delay)}`);
+  }
+  const loop = getRunningLoop();
+  if (delay <= 0) return new Yield(loop, value as T);
+  const fut = new SleepFuture<T>(loop);
+  fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
+  return fut;
+}
+
+/**
+ * Run `coro` as a task on the running loop.
+ *
+ * Mirrors `asyncio.create_task`.
+ * @param coro an async function (`() => work(1)`) or a promise.
+ * @throws {RuntimeError} `no running event loop` outside a running loop.
+ */
+export function createTask<T>(coro: CoroutineLike<T>, options: { name?: string } = {}): Task<T> {
+  return getRunningLoop().createTask(coro, options);
+}
+
+/**
+ * The task running the calling code, or `null` (in a plain callback, or
+ * outside any loop). It stays right across awaits of any promise.
+ * Mirrors `asyncio.current_task`.
+ */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  const task = _taskContext.getStore();
+  if (task === undefined || task.done()) return null;
+  if (loop !== undefined && task._loop !== loop) return null;
+  return task;
+}
+
+/**
+ * The pending tasks of `loop` (default: the running loop).
+ * Mirrors `asyncio.all_tasks`.
+ */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  return new Set((loop ?? getRunningLoop())._tasks);
+}
+
+/**
+ * A future for `aw`: a `Future` as it is; an async function or a promise
+ * wrapped in a task.
+ *
+ * Mirrors `asyncio.ensure_future`.
+ * @throws {TypeError} for anything else, or a future of another loop.
+ */
+export function ensureFuture<T>(
+  aw: Future<T> | CoroutineLike<T>,
+  options: { loop?: EventLoop } = {},
+): Future<T> {
+  if (aw instanceof Future) {
+    if (options.loop !== undefined && options.loop !== aw._loop) {
+      throw new TypeError("The future belongs to a different loop than the one specified");
+    }
+    return aw;
+  }
+  if (typeof aw !== "function" && !isPromiseLike(aw)) {
+    throw new TypeError("An asyncio.Future, a coroutine or an awaitable is required");
+  }
+  const loop = options.loop ?? getEventLoop();
+  return loop.createTask(aw);
+}
+
+/** True for a value with a `then` method. */
+export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}

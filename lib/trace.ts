@@ -1,0 +1,66 @@
+/**
+ * Instruments: typed events about what a loop does, for timelines, traces
+ * and debugging. As Trio's instruments, they cost nothing when nobody
+ * listens: the loop checks one field before building an event.
+ * @module
+ */
+import type { Handle, TimerHandle } from "./events.ts";
+import type { Task } from "./tasks.ts";
+
+/**
+ * One thing the loop did, stamped with the loop's `time()` in seconds.
+ *
+ * - `schedule`: a handle went to the ready queue (`callSoon`) or the timer
+ *   heap (`callLater`/`callAt`, then `handle.when()` is its deadline).
+ * - `due`: a timer's deadline came; it moved to the ready queue.
+ * - `start` / `finish`: the loop ran a handle. For a task's step
+ *   (`handle.task` set), `finish` comes when the task suspends again or ends.
+ * - `cancel`: a handle was cancelled before it ran.
+ * - `iteration`: an iteration began with `ready` handles to run.
+ * - `idle`: nothing was ready; the loop waits for I/O or a timer (`until`).
+ * - `task`: a task was created or finished (`phase`).
+ */
+export type TraceEvent =
+  | { kind: "schedule"; time: number; handle: Handle }
+  | { kind: "due"; time: number; handle: TimerHandle }
+  | { kind: "start"; time: number; handle: Handle }
+  | { kind: "finish"; time: number; handle: Handle }
+  | { kind: "cancel"; time: number; handle: Handle }
+  | { kind: "iteration"; time: number; iteration: number; ready: number }
+  | { kind: "idle"; time: number; until: number | null }
+  | { kind: "task"; time: number; phase: "created" | "done"; task: Task<unknown> };
+
+/** A function that receives trace events, synchronously, as they happen. */
+export type TraceListener = (event: TraceEvent) => void;
+
+/**
+ * The set of listeners of one loop. Obtain events with
+ * `loop.addTraceListener(fn)`; this class is what the loop keeps.
+ */
+export class Tracer {
+  #listeners: TraceListener[] = [];
+
+  /** Subscribe `listener`; returns the function that unsubscribes it. */
+  add(listener: TraceListener): () => void {
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** How many listeners there are. */
+  get size(): number {
+    return this.#listeners.length;
+  }
+
+  /** Deliver `event` to every listener; a throwing listener is skipped. */
+  emit(event: TraceEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        console.error("trace listener failed:", err);
+      }
+    }
+  }
+}

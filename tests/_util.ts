@@ -1,0 +1,38 @@
+// Fixtures shared by the tests.
+import { assertEquals } from "./_assert.ts";
+import { type ExceptionContext, EventLoop, VirtualClock } from "../mod.ts";
+
+/** A loop on a virtual clock (or the real one) that records what reaches its exception handler. */
+export function makeLoop(options: { virtual?: boolean } = {}): {
+  loop: EventLoop;
+  errors: ExceptionContext[];
+} {
+  const loop = new EventLoop({
+    clock: options.virtual === false ? undefined : new VirtualClock(),
+  });
+  const errors: ExceptionContext[] = [];
+  loop.setExceptionHandler((_loop, context) => errors.push(context));
+  return { loop, errors };
+}
+
+/**
+ * Run `body` with a fresh loop (virtual clock unless told otherwise); the
+ * test fails on any exception-handler call it did not expect, and the loop
+ * is closed afterwards.
+ */
+export async function withLoop(
+  body: (loop: EventLoop, errors: ExceptionContext[]) => Promise<void> | void,
+  options: { virtual?: boolean; expectErrors?: number } = {},
+): Promise<void> {
+  const { loop, errors } = makeLoop(options);
+  try {
+    await body(loop, errors);
+  } finally {
+    if (!loop.isRunning()) loop.close();
+  }
+  assertEquals(
+    errors.length,
+    options.expectErrors ?? 0,
+    `unexpected exception handler calls: ${errors.map((e) => e.message).join("; ")}`,
+  );
+}
