@@ -8,12 +8,7 @@ import { getEventLoop } from "./events.ts";
 import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { _taskContext } from "./_running.ts";
 import type { Task } from "./tasks.ts";
-import {
-  type Continuation,
-  makeContinuation,
-  rejectContinuation,
-  resolveContinuation,
-} from "./_continuation.ts";
+import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 
 /** A done-callback: called (through `callSoon`) with the future. */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
@@ -199,23 +194,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Make the future awaitable. Inside a task of this loop, the task
    * suspends until the loop wakes it; elsewhere the reactions run from a
-   * done-callback. Returns a promise, as `Promise.prototype.then`.
+   * done-callback. Returns a thenable that makes a real promise only when
+   * someone chains on it (`await` never does).
    */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    const [promise, next] = makeContinuation<R1 | R2>(
+  ): PromiseLike<R1 | R2> {
+    const next = new Continuation<R1 | R2>(
       onFulfilled as Continuation["onFulfilled"],
       onRejected,
     );
     const task = _taskContext.getStore();
-    if (task !== undefined && task._loop === this._loop && task._next === null) {
+    if (
+      task !== undefined && task._loop === this._loop && task._next === null &&
+      task._resume === null
+    ) {
       task._awaitFuture(this, next);
     } else {
       this._addWaiter(() => this._settle(next));
     }
-    return promise;
+    return next;
   }
 
   /** For example `<Future finished result=42>`. */

@@ -9,12 +9,7 @@ import { getEventLoop, getRunningLoop, Handle } from "./events.ts";
 import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { _taskContext } from "./_running.ts";
-import {
-  type Continuation,
-  makeContinuation,
-  rejectContinuation,
-  resolveContinuation,
-} from "./_continuation.ts";
+import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -33,6 +28,14 @@ export interface TaskOptions {
 }
 
 let taskCounter = 0;
+
+// A shared executor, so that `sleep(0)` allocates no closure for its promise.
+let lastResolve: (value: unknown) => void = noop;
+let lastReject: (reason: unknown) => void = noop;
+function takeResolvers(resolve: (v: unknown) => void, reject: (r: unknown) => void): void {
+  lastResolve = resolve;
+  lastReject = reject;
+}
 const EMPTY: readonly unknown[] = Object.freeze([]);
 
 function noop(): void {}
@@ -81,6 +84,10 @@ export class Task<T = unknown> extends Future<T> {
   _futWaiter: Future<unknown> | null = null;
   /** @ignore The await to resume on the next step; null before the first. */
   _next: Continuation | null = null;
+  /** @ignore The resolving functions of a `sleep(0)` promise to resume. */
+  _resume: ((value: unknown) => void) | null = null;
+  /** @ignore */
+  _throw: ((reason: unknown) => void) | null = null;
   /** @ignore The value a `sleep(0, value)` resumes with. */
   _sendValue: unknown = undefined;
   /** @ignore */
@@ -118,7 +125,7 @@ export class Task<T = unknown> extends Future<T> {
     if (typeof coro === "function") {
       loop._scheduleStep(this);
     } else {
-      coro.then((v) => this.#onCoroDone(v), (e) => this.#onCoroError(e));
+      coro.then((v) => this._onCoroDone(v), (e) => this._onCoroError(e));
     }
   }
 
@@ -246,6 +253,20 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @ignore Run one step: start the coroutine, or resume its await. */
   _step(): void {
+    const resume = this._resume;
+    if (resume !== null) {
+      const throwIn = this._throw!;
+      this._resume = this._throw = null;
+      const value = this._sendValue;
+      this._sendValue = undefined;
+      if (this._mustCancel) {
+        this._mustCancel = false;
+        throwIn(new CancelledError(this._cancelMessage));
+      } else {
+        resume(value);
+      }
+      return;
+    }
     const next = this._next;
     if (next === null) {
       this.#start();
@@ -257,12 +278,8 @@ export class Task<T = unknown> extends Future<T> {
     if (this._mustCancel) {
       this._mustCancel = false;
       rejectContinuation(next, new CancelledError(this._cancelMessage));
-    } else if (fut === null) {
-      const value = this._sendValue;
-      this._sendValue = undefined;
-      resolveContinuation(next, value);
     } else {
-      fut._settle(next);
+      fut!._settle(next); // a pending `_next` always has its future
     }
   }
 
@@ -286,12 +303,20 @@ export class Task<T = unknown> extends Future<T> {
     loop._taskSuspended(this);
   }
 
-  /** @ignore `sleep(0)`: give the loop one iteration, then resume. */
-  _yield(next: Continuation, value: unknown): void {
-    this._next = next;
+  /**
+   * @ignore `sleep(0)` in this task: give the loop one iteration, then
+   * resume. A native promise (not a thenable) keeps the await cheap: the
+   * step is registered now, and the task suspends at the `await` that
+   * follows the call.
+   */
+  _yield<V>(value: V): Promise<V> {
+    const promise = new Promise<V>(takeResolvers as (r: (v: V) => void) => void);
+    this._resume = lastResolve;
+    this._throw = lastReject;
     this._sendValue = value;
     this._loop._scheduleStep(this);
     this._loop._taskSuspended(this);
+    return promise;
   }
 
   #start(): void {
@@ -302,21 +327,15 @@ export class Task<T = unknown> extends Future<T> {
       this.#finished();
       return;
     }
-    let result: PromiseLike<T> | T;
     try {
-      result = _taskContext.run(this as Task<unknown>, this._coro as () => PromiseLike<T> | T);
+      _taskContext.run(this as Task<unknown>, startCoroutine, this as Task<unknown>);
     } catch (err) {
-      this.#onCoroError(err);
-      return;
-    }
-    if (isPromiseLike(result)) {
-      result.then((v) => this.#onCoroDone(v), (e) => this.#onCoroError(e));
-    } else {
-      this.#onCoroDone(result);
+      this._onCoroError(err);
     }
   }
 
-  #onCoroDone(value: T): void {
+  /** @ignore The coroutine returned `value`. */
+  _onCoroDone(value: T): void {
     this._futWaiter = null;
     if (this._mustCancel) {
       // Cancel requested but the coroutine returned: the task is cancelled.
@@ -328,7 +347,8 @@ export class Task<T = unknown> extends Future<T> {
     this.#finished();
   }
 
-  #onCoroError(error: unknown): void {
+  /** @ignore The coroutine threw `error`. */
+  _onCoroError(error: unknown): void {
     this._futWaiter = null;
     if (error instanceof CancelledError) this._cancelWith(error);
     else this._fail(error);
@@ -343,7 +363,32 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
-/** An awaitable that gives the loop exactly one iteration (`sleep(0)`). */
+/** Call the coroutine function; runs inside the task's context. */
+function startCoroutine(task: Task<unknown>): void {
+  const result = (task._coro as () => unknown)();
+  if (result instanceof Promise) {
+    // Registered inside the task's context, so the reactions find the task
+    // there: no closure per task.
+    result.then(coroutineReturned, coroutineFailed);
+  } else if (isPromiseLike(result)) {
+    result.then((v) => task._onCoroDone(v), (e) => task._onCoroError(e));
+  } else {
+    task._onCoroDone(result);
+  }
+}
+
+function coroutineReturned(value: unknown): void {
+  _taskContext.getStore()!._onCoroDone(value);
+}
+
+function coroutineFailed(error: unknown): void {
+  _taskContext.getStore()!._onCoroError(error);
+}
+
+/**
+ * `sleep(0)` outside a task (or in a task that already awaits something):
+ * resolves after one iteration of the loop.
+ */
 class Yield<T> implements PromiseLike<T> {
   #loop: EventLoop;
   #value: T;
@@ -356,18 +401,13 @@ class Yield<T> implements PromiseLike<T> {
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    const [promise, next] = makeContinuation<R1 | R2>(
+  ): PromiseLike<R1 | R2> {
+    const next = new Continuation<R1 | R2>(
       onFulfilled as Continuation["onFulfilled"],
       onRejected,
     );
-    const task = _taskContext.getStore();
-    if (task !== undefined && task._loop === this.#loop && task._next === null) {
-      task._yield(next, this.#value);
-    } else {
-      this.#loop.callSoon(resolveContinuation, next, this.#value);
-    }
-    return promise;
+    this.#loop.callSoon(resolveContinuation, next, this.#value);
+    return next;
   }
 }
 
@@ -404,7 +444,15 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
     throw new TypeError(`delay must be a finite number of seconds, got ${String(delay)}`);
   }
   const loop = getRunningLoop();
-  if (delay <= 0) return new Yield(loop, value as T);
+  if (delay <= 0) {
+    const task = _taskContext.getStore();
+    if (
+      task !== undefined && task._loop === loop && task._next === null && task._resume === null
+    ) {
+      return task._yield(value as T);
+    }
+    return new Yield(loop, value as T);
+  }
   const fut = new SleepFuture<T>(loop);
   fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
   return fut;
