@@ -204,17 +204,19 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
-   * Where the task is suspended (its await's stack, as lines), recorded in
-   * debug mode; for a failed task, its error's stack. Empty otherwise.
+   * Where the task is: for the running task, the current stack; for a
+   * suspended one, the stack of its await (recorded in debug mode only);
+   * for a failed one, its error's stack. Empty otherwise.
    * Mirrors `Task.get_stack`.
    */
   getStack(options: { limit?: number } = {}): string[] {
     let stack: string | null = null;
     if (this._state === 2 && this._value instanceof Error) stack = this._value.stack ?? null;
+    else if (this === currentTask()) stack = new Error().stack ?? null;
     else if (!this.done()) stack = this._awaitStack;
     if (stack === null) return [];
     const frames = stack.split("\n").filter((l) => l.trimStart().startsWith("at "))
-      .filter((l) => !/\/lib\/(futures|tasks|_continuation)\.ts/.test(l))
+      .filter((l) => !/\/lib\/(futures|tasks|_continuation|base_events)\.ts/.test(l))
       .map((l) => l.trim());
     return options.limit === undefined ? frames : frames.slice(0, options.limit);
   }
