@@ -1,0 +1,126 @@
+// Handles and the current-loop functions (lib/events.ts).
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { withLoop } from "./_util.ts";
+import {
+  EventLoop,
+  getEventLoop,
+  getRunningLoop,
+  Handle,
+  newEventLoop,
+  RuntimeError,
+  setEventLoop,
+  shortRepr,
+  TimerHandle,
+  VirtualClock,
+} from "../mod.ts";
+
+// ---- Handles ---------------------------------------------------------------
+
+Deno.test("Handle: callSoon() returns a Handle carrying its callback and arguments", () =>
+  withLoop((loop) => {
+    function printer(_name: string): void {}
+    const handle = loop.callSoon(printer, "call_soon");
+    assert(handle instanceof Handle && !(handle instanceof TimerHandle));
+    assertEquals(handle.callback, printer);
+    assertEquals(handle.args, ["call_soon"]);
+    assertEquals(handle.task, null);
+    assertEquals(handle.cancelled(), false);
+    assertEquals(String(handle), "<Handle printer('call_soon')>");
+    assertEquals(handle.describe(), "printer('call_soon')");
+  }));
+
+Deno.test("TimerHandle: callLater()/callAt() return a TimerHandle with its deadline", () =>
+  withLoop((loop) => {
+    (loop.clock as VirtualClock).advance(1);
+    function tick(_n: number, _s: string): void {}
+    const later = loop.callLater(0.5, tick, 1, "a");
+    const at = loop.callAt(7, tick, 2, "b");
+    assert(later instanceof TimerHandle && at instanceof TimerHandle);
+    assertEquals(later.when(), 1.5);
+    assertEquals(at.when(), 7);
+    assertEquals(String(later), "<TimerHandle when=1.5 tick(1, 'a')>");
+    at.cancel();
+    assertEquals(String(at), "<TimerHandle cancelled when=7 tick(2, 'b')>");
+  }));
+
+Deno.test("Handle: cancel() is idempotent, also after the handle ran", () =>
+  withLoop(async (loop) => {
+    let runs = 0;
+    const handle = loop.callSoon(() => runs++);
+    loop.stop();
+    await loop.runForever();
+    assertEquals(runs, 1);
+    // As CPython: cancelling a handle that already ran marks it cancelled.
+    handle.cancel();
+    handle.cancel();
+    assert(handle.cancelled());
+    assertEquals(loop._timerCancelledCount, 0);
+  }));
+
+Deno.test("Handle: an anonymous callback is described as <anonymous>", () =>
+  withLoop((loop) => {
+    const handle = loop.callSoon([() => {}][0]);
+    assertEquals(handle.describe(), "<anonymous>()");
+  }));
+
+Deno.test("shortRepr() renders arguments as Python's repr, shortened", () => {
+  assertEquals(shortRepr("it's"), "'it\\'s'");
+  assertEquals(shortRepr("x".repeat(50)), `'${"x".repeat(37)}...'`);
+  assertEquals(shortRepr(42), "42");
+  assertEquals(shortRepr(null), "null");
+  assertEquals(shortRepr(undefined), "undefined");
+  assertEquals(shortRepr(function named() {}), "named");
+  assertEquals(shortRepr({ a: 1 }), "Object");
+});
+
+// ---- Finding the loop --------------------------------------------------------
+
+Deno.test("getRunningLoop() returns the running loop, and throws outside one", () =>
+  withLoop(async (loop) => {
+    assertThrows(() => getRunningLoop(), RuntimeError, "no running event loop");
+    let inside: EventLoop | null = null;
+    loop.callSoon(() => inside = getRunningLoop());
+    loop.stop();
+    await loop.runForever();
+    assertEquals(inside, loop);
+    assertThrows(() => getRunningLoop(), RuntimeError, "no running event loop");
+  }));
+
+Deno.test("getEventLoop() returns the running loop inside it", () =>
+  withLoop(async (loop) => {
+    const current = getEventLoop();
+    let inside: EventLoop | null = null;
+    loop.callSoon(() => inside = getEventLoop());
+    loop.stop();
+    await loop.runForever();
+    assertEquals(inside, loop);
+    assert(current !== loop);
+    assertEquals(getEventLoop(), current, "outside, the current loop again");
+  }));
+
+Deno.test("getEventLoop() returns the same loop twice outside, a new one once it is closed", () => {
+  setEventLoop(null);
+  const first = getEventLoop();
+  assertEquals(getEventLoop(), first);
+  first.close();
+  const second = getEventLoop();
+  assert(second !== first && !second.isClosed());
+  assertEquals(getEventLoop(), second);
+  second.close();
+  setEventLoop(null);
+});
+
+Deno.test("setEventLoop() sets the current loop; newEventLoop() does not", () => {
+  const loop = new EventLoop({ clock: new VirtualClock() });
+  setEventLoop(loop);
+  assertEquals(getEventLoop(), loop);
+  const fresh = newEventLoop();
+  assert(fresh !== loop && fresh !== newEventLoop());
+  assertEquals(getEventLoop(), loop);
+  assert(!fresh.clock.virtual, "newEventLoop() uses the real clock");
+  setEventLoop(null);
+  const made = getEventLoop();
+  assert(made !== loop);
+  for (const l of [loop, fresh, made]) l.close();
+  setEventLoop(null);
+});

@@ -1,0 +1,160 @@
+// Trace events (lib/trace.ts): what the loop reports, and in what order.
+import { assert, assertEquals } from "./_assert.ts";
+import { withLoop } from "./_util.ts";
+import { type TraceEvent, Tracer } from "../mod.ts";
+
+/** Events as short strings: kind, and what matters for the order. */
+function describe(e: TraceEvent): string {
+  switch (e.kind) {
+    case "iteration":
+      return `iteration ${e.iteration} ready=${e.ready} @${e.time}`;
+    case "idle":
+      return `idle until=${e.until} @${e.time}`;
+    case "task":
+      return `task ${e.task.getName()} ${e.phase} @${e.time}`;
+    default:
+      return `${e.kind} ${e.handle.describe()} @${e.time}`;
+  }
+}
+
+Deno.test("trace: a small run produces this exact sequence of events", () =>
+  withLoop(async (loop) => {
+    const events: string[] = [];
+    const remove = loop.addTraceListener((e) => events.push(describe(e)));
+    function soon(): void {}
+    function timer(): void {}
+    function never(): void {}
+    function stop(): void {
+      loop.stop();
+    }
+    loop.callSoon(soon);
+    loop.callLater(1, timer);
+    loop.callLater(2, never).cancel();
+    loop.callLater(1.5, stop);
+    await loop.runForever();
+    remove();
+    assertEquals(events, [
+      "schedule soon() @0",
+      "schedule timer() @0",
+      "schedule never() @0",
+      "cancel never() @0",
+      "schedule stop() @0",
+      "iteration 1 ready=1 @0",
+      "start soon() @0",
+      "finish soon() @0",
+      "due timer() @1",
+      "iteration 2 ready=1 @1",
+      "start timer() @1",
+      "finish timer() @1",
+      "due stop() @1.5",
+      "iteration 3 ready=1 @1.5",
+      "start stop() @1.5",
+      "finish stop() @1.5",
+    ]);
+  }));
+
+Deno.test("trace: a task's step finishes when the task suspends; tasks report created and done", () =>
+  withLoop(async (loop) => {
+    const events: string[] = [];
+    const remove = loop.addTraceListener((e) => events.push(describe(e)));
+    const fut = loop.createFuture();
+    loop.createTask(async () => {
+      await fut;
+      loop.stop();
+    }, { name: "sleeper" });
+    loop.callLater(1, function wake() {
+      fut.setResult(null);
+    });
+    await loop.runForever();
+    remove();
+    assertEquals(events, [
+      "task sleeper created @0",
+      "schedule sleeper.step() @0",
+      "schedule wake() @0",
+      "iteration 1 ready=1 @0",
+      "start sleeper.step() @0",
+      "finish sleeper.step() @0",
+      "due wake() @1",
+      "iteration 2 ready=1 @1",
+      "start wake() @1",
+      "schedule sleeper.step() @1",
+      "finish wake() @1",
+      "iteration 3 ready=1 @1",
+      "start sleeper.step() @1",
+      "task sleeper done @1",
+      "finish sleeper.step() @1",
+    ]);
+  }));
+
+Deno.test("trace: the idle event says until when the loop waits", () =>
+  withLoop(async (loop) => {
+    const idle: Array<number | null> = [];
+    const remove = loop.addTraceListener((e) => {
+      if (e.kind === "idle") idle.push(e.until);
+    });
+    // A real-clock loop waits for its timer (a virtual one jumps, silently).
+    const stop = loop.callLater(0.02, () => loop.stop());
+    await loop.runForever();
+    remove();
+    assert(idle.length >= 1, "the loop went idle");
+    assert(idle.every((until) => until === stop.when()), String(idle));
+  }, { virtual: false }));
+
+Deno.test("trace: removing the last listener turns tracing off", () =>
+  withLoop((loop) => {
+    assertEquals(loop._trace, null);
+    const a = loop.addTraceListener(() => {});
+    const b = loop.addTraceListener(() => {});
+    assert(loop._trace !== null);
+    a();
+    assert(loop._trace !== null);
+    b();
+    assertEquals(loop._trace, null, "nobody listens: the hot path pays nothing");
+  }));
+
+Deno.test("trace: a throwing listener is reported and skipped; the others still hear", () =>
+  withLoop(async (loop) => {
+    const heard: string[] = [];
+    const original = console.error;
+    const printed: string[] = [];
+    console.error = (...args: unknown[]) => printed.push(args.map(String).join(" "));
+    try {
+      loop.addTraceListener(() => {
+        throw new Error("bad listener");
+      });
+      loop.addTraceListener((e) => heard.push(e.kind));
+      loop.callSoon(() => {});
+      loop.stop();
+      await loop.runForever();
+    } finally {
+      console.error = original;
+    }
+    assertEquals(heard, ["schedule", "iteration", "start", "finish"]);
+    assertEquals(printed.length, 4);
+    assert(printed[0].includes("bad listener"));
+    assertEquals(loop.readyHandles(), []);
+  }));
+
+Deno.test("Tracer: add() returns the function that removes that listener", () => {
+  const tracer = new Tracer();
+  const heard: number[] = [];
+  const off1 = tracer.add(() => heard.push(1));
+  tracer.add(() => heard.push(2));
+  assertEquals(tracer.size, 2);
+  tracer.emit({ kind: "idle", time: 0, until: null });
+  off1();
+  assertEquals(tracer.size, 1);
+  tracer.emit({ kind: "idle", time: 0, until: null });
+  assertEquals(heard, [1, 2, 2]);
+});
+
+Deno.test("trace: addTraceListener() wants a function", () =>
+  withLoop((loop) => {
+    let threw = false;
+    try {
+      loop.addTraceListener(42 as never);
+    } catch (e) {
+      threw = e instanceof TypeError;
+    }
+    assert(threw);
+  }));
