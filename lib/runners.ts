@@ -9,6 +9,8 @@ import { RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
+import { _hasDefaultExecutor } from "./threads.ts";
+import { _SigintInterrupt } from "./unix_events.ts";
 
 /** Options of `run` and `Runner`. */
 export interface RunOptions {
@@ -53,8 +55,13 @@ export class Runner implements AsyncDisposable {
   }
 
   /**
-   * Run `coro` as a task to completion and return its result.
+   * Run `coro` as a task to completion and return its result. Meanwhile
+   * the first Ctrl-C (SIGINT) cancels that task, as `asyncio.Runner` does
+   * since Python 3.11: if the task then ends cancelled, or a second Ctrl-C
+   * comes, this throws `KeyboardInterrupt`. After the run, SIGINT ends the
+   * process again.
    * @throws {RuntimeError} if called while a loop is running.
+   * @throws {KeyboardInterrupt} when Ctrl-C interrupted the run.
    */
   async run<T>(coro: CoroutineLike<T>): Promise<T> {
     if (_getRunningLoopOrNull() !== null) {
@@ -62,7 +69,15 @@ export class Runner implements AsyncDisposable {
     }
     const loop = this.getLoop();
     const task = loop.createTask(coro);
-    return await loop.runUntilComplete(task);
+    // As CPython 3.11+ Runner.run: the first Ctrl-C cancels the main task.
+    const sigint = new _SigintInterrupt(loop, task as Task<unknown>);
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (error) {
+      throw sigint.translate(error);
+    } finally {
+      sigint.dispose();
+    }
   }
 
   /**
@@ -76,6 +91,10 @@ export class Runner implements AsyncDisposable {
     try {
       await cancelAllTasks(loop);
       await loop.shutdownAsyncgens();
+      // As CPython runners.py: let executor work finish before closing.
+      if (_hasDefaultExecutor(loop)) {
+        await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
+      }
     } finally {
       setEventLoop(null);
       loop.close();

@@ -1,0 +1,43 @@
+// The body of every worker of a `WorkerExecutor` (lib/threads.ts). It runs
+// one job at a time: import the module named in the job, call the named
+// export with the arguments, post back the result or the error. Messages:
+//   in:  { id, module, name, args }
+//   out: { id, ok: true, value } | { id, ok: false, error }
+// An error is sent as { name, message, stack } (structured clone keeps only
+// built-in error types, so the host rebuilds it from these fields).
+
+interface Job {
+  id: number;
+  module: string;
+  name: string;
+  args: unknown[];
+}
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<Job>) => void) | null;
+  postMessage(message: unknown): void;
+};
+
+function describeError(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: error.stack };
+  }
+  return { name: "Error", message: String(error) };
+}
+
+async function runJob(job: Job): Promise<void> {
+  try {
+    const mod = await import(job.module);
+    const fn = mod[job.name];
+    if (typeof fn !== "function") {
+      throw new TypeError(`${job.module} has no exported function named '${job.name}'`);
+    }
+    const value = await fn(...job.args);
+    scope.postMessage({ id: job.id, ok: true, value });
+  } catch (error) {
+    // A value that cannot be cloned lands here too (DataCloneError).
+    scope.postMessage({ id: job.id, ok: false, error: describeError(error) });
+  }
+}
+
+scope.onmessage = (event) => void runJob(event.data);

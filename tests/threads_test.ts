@@ -1,0 +1,258 @@
+// Worker executors: runInExecutor, toThread, errors, cancellation, the pool
+// bound, shutdown, and callSoonThreadsafe from outside the loop.
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { withLoop } from "./_util.ts";
+import {
+  CancelledError,
+  type EventLoop,
+  getRunningLoop,
+  run,
+  RuntimeError,
+  sleep,
+  toThread,
+  VirtualClock,
+  waitFor,
+  WorkerExecutor,
+  type WorkerFunction,
+} from "../mod.ts";
+
+const WORK = import.meta.resolve("./fixtures/worker_work.ts");
+const fn = (name: string): WorkerFunction => ({ module: WORK, name });
+
+Deno.test("runInExecutor(null) runs a named export on the default executor", async () => {
+  const result = await run(async () => {
+    const loop = getRunningLoop();
+    const [a, b] = [loop.runInExecutor<number>(null, fn("fib"), 20), toThread(fn("later"), 5, "x")];
+    return [await a, await b];
+  });
+  // run() shut the default executor down: the sanitizers see no Worker left.
+  assertEquals(result, [6765, "x"]);
+});
+
+Deno.test("errors come back with their class (built-ins), name, message and stack", async () => {
+  await run(async () => {
+    const range = await assertRejects(() => toThread(fn("fail"), "too far"), RangeError);
+    assertEquals(range.message, "too far");
+    assert(range.stack!.includes("worker_work.ts"), range.stack);
+    const custom = await assertRejects(() => toThread(fn("failCustom")), Error);
+    assertEquals([custom.name, custom.message], ["QuotaError", "over quota"]);
+    const clone = await assertRejects(() => toThread(fn("unclonable")), Error);
+    assertEquals(clone.name, "DataCloneError");
+    await assertRejects(() => toThread(fn("nope")), TypeError, "no exported function named 'nope'");
+  });
+});
+
+Deno.test("a closure or a relative module is a TypeError at the call", async () => {
+  await run(() => {
+    const loop = getRunningLoop();
+    const closure = (() => 1) as unknown as WorkerFunction;
+    assertThrows(() => loop.runInExecutor(null, closure), TypeError, "cannot run a closure");
+    assertThrows(
+      () => toThread({ module: "./fixtures/worker_work.ts", name: "fib" }),
+      TypeError,
+      "absolute URL",
+    );
+  });
+});
+
+Deno.test("arguments that cannot be cloned fail the future, not the pool", async () => {
+  await using pool = new WorkerExecutor({ maxWorkers: 1 });
+  await assertRejects(() => pool.submit(fn("fib"), () => 1), Error, "could not be cloned");
+  assertEquals(await pool.submit(fn("fib"), 10), 55);
+});
+
+Deno.test("a WorkerExecutor never runs more than maxWorkers Workers", async () => {
+  const pool = new WorkerExecutor({ maxWorkers: 2 });
+  await withLoop(async (loop) => {
+    const futures = Array.from(
+      { length: 6 },
+      () => loop.runInExecutor<string>(pool, fn("spin"), 20),
+    );
+    let most = 0;
+    const watch = setInterval(() => most = Math.max(most, pool.workers), 1);
+    const ids = await loop.runUntilComplete(async () => {
+      const out = [];
+      for (const f of futures) out.push(await f);
+      return out;
+    });
+    clearInterval(watch);
+    assertEquals(new Set(ids).size, 2);
+    assert(most <= 2, `saw ${most} workers`);
+  }, { virtual: false });
+  await pool.shutdown();
+  assertEquals(pool.workers, 0);
+});
+
+Deno.test("cancelling running work terminates its Worker; queued work never starts", async () => {
+  await using pool = new WorkerExecutor({ maxWorkers: 1 });
+  await withLoop(async (loop) => {
+    await loop.runUntilComplete(async () => {
+      const first = await loop.runInExecutor<string>(pool, fn("whoAmI"));
+      const running = loop.runInExecutor(pool, fn("spin"), 10_000);
+      const queued = loop.runInExecutor(pool, fn("whoAmI"));
+      await sleep(0.05);
+      running.cancel();
+      queued.cancel();
+      await assertRejects(() => running, CancelledError);
+      await assertRejects(() => queued, CancelledError);
+      // The spinning Worker is gone; the next job gets a new one at once.
+      const t0 = performance.now();
+      const next = await loop.runInExecutor<string>(pool, fn("whoAmI"));
+      assert(next !== first, "expected a fresh worker");
+      assert(performance.now() - t0 < 5000);
+      assertEquals(pool.workers, 1);
+    });
+  }, { virtual: false });
+});
+
+Deno.test("shutdown(): waits for work, then refuses more", async () => {
+  const pool = new WorkerExecutor({ maxWorkers: 2 });
+  const work = [pool.submit(fn("later"), 30, 1), pool.submit(fn("later"), 30, 2)];
+  await pool.shutdown();
+  assertEquals(await Promise.all(work), [1, 2]);
+  assertEquals(pool.workers, 0);
+  assertThrows(() => pool.submit(fn("fib"), 1), RuntimeError, "after shutdown");
+});
+
+Deno.test("shutdown({ cancelFutures: true }) cancels queued work", async () => {
+  const pool = new WorkerExecutor({ maxWorkers: 1 });
+  const running = pool.submit(fn("later"), 20, "ran");
+  const queued = pool.submit(fn("later"), 20, "queued").catch((e) => e);
+  await pool.shutdown({ cancelFutures: true });
+  assertEquals(await running, "ran");
+  assert(await queued instanceof CancelledError);
+});
+
+Deno.test("shutdownDefaultExecutor(): later runInExecutor(null) throws", async () => {
+  await run(async () => {
+    const loop = getRunningLoop();
+    assertEquals(await loop.runInExecutor(null, fn("fib"), 5), 5);
+    await loop.shutdownDefaultExecutor();
+    assertThrows(
+      () => loop.runInExecutor(null, fn("fib"), 5),
+      RuntimeError,
+      "Executor shutdown has been called",
+    );
+  });
+});
+
+Deno.test("shutdownDefaultExecutor(timeout) terminates work that outlives it", async () => {
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (msg: string) => warnings.push(msg);
+  try {
+    await run(async () => {
+      const loop = getRunningLoop();
+      const stuck = loop.runInExecutor(null, fn("spin"), 10_000);
+      await sleep(0.02);
+      await loop.shutdownDefaultExecutor(0.05);
+      await assertRejects(() => stuck, CancelledError);
+    });
+  } finally {
+    console.warn = warn;
+  }
+  assertEquals(warnings, [
+    "The executor did not finishing joining its threads within 0.05 seconds.",
+  ]);
+});
+
+Deno.test("loop.close() terminates the default executor's Workers at once", async () => {
+  await withLoop(async (loop) => {
+    const stuck = loop.runInExecutor(null, fn("spin"), 10_000);
+    stuck.addDoneCallback(() => {});
+    await loop.runUntilComplete(() => sleep(0.02));
+    loop.close(); // the sanitizers fail the test if the Worker survives
+  }, { virtual: false });
+});
+
+Deno.test("setDefaultExecutor() takes only a WorkerExecutor", async () => {
+  const pool = new WorkerExecutor({ maxWorkers: 1 });
+  await withLoop(async (loop) => {
+    assertThrows(() => loop.setDefaultExecutor({} as WorkerExecutor), TypeError);
+    loop.setDefaultExecutor(pool);
+    assertEquals(await loop.runUntilComplete(loop.runInExecutor(null, fn("fib"), 6)), 8);
+  }, { virtual: false });
+  assertEquals(pool.workers, 0, "close() ended the executor it was given");
+});
+
+Deno.test("new WorkerExecutor() checks maxWorkers", () => {
+  assertThrows(() => new WorkerExecutor({ maxWorkers: 0 }), RangeError);
+  assertThrows(() => new WorkerExecutor({ maxWorkers: 1.5 }), RangeError);
+});
+
+Deno.test("a virtual clock does not jump past work running in a Worker", async () => {
+  await run(async () => {
+    const loop = getRunningLoop();
+    // Were the Worker's time skipped, the 10 s timeout would fire at once.
+    assertEquals(
+      await waitFor(loop.runInExecutor(null, fn("later"), 30, "in time"), 10),
+      "in time",
+    );
+    assert(loop.time() < 1, `virtual time ran ahead: ${loop.time()}`);
+  }, { clock: new VirtualClock() });
+});
+
+/**
+ * Time from a host callback's `callSoonThreadsafe` to the callback running
+ * on an idle loop (nothing ready, no timers), in milliseconds.
+ */
+async function wakeLatencies(
+  loop: EventLoop,
+  trigger: (poke: () => void) => Promise<void> | void,
+  rounds: number,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  await loop.runUntilComplete(async () => {
+    for (let i = 0; i < rounds; i++) {
+      const fut = loop.createFuture<void>();
+      await trigger(() => {
+        const t0 = performance.now();
+        loop.callSoonThreadsafe(() => {
+          latencies.push(performance.now() - t0);
+          fut.setResult();
+        });
+      });
+      await fut;
+    }
+  });
+  return latencies;
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+Deno.test("callSoonThreadsafe() from a host timer wakes an idle loop at once", async () => {
+  await withLoop(async (loop) => {
+    const lat = await wakeLatencies(loop, (poke) => void setTimeout(poke, 2), 20);
+    // A millisecond or two is the promise; the bound allows a loaded machine.
+    assert(median(lat) < 20, `median ${median(lat)} ms`);
+  }, { virtual: false });
+});
+
+Deno.test("callSoonThreadsafe() from a Worker's message wakes an idle loop at once", async () => {
+  const worker = new Worker(
+    "data:text/javascript,onmessage = (e) => setTimeout(() => postMessage(e.data), 2);",
+    { type: "module" },
+  );
+  try {
+    await withLoop(async (loop) => {
+      const lat = await wakeLatencies(loop, (poke) => {
+        worker.onmessage = poke;
+        worker.postMessage(0);
+      }, 20);
+      assert(median(lat) < 20, `median ${median(lat)} ms`);
+    }, { virtual: false });
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("callSoonThreadsafe() from a promise callback wakes an idle loop at once", async () => {
+  await withLoop(async (loop) => {
+    const lat = await wakeLatencies(loop, (poke) => {
+      void crypto.subtle.digest("SHA-256", new Uint8Array(8)).then(poke);
+    }, 20);
+    assert(median(lat) < 20, `median ${median(lat)} ms`);
+  }, { virtual: false });
+});
