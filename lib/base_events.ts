@@ -331,12 +331,14 @@ export class EventLoop {
         let step: Handle | null;
         while ((step = this.#runBatch()) !== null) {
           // A task's step: run it, then wait until the task suspends again.
-          const task = step._task!;
-          const suspended = new Promise<void>(this.#takeStepDone);
-          this._stepTask = task;
+          // Its resumption is already queued as a microtask, so one hop
+          // behind it usually finds the task suspended; only a task that
+          // takes several hops (or awaits a thenable) needs the barrier.
+          this._stepTask = step._task;
           if (this.#drainId === null) this.#drainId = setImmediate(this.#onDrain);
           this.#runHandle(step);
-          await suspended;
+          await undefined;
+          if (this._stepTask !== null) await new Promise<void>(this.#takeStepDone);
           if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
         }
         if (this.#stopping) break;
@@ -695,9 +697,11 @@ export class EventLoop {
   _taskSuspended(task: Task<unknown>): void {
     if (task === this._stepTask) {
       this._stepTask = null;
-      const done = this.#stepDone!;
-      this.#stepDone = null;
-      done();
+      const done = this.#stepDone;
+      if (done !== null) {
+        this.#stepDone = null;
+        done();
+      }
     } else if (task._external) {
       task._external = false;
       this._externalWaits--;

@@ -188,7 +188,13 @@ export class Task<T = unknown> extends Future<T> {
   uncancel(): number {
     if (this._numCancelsRequested > 0) {
       this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._mustCancel = false;
+      if (this._numCancelsRequested === 0) {
+        this._mustCancel = false;
+        // No cancel is pending any more, but an AbortSignal cannot be
+        // un-aborted: let `signal` make a fresh one, so that work after a
+        // caught timeout (timeouts.ts uncancels) is not aborted at once.
+        if (this._abort?.signal.aborted) this._abort = null;
+      }
     }
     return this._numCancelsRequested;
   }

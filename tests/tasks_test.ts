@@ -1,0 +1,387 @@
+// Task (lib/tasks.ts): names, the coroutine, cancellation and its counts,
+// the abort signal, unretrieved errors, sleep(0), currentTask/allTasks,
+// stacks in debug mode. SPEC rules 5 and 6. Compared with CPython in
+// tests/transcripts/task_cancel_*, task_names_*, task_sleep0_*.
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { withLoop } from "./_util.ts";
+import {
+  allTasks,
+  CancelledError,
+  createTask,
+  currentTask,
+  ensureFuture,
+  EventLoop,
+  getRunningLoop,
+  RuntimeError,
+  sleep,
+  Task,
+  VirtualClock,
+} from "../mod.ts";
+
+Deno.test("Task names: Task-N by default, the name option, setName()", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const t = createTask(() => sleep(0));
+      assert(/^Task-\d+$/.test(t.getName()), t.getName());
+      const named = createTask(() => sleep(0), { name: "worker" });
+      assertEquals(named.getName(), "worker");
+      named.setName("renamed");
+      assertEquals(named.getName(), "renamed");
+      assert(String(named).includes("name='renamed'"), String(named));
+      await t;
+      await named;
+    })
+  ));
+
+Deno.test("getCoro() returns the async function or promise the task runs", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const fn = () => sleep(0, 1);
+      const t = createTask(fn);
+      assertEquals(t.getCoro(), fn);
+      const p = Promise.resolve(2);
+      const u = createTask(p);
+      assertEquals(u.getCoro(), p);
+      assertEquals([await t, await u], [1, 2]);
+    })
+  ));
+
+Deno.test("createTask() never starts the coroutine synchronously", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const log: string[] = [];
+      const t = createTask(() => {
+        log.push("started");
+        return Promise.resolve();
+      });
+      log.push("created");
+      await t;
+      assertEquals(log, ["created", "started"]);
+    })
+  ));
+
+Deno.test("Task rejects what is not a coroutine, and setResult/setException", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      assertThrows(() => createTask(42 as never), TypeError);
+      const t = createTask(() => sleep(0));
+      assertThrows(() => t.setResult(undefined), RuntimeError, "set_result");
+      assertThrows(() => t.setException(new Error()), RuntimeError, "set_exception");
+      await t;
+    })
+  ));
+
+Deno.test("cancel() before the first step: the body never runs", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      let ran = false;
+      const t = createTask(() => {
+        ran = true;
+        return Promise.resolve();
+      });
+      assert(t.cancel("early"));
+      const err = await assertRejects(() => t, CancelledError);
+      assertEquals(err.message, "early");
+      assert(!ran && t.cancelled());
+    })
+  ));
+
+Deno.test("cancel(msg) makes the pending await on a loop future throw CancelledError(msg)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const fut = loop.createFuture<number>();
+      const log: string[] = [];
+      const t = createTask(async () => {
+        try {
+          await fut;
+        } catch (e) {
+          log.push(`${(e as Error).name}:${(e as Error).message}`);
+          throw e;
+        }
+      });
+      await sleep(0);
+      assert(t.cancel("stop"));
+      assert(fut.cancelled(), "the awaited future is cancelled with the task");
+      await assertRejects(() => t, CancelledError, "stop");
+      assertEquals(log, ["CancelledError:stop"]);
+      assert(t.cancelled());
+      assert(!t.cancel(), "a done task cannot be cancelled");
+    })
+  ));
+
+Deno.test("cancelling() counts requests; uncancel() takes one back", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const t = createTask(async () => {
+        try {
+          await sleep(1);
+        } catch {
+          // swallowed: the task goes on
+        }
+        return "went on";
+      });
+      await sleep(0);
+      assertEquals(t.cancelling(), 0);
+      t.cancel();
+      t.cancel();
+      assertEquals(t.cancelling(), 2);
+      assertEquals(t.uncancel(), 1);
+      assertEquals(await t, "went on");
+      assert(!t.cancelled());
+      assertEquals(t.cancelling(), 1);
+      assertEquals(t.uncancel(), 0);
+      assertEquals(t.uncancel(), 0, "never below zero");
+    })
+  ));
+
+Deno.test("uncancel() back to zero drops a cancel not yet delivered (as CPython 3.13)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      let ran = false;
+      const t = createTask(() => {
+        ran = true;
+        return Promise.resolve("ran");
+      });
+      t.cancel();
+      t.uncancel();
+      assertEquals(await t, "ran");
+      assert(ran);
+    })
+  ));
+
+Deno.test("a task may catch CancelledError and return a value", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const t = createTask(async () => {
+        try {
+          await sleep(10);
+          return "slept";
+        } catch (e) {
+          if (!(e instanceof CancelledError)) throw e;
+          return "recovered";
+        }
+      });
+      await sleep(0);
+      t.cancel();
+      assertEquals(await t, "recovered");
+      assert(!t.cancelled() && t.cancelling() === 1);
+    })
+  ));
+
+Deno.test("a task cancelled just as its future gets a result sees CancelledError", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const fut = loop.createFuture<number>();
+      const t = createTask(async () => {
+        try {
+          return await fut;
+        } catch (e) {
+          if (!(e instanceof CancelledError)) throw e;
+          return -fut.result();
+        }
+      });
+      await sleep(0);
+      fut.setResult(42); // the task's wake-up is now scheduled ...
+      assert(t.cancel()); // ... and the cancel still wins, as in asyncio
+      assertEquals(await t, -42);
+    })
+  ));
+
+Deno.test("a cancel during a foreign await is delivered at the next loop await", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const log: string[] = [];
+      let release!: () => void;
+      const foreign = new Promise<void>((resolve) => (release = resolve));
+      const t = createTask(async () => {
+        await foreign; // a promise the loop does not own: not interruptible
+        log.push("after the foreign await");
+        try {
+          await sleep(0);
+          log.push("not reached");
+        } catch (e) {
+          log.push(`at the next loop await: ${(e as Error).name}`);
+          throw e;
+        }
+      });
+      await sleep(0);
+      t.cancel();
+      setTimeout(release, 1);
+      await assertRejects(() => t, CancelledError);
+      assertEquals(log, ["after the foreign await", "at the next loop await: CancelledError"]);
+    })
+  ));
+
+Deno.test("a task's signal aborts with a CancelledError when the task is cancelled", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const seen: string[] = [];
+      const t = createTask(async () => {
+        const signal = currentTask()!.signal;
+        signal.addEventListener("abort", () => seen.push(String(signal.reason)));
+        await sleep(1);
+      });
+      await sleep(0);
+      assert(!t.signal.aborted);
+      t.cancel("bye");
+      assert(t.signal.aborted && t.signal.reason instanceof CancelledError);
+      assertEquals(seen, ["CancelledError: bye"]);
+      await assertRejects(() => t, CancelledError);
+
+      const late = createTask(() => sleep(1));
+      late.cancel();
+      assert(late.signal.aborted, "a signal asked for after the cancel is already aborted");
+      await assertRejects(() => late, CancelledError);
+    })
+  ));
+
+Deno.test("after uncancel() to zero, signal is a fresh one (a caught timeout)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const me = currentTask()!;
+      const first = me.signal;
+      me.cancel();
+      assert(first.aborted);
+      await assertRejects(() => sleep(0), CancelledError);
+      me.uncancel();
+      assert(!me.signal.aborted && me.signal !== first);
+      assertEquals(me.signal, me.signal, "one signal until the next cancel");
+    })
+  ));
+
+Deno.test("the signal stops a Deno operation the loop cannot interrupt", () =>
+  withLoop(async (loop) => {
+    await loop.runUntilComplete(async () => {
+      const t = createTask(async () => {
+        const signal = currentTask()!.signal;
+        // A host timer standing in for fetch(): only the signal stops it.
+        await new Promise((resolve, reject) => {
+          const id = setTimeout(resolve, 10_000);
+          signal.addEventListener("abort", () => {
+            clearTimeout(id);
+            reject(signal.reason);
+          });
+        });
+      });
+      await sleep(0);
+      t.cancel();
+      await assertRejects(() => t, CancelledError);
+    });
+  }, { virtual: false }));
+
+Deno.test("a failed task nobody looked at is reported: Task exception was never retrieved", async () => {
+  const boom = new Error("boom");
+  await withLoop(async (loop, errors) => {
+    await loop.runUntilComplete(async () => {
+      createTask(() => Promise.reject(boom));
+      await sleep(0);
+      await sleep(0);
+    });
+    loop.close();
+    assertEquals(errors.map((e) => [e.message, e.exception]), [
+      ["Task exception was never retrieved", boom],
+    ]);
+  }, { expectErrors: 1 });
+});
+
+Deno.test("a failed task whose error was awaited is not reported", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const t = createTask(() => Promise.reject(new Error("seen")));
+      await assertRejects(() => t, Error, "seen");
+    })
+  ));
+
+Deno.test("sleep(0) yields exactly one loop iteration", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const log: string[] = [];
+      loop.callSoon(() => log.push("queued before"));
+      const before = loop.iteration;
+      await sleep(0);
+      log.push("resumed");
+      assertEquals(loop.iteration - before, 1);
+      assertEquals(log, ["queued before", "resumed"]);
+      assertEquals(await sleep(0, "value"), "value");
+      assertEquals(await sleep(-1, "negative is zero"), "negative is zero");
+    })
+  ));
+
+Deno.test("sleep() rejects a non-finite delay and needs a running loop", () => {
+  assertThrows(() => sleep(NaN), TypeError);
+  assertThrows(() => sleep(Infinity), TypeError);
+  assertThrows(() => sleep(1), RuntimeError, "no running event loop");
+});
+
+Deno.test("currentTask() across awaits; null in a plain callback; allTasks() has pending tasks only", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const me = currentTask()!;
+      assert(me instanceof Task);
+      await Promise.resolve(); // a foreign await keeps the context
+      assertEquals(currentTask(), me);
+      let inCallback: unknown = "unset";
+      loop.callSoon(() => (inCallback = currentTask()));
+      await sleep(0);
+      assertEquals(inCallback, null);
+      const t = createTask(() => sleep(0.1));
+      const done = createTask(() => sleep(0));
+      await done;
+      assertEquals(allTasks(), new Set([me, t]));
+      assertEquals(allTasks(loop), new Set([me, t]));
+      await t;
+      assertEquals(allTasks(), new Set([me]));
+    })
+  ));
+
+Deno.test("ensureFuture: a future as is, a function or promise wrapped in a task", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const fut = loop.createFuture();
+      assertEquals(ensureFuture(fut), fut);
+      const t = ensureFuture(() => sleep(0, "fn"));
+      assert(t instanceof Task);
+      const p = ensureFuture(Promise.resolve("promise"));
+      assertEquals([await t, await p], ["fn", "promise"]);
+      assertThrows(() => ensureFuture(1 as never), TypeError);
+      const other = new EventLoop();
+      assertThrows(() => ensureFuture(fut, { loop: other }), TypeError, "different loop");
+      other.close();
+      fut.cancel();
+    })
+  ));
+
+Deno.test("debug mode: getStack()/printStack() show where a suspended task waits", async () => {
+  const loop = new EventLoop({ clock: new VirtualClock(), debug: true });
+  try {
+    await loop.runUntilComplete(async () => {
+      async function deepSleeper() {
+        await sleep(1);
+      }
+      const t = createTask(deepSleeper, { name: "sleepy" });
+      await sleep(0);
+      const frames = t.getStack();
+      assert(frames.some((f) => f.includes("deepSleeper")), frames.join("\n"));
+      assertEquals(t.getStack({ limit: 1 }).length, 1);
+      const out: string[] = [];
+      t.printStack({ write: (s) => out.push(s) });
+      assert(out[0].startsWith("Stack for <Task pending name='sleepy'"), out[0]);
+      assert(out[0].includes("deepSleeper"));
+
+      const failing = createTask(() => Promise.reject(new RangeError("bad")));
+      await assertRejects(() => failing, RangeError);
+      out.length = 0;
+      failing.printStack({ write: (s) => out.push(s) });
+      assert(out[0].startsWith("Traceback for"), out[0]);
+      assert(out[0].endsWith("RangeError: bad"), out[0]);
+      t.cancel();
+      await assertRejects(() => t, CancelledError);
+      out.length = 0;
+      t.printStack({ write: (s) => out.push(s) });
+      assert(out[0].startsWith("No stack for"), out[0]);
+      assertEquals(getRunningLoop(), loop);
+    });
+  } finally {
+    loop.close();
+  }
+});
