@@ -1,6 +1,6 @@
 // Small assertions, so the tests need no package from a registry this
 // machine cannot reach (Deno's std is on JSR only).
-import { isDeepStrictEqual, inspect } from "node:util";
+import { inspect, isDeepStrictEqual } from "node:util";
 
 export class AssertionError extends Error {
   constructor(message: string) {
@@ -63,6 +63,8 @@ function checkError(
     throw new AssertionError(`expected ${ErrorClass.name}, got ${inspect(err)}`);
   }
   if (msgIncludes !== undefined && !String((err as Error)?.message).includes(msgIncludes)) {
-    throw new AssertionError(`expected message to include "${msgIncludes}", got "${(err as Error)?.message}"`);
+    throw new AssertionError(
+      `expected message to include "${msgIncludes}", got "${(err as Error)?.message}"`,
+    );
   }
 }

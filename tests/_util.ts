@@ -1,6 +1,6 @@
 // Fixtures shared by the tests.
 import { assertEquals } from "./_assert.ts";
-import { type ExceptionContext, EventLoop, VirtualClock } from "../mod.ts";
+import { EventLoop, type ExceptionContext, VirtualClock } from "../mod.ts";
 
 /** A loop on a virtual clock (or the real one) that records what reaches its exception handler. */
 export function makeLoop(options: { virtual?: boolean } = {}): {
