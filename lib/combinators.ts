@@ -11,7 +11,8 @@ import type { EventLoop } from "./base_events.ts";
 import { getEventLoop, getRunningLoop, type TimerHandle } from "./events.ts";
 import { CancelledError, TimeoutError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
-import { type CoroutineLike, ensureFuture, isPromiseLike } from "./tasks.ts";
+import { type CoroutineLike, ensureFuture } from "./tasks.ts";
+import { isPromiseLike } from "./_util.ts";
 import { timeout as timeoutScope } from "./timeouts.ts";
 
 /** The value an awaitable (`Future`, promise or async function) produces. */

@@ -9,6 +9,7 @@ import { EventLoop as Loop } from "./base_events.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { Task } from "./tasks.ts";
+import { shortRepr } from "./_util.ts";
 
 /**
  * A callback scheduled on a loop, with its arguments. `cancel()` before it
@@ -134,21 +135,6 @@ export class TimerHandle extends Handle {
   when(): number {
     return this._when;
   }
-}
-
-/** A short `repr()`-like rendering of a callback argument. */
-export function shortRepr(value: unknown): string {
-  if (typeof value === "string") {
-    const s = value.length > 40 ? value.slice(0, 37) + "..." : value;
-    return `'${s.replaceAll("'", "\\'")}'`;
-  }
-  if (typeof value === "function") return value.name || "<function>";
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") {
-    const s = String(value);
-    return s === "[object Object]" ? (value.constructor?.name ?? "Object") : s;
-  }
-  return String(value);
 }
 
 function firstFrame(stack: string): string {

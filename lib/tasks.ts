@@ -10,6 +10,7 @@ import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
+import { isPromiseLike } from "./_util.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -519,10 +520,4 @@ export function ensureFuture<T>(
   }
   const loop = options.loop ?? getEventLoop();
   return loop.createTask(aw);
-}
-
-/** True for a value with a `then` method. */
-export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
-  return value !== null && (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
 }

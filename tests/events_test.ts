@@ -9,10 +9,10 @@ import {
   newEventLoop,
   RuntimeError,
   setEventLoop,
-  shortRepr,
   TimerHandle,
   VirtualClock,
 } from "../mod.ts";
+import { shortRepr } from "../lib/_util.ts";
 
 // ---- Handles ---------------------------------------------------------------
 

@@ -1,0 +1,22 @@
+// Small helpers shared by lib/ files; not part of the public API.
+
+/** A short `repr()`-like rendering of a callback argument. */
+export function shortRepr(value: unknown): string {
+  if (typeof value === "string") {
+    const s = value.length > 40 ? value.slice(0, 37) + "..." : value;
+    return `'${s.replaceAll("'", "\\'")}'`;
+  }
+  if (typeof value === "function") return value.name || "<function>";
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") {
+    const s = String(value);
+    return s === "[object Object]" ? (value.constructor?.name ?? "Object") : s;
+  }
+  return String(value);
+}
+
+/** True for a value with a `then` method. */
+export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}
