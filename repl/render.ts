@@ -1,0 +1,241 @@
+/**
+ * Rendering for the REPL: the queue and task listings and the timeline (a
+ * text Gantt chart of the last run). Pure functions from data to lines;
+ * colour comes from a `Style`, which is plain when colour is off.
+ * @module
+ */
+import {
+  type Entry,
+  type Row,
+  rowsOf,
+  type RunRecord,
+  type Slice,
+  type SliceKind,
+} from "./recorder.ts";
+
+/** How to colour each kind of text; every function is the identity when colour is off. */
+export interface Style {
+  id(text: string): string;
+  dim(text: string): string;
+  error(text: string): string;
+  prompt(text: string): string;
+  bar(kind: SliceKind | "cancel", text: string): string;
+}
+
+const sgr = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
+const plain = (text: string) => text;
+
+/** A `Style` with ANSI colours, or without any. */
+export function makeStyle(color: boolean): Style {
+  if (!color) {
+    return { id: plain, dim: plain, error: plain, prompt: plain, bar: (_kind, text) => text };
+  }
+  const bars: Record<SliceKind | "cancel", (text: string) => string> = {
+    run: sgr("33"),
+    wait: sgr("2"),
+    await: sgr("36"),
+    cancel: sgr("31"),
+  };
+  return {
+    id: sgr("33"),
+    dim: sgr("2"),
+    error: sgr("31"),
+    prompt: sgr("36"),
+    bar: (kind, text) => bars[kind](text),
+  };
+}
+
+/** `t` with `decimals` digits, never `-0.0`. */
+export function fmt(t: number, decimals: number): string {
+  const text = t.toFixed(decimals);
+  return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
+}
+
+/** A count with thousands separators: 100,000. */
+export function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** `n things`, singular when n is 1. */
+export function plural(n: number, thing: string): string {
+  return `${count(n)} ${thing}${n === 1 ? "" : "s"}`;
+}
+
+/** Keep the first and last `keep` items of a long list, with a line saying how many were left out. */
+export function summarise<T>(items: T[], keep: number, line: (item: T) => string): string[] {
+  if (items.length <= keep * 2 + 1) return items.map(line);
+  return [
+    ...items.slice(0, keep).map(line),
+    `  … ${plural(items.length - keep * 2, "more row")} …`,
+    ...items.slice(-keep).map(line),
+  ];
+}
+
+/** `#3` in the id colour. */
+export function idOf(entry: Entry, style: Style): string {
+  return style.id(`#${entry.id}`);
+}
+
+/** What an entry is, for listings: its label, what it does, who scheduled it. */
+export function describeEntry(entry: Entry, style: Style): string {
+  const parts = [entry.label];
+  if (entry.detail !== "") parts.push(style.dim(entry.detail));
+  if (entry.owner !== null) parts.push(style.dim(`[task #${entry.owner.id} ${entry.owner.label}]`));
+  return parts.join(" ");
+}
+
+/** One row of `queue`: the entry of a pending handle, and its due time if it is a timer. */
+export interface QueueRow {
+  entry: Entry | null;
+  /** What to show when the REPL has no entry for it (it was scheduled before the REPL listened). */
+  fallback: string;
+  when: number | null;
+  step: boolean;
+}
+
+/** The `queue` listing: the ready queue in order, then the timer heap in firing order. */
+export function renderQueue(
+  ready: QueueRow[],
+  timers: QueueRow[],
+  now: number,
+  style: Style,
+): string[] {
+  const row = (r: QueueRow) => {
+    const who = r.entry === null
+      ? r.fallback
+      : `${idOf(r.entry, style)} ${
+        r.step ? `${r.entry.label} ${style.dim("(task step)")}` : describeEntry(r.entry, style)
+      }`;
+    if (r.when === null) return `  ${who}`;
+    return `  t=${fmt(r.when, 3)} ${style.dim(`(+${fmt(Math.max(0, r.when - now), 3)})`)}  ${who}`;
+  };
+  return [
+    `ready queue: ${count(ready.length)}${ready.length ? " (runs in this order)" : ""}`,
+    ...summarise(ready, 10, row),
+    `timer heap: ${count(timers.length)}${timers.length ? " (in firing order)" : ""}`,
+    ...summarise(timers, 10, row),
+  ];
+}
+
+/** One pending task for `tasks`: its entry and what it is doing. */
+export interface TaskRow {
+  entry: Entry | null;
+  name: string;
+  state: string;
+}
+
+/** The `tasks` listing. */
+export function renderTasks(tasks: TaskRow[], style: Style): string[] {
+  const width = Math.min(24, Math.max(4, ...tasks.map((t) => t.name.length)));
+  return [
+    `tasks: ${count(tasks.length)} pending`,
+    ...summarise(tasks, 10, (t) => {
+      const id = t.entry === null ? "  ?" : idOf(t.entry, style);
+      return `  ${id} ${t.name.padEnd(width)}  ${t.state}`;
+    }),
+  ];
+}
+
+/** Options of `renderTimeline`. */
+export interface TimelineOptions {
+  /** Columns of the chart. */
+  width: number;
+  /** Decimals of the axis labels (at least as many as the tick step needs). */
+  decimals: number;
+  /** Past this many rows, show the first and last half only. */
+  maxRows?: number;
+}
+
+const CHARS: Record<SliceKind | "cancel", string> = {
+  await: "─",
+  wait: "·",
+  run: "█",
+  cancel: "✕",
+};
+// When slices share a column, the higher one is drawn.
+const PRIORITY: Record<SliceKind | "cancel", number> = { await: 1, wait: 2, run: 3, cancel: 4 };
+
+/** A tick step of 1, 2 or 5 times a power of ten, at least `min`. */
+function niceStep(min: number): number {
+  const power = 10 ** Math.floor(Math.log10(min));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= min * (1 - 1e-9))!;
+}
+
+/**
+ * The timeline: a header, a time axis, one row per callback or task (a
+ * task started by a callback shares its row), and a legend.
+ */
+export function renderTimeline(
+  record: RunRecord,
+  options: TimelineOptions,
+  style: Style,
+): string[] {
+  const width = options.width;
+  const rows = rowsOf(record);
+  const span = record.end - record.start;
+  const perColumn = span / width;
+  const col = (t: number) =>
+    span <= 0
+      ? 0
+      : Math.min(width - 1, Math.max(0, Math.floor(((t - record.start) / span) * width + 1e-9)));
+  const lastCol = (s: Slice) =>
+    s.end <= s.start || span <= 0 ? col(s.start) : Math.min(
+      width - 1,
+      Math.max(col(s.start), Math.ceil(((s.end - record.start) / span) * width - 1e-9) - 1),
+    );
+
+  const labels = rows.map((r) => `#${r.head.id} ${r.head.label}`);
+  const labelWidth = Math.min(28, labels.reduce((w, l) => Math.max(w, l.length), 8));
+  const pad = " ".repeat(labelWidth + 1);
+
+  // The axis: ticks at a nice step, at least 10 columns apart.
+  const step = span > 0 ? niceStep((span * 10) / width) : 1;
+  const stepDecimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const decimals = Math.max(options.decimals, stepDecimals);
+  const axis = Array<string>(width + 1).fill("─");
+  const ticks = Array<string>(width + 8).fill(" ");
+  for (let k = 0; span > 0 ? k * step <= span * (1 + 1e-9) : k === 0; k++) {
+    const at = span > 0 ? Math.round((k * step / span) * width) : 0;
+    axis[at] = k === 0 ? "├" : "┼";
+    const text = fmt(k * step, decimals);
+    if (ticks.slice(at, at + text.length + 1).every((c) => c === " ")) {
+      for (let i = 0; i < text.length; i++) ticks[at + i] = text[i];
+    }
+  }
+
+  const drawRow = (row: Row, label: string) => {
+    const cells: Array<SliceKind | "cancel" | null> = Array(width).fill(null);
+    const paint = (kind: SliceKind | "cancel", from: number, to: number) => {
+      for (let c = from; c <= to; c++) {
+        const now = cells[c];
+        if (now === null || PRIORITY[kind] > PRIORITY[now]) cells[c] = kind;
+      }
+    };
+    for (const s of row.slices) paint(s.kind, col(s.start), lastCol(s));
+    if (row.cancelledAt !== null) paint("cancel", col(row.cancelledAt), col(row.cancelledAt));
+    const cut = label.length > labelWidth ? label.slice(0, labelWidth - 1) + "…" : label;
+    const bar = cells.map((k) => (k === null ? " " : style.bar(k, CHARS[k]))).join("").trimEnd();
+    return `${cut.padEnd(labelWidth)} ${bar}`;
+  };
+
+  const tasks = rows.filter((r) => r.head.kind === "task" || r.head.spawned !== null).length;
+  const keep = Math.floor((options.maxRows ?? 40) / 2);
+  const body = summarise(
+    rows.map((r, i) => [r, labels[i]] as const),
+    keep,
+    ([r, l]) => drawRow(r, l),
+  );
+  const window = `t=${fmt(record.start, 3)} → ${fmt(record.end, 3)} (${fmt(span, 3)} s)`;
+  const counts = `${plural(rows.length, "row")} (${count(tasks)} with tasks), ` +
+    plural(record.iterations, "iteration");
+  const scale = span > 0 ? `; one column = ${perColumn.toPrecision(2)} s` : "";
+  const legend = `${CHARS.run} running (loop busy)  ${CHARS.wait} ready, waiting  ` +
+    `${CHARS.await} awaiting (loop free)  ${CHARS.cancel} cancelled`;
+  return [
+    `timeline of ${record.title}: ${window}, ${counts}${scale}`,
+    pad + ticks.join("").trimEnd(),
+    pad + axis.join(""),
+    ...body,
+    style.dim(legend),
+  ];
+}

@@ -1,0 +1,768 @@
+/**
+ * A REPL session: one event loop (ours, through `../mod.ts`), what the REPL
+ * knows about it (a `Recorder`), and `exec(line)`, which takes a line through
+ * parse → validate → run → render. Output goes to an injected `write`
+ * function, so tests drive a session without a terminal.
+ * @module
+ */
+import { format } from "node:util";
+import * as asyncio from "../mod.ts";
+import {
+  allTasks,
+  blockingSleep,
+  CancelledError,
+  EventLoop,
+  Future,
+  Handle,
+  RealClock,
+  sleep,
+  type Task,
+  VirtualClock,
+} from "../mod.ts";
+import { DEMOS } from "./demos.ts";
+import { type Command, COMMANDS, findCommand, parse, type Work } from "./parse.ts";
+import { type Entry, Recorder } from "./recorder.ts";
+import {
+  count,
+  describeEntry,
+  fmt,
+  idOf,
+  makeStyle,
+  plural,
+  type QueueRow,
+  renderQueue,
+  renderTasks,
+  renderTimeline,
+  type Style,
+  type TaskRow,
+} from "./render.ts";
+import { toTraceJson } from "./trace_export.ts";
+
+/** How a session is made. */
+export interface SessionOptions {
+  /** Receives all output, as whole lines each ending in "\n". */
+  write: (text: string) => void;
+  /** Start on the virtual clock (default: the real one). */
+  virtual?: boolean;
+  /** ANSI colours (default: none). */
+  color?: boolean;
+  /** Where the line history is kept, for `help` (null: not kept). */
+  historyPath?: string | null;
+}
+
+/** Bad input found while running a command (an unknown id, a missing file). */
+class Rejected extends Error {}
+
+const MAX_LOAD_DEPTH = 8;
+// While a long file loads, give Deno a turn (keyboard, signals) this often, in ms.
+const HOST_SLICE_MS = 50;
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message.split("\n")[0]}`;
+  return String(err);
+}
+
+function workText(work: Work): string {
+  return work.kind === "instant" ? "" : `${work.kind}=${work.seconds}`;
+}
+
+/** The REPL's state and commands. */
+export class Session {
+  /** The loop commands act on (replaced by `reset` and `clock`). */
+  loop!: EventLoop;
+  /** What the REPL knows about the loop, from its trace events. */
+  recorder!: Recorder;
+  /** `set` values: decimals of printed run times, timeline width. */
+  readonly settings = { decimals: 1, width: 60 };
+  /** How many lines were rejected (parse errors and bad values). */
+  errors = 0;
+  /** True after `exit`. */
+  exited = false;
+  /** Colours (or none). */
+  readonly style: Style;
+
+  #write: (text: string) => void;
+  #color: boolean;
+  #virtual: boolean;
+  #historyPath: string | null;
+  /** How many `step`s in a row the current record holds (0: it is a run's). */
+  #steps = 0;
+  #untilEmpty = false;
+  #emptied = false;
+  #interrupted = false;
+  #wakeWaiter: (() => void) | null = null;
+  /** How deep `load` and `demo` are nested. */
+  #depth = 0;
+  #linesInterrupted = false;
+  #console: Pick<Console, "log" | "info" | "debug" | "warn" | "error">;
+
+  constructor(options: SessionOptions) {
+    this.#write = options.write;
+    this.#virtual = options.virtual ?? false;
+    this.#historyPath = options.historyPath ?? null;
+    this.#color = options.color ?? false;
+    this.style = makeStyle(this.#color);
+    const log = (...args: unknown[]) => this.print(format(...args));
+    this.#console = { log, info: log, debug: log, warn: log, error: log };
+    this.#newLoop();
+  }
+
+  /** Which clock the loop reads. */
+  get clock(): "real" | "virtual" {
+    return this.#virtual ? "virtual" : "real";
+  }
+
+  /** Print one line. */
+  print(line: string): void {
+    this.#write(line + "\n");
+  }
+
+  /** The prompt: the clock, the loop's time, the queue sizes. */
+  prompt(): string {
+    const r = this.recorder;
+    const text =
+      `${this.clock} t=${fmt(this.loop.time(), 3)} ready=${r.readyCount} timers=${r.timerCount} ` +
+      `tasks=${r.taskCount}>`;
+    return this.style.prompt(text) + " ";
+  }
+
+  /**
+   * Ctrl-C: stop a running loop after its current iteration, give up
+   * waiting for a `js` promise, stop a `load` or `demo` after the current
+   * line. Returns false if there was nothing to stop.
+   */
+  interrupt(): boolean {
+    let stopped = false;
+    if (this.#depth > 0) {
+      // A load or demo in progress stops after the current line.
+      this.#linesInterrupted = true;
+      stopped = true;
+    }
+    if (this.loop.isRunning()) {
+      this.#interrupted = true;
+      this.loop.stop();
+      stopped = true;
+    } else if (this.#wakeWaiter !== null) {
+      this.#wakeWaiter();
+      stopped = true;
+    }
+    return stopped;
+  }
+
+  /**
+   * Report errors that `js` code throws later, outside any command (in a
+   * host timer, an unawaited promise), instead of letting them end the
+   * process. Returns the function that stops listening.
+   */
+  catchStrayErrors(): () => void {
+    const onError = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.#reject(`uncaught in js code: ${errorText(event.error)}`);
+    };
+    const onRejection = (event: PromiseRejectionEvent) => {
+      event.preventDefault();
+      this.#reject(`unhandled rejection in js code: ${errorText(event.reason)}`);
+    };
+    globalThis.addEventListener("error", onError);
+    globalThis.addEventListener("unhandledrejection", onRejection);
+    return () => {
+      globalThis.removeEventListener("error", onError);
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+    };
+  }
+
+  /** Close the loop; the session is done. */
+  close(): void {
+    this.recorder.dispose();
+    if (!this.loop.isRunning()) this.loop.close();
+  }
+
+  /**
+   * Run one line: parse, validate, run, render. Never throws: bad input and
+   * failures print one line starting `error:`.
+   * @param where a prefix for error lines (`file:3: `).
+   * @returns false if the line was rejected.
+   */
+  async exec(line: string, where = ""): Promise<boolean> {
+    const command = parse(line);
+    if ("error" in command) return this.#reject(where + command.error);
+    try {
+      await this.#execute(command);
+      return true;
+    } catch (err) {
+      let text = err instanceof Rejected ? err.message : `${command.cmd}: ${errorText(err)}`;
+      if (this.loop.isClosed()) text += "; the loop was closed: type reset for a new one";
+      return this.#reject(where + text);
+    }
+  }
+
+  /** Tab completion: the candidates for the word being typed, and that word. */
+  complete(line: string): [string[], string] {
+    const words = line.trimStart().split(/\s+/);
+    const partial = words.at(-1) ?? "";
+    if (words.length <= 1) {
+      // With the space, a unique match is ready for its first argument.
+      return [COMMANDS.map((c) => `${c.name} `).filter((n) => n.startsWith(partial)), partial];
+    }
+    const spec = findCommand(words[0]);
+    let options: string[] = [];
+    if (words.length === 2) {
+      switch (spec?.name) {
+        case "help":
+          options = COMMANDS.map((c) => c.name);
+          break;
+        case "demo":
+          options = Object.keys(DEMOS);
+          break;
+        case "cancel": {
+          const hash = partial.startsWith("#") ? "#" : "";
+          options = this.recorder.pendingIds().map((id) => `${hash}${id}`);
+          break;
+        }
+        case "clock":
+          options = ["real", "virtual"];
+          break;
+        case "set":
+          options = ["decimals", "width"];
+          break;
+        case "load":
+        case "export":
+          options = filesLike(partial);
+          break;
+      }
+    }
+    return [options.filter((o) => o.startsWith(partial)), partial];
+  }
+
+  // ---- Commands -----------------------------------------------------------
+
+  #reject(message: string): false {
+    this.errors++;
+    this.print(this.style.error("error: ") + message);
+    return false;
+  }
+
+  async #execute(c: Command): Promise<void> {
+    switch (c.cmd) {
+      case "nothing":
+        return;
+      case "schedule":
+        return this.#schedule(c);
+      case "run":
+        return await this.#run(c.seconds);
+      case "step":
+        return await this.#step();
+      case "stop":
+        this.loop.stop();
+        this.print(
+          "stop: the loop is not running, so the next run or step does one iteration " +
+            "(as loop.stop() before loop.run_forever())",
+        );
+        return;
+      case "cancel":
+        return this.#cancel(c.id);
+      case "reset":
+        this.print(`reset: ${this.#newLoop()}`);
+        return;
+      case "clock":
+        if (c.clock === this.clock) {
+          this.print(`clock: already on the ${c.clock} clock`);
+          return;
+        }
+        this.#virtual = c.clock === "virtual";
+        this.print(`clock: ${this.#newLoop()}`);
+        return;
+      case "queue":
+        return this.#queue();
+      case "tasks":
+        return this.#tasks();
+      case "timeline": {
+        const record = this.#lastRecord();
+        const options = { width: this.settings.width, decimals: this.settings.decimals };
+        for (const line of renderTimeline(record, options, this.style)) this.print(line);
+        return;
+      }
+      case "export":
+        return await this.#export(c.file);
+      case "demo":
+        return await this.#demo(c.name);
+      case "load":
+        return await this.#load(c.file);
+      case "help":
+        return this.#help(c.topic);
+      case "js":
+        return await this.#js(c.code);
+      case "set":
+        if (c.setting === null) {
+          this.print(`decimals ${this.settings.decimals}, width ${this.settings.width}`);
+        } else {
+          this.settings[c.setting] = c.value;
+          this.print(`${c.setting} = ${c.value}`);
+        }
+        return;
+      case "exit":
+        this.exited = true;
+        return;
+    }
+  }
+
+  /** A new loop on the current clock; returns what was dropped, for the message. */
+  #newLoop(): string {
+    let dropped = "";
+    if (this.loop !== undefined) {
+      const r = this.recorder;
+      dropped = ` (dropped ${r.readyCount} ready, ${plural(r.timerCount, "timer")}, ${
+        plural(r.taskCount, "task")
+      })`;
+      this.recorder.dispose();
+      this.loop.close();
+    }
+    const loop = new EventLoop({ clock: this.#virtual ? new VirtualClock() : new RealClock() });
+    loop.setExceptionHandler((_loop, context) => {
+      const exc = context.exception === undefined ? "" : `: ${errorText(context.exception)}`;
+      this.print(this.style.error("error in the loop: ") + context.message + exc);
+    });
+    // `run` without S stops when nothing is ready, no timer is left and no
+    // task awaits something outside the loop: nothing could ever run again.
+    loop.addTraceListener((event) => {
+      if (
+        event.kind === "idle" && this.#untilEmpty && event.until === null &&
+        loop.externalWaits === 0
+      ) {
+        this.#emptied = true;
+        // The loop starts waiting right after this event; stop it from a microtask.
+        queueMicrotask(() => loop.stop());
+      }
+    });
+    this.loop = loop;
+    this.recorder = new Recorder(loop);
+    this.#steps = 0;
+    return `a new loop on the ${this.clock} clock at t=${fmt(loop.time(), 3)}${dropped}`;
+  }
+
+  /** The seed's printer line, the time relative to the start of the run. */
+  #line(what: "Started" | "Finished" | "Cancelled", name: string): void {
+    const start = this.recorder.record?.start ?? 0;
+    this.print(`${what} ${name} at ${fmt(this.loop.time() - start, this.settings.decimals)}`);
+  }
+
+  /** The synchronous part of a printer: Started, maybe block, Finished. */
+  #perform(name: string, work: Work): void {
+    this.#line("Started", name);
+    if (work.kind === "block") blockingSleep(work.seconds);
+    this.#line("Finished", name);
+  }
+
+  /** The async printer of the seed: Started, `await sleep(S)`, Finished. */
+  async #asyncPrinter(name: string, seconds: number): Promise<void> {
+    this.#line("Started", name);
+    const wake = sleep(seconds);
+    const timer = this.recorder.lastScheduled;
+    if (timer !== null) timer.label = `sleep(${seconds})`;
+    try {
+      await wake;
+    } catch (err) {
+      if (err instanceof CancelledError) this.#line("Cancelled", name);
+      throw err;
+    }
+    this.#line("Finished", name);
+  }
+
+  /** What a task created with `create_task NAME WORK` runs. */
+  #taskBody(name: string, work: Work): () => Promise<void> | void {
+    if (work.kind === "sleep") return () => this.#asyncPrinter(name, work.seconds);
+    return () => this.#perform(name, work);
+  }
+
+  #schedule(c: Extract<Command, { cmd: "schedule" }>): void {
+    const loop = this.loop;
+    const { name, work } = c;
+    // Named `printer`, so handle.describe() reads `printer('a')`, as asyncio's repr in the seed.
+    const printer = (name: string) => {
+      if (work.kind !== "sleep") return this.#perform(name, work);
+      const task = loop.createTask(() => this.#asyncPrinter(name, work.seconds), { name });
+      const entry = this.recorder.ofTask(task);
+      if (entry !== undefined) entry.detail = workText(work);
+    };
+    let entry: Entry | undefined;
+    let where: string;
+    if (c.method === "create_task") {
+      const task = loop.createTask(this.#taskBody(name, work), { name });
+      entry = this.recorder.ofTask(task);
+      where =
+        `task ${name}, its first step in the ready queue (position ${this.recorder.readyCount})`;
+    } else if (c.method === "call_soon" || c.method === "call_soon_threadsafe") {
+      const handle = c.method === "call_soon"
+        ? loop.callSoon(printer, name)
+        : loop.callSoonThreadsafe(printer, name);
+      entry = this.recorder.ofHandle(handle);
+      where = `ready queue (position ${this.recorder.readyCount})`;
+    } else {
+      const when = c.method === "call_at" && !c.relative ? c.time : loop.time() + c.time;
+      const handle = c.method === "call_later"
+        ? loop.callLater(c.time, printer, name)
+        : loop.callAt(when, printer, name);
+      entry = this.recorder.ofHandle(handle);
+      const late = when <= loop.time() ? ", already due" : "";
+      where = `timer heap, due at t=${fmt(when, 3)}${late}`;
+    }
+    if (entry === undefined) throw new Error("the REPL lost track of what it scheduled");
+    entry.label = name;
+    entry.detail = workText(work);
+    this.print(`${idOf(entry, this.style)} ${c.method} ${name} → ${where}`);
+  }
+
+  #checkNotRunning(what: string): void {
+    if (this.loop.isRunning()) {
+      throw new Rejected(`${what}: the loop is already running; stop it first (Ctrl-C)`);
+    }
+  }
+
+  /** Drive the loop until it stops; returns why it stopped. */
+  async #drive(untilEmpty: boolean): Promise<"interrupted" | "empty" | "stopped"> {
+    this.#untilEmpty = untilEmpty;
+    this.#emptied = false;
+    this.#interrupted = false;
+    const onSignal = () => this.interrupt();
+    // SIGINT stops the run (a terminal in raw mode sends Ctrl-C as a key instead: see terminal.ts).
+    Deno.addSignalListener("SIGINT", onSignal);
+    try {
+      await this.loop.runForever();
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      this.#untilEmpty = false;
+    }
+    return this.#interrupted ? "interrupted" : this.#emptied ? "empty" : "stopped";
+  }
+
+  async #run(seconds: number | null): Promise<void> {
+    this.#checkNotRunning("run");
+    const loop = this.loop;
+    this.recorder.begin(seconds === null ? "run" : `run ${seconds}`);
+    this.#steps = 0;
+    let timedOut = false;
+    const stopper = seconds === null
+      ? null
+      : this.recorder.unrecorded(() =>
+        loop.callLater(seconds, () => {
+          timedOut = true;
+          loop.stop();
+        })
+      );
+    const why = await this.#drive(seconds === null);
+    if (!timedOut) stopper?.cancel();
+    this.recorder.end();
+    const reason = why === "interrupted"
+      ? "interrupted"
+      : why === "empty"
+      ? "nothing left to run"
+      : timedOut
+      ? `stopped after ${seconds} s`
+      : "stopped by loop.stop()";
+    this.print(this.style.dim(`— ${reason} at t=${fmt(loop.time(), 3)}: ${this.#ranSummary()}`));
+  }
+
+  #ranSummary(): string {
+    const { callbacks, steps, iterations } = this.recorder.record!;
+    const { readyCount, timerCount, taskCount } = this.recorder;
+    const ran = `${plural(callbacks, "callback")} and ${plural(steps, "task step")} ran in ` +
+      plural(iterations, "iteration");
+    const left = `${readyCount} ready, ${plural(timerCount, "timer")}, ${
+      plural(taskCount, "task")
+    }`;
+    const stuck = readyCount === 0 && timerCount === 0 && taskCount > 0
+      ? ` (${taskCount === 1 ? "it awaits" : "they await"} something nothing scheduled will finish)`
+      : "";
+    return `${ran}; left ${left}${stuck}`;
+  }
+
+  async #step(): Promise<void> {
+    this.#checkNotRunning("step");
+    const loop = this.loop;
+    // Steps in a row make one record, so `timeline` shows them together.
+    if (this.#steps > 0 && this.recorder.record !== null) {
+      this.#steps++;
+      this.recorder.resume(`${this.#steps} steps`);
+    } else {
+      this.#steps = 1;
+      this.recorder.begin("1 step");
+    }
+    if (this.#virtual && this.recorder.readyCount === 0) {
+      // Nothing is ready: on the virtual clock, jump to the next timer, as a run would.
+      const next = loop.scheduledHandles()[0];
+      if (next !== undefined) (loop.clock as VirtualClock).advanceTo(next.when());
+    }
+    const ran: Entry[] = [];
+    this.recorder.onStart = (entry) => ran.push(entry);
+    loop.stop();
+    try {
+      await this.#drive(false);
+    } finally {
+      this.recorder.onStart = null;
+      this.recorder.end();
+    }
+    const names = ran.length === 0
+      ? "nothing"
+      : ran.slice(0, 10).map((e) =>
+        `${idOf(e, this.style)} ${e.label}${e.kind === "task" ? " (step)" : ""}`
+      )
+        .join(", ") + (ran.length > 10 ? ` and ${count(ran.length - 10)} more` : "");
+    this.print(
+      this.style.dim(`— iteration ${loop.iteration} at t=${fmt(loop.time(), 3)} ran `) + names,
+    );
+  }
+
+  #cancel(id: number): void {
+    const entry = this.recorder.byId(id);
+    if (entry === undefined) {
+      const ids = this.recorder.pendingIds();
+      const shown = ids.slice(0, 10).map((i) => `#${i}`).join(", ") +
+        (ids.length > 10 ? ", …" : "");
+      const list = ids.length === 0 ? "nothing is pending" : `pending: ${shown}`;
+      throw new Rejected(`cancel: no pending callback or task #${id}; ${list}`);
+    }
+    const who = `${idOf(entry, this.style)} ${describeEntry(entry, this.style)}`;
+    if (entry.task !== null) {
+      entry.task.cancel();
+      this.print(
+        `${who}: task cancel requested; its await raises CancelledError when the loop runs`,
+      );
+    } else {
+      entry.handle!.cancel();
+      this.print(`${who}: cancelled; it will not run`);
+    }
+  }
+
+  #queue(): void {
+    const row = (h: Handle): QueueRow => ({
+      entry: this.recorder.ofHandle(h) ?? null,
+      fallback: h.toString(),
+      when: h instanceof asyncio.TimerHandle ? h.when() : null,
+      step: h.task !== null,
+    });
+    const ready = this.loop.readyHandles().map(row);
+    const timers = this.loop.scheduledHandles().map(row);
+    for (const line of renderQueue(ready, timers, this.loop.time(), this.style)) this.print(line);
+  }
+
+  #tasks(): void {
+    const stepQueued = new Set(
+      this.loop.readyHandles().map((h) => h.task).filter((t) => t !== null),
+    );
+    const timers = this.recorder.timersByTask();
+    const rows: TaskRow[] = [...allTasks(this.loop)].map((task) => {
+      const entry = this.recorder.ofTask(task) ?? null;
+      return {
+        entry,
+        name: task.getName(),
+        state: this.#taskState(task, entry, stepQueued, timers),
+      };
+    });
+    for (const line of renderTasks(rows, this.style)) this.print(line);
+  }
+
+  #taskState(
+    task: Task<unknown>,
+    entry: Entry | null,
+    stepQueued: Set<Task<unknown> | null>,
+    timers: Map<Entry, Entry[]>,
+  ): string {
+    const cancelling = task.cancelling() > 0 ? " (cancel requested)" : "";
+    if (stepQueued.has(task)) {
+      const first = entry?.firstRun === null;
+      return `ready: its ${first ? "first" : "next"} step is in the ready queue${cancelling}`;
+    }
+    const timer = entry === null ? undefined : timers.get(entry)?.[0];
+    if (timer !== undefined) {
+      const when = (timer.handle as asyncio.TimerHandle).when();
+      return `awaiting ${timer.label}: timer #${timer.id} due at t=${fmt(when, 3)}${cancelling}`;
+    }
+    const waitFor = /wait_for=(.*)>$/.exec(String(task));
+    return `awaiting ${waitFor ? waitFor[1] : "a promise outside the loop"}${cancelling}`;
+  }
+
+  #lastRecord() {
+    const record = this.recorder.record;
+    if (record === null) throw new Rejected("nothing has run yet: type run or step first");
+    return record;
+  }
+
+  async #export(file: string): Promise<void> {
+    const record = this.#lastRecord();
+    const trace = toTraceJson(record, this.clock);
+    try {
+      await Deno.writeTextFile(file, JSON.stringify(trace) + "\n");
+    } catch (err) {
+      throw new Rejected(`export: cannot write ${file}: ${errorText(err)}`);
+    }
+    const events = plural(trace.traceEvents.filter((e) => e.ph !== "M").length, "event");
+    this.print(`export: wrote ${events} of ${record.title} to ${file}; open it in ui.perfetto.dev`);
+  }
+
+  async #demo(name: string): Promise<void> {
+    this.#checkNotRunning("demo");
+    const demo = DEMOS[name];
+    this.#newLoop();
+    this.print(this.style.dim(`demo ${name}: ${demo.summary} (on a new ${this.clock}-clock loop)`));
+    const done = await this.#lines(demo.lines, (line) => {
+      this.print(this.style.dim(`> ${line}`));
+      return `demo ${name}: `;
+    });
+    if (done < demo.lines.length) this.print(this.style.dim(`— demo ${name}: interrupted`));
+  }
+
+  async #load(file: string): Promise<void> {
+    if (this.#depth >= MAX_LOAD_DEPTH) {
+      throw new Rejected(`load: files nested more than ${MAX_LOAD_DEPTH} deep`);
+    }
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (err) {
+      throw new Rejected(`load: cannot read ${file}: ${errorText(err)}`);
+    }
+    const lines = text.split(/\r?\n/);
+    if (lines.at(-1) === "") lines.pop();
+    const errorsBefore = this.errors;
+    const done = await this.#lines(lines, (_line, i) => `${file}:${i + 1}: `);
+    const rejected = this.errors - errorsBefore;
+    const interrupted = done < lines.length ? `interrupted after ${plural(done, "line")} of ` : "";
+    this.print(this.style.dim(
+      `— load ${file}: ${interrupted}${plural(lines.length, "line")}, ${count(rejected)} rejected`,
+    ));
+  }
+
+  /**
+   * Run `lines` one by one (for load and demo) until the end, `exit`, or
+   * Ctrl-C. `before` runs before each line and returns the error prefix.
+   * @returns how many lines ran.
+   */
+  async #lines(lines: string[], before: (line: string, index: number) => string): Promise<number> {
+    if (this.#depth === 0) this.#linesInterrupted = false;
+    this.#depth++;
+    try {
+      let yieldAt = performance.now() + HOST_SLICE_MS;
+      for (let i = 0; i < lines.length; i++) {
+        if (this.exited || this.#linesInterrupted) return i;
+        await this.exec(lines[i], before(lines[i], i));
+        if ((i & 255) === 255 && performance.now() >= yieldAt) {
+          // Let Deno read the keyboard (and signals), so Ctrl-C can stop a long file.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          yieldAt = performance.now() + HOST_SLICE_MS;
+        }
+      }
+      return lines.length;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #help(topic: string | null): void {
+    if (topic !== null) {
+      const spec = COMMANDS.find((c) => c.name === topic)!;
+      const camel = topic.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+      const also = [camel, ...(spec.aliases ?? [])].filter((a) => a !== topic);
+      this.print(`${spec.usage}\n  ${spec.summary}`);
+      for (const line of spec.details ?? []) this.print(`  ${line}`);
+      if (also.length > 0) this.print(`  also spelled: ${also.join(", ")}`);
+      return;
+    }
+    const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+    this.print("Commands (snake_case as in asyncio; camelCase works too):");
+    for (const spec of COMMANDS) this.print(`  ${spec.usage.padEnd(width)}  ${spec.summary}`);
+    this.print(
+      "WORK: nothing (instant), block=S (blocks the loop S s), sleep=S (a task that awaits sleep(S)).\n" +
+        "IDs are printed as #N when something is scheduled; queue and tasks list them.\n" +
+        "The prompt shows the clock, the loop time and the ready/timer/task counts.\n" +
+        "Keys: Tab completes, Up/Down walk the history, Ctrl-C stops a run, Ctrl-D leaves.\n" +
+        (this.#historyPath === null ? "History: not kept." : `History: ${this.#historyPath}`),
+    );
+  }
+
+  async #js(code: string): Promise<void> {
+    const run = await compile(code);
+    const ref = (id: number) => {
+      const entry = this.recorder.byId(Number(String(id).replace(/^#/, "")));
+      return entry?.task ?? entry?.handle ?? undefined;
+    };
+    const box = await run(this.loop, asyncio, this.#console, ref);
+    let value = box.value;
+    if (value instanceof Promise) {
+      // Await it, unless Ctrl-C gives up on it first.
+      const interrupted = new Promise<typeof interruptedMark>((resolve) => {
+        this.#wakeWaiter = () => resolve(interruptedMark);
+      });
+      try {
+        value = await Promise.race([value, interrupted]);
+      } finally {
+        this.#wakeWaiter = null;
+      }
+      if (value === interruptedMark) {
+        this.print("js: stopped waiting for the promise (it may still settle later)");
+        return;
+      }
+    }
+    if (value !== undefined) this.print(this.#show(value));
+  }
+
+  #show(value: unknown): string {
+    if (value instanceof Handle || value instanceof Future) {
+      const entry = value instanceof Handle
+        ? this.recorder.ofHandle(value)
+        : this.recorder.ofTask(value as Task<unknown>);
+      return `${entry ? idOf(entry, this.style) + " " : ""}${String(value)}`;
+    }
+    return Deno.inspect(value, { colors: this.#color, depth: 3 });
+  }
+}
+
+const interruptedMark = Symbol("interrupted");
+
+type Compiled = (
+  loop: EventLoop,
+  lib: typeof asyncio,
+  console: unknown,
+  $: (id: number) => unknown,
+) => Promise<{ value: unknown }>;
+
+/**
+ * Compile a `js` line as the body of an async function. Deno transpiles a
+ * `data:` TypeScript module, so type annotations work. The line is first
+ * tried as an expression (its value is printed), then as statements. The
+ * value is boxed so that a returned Future or Task is not awaited: awaiting
+ * one while the loop is not running would never end.
+ */
+async function compile(code: string): Promise<Compiled> {
+  const head = "export default async function (loop, asyncio, console, $) {";
+  const load = async (body: string) =>
+    (await import(`data:application/typescript;base64,${base64(`${head}\n${body}\n}`)}`))
+      .default as Compiled;
+  try {
+    return await load(`return { value: (\n${code}\n) };`);
+  } catch {
+    try {
+      return await load(`${code}\n;return { value: undefined };`);
+    } catch (err) {
+      throw new Rejected(`js: ${errorText(err).replace(/^TypeError: /, "")}`);
+    }
+  }
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** File names in the directory of `partial` that start like it (for load/export completion). */
+function filesLike(partial: string): string[] {
+  const slash = partial.lastIndexOf("/");
+  const dir = slash < 0 ? "." : partial.slice(0, slash + 1) || "/";
+  const prefix = slash < 0 ? "" : partial.slice(0, slash + 1);
+  try {
+    return [...Deno.readDirSync(dir)].map((e) => prefix + e.name + (e.isDirectory ? "/" : ""));
+  } catch {
+    return [];
+  }
+}

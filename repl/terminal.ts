@@ -1,0 +1,161 @@
+/**
+ * The REPL in a terminal, on `node:readline`: line editing, history kept
+ * across sessions in a file, Tab completion, and output that arrives while
+ * a line is being typed printed above it without corrupting it. Lines typed
+ * during a run wait their turn, except `stop`, which stops the run at once,
+ * as Ctrl-C does.
+ * @module
+ */
+import readline from "node:readline";
+import process from "node:process";
+import { Session } from "./session.ts";
+
+/** How the terminal REPL starts. */
+export interface TerminalOptions {
+  virtual: boolean;
+  color: boolean;
+  /** The history file, or null to keep none. */
+  historyPath: string | null;
+}
+
+const HISTORY_SIZE = 1000;
+
+/** The history file's lines, newest first (as readline wants them). */
+function loadHistory(path: string | null): string[] {
+  if (path === null) return [];
+  try {
+    const lines = Deno.readTextFileSync(path).split("\n").filter((l) => l.trim() !== "");
+    const kept = lines.slice(-HISTORY_SIZE);
+    // Keep the file from growing without end.
+    if (lines.length > HISTORY_SIZE * 2) Deno.writeTextFileSync(path, kept.join("\n") + "\n");
+    return kept.reverse();
+  } catch {
+    return [];
+  }
+}
+
+function appendHistory(path: string | null, line: string): void {
+  if (path === null || line.trim() === "") return;
+  try {
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    if (dir !== "") Deno.mkdirSync(dir, { recursive: true });
+    Deno.writeTextFileSync(path, line + "\n", { append: true });
+  } catch {
+    // History is a convenience; a read-only home must not break the REPL.
+  }
+}
+
+/** Run the REPL on the terminal until `exit` or Ctrl-D; returns the exit status. */
+export function runTerminal(options: TerminalOptions): Promise<number> {
+  const stdout = process.stdout;
+  let rl: readline.Interface | null = null;
+  let showing = false; // the prompt is on screen, waiting for a line
+  let pending = "";
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  // Output waits a few milliseconds so that a burst of lines costs one redraw.
+  const flush = () => {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    const typed = rl !== null && (showing || rl.line !== "");
+    // Clear the line being typed, print above it, then draw it again.
+    stdout.write(typed ? "\r\x1b[J" + text : text);
+    if (typed) rl!.prompt(true);
+  };
+  const write = (text: string) => {
+    pending += text;
+    if (pending.length > 1 << 16) flush();
+    else flushTimer ??= setTimeout(flush, 15);
+  };
+
+  const session = new Session({
+    write,
+    virtual: options.virtual,
+    color: options.color,
+    historyPath: options.historyPath,
+  });
+  rl = readline.createInterface({
+    input: process.stdin,
+    output: stdout,
+    terminal: true,
+    history: loadHistory(options.historyPath),
+    historySize: HISTORY_SIZE,
+    removeHistoryDuplicates: true,
+    completer: (line: string) => session.complete(line),
+  });
+
+  const showPrompt = () => {
+    flush();
+    rl!.setPrompt(session.prompt());
+    showing = true;
+    rl!.prompt(true);
+  };
+
+  const queue: string[] = [];
+  let busy = false;
+  let closed = false;
+  let done: (status: number) => void;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+
+  const stopCatching = session.catchStrayErrors();
+  const finish = () => {
+    stopCatching();
+    flush();
+    session.close();
+    done(0);
+  };
+
+  const pump = async () => {
+    busy = true;
+    rl!.setPrompt(""); // lines typed during a run are redrawn without a prompt
+    while (queue.length > 0 && !session.exited && !closed) {
+      const line = queue.shift()!;
+      appendHistory(options.historyPath, line);
+      await session.exec(line);
+    }
+    busy = false;
+    if (closed) return finish();
+    if (session.exited) return rl!.close(); // its close handler finishes
+    showPrompt();
+  };
+
+  rl.on("line", (typed: string) => {
+    showing = false;
+    // Deno's readline inserts a literal tab when Tab is pressed twice quickly.
+    const line = typed.replaceAll("\t", " ");
+    if (busy && line.trim() === "stop" && session.interrupt()) return;
+    queue.push(line);
+    if (!busy) void pump();
+  });
+  rl.on("SIGINT", () => {
+    if (session.interrupt()) {
+      write("^C: stopping\n");
+      return;
+    }
+    if (rl!.line !== "") {
+      // Drop the typed line, as a shell does.
+      rl!.write(null, { ctrl: true, name: "e" });
+      rl!.write(null, { ctrl: true, name: "u" });
+      stdout.write("^C\n");
+    } else {
+      write("(to leave, press Ctrl-D or type exit)\n");
+    }
+    showPrompt();
+  });
+  rl.on("close", () => {
+    closed = true;
+    if (busy) {
+      session.interrupt();
+      return; // pump finishes, then calls finish()
+    }
+    if (!session.exited) stdout.write("\n");
+    finish();
+  });
+
+  session.print("asyncio for Deno, the event-loop REPL. Type help, or try: demo printers-async");
+  showPrompt();
+  return finished;
+}

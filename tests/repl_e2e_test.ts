@@ -1,0 +1,157 @@
+// The REPL as a program: scripts piped into `deno run … repl/main.ts` (with
+// the permissions of deno.json's "repl" task), checking the whole output
+// and the exit status.
+import { assert, assertEquals } from "./_assert.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** The `deno run` flags of deno.json's "repl" task, so the tests run with exactly those permissions. */
+async function taskFlags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+  const words = (config.tasks.repl as string).split(/\s+/);
+  assertEquals(words.slice(0, 2), ["deno", "run"]);
+  assertEquals(words.at(-1), "repl/main.ts");
+  return words.slice(2, -1);
+}
+
+async function repl(
+  args: string[],
+  stdin: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(await taskFlags()), "repl/main.ts", ...args],
+    cwd: root,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}
+
+Deno.test("piped stdin with --virtual: both seed transcripts exactly, nothing echoed, exit 0 (fixture repl_seed_printers.txt)", async () => {
+  const script = await Deno.readTextFile(`${root}tests/fixtures/repl_seed_printers.txt`);
+  const { code, stdout, stderr } = await repl(["--virtual"], script);
+  assertEquals(stderr, "");
+  assertEquals(stdout.split("\n"), [
+    "#1 call_at call_at → timer heap, due at t=0.200",
+    "#2 call_later call_later → timer heap, due at t=0.100",
+    "#3 call_soon call_soon → ready queue (position 1)",
+    "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
+    "Started call_soon at 0.0",
+    "Finished call_soon at 0.2",
+    "Started call_soon_threadsafe at 0.2",
+    "Finished call_soon_threadsafe at 0.4",
+    "Started call_later at 0.4",
+    "Finished call_later at 0.6",
+    "Started call_at at 0.6",
+    "Finished call_at at 0.8",
+    "— stopped after 1 s at t=1.000: 4 callbacks and 0 task steps ran in 3 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    "reset: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 0 tasks)",
+    "#1 call_at call_at → timer heap, due at t=0.200",
+    "#2 call_later call_later → timer heap, due at t=0.100",
+    "#3 call_soon call_soon → ready queue (position 1)",
+    "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
+    "Started call_soon at 0.0",
+    "Started call_soon_threadsafe at 0.0",
+    "Started call_later at 0.1",
+    "Started call_at at 0.2",
+    "Finished call_soon at 0.2",
+    "Finished call_soon_threadsafe at 0.2",
+    "Finished call_later at 0.3",
+    "Finished call_at at 0.4",
+    "— stopped after 1 s at t=1.000: 8 callbacks and 8 task steps ran in 11 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    "",
+  ]);
+  assertEquals(code, 0);
+});
+
+Deno.test("--script FILE: a bad line is reported, the rest still runs, exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const trace = `${dir}/trace.json`;
+    await Deno.writeTextFile(
+      `${dir}/script.txt`,
+      `call_later 0.5 late\ncall_soon soon\ncal_later 1 x\nrun\nexport ${trace}\n`,
+    );
+    const { code, stdout, stderr } = await repl(["--virtual", "--script", `${dir}/script.txt`], "");
+    assertEquals(stderr, "");
+    assertEquals(stdout.split("\n"), [
+      "#1 call_later late → timer heap, due at t=0.500",
+      "#2 call_soon soon → ready queue (position 1)",
+      "error: unknown command 'cal_later'; did you mean call_later? (help lists the commands)",
+      "Started soon at 0.0",
+      "Finished soon at 0.0",
+      "Started late at 0.5",
+      "Finished late at 0.5",
+      "— nothing left to run at t=0.500: 2 callbacks and 0 task steps ran in 3 iterations; " +
+      "left 0 ready, 0 timers, 0 tasks",
+      `export: wrote 2 events of run to ${trace}; open it in ui.perfetto.dev`,
+      "",
+    ]);
+    assertEquals(code, 1);
+    const names = JSON.parse(await Deno.readTextFile(trace)).traceEvents
+      .filter((e: { ph: string }) => e.ph === "X").map((e: { name: string; ts: number }) =>
+        `${e.name}@${e.ts}`
+      );
+    assertEquals(names, ["soon@0", "late@500000"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bad arguments exit 2 with the usage; --help exits 0", async () => {
+  const bad = await repl(["--bogus"], "");
+  assertEquals(bad.code, 2);
+  assert(bad.stderr.startsWith("unknown argument '--bogus'\nusage: deno task repl"), bad.stderr);
+  const help = await repl(["--help"], "");
+  assertEquals(help.code, 0);
+  assert(help.stdout.startsWith("usage: deno task repl [--virtual]"), help.stdout);
+});
+
+Deno.test("SIGINT during a run on the real clock stops the run, not the REPL", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(await taskFlags()), "repl/main.ts"],
+    cwd: root,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode("call_soon first\ncall_later 60 never\nrun\n"));
+  // Wait until the run has begun (the first callback printed), then interrupt it.
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  const deadline = Date.now() + 20_000;
+  while (!stdout.includes("Finished first") && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  child.kill("SIGINT");
+  await writer.write(new TextEncoder().encode("queue\n"));
+  await writer.close();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  const { code } = await child.status;
+  await child.stderr.cancel();
+  const lines = stdout.split("\n");
+  assert(
+    /^— interrupted at t=[\d.]+: 1 callback and 0 task steps ran in \d+ iterations?; left 0 ready, 1 timer, 0 tasks$/
+      .test(lines[4]),
+    stdout,
+  );
+  assertEquals(lines.slice(5, 8), ["ready queue: 0", "timer heap: 1 (in firing order)", lines[7]]);
+  assert(lines[7].endsWith("#2 never"), lines[7]);
+  assertEquals(code, 0);
+});

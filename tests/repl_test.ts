@@ -1,0 +1,889 @@
+// The REPL session, driven without a terminal: lines in, output lines out.
+import { assert, assertEquals } from "./_assert.ts";
+import { Session } from "../repl/session.ts";
+import { parse } from "../repl/parse.ts";
+
+/** A virtual-clock session whose output is collected as lines. */
+function open(options: { virtual?: boolean } = {}) {
+  let text = "";
+  const session = new Session({ write: (t) => (text += t), virtual: options.virtual ?? true });
+  return {
+    session,
+    /** Run `lines`, return what they printed (and forget it). */
+    async type(...lines: string[]): Promise<string[]> {
+      for (const line of lines) await session.exec(line);
+      const out = text.split("\n").slice(0, -1);
+      text = "";
+      return out;
+    },
+  };
+}
+
+/** Run `lines` on a fresh virtual-clock session; returns the output and the session. */
+async function drive(...lines: string[]) {
+  const repl = open();
+  const out = await repl.type(...lines);
+  repl.session.close();
+  return { out, session: repl.session };
+}
+
+const BLOCKING_SEED = [
+  "Started call_soon at 0.0",
+  "Finished call_soon at 0.2",
+  "Started call_soon_threadsafe at 0.2",
+  "Finished call_soon_threadsafe at 0.4",
+  "Started call_later at 0.4",
+  "Finished call_later at 0.6",
+  "Started call_at at 0.6",
+  "Finished call_at at 0.8",
+];
+
+const ASYNC_SEED = [
+  "Started call_soon at 0.0",
+  "Started call_soon_threadsafe at 0.0",
+  "Started call_later at 0.1",
+  "Started call_at at 0.2",
+  "Finished call_soon at 0.2",
+  "Finished call_soon_threadsafe at 0.2",
+  "Finished call_later at 0.3",
+  "Finished call_at at 0.4",
+];
+
+const LEGEND = "█ running (loop busy)  · ready, waiting  ─ awaiting (loop free)  ✕ cancelled";
+
+function printers(work: string): string[] {
+  return [
+    `call_at +0.2 call_at ${work}`,
+    `call_later 0.1 call_later ${work}`,
+    `call_soon call_soon ${work}`,
+    `call_soon_threadsafe call_soon_threadsafe ${work}`,
+  ];
+}
+
+Deno.test("the blocking printers reproduce the seed's transcript exactly on the virtual clock", async () => {
+  const { out, session } = await drive(...printers("block=0.2"), "run 1");
+  assertEquals(out, [
+    "#1 call_at call_at → timer heap, due at t=0.200",
+    "#2 call_later call_later → timer heap, due at t=0.100",
+    "#3 call_soon call_soon → ready queue (position 1)",
+    "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
+    ...BLOCKING_SEED,
+    "— stopped after 1 s at t=1.000: 4 callbacks and 0 task steps ran in 3 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+  assertEquals(session.errors, 0);
+});
+
+Deno.test("the async printers reproduce the seed's transcript exactly on the virtual clock", async () => {
+  const { out } = await drive(...printers("sleep=0.2"), "run 1");
+  assertEquals(out.slice(4), [
+    ...ASYNC_SEED,
+    "— stopped after 1 s at t=1.000: 8 callbacks and 8 task steps ran in 11 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("timeline draws the blocking printers one after another, waiting drawn as dots", async () => {
+  const { out } = await drive(...printers("block=0.2"), "run 1", "timeline");
+  assertEquals(out.slice(-8), [
+    "timeline of run 1: t=0.000 → 1.000 (1.000 s), 4 rows (0 with tasks), 3 iterations; one column = 0.017 s",
+    "                        0.0         0.2         0.4         0.6         0.8         1.0",
+    "                        ├───────────┼───────────┼───────────┼───────────┼───────────┼",
+    "#3 call_soon            ████████████",
+    "#4 call_soon_threadsafe ············████████████",
+    "#2 call_later                                   ████████████",
+    "#1 call_at                                      ············████████████",
+    LEGEND,
+  ]);
+});
+
+Deno.test("timeline draws the async printers' awaits differently from their steps", async () => {
+  const { out } = await drive(...printers("sleep=0.2"), "run 1", "set width 50", "timeline");
+  assertEquals(out.slice(-9), [
+    "width = 50",
+    "timeline of run 1: t=0.000 → 1.000 (1.000 s), 4 rows (4 with tasks), 11 iterations; one column = 0.020 s",
+    "                        0.0       0.2       0.4       0.6       0.8       1.0",
+    "                        ├─────────┼─────────┼─────────┼─────────┼─────────┼",
+    "#3 call_soon            █─────────█",
+    "#4 call_soon_threadsafe █─────────█",
+    "#2 call_later                █─────────█",
+    "#1 call_at                        █─────────█",
+    LEGEND,
+  ]);
+});
+
+Deno.test("export writes the blocking printers as a Chrome trace: names, start times, durations", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const { out } = await drive(...printers("block=0.2"), "run 1", `export ${file}`);
+    assertEquals(
+      out.at(-1),
+      `export: wrote 6 events of run 1 to ${file}; open it in ui.perfetto.dev`,
+    );
+    const trace = JSON.parse(await Deno.readTextFile(file));
+    assertEquals(trace.displayTimeUnit, "ms");
+    const tracks = trace.traceEvents.filter((e: { name: string }) => e.name === "thread_name")
+      .map((e: { tid: number; args: { name: string } }) => [e.tid, e.args.name]);
+    assertEquals(tracks, [
+      [1, "#3 call_soon"],
+      [2, "#4 call_soon_threadsafe"],
+      [3, "#2 call_later"],
+      [4, "#1 call_at"],
+    ]);
+    const slices = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X")
+      .map((
+        e: { name: string; cat: string; tid: number; ts: number; dur: number },
+      ) => [e.tid, e.name, e.cat, e.ts, e.dur]);
+    assertEquals(slices, [
+      [1, "call_soon", "running", 0, 200000],
+      [2, "ready", "ready", 0, 200000],
+      [2, "call_soon_threadsafe", "running", 200000, 200000],
+      [3, "call_later", "running", 400000, 200000],
+      [4, "ready", "ready", 400000, 200000],
+      [4, "call_at", "running", 600000, 200000],
+    ]);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("export writes a task's steps and awaits on the row of the callback that started it", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await drive("call_later 0.1 p sleep=0.2", "run", `export ${file}`);
+    const trace = JSON.parse(await Deno.readTextFile(file));
+    const slices = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X")
+      .map((e: { name: string; tid: number; ts: number; dur: number; args: { id: number } }) => [
+        e.tid,
+        e.name,
+        e.args.id,
+        e.ts,
+        e.dur,
+      ]);
+    assertEquals(slices, [
+      [1, "p", 1, 100000, 0], // the callback, instant: it only creates the task
+      [1, "p step", 2, 100000, 0],
+      [1, "await", 2, 100000, 200000],
+      [1, "p step", 2, 300000, 0],
+    ]);
+    assertEquals(trace.otherData.iterations, 5);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("demo sleepers: three sleepers finish in 3 s, in order of their delays", async () => {
+  const { out } = await drive("demo sleepers");
+  assertEquals(out, [
+    "demo sleepers: the seed's first example: three sleeper tasks (1, 3, 2 s) finish in 3 s, not 6 " +
+    "(on a new virtual-clock loop)",
+    "> create_task sleeper(1) sleep=1",
+    "#1 create_task sleeper(1) → task sleeper(1), its first step in the ready queue (position 1)",
+    "> create_task sleeper(3) sleep=3",
+    "#2 create_task sleeper(3) → task sleeper(3), its first step in the ready queue (position 2)",
+    "> create_task sleeper(2) sleep=2",
+    "#3 create_task sleeper(2) → task sleeper(2), its first step in the ready queue (position 3)",
+    "> run",
+    "Started sleeper(1) at 0.0",
+    "Started sleeper(3) at 0.0",
+    "Started sleeper(2) at 0.0",
+    "Finished sleeper(1) at 1.0",
+    "Finished sleeper(2) at 2.0",
+    "Finished sleeper(3) at 3.0",
+    "— nothing left to run at t=3.000: 3 callbacks and 6 task steps ran in 8 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    "> timeline",
+    "timeline of run: t=0.000 → 3.000 (3.000 s), 3 rows (3 with tasks), 8 iterations; one column = 0.050 s",
+    "              0.0       0.5       1.0       1.5       2.0       2.5       3.0",
+    "              ├─────────┼─────────┼─────────┼─────────┼─────────┼─────────┼",
+    "#1 sleeper(1) █───────────────────█",
+    "#2 sleeper(3) █──────────────────────────────────────────────────────────█",
+    "#3 sleeper(2) █───────────────────────────────────────█",
+    LEGEND,
+  ]);
+});
+
+Deno.test("demo cancel-task: the task's sleep is cancelled at 0.5 s", async () => {
+  const { out, session } = await drive("demo cancel-task");
+  assertEquals(out, [
+    "demo cancel-task: a task cancelled mid-sleep: its await raises CancelledError at 0.5 s " +
+    "(on a new virtual-clock loop)",
+    "> create_task sleeper sleep=1",
+    "#1 create_task sleeper → task sleeper, its first step in the ready queue (position 1)",
+    "> js loop.callLater(0.5, function canceller() { $(1).cancel(); })",
+    "#2 <TimerHandle when=0.5 canceller()>",
+    "> queue",
+    "ready queue: 1 (runs in this order)",
+    "  #1 sleeper (task step)",
+    "timer heap: 1 (in firing order)",
+    "  t=0.500 (+0.500)  #2 canceller()",
+    "> run",
+    "Started sleeper at 0.0",
+    "Cancelled sleeper at 0.5",
+    "— nothing left to run at t=0.500: 1 callback and 2 task steps ran in 4 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    "> timeline",
+    "timeline of run: t=0.000 → 0.500 (0.500 s), 2 rows (1 with tasks), 4 iterations; one column = 0.0083 s",
+    "               0.0         0.1         0.2         0.3         0.4         0.5",
+    "               ├───────────┼───────────┼───────────┼───────────┼───────────┼",
+    "#1 sleeper     █──────────────────────────────────────────────────────────✕",
+    "#2 canceller()                                                            █",
+    LEGEND,
+  ]);
+  assertEquals(session.errors, 0);
+});
+
+Deno.test("both printer demos print the seed's transcripts", async () => {
+  const blocking = (await drive("demo printers-blocking")).out;
+  const async = (await drive("demo printers-async")).out;
+  assertEquals(blocking.filter((l) => /^(Started|Finished) /.test(l)), BLOCKING_SEED);
+  assertEquals(async.filter((l) => /^(Started|Finished) /.test(l)), ASYNC_SEED);
+});
+
+Deno.test("scheduling commands say where each handle went; camelCase spellings work", async () => {
+  const { out } = await drive(
+    "call_soon a",
+    "callSoonThreadsafe b block=0.1",
+    "callLater 0.5 c",
+    "call_at 2 d sleep=1",
+    "callAt +0.25 e",
+    "create_task f",
+    "js loop.time()",
+    "CALL_SOON g",
+  );
+  assertEquals(out, [
+    "#1 call_soon a → ready queue (position 1)",
+    "#2 call_soon_threadsafe b → ready queue (position 2)",
+    "#3 call_later c → timer heap, due at t=0.500",
+    "#4 call_at d → timer heap, due at t=2.000",
+    "#5 call_at e → timer heap, due at t=0.250",
+    "#6 create_task f → task f, its first step in the ready queue (position 3)",
+    "0",
+    "#7 call_soon g → ready queue (position 4)",
+  ]);
+});
+
+Deno.test("queue lists the ready queue in order and the heap in firing order", async () => {
+  const { out } = await drive(
+    "call_later 0.5 c",
+    "call_soon a block=0.1",
+    "call_at +0.25 e",
+    "create_task t",
+    "queue",
+  );
+  assertEquals(out.slice(4), [
+    "ready queue: 2 (runs in this order)",
+    "  #2 a block=0.1",
+    "  #4 t (task step)",
+    "timer heap: 2 (in firing order)",
+    "  t=0.250 (+0.250)  #3 e",
+    "  t=0.500 (+0.500)  #1 c",
+  ]);
+});
+
+Deno.test("tasks shows each pending task's state and what it waits on", async () => {
+  const { out } = await drive(
+    "create_task s sleep=1",
+    "create_task q",
+    "js loop.createTask(() => loop.createFuture(), { name: 'stuck' })",
+    "tasks",
+    "step",
+    "tasks",
+    "cancel 1",
+    "tasks",
+  );
+  assertEquals(out.slice(3), [
+    "tasks: 3 pending",
+    "  #1 s      ready: its first step is in the ready queue",
+    "  #2 q      ready: its first step is in the ready queue",
+    "  #3 stuck  ready: its first step is in the ready queue",
+    "Started s at 0.0",
+    "Started q at 0.0",
+    "Finished q at 0.0",
+    "— iteration 1 at t=0.000 ran #1 s (step), #2 q (step), #3 stuck (step)",
+    "tasks: 2 pending",
+    "  #1 s      awaiting sleep(1): timer #4 due at t=1.000",
+    "  #3 stuck  awaiting <Future pending>",
+    "#1 s sleep=1: task cancel requested; its await raises CancelledError when the loop runs",
+    "tasks: 2 pending",
+    "  #1 s      ready: its next step is in the ready queue (cancel requested)",
+    "  #3 stuck  awaiting <Future pending>",
+  ]);
+});
+
+Deno.test("run without a time stops when nothing is left, and says which tasks are stuck", async () => {
+  const { out } = await drive(
+    "js loop.createTask(() => loop.createFuture(), { name: 'stuck' })",
+    "run",
+  );
+  assertEquals(out.slice(1), [
+    "— nothing left to run at t=0.000: 0 callbacks and 1 task step ran in 2 iterations; " +
+    "left 0 ready, 0 timers, 1 task (it awaits something nothing scheduled will finish)",
+  ]);
+});
+
+Deno.test("run without a time waits for a task awaiting a promise outside the loop", async () => {
+  const { out } = await drive(
+    "js loop.createTask(async () => { await new Promise((r) => setTimeout(r, 20)); " +
+      "await asyncio.sleep(1); console.log('woke at', loop.time()); })",
+    "run",
+  );
+  assertEquals(out.slice(1), [
+    "woke at 1",
+    "— nothing left to run at t=1.000: 1 callback and 2 task steps ran in 4 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("run S stops after S seconds; what is left stays queued for the next run", async () => {
+  const { out } = await drive("call_later 0.5 a", "call_later 2 b", "run 1", "queue", "run");
+  assertEquals(out.slice(2), [
+    "Started a at 0.5",
+    "Finished a at 0.5",
+    "— stopped after 1 s at t=1.000: 1 callback and 0 task steps ran in 2 iterations; " +
+    "left 0 ready, 1 timer, 0 tasks",
+    "ready queue: 0",
+    "timer heap: 1 (in firing order)",
+    "  t=2.000 (+1.000)  #2 b",
+    "Started b at 1.0",
+    "Finished b at 1.0",
+    "— nothing left to run at t=2.000: 1 callback and 0 task steps ran in 2 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("step runs one iteration, listing what ran; on the virtual clock it jumps to the next timer", async () => {
+  const { out } = await drive(
+    "call_soon a",
+    "call_soon b",
+    "call_later 1 c",
+    "step",
+    "step",
+    "step",
+    "timeline",
+  );
+  assertEquals(out.slice(3), [
+    "Started a at 0.0",
+    "Finished a at 0.0",
+    "Started b at 0.0",
+    "Finished b at 0.0",
+    "— iteration 1 at t=0.000 ran #1 a, #2 b",
+    "Started c at 1.0",
+    "Finished c at 1.0",
+    "— iteration 2 at t=1.000 ran #3 c",
+    "— iteration 3 at t=1.000 ran nothing",
+    "timeline of 3 steps: t=0.000 → 1.000 (1.000 s), 3 rows (0 with tasks), 3 iterations; one column = 0.017 s",
+    "         0.0         0.2         0.4         0.6         0.8         1.0",
+    "         ├───────────┼───────────┼───────────┼───────────┼───────────┼",
+    "#1 a     █",
+    "#2 b     █",
+    "#3 c                                                                █",
+    LEGEND,
+  ]);
+});
+
+Deno.test("stop before run makes the next run do one iteration, as asyncio", async () => {
+  const { out } = await drive(
+    "call_soon a",
+    "js loop.callSoon(() => loop.callSoon(() => console.log('later')))",
+    "stop",
+    "run",
+  );
+  assertEquals(out.slice(2), [
+    "stop: the loop is not running, so the next run or step does one iteration " +
+    "(as loop.stop() before loop.run_forever())",
+    "Started a at 0.0",
+    "Finished a at 0.0",
+    "— stopped by loop.stop() at t=0.000: 2 callbacks and 0 task steps ran in 1 iteration; " +
+    "left 1 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("cancel stops a pending callback before it runs", async () => {
+  const { out } = await drive("call_later 1 a", "cancel #1", "cancel 1", "run");
+  assertEquals(out.slice(1), [
+    "#1 a: cancelled; it will not run",
+    "error: cancel: no pending callback or task #1; nothing is pending",
+    "— nothing left to run at t=0.000: 0 callbacks and 0 task steps ran in 1 iteration; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("a timer cancelled during a run shows as ✕ on the timeline", async () => {
+  const { out } = await drive(
+    "call_later 1 a",
+    "call_later 0.5 b",
+    "js loop.callLater(0.25, function canceller() { $(1).cancel(); })",
+    "run",
+    "timeline",
+  );
+  assertEquals(out.slice(3), [
+    "Started b at 0.5",
+    "Finished b at 0.5",
+    "— nothing left to run at t=0.500: 2 callbacks and 0 task steps ran in 3 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    "timeline of run: t=0.000 → 0.500 (0.500 s), 3 rows (0 with tasks), 3 iterations; one column = 0.0083 s",
+    "               0.0         0.1         0.2         0.3         0.4         0.5",
+    "               ├───────────┼───────────┼───────────┼───────────┼───────────┼",
+    "#3 canceller() " + " ".repeat(30) + "█", // 0.25 s of 0.5 s: column 30 of 60
+    "#2 b           " + " ".repeat(59) + "█",
+    "#1 a           " + " ".repeat(30) + "✕",
+    LEGEND,
+  ]);
+});
+
+Deno.test("reset and clock start a new loop and say what was dropped", async () => {
+  const repl = open();
+  assertEquals(await repl.type("call_soon a", "create_task t", "reset", "queue"), [
+    "#1 call_soon a → ready queue (position 1)",
+    "#2 create_task t → task t, its first step in the ready queue (position 2)",
+    "reset: a new loop on the virtual clock at t=0.000 (dropped 2 ready, 0 timers, 1 task)",
+    "ready queue: 0",
+    "timer heap: 0",
+  ]);
+  assertEquals(await repl.type("clock virtual"), ["clock: already on the virtual clock"]);
+  const [line] = await repl.type("clock real");
+  assert(
+    /^clock: a new loop on the real clock at t=\d+\.\d{3} \(dropped 0 ready, 0 timers, 0 tasks\)$/
+      .test(line),
+    line,
+  );
+  assertEquals(repl.session.clock, "real");
+  assert(repl.session.prompt().startsWith("real t="));
+  assertEquals(await repl.type("clock virtual"), [
+    "clock: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 0 tasks)",
+  ]);
+  repl.session.close();
+});
+
+Deno.test("the prompt shows the clock, the loop time and the queue sizes", async () => {
+  const repl = open();
+  assertEquals(repl.session.prompt(), "virtual t=0.000 ready=0 timers=0 tasks=0> ");
+  await repl.type("call_soon a", "call_later 1 b", "create_task c sleep=2", "run 0.5");
+  assertEquals(repl.session.prompt(), "virtual t=0.500 ready=0 timers=2 tasks=1> ");
+  repl.session.close();
+});
+
+Deno.test("a run on the real clock really takes its time, and interrupt() stops it", async () => {
+  const repl = open({ virtual: false });
+  await repl.type("call_soon a block=0.05");
+  const started = performance.now();
+  const stopper = setTimeout(() => repl.session.interrupt(), 150);
+  const out = await repl.type("run 30");
+  clearTimeout(stopper);
+  const elapsed = performance.now() - started;
+  assert(elapsed >= 100 && elapsed < 10_000, `took ${elapsed} ms`);
+  assertEquals(out.slice(0, 2), ["Started a at 0.0", "Finished a at 0.1"]);
+  assert(/^— interrupted at t=/.test(out[2]), out[2]);
+  assertEquals(repl.session.interrupt(), false); // nothing left to stop
+  repl.session.close();
+});
+
+Deno.test("js runs code with loop, asyncio, console and $ in scope; TypeScript works; promises are awaited", async () => {
+  const { out, session } = await drive(
+    "js 1 + 2",
+    "js const n: number = 21; console.log(n * 2)",
+    "js await Promise.resolve('awaited')",
+    "js asyncio.VirtualClock.name",
+    "call_soon a",
+    "js $(1).describe()",
+    "js $('#1').cancelled()",
+    "js loop.callLater(0.3, () => console.log('hi'))",
+    "queue",
+    "run",
+  );
+  assertEquals(out, [
+    "3",
+    "42",
+    '"awaited"',
+    '"VirtualClock"',
+    "#1 call_soon a → ready queue (position 1)",
+    `"printer('a')"`,
+    "false",
+    "#2 <TimerHandle when=0.3 <anonymous>()>",
+    "ready queue: 1 (runs in this order)",
+    "  #1 a",
+    "timer heap: 1 (in firing order)",
+    "  t=0.300 (+0.300)  #2 <anonymous>()",
+    "Started a at 0.0",
+    "Finished a at 0.0",
+    "hi",
+    "— nothing left to run at t=0.300: 2 callbacks and 0 task steps ran in 3 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+  assertEquals(session.errors, 0);
+});
+
+Deno.test("js errors and loop errors print one line and the REPL goes on", async () => {
+  const { out, session } = await drive(
+    "js 1 +",
+    "js null.x",
+    "js loop.callSoon(() => { throw new Error('boom'); })",
+    "run",
+    "call_soon after",
+    "run",
+  );
+  assertEquals(out, [
+    "error: js: SyntaxError: Expression expected",
+    "error: js: TypeError: Cannot read properties of null (reading 'x')",
+    "#1 <Handle <anonymous>()>",
+    "error in the loop: Exception in callback <anonymous>(): Error: boom",
+    "— nothing left to run at t=0.000: 1 callback and 0 task steps ran in 2 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    "#2 call_soon after → ready queue (position 1)",
+    "Started after at 0.0",
+    "Finished after at 0.0",
+    "— nothing left to run at t=0.000: 1 callback and 0 task steps ran in 2 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+  assertEquals(session.errors, 2);
+});
+
+Deno.test("errors that js code throws later are reported as lines, not fatal", async () => {
+  const repl = open();
+  const stop = repl.session.catchStrayErrors();
+  try {
+    const out = await repl.type(
+      "js setTimeout(() => { throw new Error('stray'); }, 0) && undefined",
+      "js Promise.reject(new Error('nobody')) && undefined",
+      "js await new Promise((r) => setTimeout(r, 50))",
+      "call_soon alive",
+    );
+    // Which of the two is reported first depends on when Deno runs the timer.
+    assertEquals(out.slice(0, 2).sort(), [
+      "error: uncaught in js code: Error: stray",
+      "error: unhandled rejection in js code: Error: nobody",
+    ]);
+    assertEquals(out[2], "#1 call_soon alive → ready queue (position 1)");
+    assertEquals(repl.session.errors, 2);
+  } finally {
+    stop();
+    repl.session.close();
+  }
+});
+
+Deno.test("every kind of bad input gets one line saying what is wrong and what is right", async () => {
+  const cases: Array<[string, string]> = [
+    ["cal_soon x", "unknown command 'cal_soon'; did you mean call_soon? (help lists the commands)"],
+    ["runn", "unknown command 'runn'; did you mean run? (help lists the commands)"],
+    ["frobnicate", "unknown command 'frobnicate'; (help lists the commands)"],
+    [
+      "loop.call_soon(printer,",
+      "unknown command 'loop.call_soon(printer,'; did you mean call_soon NAME [WORK], or js CODE?",
+    ],
+    ["call_soon", "call_soon: missing NAME; usage: call_soon NAME [WORK]"],
+    ["call_soon block=1", "call_soon: missing NAME; usage: call_soon NAME [WORK]"],
+    [
+      "call_soon a b",
+      "call_soon: WORK must be block=S or sleep=S (or nothing), got 'b'; usage: call_soon NAME [WORK]",
+    ],
+    ["call_soon a block=", "call_soon: missing S in block=S; usage: call_soon NAME [WORK]"],
+    [
+      "call_soon a sleep=x",
+      "call_soon: S in sleep=S must be a number of seconds, got 'x'; usage: call_soon NAME [WORK]",
+    ],
+    [
+      "call_soon a block=-1",
+      "call_soon: S in block=S must not be negative, got -1; usage: call_soon NAME [WORK]",
+    ],
+    ["call_soon a block=1 c", "call_soon: too many arguments ('c'); usage: call_soon NAME [WORK]"],
+    ["call_later", "call_later: missing DELAY; usage: call_later DELAY NAME [WORK]"],
+    ["call_later 1", "call_later: missing NAME; usage: call_later DELAY NAME [WORK]"],
+    [
+      "call_later x a",
+      "call_later: DELAY must be a number of seconds, got 'x'; usage: call_later DELAY NAME [WORK]",
+    ],
+    [
+      "call_later -1 a",
+      "call_later: DELAY must not be negative, got -1; usage: call_later DELAY NAME [WORK]",
+    ],
+    [
+      "call_later Infinity a",
+      "call_later: DELAY must be a number of seconds, got 'Infinity'; usage: call_later DELAY NAME [WORK]",
+    ],
+    [
+      "call_later NaN a",
+      "call_later: DELAY must be a number of seconds, got 'NaN'; usage: call_later DELAY NAME [WORK]",
+    ],
+    [
+      "call_later 1e999 a",
+      "call_later: DELAY must be finite, got '1e999'; usage: call_later DELAY NAME [WORK]",
+    ],
+    ["call_at", "call_at: missing WHEN; usage: call_at WHEN NAME [WORK]"],
+    ["call_at -3 a", "call_at: WHEN must not be negative, got -3; usage: call_at WHEN NAME [WORK]"],
+    ["call_at + a", "call_at: missing +DELTA; usage: call_at WHEN NAME [WORK]"],
+    [
+      "call_at +x a",
+      "call_at: +DELTA must be a number of seconds, got 'x'; usage: call_at WHEN NAME [WORK]",
+    ],
+    ["create_task", "create_task: missing NAME; usage: create_task NAME [WORK]"],
+    ["run x", "run: S must be a number of seconds, got 'x'; usage: run [S]"],
+    ["run -1", "run: S must not be negative, got -1; usage: run [S]"],
+    ["run 1 2", "run: too many arguments ('2'); usage: run [S]"],
+    ["step 2", "step: too many arguments ('2'); usage: step"],
+    ["stop now", "stop: too many arguments ('now'); usage: stop"],
+    ["cancel", "cancel: missing ID; usage: cancel ID"],
+    [
+      "cancel x",
+      "cancel: ID must be a handle or task number such as 3 or #3, got 'x'; usage: cancel ID",
+    ],
+    ["cancel 42", "cancel: no pending callback or task #42; nothing is pending"],
+    ["queue all", "queue: too many arguments ('all'); usage: queue"],
+    ["timeline", "nothing has run yet: type run or step first"],
+    ["export", "export: missing FILE; usage: export FILE.json"],
+    [
+      "export trace.txt",
+      "export: FILE must end in .json (a Chrome/Perfetto trace), got 'trace.txt'; usage: export FILE.json",
+    ],
+    ["export x.json", "nothing has run yet: type run or step first"],
+    ["clock", "clock: missing real|virtual; usage: clock real|virtual"],
+    ["clock fast", "clock: expected real or virtual, got 'fast'; usage: clock real|virtual"],
+    [
+      "demo",
+      "demo: missing NAME (one of printers-blocking, printers-async, sleepers, cancel-task); usage: demo NAME",
+    ],
+    [
+      "demo nope",
+      "demo: no demo 'nope'; demos: printers-blocking, printers-async, sleepers, cancel-task; usage: demo NAME",
+    ],
+    ["load", "load: missing FILE; usage: load FILE"],
+    [
+      "load /nonexistent/x.txt",
+      "load: cannot read /nonexistent/x.txt: NotFound: No such file or directory (os error 2): readfile '/nonexistent/x.txt'",
+    ],
+    ["help nope", "help: no command 'nope'; usage: help [COMMAND]"],
+    ["help calsoon", "help: no command 'calsoon'; did you mean call_soon?; usage: help [COMMAND]"],
+    ["js", "js: missing CODE, e.g. js loop.time(); usage: js CODE"],
+    [
+      "set width 5",
+      "set: width must be a whole number from 20 to 400, got '5'; usage: set [decimals N | width N]",
+    ],
+    [
+      "set decimals 1.5",
+      "set: decimals must be a whole number from 0 to 6, got '1.5'; usage: set [decimals N | width N]",
+    ],
+    [
+      "set colour on",
+      "set: no setting 'colour'; settings: decimals, width; usage: set [decimals N | width N]",
+    ],
+    ["exit now", "exit: too many arguments ('now'); usage: exit"],
+  ];
+  const repl = open();
+  for (const [line, expected] of cases) {
+    assertEquals(await repl.type(line), [`error: ${expected}`], line);
+  }
+  assertEquals(repl.session.errors, cases.length);
+  assertEquals(repl.session.exited, false);
+  assertEquals(await repl.type("call_soon still_alive"), [
+    "#1 call_soon still_alive → ready queue (position 1)",
+  ]);
+  repl.session.close();
+});
+
+Deno.test("blank lines and comments are accepted and print nothing", async () => {
+  const { out, session } = await drive("", "   ", "# a comment", "// another");
+  assertEquals(out, []);
+  assertEquals(session.errors, 0);
+});
+
+Deno.test("load runs a file of commands, naming the file and line of each bad one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/inner.txt`, "call_soon inner\n");
+    await Deno.writeTextFile(
+      `${dir}/script.txt`,
+      `# printers\ncall_soon a\ncal_soon b\nload ${dir}/inner.txt\nrun\n`,
+    );
+    await Deno.writeTextFile(`${dir}/loop.txt`, `load ${dir}/loop.txt\n`);
+    const { out, session } = await drive(`load ${dir}/script.txt`);
+    assertEquals(out, [
+      "#1 call_soon a → ready queue (position 1)",
+      `error: ${dir}/script.txt:3: unknown command 'cal_soon'; did you mean call_soon? (help lists the commands)`,
+      "#2 call_soon inner → ready queue (position 2)",
+      `— load ${dir}/inner.txt: 1 line, 0 rejected`,
+      "Started a at 0.0",
+      "Finished a at 0.0",
+      "Started inner at 0.0",
+      "Finished inner at 0.0",
+      "— nothing left to run at t=0.000: 2 callbacks and 0 task steps ran in 2 iterations; " +
+      "left 0 ready, 0 timers, 0 tasks",
+      `— load ${dir}/script.txt: 5 lines, 1 rejected`,
+    ]);
+    assertEquals(session.errors, 1);
+    const nested = await drive(`load ${dir}/loop.txt`);
+    assert(
+      nested.out.some((l) => l.endsWith("load: files nested more than 8 deep")),
+      nested.out.join("\n"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("interrupt() stops a long load after the current line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const total = 50_000;
+    await Deno.writeTextFile(`${dir}/long.txt`, "call_soon x\n".repeat(total));
+    const repl = open();
+    const stopper = setTimeout(() => repl.session.interrupt(), 10);
+    const out = await repl.type(`load ${dir}/long.txt`);
+    clearTimeout(stopper);
+    const last = out.at(-1)!;
+    const m = /^— load .*long\.txt: interrupted after ([\d,]+) lines of 50,000 lines, 0 rejected$/
+      .exec(last);
+    assert(m !== null, last);
+    assertEquals(out.length - 1, Number(m[1].replaceAll(",", "")));
+    assert(out.length - 1 < total);
+    assertEquals(repl.session.interrupt(), false);
+    repl.session.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("help lists every command; help COMMAND explains one; set shows and changes settings", async () => {
+  const { out } = await drive(
+    "help",
+    "help call_later",
+    "set",
+    "set decimals 3",
+    "call_later 0.25 a",
+    "run",
+  );
+  assert(out[0].startsWith("Commands"));
+  for (
+    const name of [
+      "call_soon ",
+      "call_soon_threadsafe ",
+      "call_later ",
+      "call_at ",
+      "create_task ",
+      "run ",
+      "step ",
+      "stop ",
+      "cancel ",
+      "reset ",
+      "queue ",
+      "tasks ",
+      "timeline ",
+      "export ",
+      "clock ",
+      "demo ",
+      "load ",
+      "js ",
+      "set ",
+      "help ",
+      "exit ",
+    ]
+  ) {
+    assert(out.some((l) => l.startsWith(`  ${name}`)), `help lacks ${name}`);
+  }
+  assert(out.includes("History: not kept."));
+  const at = out.indexOf("call_later DELAY NAME [WORK]");
+  assertEquals(out.slice(at, at + 5), [
+    "call_later DELAY NAME [WORK]",
+    "  schedule on the timer heap, due DELAY seconds from now (loop.call_later)",
+    "  WORK: nothing (instant), block=S (blocks the loop S seconds, as time.sleep), sleep=S (async: Started, await sleep(S), Finished)",
+    "  example: call_later 0.1 c block=0.2",
+    "  also spelled: callLater",
+  ]);
+  assertEquals(out.slice(at + 5), [
+    "decimals 1, width 60",
+    "decimals = 3",
+    "#1 call_later a → timer heap, due at t=0.250",
+    "Started a at 0.250",
+    "Finished a at 0.250",
+    "— nothing left to run at t=0.250: 1 callback and 0 task steps ran in 2 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("exit sets exited and is accepted", async () => {
+  const { out, session } = await drive("exit");
+  assertEquals(out, []);
+  assertEquals(session.exited, true);
+});
+
+Deno.test("tab completion offers commands, demo names, pending ids and settings", () => {
+  const repl = open();
+  const s = repl.session;
+  assertEquals(s.complete("call_s"), [["call_soon ", "call_soon_threadsafe "], "call_s"]);
+  assertEquals(s.complete("ti"), [["timeline "], "ti"]);
+  assertEquals(s.complete("demo p"), [["printers-blocking", "printers-async"], "p"]);
+  assertEquals(s.complete("help ca"), [[
+    "call_soon",
+    "call_soon_threadsafe",
+    "call_later",
+    "call_at",
+    "cancel",
+  ], "ca"]);
+  assertEquals(s.complete("clock v"), [["virtual"], "v"]);
+  assertEquals(s.complete("set w"), [["width"], "w"]);
+  assertEquals(s.complete("run 1 x"), [[], "x"]);
+  s.loop.callSoon(() => {});
+  s.loop.callLater(1, () => {});
+  assertEquals(s.complete("cancel "), [["1", "2"], ""]);
+  assertEquals(s.complete("cancel #"), [["#1", "#2"], "#"]);
+  s.close();
+});
+
+Deno.test("parse accepts every command form", () => {
+  assertEquals(parse("call_at +0.2 a sleep=0.5"), {
+    cmd: "schedule",
+    method: "call_at",
+    name: "a",
+    work: { kind: "sleep", seconds: 0.5 },
+    time: 0.2,
+    relative: true,
+  });
+  assertEquals(parse("run"), { cmd: "run", seconds: null });
+  assertEquals(parse("run .5"), { cmd: "run", seconds: 0.5 });
+  assertEquals(parse("cancel #7"), { cmd: "cancel", id: 7 });
+  assertEquals(parse("export my trace.json"), { cmd: "export", file: "my trace.json" });
+  assertEquals(parse("js  loop.time()  "), { cmd: "js", code: "loop.time()" });
+  assertEquals(parse("? run"), { cmd: "help", topic: "run" });
+  assertEquals(parse("quit"), { cmd: "exit" });
+});
+
+Deno.test("100,000 callbacks from a load script run fast, and queue and timeline summarise", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `call_soon cb${i}`);
+    await Deno.writeTextFile(`${dir}/load.txt`, lines.join("\n") + "\n");
+    const repl = open();
+    const started = performance.now();
+    const loaded = await repl.type(`load ${dir}/load.txt`);
+    const queue = await repl.type("queue");
+    const ran = await repl.type("run");
+    const seconds = (performance.now() - started) / 1000;
+    assertEquals(loaded.length, 100_001);
+    assertEquals(queue.length, 1 + 21 + 1);
+    assertEquals(queue.slice(9, 14), [
+      "  #9 cb8",
+      "  #10 cb9",
+      "  … 99,980 more rows …",
+      "  #99991 cb99990",
+      "  #99992 cb99991",
+    ]);
+    assertEquals(ran.length, 200_001);
+    assertEquals(
+      ran.at(-1),
+      "— nothing left to run at t=0.000: 100,000 callbacks and 0 task steps ran in 2 iterations; " +
+        "left 0 ready, 0 timers, 0 tasks",
+    );
+    const timeline = await repl.type("timeline");
+    assertEquals(timeline.length, 3 + 41 + 1);
+    assertEquals(
+      timeline[0],
+      "timeline of run: t=0.000 → 0.000 (0.000 s), 100,000 rows (0 with tasks), 2 iterations",
+    );
+    assertEquals(timeline[3 + 20], "  … 99,960 more rows …");
+    // About a second on a quiet machine; generous for two shared, busy cores.
+    assert(seconds < 15, `took ${seconds.toFixed(2)} s`);
+    console.log(`100,000 callbacks: load + queue + run in ${seconds.toFixed(2)} s`);
+    repl.session.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
