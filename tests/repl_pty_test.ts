@@ -66,7 +66,8 @@ async function taskCommand(env: Record<string, string>, args: string): Promise<s
   const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
   const task = (config.tasks.repl as string).replace(/^deno /, `${Deno.execPath()} `);
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ");
-  return `cd ${root} && env ${vars} ${task} ${args}; echo "EXIT=$?"; sleep 30`;
+  // -u: the outer environment (CI sets NO_COLOR) must not decide the colours.
+  return `cd ${root} && env -u NO_COLOR ${vars} ${task} ${args}; echo "EXIT=$?"; sleep 30`;
 }
 
 async function start(env: Record<string, string>, args = "--virtual"): Promise<void> {
