@@ -1,75 +1,103 @@
 // A binary min-heap of timers ordered by (when, seq), as libuv orders its
 // timers: equal deadlines fire in insertion order, which keeps a frozen
-// virtual clock deterministic. Specialised to timers so that comparisons
-// read two fields instead of calling a comparator.
+// virtual clock deterministic.
+//
+// The deadlines live in a packed Float64Array beside the items, so that
+// sifting compares numbers in one contiguous array instead of loading two
+// fields through a pointer per comparison (cache misses dominated the
+// 200,000-timer bench); `_seq` is read only to break a tie.
 
 export interface HeapTimer {
   _when: number;
   _seq: number;
 }
 
-function less(a: HeapTimer, b: HeapTimer): boolean {
-  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
-}
-
 export class TimerHeap<T extends HeapTimer> {
-  items: T[] = [];
+  #items: T[] = [];
+  #whens = new Float64Array(64);
 
   get size(): number {
-    return this.items.length;
+    return this.#items.length;
+  }
+
+  /** The items, in heap (not firing) order. */
+  get items(): readonly T[] {
+    return this.#items;
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.#items[0];
   }
 
   push(item: T): void {
-    const items = this.items;
-    let i = items.length;
-    items.push(item);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = items[parent];
-      if (!less(item, p)) break;
-      items[i] = p;
-      i = parent;
+    const i = this.#items.length;
+    this.#items.push(item);
+    if (i >= this.#whens.length) {
+      const grown = new Float64Array(this.#whens.length * 2);
+      grown.set(this.#whens);
+      this.#whens = grown;
     }
-    items[i] = item;
+    this.#siftUp(item, item._when, i);
   }
 
   pop(): T | undefined {
-    const items = this.items;
+    const items = this.#items;
     const top = items[0];
     const last = items.pop();
-    if (items.length > 0 && last !== undefined) this.#siftDown(last, 0);
+    const n = items.length;
+    if (n === 0 || last === undefined) return top;
+    // Floyd's pop: walk the hole at the root down to a leaf along the
+    // smaller children (one comparison a level), then sift `last` up from
+    // there; it usually stays near the bottom, so this halves comparisons.
+    const whens = this.#whens;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.#less(child + 1, child)) child++;
+      items[i] = items[child];
+      whens[i] = whens[child];
+      i = child;
+    }
+    this.#siftUp(last, last._when, i);
     return top;
   }
 
   /** Keep only the items `keep` accepts, then restore heap order in O(n). */
   filter(keep: (item: T) => boolean): void {
-    this.items = this.items.filter(keep);
-    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) {
-      this.#siftDown(this.items[i], i);
-    }
+    const kept = this.#items.filter(keep);
+    this.clear();
+    for (const item of kept) this.push(item);
+  }
+
+  /** Drop every item. */
+  clear(): void {
+    this.#items = [];
+    this.#whens = new Float64Array(64);
   }
 
   /** The items in firing order (a sorted copy). */
   sorted(): T[] {
-    return this.items.slice().sort((a, b) => less(a, b) ? -1 : 1);
+    return this.#items.slice().sort((a, b) => a._when - b._when || a._seq - b._seq);
   }
 
-  #siftDown(item: T, i: number): void {
-    const items = this.items;
-    const n = items.length;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      const right = child + 1;
-      if (right < n && less(items[right], items[child])) child = right;
-      if (!less(items[child], item)) break;
-      items[i] = items[child];
-      i = child;
+  /** Whether the item at `i` fires before the one at `j`. */
+  #less(i: number, j: number): boolean {
+    const wi = this.#whens[i], wj = this.#whens[j];
+    return wi < wj || (wi === wj && this.#items[i]._seq < this.#items[j]._seq);
+  }
+
+  #siftUp(item: T, when: number, i: number): void {
+    const items = this.#items, whens = this.#whens;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pw = whens[parent];
+      if (pw < when || (pw === when && items[parent]._seq < item._seq)) break;
+      items[i] = items[parent];
+      whens[i] = pw;
+      i = parent;
     }
     items[i] = item;
+    whens[i] = when;
   }
 }

@@ -164,16 +164,13 @@ export class EventLoop {
    * @throws {TypeError} if `callback` is not a function.
    * @throws {RuntimeError} if the loop is closed.
    */
-  callSoon<A extends unknown[]>(
-    callback: (...args: A) => unknown,
-    ...args: A
-  ): Handle {
+  callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
+  callSoon(callback: (...args: unknown[]) => unknown): Handle {
     this.#checkCallback(callback, "callSoon");
-    const handle = new Handle(
-      callback as (...args: never[]) => unknown,
-      args.length === 0 ? EMPTY : args,
-      this,
-    );
+    // `arguments`, not a rest parameter: V8 allocates a rest array even when
+    // it is empty, which was a fifth of the bytes of a bare callSoon.
+    const args = arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : EMPTY;
+    const handle = new Handle(callback as (...args: never[]) => unknown, args, this);
     this.#enqueue(handle);
     return handle;
   }
@@ -206,8 +203,10 @@ export class EventLoop {
     delay: number,
     callback: (...args: A) => unknown,
     ...args: A
-  ): TimerHandle {
+  ): TimerHandle;
+  callLater(delay: number, callback: (...args: unknown[]) => unknown): TimerHandle {
     checkTime(delay, "delay");
+    const args = arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : EMPTY;
     return this.#callAt(this.clock.now() + delay, callback, args, "callLater");
   }
 
@@ -222,25 +221,21 @@ export class EventLoop {
     when: number,
     callback: (...args: A) => unknown,
     ...args: A
-  ): TimerHandle {
+  ): TimerHandle;
+  callAt(when: number, callback: (...args: unknown[]) => unknown): TimerHandle {
     checkTime(when, "when");
+    const args = arguments.length > 2 ? Array.prototype.slice.call(arguments, 2) : EMPTY;
     return this.#callAt(when, callback, args, "callAt");
   }
 
   #callAt(
     when: number,
     callback: (...args: never[]) => unknown,
-    args: unknown[],
+    args: readonly unknown[],
     method: string,
   ): TimerHandle {
     this.#checkCallback(callback, method);
-    const timer = new TimerHandle(
-      when,
-      this.#timerSeq++,
-      callback,
-      args.length === 0 ? EMPTY : args,
-      this,
-    );
+    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this);
     if (this.#debug) timer._source = new Error().stack ?? null;
     timer._scheduled = true;
     this._scheduled.push(timer);
@@ -421,7 +416,7 @@ export class EventLoop {
     this._ready.length = 0;
     this._batch.length = 0;
     for (const timer of this._scheduled.items) timer._scheduled = false;
-    this._scheduled.items = [];
+    this._scheduled.clear();
     this._timerCancelledCount = 0;
   }
 
