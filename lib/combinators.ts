@@ -89,7 +89,9 @@ class GatheringFuture<T> extends Future<T> {
  *   the gather then fails with `CancelledError` even with
  *   `returnExceptions`; like asyncio, its `cancelled()` stays false (it
  *   ends with a `CancelledError` exception);
- * - the same future passed twice runs once and fills both places.
+ * - the same future (or promise) passed twice is awaited once and fills
+ *   both places; the same function passed twice runs twice (a function
+ *   makes a new coroutine each call).
  *
  * Mirrors `asyncio.gather`.
  * @returns a `Future` of the results (already done for no arguments).
@@ -127,7 +129,10 @@ export function gather(
   }
 
   let loop: EventLoop | undefined;
+  // A future or promise passed twice is one child filling both places (as
+  // asyncio); a function is a recipe, so each occurrence runs on its own.
   const futureOf = new Map<CoroutineLike<unknown>, Future<unknown>>();
+  let unique = 0;
   const children: Future<unknown>[] = [];
   const alreadyDone: Future<unknown>[] = [];
   let outer: GatheringFuture<unknown[]> | null = null;
@@ -151,7 +156,7 @@ export function gather(
         return;
       }
     }
-    if (finished < futureOf.size) return;
+    if (finished < unique) return;
     const results = children.map((fut) => {
       if (fut.cancelled()) return new CancelledError(fut._cancelMessage);
       const error = fut.exception();
@@ -169,11 +174,12 @@ export function gather(
   };
 
   for (const aw of aws) {
-    let fut = futureOf.get(aw);
+    let fut = typeof aw === "function" ? undefined : futureOf.get(aw);
     if (fut === undefined) {
       fut = ensureFuture(aw, { loop });
       loop ??= fut.getLoop();
-      futureOf.set(aw, fut);
+      if (typeof aw !== "function") futureOf.set(aw, fut);
+      unique++;
       if (fut.done()) alreadyDone.push(fut);
       else fut.addDoneCallback(onChildDone);
     }

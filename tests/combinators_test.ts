@@ -141,16 +141,18 @@ Deno.test("cancelling the task that awaits gather() cancels the children", () =>
     })
   ));
 
-Deno.test("gather(): the same awaitable twice runs once and fills both places", () =>
+Deno.test("gather(): the same future twice fills both places; the same function runs twice", () =>
   withLoop((loop) =>
     loop.runUntilComplete(async () => {
       let runs = 0;
       const fn = async () => {
-        runs++;
+        const run = ++runs;
         await sleep(0);
-        return runs;
+        return run;
       };
-      assertEquals(await gather(fn, fn), [1, 1]);
+      const task = createTask(fn);
+      assertEquals(await gather(task, task), [1, 1]);
+      assertEquals(await gather(fn, fn), [2, 3]);
     })
   ));
 
