@@ -157,3 +157,85 @@ export class ExceptionGroup extends AggregateError {
     this.exceptions = exceptions;
   }
 }
+
+/**
+ * `readline()` met a line longer than the reader's `limit`. The line (up to
+ * and including its newline, if one was found; else the whole buffer) has
+ * been discarded, so the next `readline()` starts after it.
+ *
+ * Mirrors the `ValueError` that `asyncio.StreamReader.readline` raises;
+ * the message is CPython's.
+ */
+export class LineTooLongError extends Error {
+  /** Create the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "LineTooLongError";
+  }
+}
+
+/**
+ * A connection failed or was lost: the base of the four below. Mirrors
+ * Python's `ConnectionError`. The Deno error it came from, if any, is `cause`.
+ */
+export class ConnectionError extends Error {
+  /** Create the error. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? "", options);
+    this.name = "ConnectionError";
+  }
+}
+
+/** The peer closed its end while we were writing. Mirrors `BrokenPipeError`. */
+export class BrokenPipeError extends ConnectionError {
+  /** Create the error. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BrokenPipeError";
+  }
+}
+
+/** The connection was aborted on our side. Mirrors `ConnectionAbortedError`. */
+export class ConnectionAbortedError extends ConnectionError {
+  /** Create the error. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionAbortedError";
+  }
+}
+
+/** Nobody listens at the address connected to. Mirrors `ConnectionRefusedError`. */
+export class ConnectionRefusedError extends ConnectionError {
+  /** Create the error. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionRefusedError";
+  }
+}
+
+/**
+ * The peer reset the connection, or it was lost before `drain()` could
+ * finish. Mirrors `ConnectionResetError`.
+ */
+export class ConnectionResetError extends ConnectionError {
+  /** Create the error. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionResetError";
+  }
+}
+
+/**
+ * Ctrl-C (SIGINT) interrupted `run()`: the main task was cancelled by the
+ * first one and ended cancelled, or a second one came. Added with the
+ * signal handling of lib/unix_events.ts.
+ *
+ * Mirrors Python's `KeyboardInterrupt` as `asyncio.run` raises it (3.11+).
+ */
+export class KeyboardInterrupt extends Error {
+  /** Create the error. */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "KeyboardInterrupt";
+  }
+}

@@ -1,5 +1,1201 @@
 /**
- * Not written yet.
+ * Streams, as CPython's `asyncio/streams.py`: `StreamReader` and
+ * `StreamWriter` over TCP, Unix sockets and TLS (`openConnection`,
+ * `startServer`, …) and over Web Streams.
+ *
+ * The contract other modules rely on (subprocess pipes use the adapters): a
+ * `StreamReader` is a buffer fed by `feedData` / `feedEof` / `setException`
+ * and read by `read`, `readline`, `readuntil`, `readexactly` and
+ * `for await`, with asyncio's `limit` rules (default 64 KiB; it asks its
+ * transport to pause above twice the limit and to resume at or below it),
+ * and only one reader waiting at a time, on a loop future (so cancelling
+ * the task cancels the read). A `StreamWriter` queues writes on its
+ * `transport` (which coalesces them and reports its buffer size); `drain()`
+ * waits while more than the high-water mark (64 KiB) is buffered, until it
+ * falls to the low-water mark, and throws the connection's error if it was
+ * lost. `streamReaderFromReadable` and `streamWriterFromWritable` adapt any
+ * `ReadableStream` / `WritableStream`; `reader.readable` and
+ * `writer.writable` go the other way.
  * @module
  */
-export {};
+import type { EventLoop } from "./base_events.ts";
+import { getEventLoop, getRunningLoop } from "./events.ts";
+import {
+  CancelledError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  IncompleteReadError,
+  LimitOverrunError,
+  LineTooLongError,
+  RuntimeError,
+} from "./exceptions.ts";
+import type { Future } from "./futures.ts";
+import type { Task } from "./tasks.ts";
+import {
+  addrInfo,
+  type BaseTransport,
+  ConnTransport,
+  ReadablePump,
+  toConnectionError,
+  WritableTransport,
+} from "./_transport.ts";
+
+/** The default `limit` of a `StreamReader`: 64 KiB, as asyncio's. */
+export const DEFAULT_LIMIT = 2 ** 16;
+
+const EMPTY = new Uint8Array(0);
+const NEWLINE: readonly Uint8Array[] = [new Uint8Array([10])];
+const encoder = new TextEncoder();
+
+/** A separator for `readuntil`: bytes or a string (encoded as UTF-8). */
+export type Separator = Uint8Array | string;
+
+/**
+ * What carries a stream's bytes (a socket, a pipe): the write buffer and its
+ * water marks, half-close, close, and reading flow control.
+ *
+ * Mirrors `asyncio.Transport` (the parts streams use).
+ */
+export interface Transport {
+  /** Queue `data` for writing (not copied: leave it unchanged until written). */
+  write(data: Uint8Array): void;
+  /** Close the write side after the queued data, if `canWriteEof()`. */
+  writeEof(): void;
+  /** True if `writeEof()` is supported. */
+  canWriteEof(): boolean;
+  /** Close after the queued data is written; reading stops at once. */
+  close(): void;
+  /** Close at once, dropping the queued data. */
+  abort(): void;
+  /** True once `close()` or `abort()` was called or the connection was lost. */
+  isClosing(): boolean;
+  /** See `StreamWriter.getExtraInfo`. */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+  /** Bytes queued or being written. */
+  getWriteBufferSize(): number;
+  /** `[low, high]` water marks of the write buffer. */
+  getWriteBufferLimits(): [number, number];
+  /** Set the water marks (default high 64 KiB, low a quarter of high). */
+  setWriteBufferLimits(high?: number, low?: number): void;
+  /** Stop reading until `resumeReading()`. */
+  pauseReading(): void;
+  /** Read again after `pauseReading()`. */
+  resumeReading(): void;
+  /** True while the transport reads. */
+  isReading(): boolean;
+}
+
+/** What a `StreamReader` needs from whatever feeds it. */
+interface ReadingTransport {
+  pauseReading(): void;
+  resumeReading(): void;
+}
+
+/** Options of a `StreamReader`. */
+export interface StreamReaderOptions {
+  /** The line/chunk limit in bytes (default 64 KiB); the buffer pauses its source above twice this. */
+  limit?: number;
+  /** The loop its reads wait on (default: the running loop when a read first waits). */
+  loop?: EventLoop;
+}
+
+/**
+ * A buffer of incoming bytes with async reads.
+ *
+ * Invariants: the unread bytes are `#buf[#start, #end)`; at most one read
+ * waits at a time, on `#waiter`; once `#eof` is set no data is fed; when
+ * the buffer grows past `2 * limit` the transport is paused (`#paused`),
+ * and it is resumed once a read takes the buffer to `limit` or below, or
+ * a read must wait for data.
+ *
+ * Mirrors `asyncio.StreamReader`: its errors (`IncompleteReadError`,
+ * `LimitOverrunError`) and buffer rules; `readline` past the limit throws
+ * `LineTooLongError` (Python's `ValueError`). Returned chunks are fresh
+ * copies the caller owns.
+ *
+ * @example
+ * ```ts
+ * import { run, StreamReader } from "@asyncio/deno";
+ * await run(async () => {
+ *   const reader = new StreamReader();
+ *   reader.feedData(new TextEncoder().encode("one\ntwo\n"));
+ *   reader.feedEof();
+ *   const lines = [];
+ *   for await (const line of reader) lines.push(new TextDecoder().decode(line));
+ *   console.assert(lines.join("") === "one\ntwo\n");
+ * });
+ * ```
+ */
+export class StreamReader {
+  #limit: number;
+  #loop: EventLoop | null;
+  #buf: Uint8Array = EMPTY;
+  #start = 0;
+  #end = 0;
+  #eof = false;
+  #waiter: Future<void> | null = null;
+  #exception: unknown = null;
+  #transport: ReadingTransport | null = null;
+  #paused = false;
+  #readable: ReadableStream<Uint8Array> | null = null;
+
+  /**
+   * An empty reader; feed it with `feedData`/`feedEof`.
+   * @throws {RangeError} if `limit` is not a positive number.
+   */
+  constructor(options: StreamReaderOptions = {}) {
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    if (typeof limit !== "number" || !(limit > 0)) {
+      throw new RangeError("Limit cannot be <= 0");
+    }
+    this.#limit = limit;
+    this.#loop = options.loop ?? null;
+  }
+
+  /** The limit this reader was made with. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** The error set with `setException`, or `null`. Mirrors `StreamReader.exception`. */
+  exception(): unknown {
+    return this.#exception;
+  }
+
+  /**
+   * Make every read throw `exc` (the one waiting now, and all later ones).
+   * Mirrors `StreamReader.set_exception`.
+   */
+  setException(exc: unknown): void {
+    this.#exception = exc;
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      if (!waiter.done()) waiter.setException(exc);
+    }
+  }
+
+  /** @ignore Set by the transport that feeds this reader. */
+  _setTransport(transport: ReadingTransport): void {
+    if (this.#transport !== null) throw new RuntimeError("Transport already set");
+    this.#transport = transport;
+  }
+
+  /** No more data will come. Mirrors `StreamReader.feed_eof`. */
+  feedEof(): void {
+    this.#eof = true;
+    this.#wakeup();
+  }
+
+  /** True once `feedEof()` was called and the buffer is empty. Mirrors `StreamReader.at_eof`. */
+  atEof(): boolean {
+    return this.#eof && this.#start === this.#end;
+  }
+
+  /**
+   * Append `data` (copied) to the buffer and wake the waiting read.
+   * Mirrors `StreamReader.feed_data`.
+   * @throws {RuntimeError} after `feedEof()`.
+   */
+  feedData(data: Uint8Array): void {
+    if (this.#eof) throw new RuntimeError("feedData after feedEof");
+    if (data.length === 0) return;
+    if (this.#start === this.#end) {
+      // An exact copy, which a read taking it all can hand over as is.
+      this.#buf = data.slice();
+      this.#start = 0;
+      this.#end = data.length;
+    } else {
+      this.#append(data);
+    }
+    this.#fed();
+  }
+
+  #fed(): void {
+    this.#wakeup();
+    if (
+      this.#transport !== null && !this.#paused && this.#end - this.#start > 2 * this.#limit
+    ) {
+      this.#paused = true;
+      this.#transport.pauseReading();
+    }
+  }
+
+  /**
+   * Read up to `n` bytes: with `n < 0` (the default) everything until EOF;
+   * else at most `n` bytes as soon as at least one is there. Empty at EOF.
+   * Mirrors `StreamReader.read`.
+   * @throws {TypeError} if `n` is not an integer.
+   */
+  async read(n = -1): Promise<Uint8Array> {
+    if (!Number.isInteger(n)) throw new TypeError(`n must be an integer, got ${n}`);
+    if (this.#exception !== null) throw this.#exception;
+    if (n === 0) return new Uint8Array(0);
+    if (n < 0) {
+      // Read in limit-sized blocks, so that a paused transport resumes (as
+      // CPython, which once deadlocked here on big subprocess outputs).
+      const blocks: Uint8Array[] = [];
+      for (;;) {
+        const block = await this.read(this.#limit);
+        if (block.length === 0) break;
+        blocks.push(block);
+      }
+      return concat(blocks);
+    }
+    if (this.#start === this.#end && !this.#eof) await this.#waitForData("read");
+    const data = this.#take(Math.min(n, this.#end - this.#start));
+    this.#maybeResume();
+    return data;
+  }
+
+  /**
+   * Read one line, ending with `\n`; at EOF the last, unterminated part, or
+   * an empty array when nothing is left.
+   *
+   * Mirrors `StreamReader.readline`.
+   * @throws {LineTooLongError} if the line is longer than `limit`; the line
+   *   (up to and including its `\n` if it is in the buffer, else the whole
+   *   buffer) is discarded.
+   */
+  async readline(): Promise<Uint8Array> {
+    // Fast path: a whole line is already buffered.
+    if (this.#exception === null) {
+      const i = this.#indexOf(NEWLINE[0], 0);
+      if (i !== -1 && i <= this.#limit) {
+        const line = this.#take(i + 1);
+        this.#maybeResume();
+        return line;
+      }
+    }
+    try {
+      return await this.#readUntil(NEWLINE);
+    } catch (err) {
+      if (err instanceof IncompleteReadError) return err.partial;
+      if (!(err instanceof LimitOverrunError)) throw err;
+      // As CPython: drop the too-long line if its end is here, else all.
+      const at = this.#start + err.consumed;
+      if (at < this.#end && this.#buf[at] === 10) this.#start = at + 1;
+      else this.#start = this.#end;
+      if (this.#start === this.#end) this.#start = this.#end = 0;
+      this.#maybeResume();
+      throw new LineTooLongError(err.message);
+    }
+  }
+
+  /**
+   * Read up to and including `separator` (or the first of several to
+   * end: with an array, the match that ends first wins).
+   *
+   * Mirrors `StreamReader.readuntil` (several separators as Python 3.13).
+   * @throws {IncompleteReadError} at EOF before a separator; `partial` has
+   *   the bytes, which are removed from the buffer.
+   * @throws {LimitOverrunError} if no separator is within `limit` bytes; the
+   *   data stays in the buffer, `consumed` says how much to skip.
+   * @throws {RangeError} if a separator is empty or none is given.
+   */
+  readuntil(separator: Separator | readonly Separator[] = "\n"): Promise<Uint8Array> {
+    const list = (Array.isArray(separator) ? separator : [separator]) as Separator[];
+    const seps = list.map((s) => typeof s === "string" ? encoder.encode(s) : s)
+      .sort((a, b) => a.length - b.length);
+    if (seps.length === 0) throw new RangeError("Separator should contain at least one element");
+    if (seps[0].length === 0) throw new RangeError("Separator should be at least one-byte string");
+    return this.#readUntil(seps);
+  }
+
+  async #readUntil(seps: readonly Uint8Array[]): Promise<Uint8Array> {
+    if (this.#exception !== null) throw this.#exception;
+    const minLen = seps[0].length;
+    const maxLen = seps[seps.length - 1].length;
+    // `offset`: how far from the start the buffer is known to hold no
+    // separator (CPython's comment explains the `+ 1 - maxLen`).
+    let offset = 0;
+    let matchStart = -1;
+    let matchEnd = -1;
+    for (;;) {
+      const buflen = this.#end - this.#start;
+      if (buflen - offset >= minLen) {
+        for (const sep of seps) {
+          const i = this.#indexOf(sep, offset);
+          if (i !== -1 && (matchEnd === -1 || i + sep.length < matchEnd)) {
+            matchStart = i;
+            matchEnd = i + sep.length;
+          }
+        }
+        if (matchEnd !== -1) break;
+        offset = Math.max(0, buflen + 1 - maxLen);
+        if (offset > this.#limit) {
+          throw new LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
+        }
+      }
+      // A complete separator may have come with the EOF, so look first.
+      if (this.#eof) throw new IncompleteReadError(this.#take(buflen), null);
+      await this.#waitForData("readuntil");
+    }
+    if (matchStart > this.#limit) {
+      throw new LimitOverrunError("Separator is found, but chunk is longer than limit", matchStart);
+    }
+    const chunk = this.#take(matchEnd);
+    this.#maybeResume();
+    return chunk;
+  }
+
+  /**
+   * Read exactly `n` bytes.
+   * Mirrors `StreamReader.readexactly`.
+   * @throws {IncompleteReadError} at EOF before `n` bytes (`partial` has them).
+   * @throws {RangeError} if `n` is negative.
+   */
+  async readexactly(n: number): Promise<Uint8Array> {
+    if (!Number.isInteger(n)) throw new TypeError(`n must be an integer, got ${n}`);
+    if (n < 0) throw new RangeError("readexactly size can not be less than zero");
+    if (this.#exception !== null) throw this.#exception;
+    if (n === 0) return new Uint8Array(0);
+    while (this.#end - this.#start < n) {
+      if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+      await this.#waitForData("readexactly");
+    }
+    const data = this.#take(n);
+    this.#maybeResume();
+    return data;
+  }
+
+  /** `for await (const line of reader)`: the lines, as `readline()`, until EOF. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  /**
+   * This reader as a `ReadableStream` (for `pipeTo` and Deno's stream APIs).
+   * It pulls chunks of up to `limit` bytes on demand; the same stream each
+   * time.
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#readable ??= new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = await this.read(this.#limit);
+        if (chunk.length === 0) controller.close();
+        else controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  /** For example `<StreamReader 12 bytes eof>`. */
+  toString(): string {
+    const info = ["StreamReader"];
+    if (this.#end > this.#start) info.push(`${this.#end - this.#start} bytes`);
+    if (this.#eof) info.push("eof");
+    if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);
+    if (this.#waiter !== null) info.push(`waiter=${this.#waiter}`);
+    if (this.#exception !== null) info.push(`exception=${String(this.#exception)}`);
+    if (this.#paused) info.push("paused");
+    return `<${info.join(" ")}>`;
+  }
+
+  #wakeup(): void {
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      if (!waiter.done()) waiter.setResult();
+    }
+  }
+
+  #maybeResume(): void {
+    if (this.#paused && this.#end - this.#start <= this.#limit) {
+      this.#paused = false;
+      this.#transport!.resumeReading();
+    }
+  }
+
+  async #waitForData(funcName: string): Promise<void> {
+    // Two reads waiting at once could not know which gets the next data.
+    if (this.#waiter !== null) {
+      throw new RuntimeError(
+        `${funcName}() called while another coroutine is already waiting for incoming data`,
+      );
+    }
+    // Waiting while paused would deadlock (readexactly(n) with n > limit).
+    if (this.#paused) {
+      this.#paused = false;
+      this.#transport!.resumeReading();
+    }
+    const waiter = (this.#loop ??= getEventLoop()).createFuture<void>();
+    this.#waiter = waiter;
+    try {
+      await waiter;
+    } finally {
+      if (this.#waiter === waiter) this.#waiter = null;
+    }
+  }
+
+  /** Where `sep` starts, relative to `#start`, searching from `from`; or -1. */
+  #indexOf(sep: Uint8Array, from: number): number {
+    const view = this.#buf.subarray(this.#start, this.#end);
+    const first = sep[0];
+    const len = sep.length;
+    let i = from;
+    for (;;) {
+      i = view.indexOf(first, i);
+      if (i === -1 || i + len > view.length) return -1;
+      let j = 1;
+      while (j < len && view[i + j] === sep[j]) j++;
+      if (j === len) return i;
+      i++;
+    }
+  }
+
+  /** Remove and return the first `n` buffered bytes (the caller owns them). */
+  #take(n: number): Uint8Array {
+    const start = this.#start;
+    const buf = this.#buf;
+    if (start + n === this.#end && 2 * n >= buf.length) {
+      // All of a mostly-full buffer: hand it over instead of copying, and
+      // start a new buffer with the next data.
+      this.#buf = EMPTY;
+      this.#start = this.#end = 0;
+      return buf.subarray(start, start + n);
+    }
+    const out = buf.slice(start, start + n);
+    this.#start = start + n;
+    if (this.#start === this.#end) {
+      this.#start = this.#end = 0;
+      // Do not keep a huge buffer once a burst has been read.
+      if (buf.length > 4 * this.#limit) this.#buf = EMPTY;
+    }
+    return out;
+  }
+
+  #append(data: Uint8Array): void {
+    const n = data.length;
+    let buf = this.#buf;
+    if (this.#end + n > buf.length) {
+      const size = this.#end - this.#start;
+      if ((size + n) * 2 <= buf.length) {
+        buf.copyWithin(0, this.#start, this.#end);
+      } else {
+        const grown = new Uint8Array(Math.max(4096, (size + n) * 2));
+        grown.set(buf.subarray(this.#start, this.#end));
+        this.#buf = buf = grown;
+      }
+      this.#start = 0;
+      this.#end = size;
+    }
+    buf.set(data, this.#end);
+    this.#end += n;
+  }
+}
+
+/**
+ * The write side of a stream: writes go to the `transport`'s buffer;
+ * `drain()` waits for it to empty enough.
+ *
+ * Invariants: `#paused` is true while the transport holds more than its
+ * high-water mark and has not yet fallen to the low-water mark; drain
+ * waiters exist only while paused; `#closed` is settled once, when the
+ * connection is lost (with its error, or none after a clean close).
+ *
+ * Mirrors `asyncio.StreamWriter`. Made by `openConnection`, `startServer`
+ * and `streamWriterFromWritable`, not by hand.
+ *
+ * @example
+ * ```ts
+ * import { run, streamWriterFromWritable } from "@asyncio/deno";
+ * const chunks: Uint8Array[] = [];
+ * await run(async () => {
+ *   const writer = streamWriterFromWritable(new WritableStream({ write: (c) => { chunks.push(c); } }));
+ *   writer.write("hello\n");
+ *   await writer.drain();
+ *   writer.close();
+ *   await writer.waitClosed();
+ * });
+ * console.assert(new TextDecoder().decode(chunks[0]) === "hello\n");
+ * ```
+ */
+export class StreamWriter {
+  #transport: BaseTransport;
+  #reader: StreamReader | null;
+  #loop: EventLoop;
+  #closed: Future<void>;
+  #paused = false;
+  #connectionLost = false;
+  #lostExc: unknown = null;
+  #drainWaiters: Future<void>[] = [];
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  /** @ignore Made by this module's functions (the transport is one of ours). */
+  constructor(transport: Transport, reader: StreamReader | null, loop: EventLoop) {
+    this.#transport = transport as BaseTransport;
+    this.#reader = reader;
+    this.#loop = loop;
+    this.#closed = loop.createFuture<void>();
+  }
+
+  /** The transport under this writer. */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /**
+   * Queue `data` (a string is encoded as UTF-8). It never blocks; call
+   * `drain()` to let the buffer empty. After `close()` or a lost connection
+   * the data is dropped, and `drain()` throws. The array is not copied (as
+   * with Deno's `conn.write` or Node's `socket.write`): do not change it
+   * until it has been written (after `drain()` reports an empty buffer).
+   * Mirrors `StreamWriter.write`.
+   * @throws {RuntimeError} after `writeEof()`.
+   */
+  write(data: Uint8Array | string): void {
+    this.#transport.write(typeof data === "string" ? encoder.encode(data) : data);
+  }
+
+  /** `write` each chunk in turn (they go out together). Mirrors `StreamWriter.writelines`. */
+  writelines(chunks: Iterable<Uint8Array | string>): void {
+    for (const chunk of chunks) this.write(chunk);
+  }
+
+  /** True if `writeEof()` is supported. Mirrors `StreamWriter.can_write_eof`. */
+  canWriteEof(): boolean {
+    return this.#transport.canWriteEof();
+  }
+
+  /**
+   * Half-close: the peer reads EOF after the data written so far; reading
+   * goes on. Mirrors `StreamWriter.write_eof`.
+   * @throws {RuntimeError} if `canWriteEof()` is false.
+   */
+  writeEof(): void {
+    this.#transport.writeEof();
+  }
+
+  /**
+   * Close after the buffered data is written; reading stops at once and
+   * the reader sees EOF. Mirrors `StreamWriter.close`.
+   */
+  close(): void {
+    this.#transport.close();
+  }
+
+  /** True once closing (or lost). Mirrors `StreamWriter.is_closing`. */
+  isClosing(): boolean {
+    return this.#transport.isClosing();
+  }
+
+  /**
+   * Wait until the connection is closed.
+   * Mirrors `StreamWriter.wait_closed`.
+   * @throws the connection's error if it was lost to one.
+   */
+  async waitClosed(): Promise<void> {
+    await this.#closed;
+  }
+
+  /**
+   * Transport details: `"peername"` and `"sockname"` (`[host, port]` for
+   * TCP, the path for Unix sockets), `"socket"` (the `Deno.Conn`),
+   * `"sslcontext"` (true over TLS); whatever else the transport offers.
+   * Mirrors `StreamWriter.get_extra_info`.
+   */
+  getExtraInfo(name: string, defaultValue: unknown = null): unknown {
+    return this.#transport.getExtraInfo(name, defaultValue);
+  }
+
+  /**
+   * Wait until the write buffer is at or below the low-water mark, if it
+   * went above the high-water mark; else return at once.
+   *
+   * Mirrors `StreamWriter.drain`.
+   * @throws the reader's error if it has one; else, once the connection
+   *   is lost, `ConnectionResetError("Connection lost")` (its `cause` is the
+   *   error it was lost to, if any).
+   */
+  async drain(): Promise<void> {
+    const exc = this.#reader?.exception() ?? null;
+    if (exc !== null) throw exc;
+    if (this.#transport.isClosing()) {
+      // CPython yields one iteration here, in which its transport, closed
+      // with an empty buffer, reports the loss. Ours learns of it when the
+      // socket's pending operations end, so wait for that.
+      await this.#closed.then(undefined, () => {});
+    }
+    if (this.#connectionLost) {
+      throw new ConnectionResetError("Connection lost", { cause: this.#lostExc ?? undefined });
+    }
+    if (!this.#paused) return;
+    const waiter = this.#loop.createFuture<void>();
+    this.#drainWaiters.push(waiter);
+    try {
+      await waiter;
+    } finally {
+      const i = this.#drainWaiters.indexOf(waiter);
+      if (i !== -1) this.#drainWaiters.splice(i, 1);
+    }
+  }
+
+  /**
+   * This writer as a `WritableStream`: each chunk is written and drained;
+   * closing it half-closes (`writeEof`) where possible, else closes.
+   */
+  get writable(): WritableStream<Uint8Array> {
+    this.#writable ??= new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        this.write(chunk);
+        await this.drain();
+      },
+      close: () => {
+        if (this.canWriteEof()) this.writeEof();
+        else this.close();
+      },
+      abort: () => this.#transport.abort(),
+    });
+    return this.#writable;
+  }
+
+  /** For example `<StreamWriter closing>`. */
+  toString(): string {
+    return `<StreamWriter${this.isClosing() ? " closing" : ""}>`;
+  }
+
+  /** @ignore The transport's buffer went above the high-water mark. */
+  _pauseWriting(): void {
+    this.#paused = true;
+  }
+
+  /** @ignore The transport's buffer fell to the low-water mark. */
+  _resumeWriting(): void {
+    this.#paused = false;
+    for (const waiter of this.#drainWaiters) if (!waiter.done()) waiter.setResult();
+  }
+
+  /** @ignore As StreamReaderProtocol.connection_lost plus FlowControlMixin's. */
+  _connectionLost(exc: unknown): void {
+    this.#connectionLost = true;
+    this.#lostExc = exc;
+    const reader = this.#reader;
+    if (reader !== null) {
+      if (exc === null) reader.feedEof();
+      else reader.setException(exc);
+    }
+    if (exc === null) this.#closed.setResult();
+    else {
+      this.#closed.setException(exc);
+      this.#closed.exception(); // nobody has to wait_closed(): do not report it
+    }
+    if (!this.#paused) return;
+    for (const waiter of this.#drainWaiters) {
+      if (waiter.done()) continue;
+      if (exc === null) waiter.setResult();
+      else waiter.setException(exc);
+    }
+  }
+}
+
+/**
+ * A `StreamReader` fed from `readable` (e.g. `Deno.stdin.readable`, a
+ * `fetch` body, a child's `stdout`). Reading pauses while the reader holds
+ * more than twice its limit. An error of the stream becomes the reader's.
+ *
+ * @example
+ * ```ts
+ * import { run, streamReaderFromReadable } from "@asyncio/deno";
+ * const line = await run(async () => {
+ *   const reader = streamReaderFromReadable(new Blob(["hi\nthere"]).stream());
+ *   return new TextDecoder().decode(await reader.readline());
+ * });
+ * console.assert(line === "hi\n");
+ * ```
+ */
+export function streamReaderFromReadable(
+  readable: ReadableStream<Uint8Array>,
+  options: StreamReaderOptions = {},
+): StreamReader {
+  const reader = new StreamReader(options);
+  new ReadablePump(readable, reader);
+  return reader;
+}
+
+/**
+ * A `StreamWriter` onto `writable`. `writeEof()` closes the stream (unless
+ * `canWriteEof: false`), `close()` closes it after the buffered data, and
+ * `getExtraInfo` offers `"pipe"` (the stream) and the entries of `extra`.
+ */
+export function streamWriterFromWritable(
+  writable: WritableStream<Uint8Array>,
+  options: { loop?: EventLoop; extra?: Record<string, unknown>; canWriteEof?: boolean } = {},
+): StreamWriter {
+  const loop = options.loop ?? getEventLoop();
+  const transport = new WritableTransport(writable, loop, options);
+  const writer = new StreamWriter(transport, null, loop);
+  transport._start(null, writer);
+  return writer;
+}
+
+// ---- Connections and servers ----------------------------------------------
+
+/** TLS options of a client: `true` for the system's roots. */
+export type ClientTlsOptions = boolean | {
+  /** PEM certificates to trust (beside the system's roots). */
+  caCerts?: string[];
+  /** The name to check the server's certificate against (default: `host`). */
+  hostname?: string;
+};
+
+/** Options of `openConnection`. */
+export interface OpenConnectionOptions {
+  /** The reader's limit (default 64 KiB). */
+  limit?: number;
+  /** Connect over TLS. */
+  ssl?: ClientTlsOptions;
+}
+
+/** Options of `startServer` and `startUnixServer`. */
+export interface StartServerOptions {
+  /** The readers' limit (default 64 KiB). */
+  limit?: number;
+  /** Let several listeners share the port (Linux `SO_REUSEPORT`). TCP only. */
+  reusePort?: boolean;
+  /** Serve TLS with this PEM certificate chain and key. TCP only. */
+  ssl?: { cert: string; key: string };
+  /** Accept connections at once (default true); else at `startServing()`. */
+  startServing?: boolean;
+}
+
+/** A reader/writer pair, as `openConnection` returns it. */
+export type StreamPair = [StreamReader, StreamWriter];
+
+/** What a server calls for each connection; it may be async (then it runs as a task). */
+export type ClientConnectedCallback = (
+  reader: StreamReader,
+  writer: StreamWriter,
+) => unknown;
+
+/**
+ * Bring a Deno promise onto the loop: the task waits on a loop future, so
+ * cancelling it works; a value that comes after a cancel goes to `orphan`.
+ */
+async function onLoop<T>(loop: EventLoop, promise: Promise<T>, orphan: (v: T) => void): Promise<T> {
+  const fut = loop.createFuture<T>();
+  promise.then(
+    (v) => {
+      if (fut.done() || loop.isClosed()) orphan(v);
+      else loop.callSoonThreadsafe(() => fut.done() ? orphan(v) : fut.setResult(v));
+    },
+    (e) => {
+      if (!fut.done() && !loop.isClosed()) {
+        loop.callSoonThreadsafe(() => fut.done() || fut.setException(e));
+      }
+    },
+  );
+  return await fut;
+}
+
+function wrapConn(conn: Deno.Conn, loop: EventLoop, limit: number | undefined, tls: boolean) {
+  const reader = new StreamReader({ limit, loop });
+  const transport = new ConnTransport(conn, loop, { tls });
+  const writer = new StreamWriter(transport, reader, loop);
+  return { reader, writer, transport };
+}
+
+async function connect(
+  options: Deno.ConnectOptions | Deno.UnixConnectOptions,
+  ssl: ClientTlsOptions | undefined,
+  limit: number | undefined,
+  where: string,
+): Promise<StreamPair> {
+  const loop = getRunningLoop();
+  let pending: Promise<Deno.Conn>;
+  if (ssl) {
+    const tls = ssl === true ? {} : ssl;
+    const tcp = options as Deno.ConnectOptions;
+    pending = Deno.connectTls({
+      hostname: tls.hostname ?? tcp.hostname,
+      port: tcp.port,
+      caCerts: tls.caCerts,
+    }).then(async (c) => {
+      // Handshake now, so that certificate errors surface here.
+      try {
+        await c.handshake();
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+      return c;
+    });
+  } else {
+    pending = Deno.connect(options as Deno.ConnectOptions);
+  }
+  let conn: Deno.Conn;
+  try {
+    conn = await onLoop(loop, pending, (c) => c.close());
+  } catch (err) {
+    if (err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.NotFound) {
+      throw new ConnectionRefusedError(`Connect call failed ${where}`, { cause: err });
+    }
+    throw toConnectionError(err);
+  }
+  const { reader, writer, transport } = wrapConn(conn, loop, limit, Boolean(ssl));
+  transport._start(reader, writer);
+  return [reader, writer];
+}
+
+/**
+ * Connect to `host:port` over TCP (or TLS with `ssl`).
+ *
+ * Mirrors `asyncio.open_connection`.
+ * @returns `[reader, writer]`.
+ * @throws {ConnectionRefusedError} if nobody listens there.
+ * @example
+ * ```ts
+ * import { openConnection, run, startServer } from "@asyncio/deno";
+ * await run(async () => {
+ *   const server = await startServer(async (reader, writer) => {
+ *     writer.write(await reader.readline());
+ *     writer.close();
+ *   }, "127.0.0.1", 0);
+ *   const { port } = server.sockets[0] as Deno.NetAddr;
+ *   const [reader, writer] = await openConnection("127.0.0.1", port);
+ *   writer.write("ping\n");
+ *   console.assert(new TextDecoder().decode(await reader.readline()) === "ping\n");
+ *   writer.close();
+ *   await writer.waitClosed();
+ *   server.close();
+ *   await server.waitClosed();
+ * });
+ * ```
+ */
+export function openConnection(
+  host: string,
+  port: number,
+  options: OpenConnectionOptions = {},
+): Promise<StreamPair> {
+  return connect(
+    { hostname: host, port, transport: "tcp" },
+    options.ssl,
+    options.limit,
+    `('${host}', ${port})`,
+  );
+}
+
+/**
+ * Connect to the Unix socket at `path`.
+ * Mirrors `asyncio.open_unix_connection`.
+ * @throws {ConnectionRefusedError} if nobody listens there.
+ */
+export function openUnixConnection(
+  path: string,
+  options: { limit?: number } = {},
+): Promise<StreamPair> {
+  return connect({ path, transport: "unix" }, undefined, options.limit, `('${path}')`);
+}
+
+/**
+ * A listening server: calls its callback with a reader and a writer for
+ * each connection.
+ *
+ * Invariants: `#transports` holds the connections not yet lost and
+ * `#handlers` the callbacks' tasks not yet done; `waitClosed()` returns
+ * once the server is closed and both are empty.
+ *
+ * Mirrors `asyncio.Server`; `await using` closes it and waits.
+ */
+export class Server implements AsyncDisposable {
+  #loop: EventLoop;
+  #listeners: Deno.Listener[];
+  #callback: ClientConnectedCallback;
+  #limit: number | undefined;
+  #tls: boolean;
+  #unixPath: string | null;
+  #serving = false;
+  #closed = false;
+  #accepting = 0;
+  #transports = new Set<BaseTransport>();
+  #handlers = new Set<Task<unknown>>();
+  #waiters: Future<void>[] = [];
+  #servingForever: Future<void> | null = null;
+
+  /** @ignore Made by `startServer` and `startUnixServer`. */
+  constructor(
+    loop: EventLoop,
+    listeners: Deno.Listener[],
+    callback: ClientConnectedCallback,
+    options: { limit?: number; tls?: boolean; unixPath?: string },
+  ) {
+    this.#loop = loop;
+    this.#listeners = listeners;
+    this.#callback = callback;
+    this.#limit = options.limit;
+    this.#tls = options.tls ?? false;
+    this.#unixPath = options.unixPath ?? null;
+  }
+
+  /** The loop this server runs on. Mirrors `Server.get_loop`. */
+  getLoop(): EventLoop {
+    return this.#loop;
+  }
+
+  /** True while accepting connections. Mirrors `Server.is_serving`. */
+  isServing(): boolean {
+    return this.#serving;
+  }
+
+  /**
+   * The addresses listened on (asyncio gives socket objects; here their
+   * addresses: `Deno.NetAddr` with the real `port` when 0 was asked, or
+   * `Deno.UnixAddr`). Empty once closed. Mirrors `Server.sockets`.
+   */
+  get sockets(): Deno.Addr[] {
+    return this.#closed ? [] : this.#listeners.map((l) => l.addr);
+  }
+
+  /** Start accepting connections, if not already. Mirrors `Server.start_serving`. */
+  startServing(): Promise<void> {
+    if (this.#closed) return Promise.reject(new RuntimeError(`server ${this} is closed`));
+    if (!this.#serving) {
+      this.#serving = true;
+      for (const listener of this.#listeners) void this.#accept(listener);
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Stop listening (connections already made stay open). Idempotent.
+   * Mirrors `Server.close`.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#serving = false;
+    for (const listener of this.#listeners) {
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+    }
+    if (this.#unixPath !== null) removeSocketFile(this.#unixPath);
+    if (this.#servingForever !== null && !this.#servingForever.done()) {
+      this.#servingForever.cancel();
+    }
+    this.#wakeup();
+  }
+
+  /** Close every client connection (after their buffered data). Mirrors `Server.close_clients`. */
+  closeClients(): void {
+    for (const transport of [...this.#transports]) transport.close();
+  }
+
+  /** Abort every client connection at once. Mirrors `Server.abort_clients`. */
+  abortClients(): void {
+    for (const transport of [...this.#transports]) transport.abort();
+  }
+
+  /**
+   * Wait until the server is closed, every connection is lost and every
+   * callback task is done (asyncio 3.12+).
+   * Mirrors `Server.wait_closed`.
+   */
+  async waitClosed(): Promise<void> {
+    if (this.#isIdle()) return;
+    const waiter = this.#loop.createFuture<void>();
+    this.#waiters.push(waiter);
+    await waiter;
+  }
+
+  /**
+   * Serve until cancelled (or until `close()`), then close and wait.
+   *
+   * Mirrors `Server.serve_forever`.
+   * @throws {CancelledError} when it ends, as asyncio's.
+   * @throws {RuntimeError} if already serving forever, or closed.
+   */
+  async serveForever(): Promise<void> {
+    if (this.#servingForever !== null) {
+      throw new RuntimeError(`server ${this} is already being awaited on serve_forever()`);
+    }
+    if (this.#closed) throw new RuntimeError(`server ${this} is closed`);
+    await this.startServing();
+    const fut = this.#loop.createFuture<void>();
+    this.#servingForever = fut;
+    try {
+      await fut;
+    } catch (err) {
+      if (err instanceof CancelledError) {
+        this.close();
+        await this.waitClosed();
+      }
+      throw err;
+    } finally {
+      this.#servingForever = null;
+    }
+  }
+
+  /** `await using server = await startServer(…)`: close and wait at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.waitClosed();
+  }
+
+  /** For example `<Server sockets=(127.0.0.1:8888)>`. */
+  toString(): string {
+    const addrs = this.sockets.map((a) => {
+      const info = addrInfo(a);
+      return Array.isArray(info) ? info.join(":") : String(info);
+    });
+    return `<Server sockets=(${addrs.join(", ")})>`;
+  }
+
+  async #accept(listener: Deno.Listener): Promise<void> {
+    this.#accepting++;
+    try {
+      for (;;) {
+        const conn = await listener.accept();
+        if (!this.#serving || this.#loop.isClosed()) {
+          conn.close();
+          break;
+        }
+        this.#connected(conn);
+      }
+    } catch (err) {
+      // Closing the listener interrupts accept(): that is the normal end.
+      if (!this.#closed && !this.#loop.isClosed()) {
+        this.#loop.callExceptionHandler({
+          message: "Error on accept()",
+          exception: err,
+          server: this,
+        });
+      }
+    } finally {
+      this.#accepting--;
+      this.#wakeup();
+    }
+  }
+
+  #connected(conn: Deno.Conn): void {
+    const loop = this.#loop;
+    const { reader, writer, transport } = wrapConn(conn, loop, this.#limit, this.#tls);
+    this.#transports.add(transport);
+    transport._onLost = (t) => {
+      this.#transports.delete(t);
+      this.#wakeup();
+    };
+    transport._start(reader, writer);
+    // Always a task: a sync callback simply finishes in its first step.
+    const task = loop.createTask(() => this.#callback(reader, writer));
+    this.#handlers.add(task);
+    task.addDoneCallback(() => {
+      this.#handlers.delete(task);
+      if (!task.cancelled()) {
+        const exception = task.exception();
+        if (exception !== null) {
+          // As StreamReaderProtocol.connection_made's callback.
+          loop.callExceptionHandler({
+            message: "Unhandled exception in client_connected_cb",
+            exception,
+            transport,
+          });
+          transport.close();
+        }
+      }
+      this.#wakeup();
+    });
+  }
+
+  #isIdle(): boolean {
+    return this.#closed && this.#accepting === 0 && this.#transports.size === 0 &&
+      this.#handlers.size === 0;
+  }
+
+  #wakeup(): void {
+    if (!this.#isIdle() || this.#loop.isClosed()) return;
+    for (const waiter of this.#waiters.splice(0)) if (!waiter.done()) waiter.setResult();
+  }
+}
+
+function removeSocketFile(path: string): void {
+  try {
+    if (Deno.statSync(path).isSocket) Deno.removeSync(path);
+  } catch { /* gone already, or not ours to remove */ }
+}
+
+/**
+ * Listen on `host:port` (TCP, or TLS with `ssl`) and call
+ * `clientConnected(reader, writer)` for each connection; an async callback
+ * runs as a task. A callback that throws is reported to the loop's
+ * exception handler and its connection closed; the server goes on. Port 0
+ * picks a free port (see `server.sockets`).
+ *
+ * Mirrors `asyncio.start_server`. `host` `null` listens on all interfaces.
+ * @example
+ * ```ts
+ * import { run, startServer } from "@asyncio/deno";
+ * await run(async () => {
+ *   await using server = await startServer((_reader, writer) => writer.close(), "127.0.0.1", 0);
+ *   console.assert(server.isServing());
+ * });
+ * ```
+ */
+export function startServer(
+  clientConnected: ClientConnectedCallback,
+  host: string | null,
+  port: number,
+  options: StartServerOptions = {},
+): Promise<Server> {
+  if (typeof clientConnected !== "function") {
+    throw new TypeError("clientConnected must be a function");
+  }
+  const loop = getRunningLoop();
+  const hostname = host ?? "0.0.0.0";
+  const listener = options.ssl
+    ? Deno.listenTls({ hostname, port, cert: options.ssl.cert, key: options.ssl.key })
+    : Deno.listen({ hostname, port, reusePort: options.reusePort });
+  const server = new Server(loop, [listener], clientConnected, {
+    limit: options.limit,
+    tls: Boolean(options.ssl),
+  });
+  return startUnlessAsked(server, options);
+}
+
+/**
+ * As `startServer`, on a Unix socket at `path` (a stale socket file there
+ * is removed first, and the file is removed on `close()`).
+ * Mirrors `asyncio.start_unix_server`.
+ */
+export function startUnixServer(
+  clientConnected: ClientConnectedCallback,
+  path: string,
+  options: { limit?: number; startServing?: boolean } = {},
+): Promise<Server> {
+  if (typeof clientConnected !== "function") {
+    throw new TypeError("clientConnected must be a function");
+  }
+  const loop = getRunningLoop();
+  removeSocketFile(path);
+  const listener = Deno.listen({ transport: "unix", path });
+  const server = new Server(loop, [listener], clientConnected, {
+    limit: options.limit,
+    unixPath: path,
+  });
+  return startUnlessAsked(server, options);
+}
+
+async function startUnlessAsked(
+  server: Server,
+  options: { startServing?: boolean },
+): Promise<Server> {
+  if (options.startServing ?? true) await server.startServing();
+  return server;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,367 @@
+// StreamReader's buffer rules (driven with feedData/feedEof, as CPython's
+// test_streams does), StreamWriter's flow control, and the Web Streams
+// adapters both ways.
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { withLoop } from "./_util.ts";
+import {
+  CancelledError,
+  ConnectionResetError,
+  type EventLoop,
+  IncompleteReadError,
+  LimitOverrunError,
+  LineTooLongError,
+  RuntimeError,
+  sleep,
+  StreamReader,
+  streamReaderFromReadable,
+  streamWriterFromWritable,
+} from "../mod.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Run `body` as a task on a fresh virtual-clock loop. */
+function onLoop(
+  body: (loop: EventLoop) => Promise<void>,
+  options: { virtual?: boolean } = {},
+): Promise<void> {
+  return withLoop((loop) => loop.runUntilComplete(() => body(loop)), options);
+}
+
+function fed(text: string, options: { limit?: number; eof?: boolean } = {}): StreamReader {
+  const reader = new StreamReader({ limit: options.limit });
+  if (text) reader.feedData(enc(text));
+  if (options.eof ?? true) reader.feedEof();
+  return reader;
+}
+
+/** What is left in the buffer (read without waiting: EOF has been fed). */
+async function rest(reader: StreamReader): Promise<string> {
+  return dec(await reader.read());
+}
+
+Deno.test("readline() returns whole lines, then the unterminated tail, then empty", () =>
+  onLoop(async () => {
+    const reader = fed("line1\nline2\ntail");
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push(dec(await reader.readline()));
+    assertEquals(got, ["line1\n", "line2\n", "tail", ""]);
+    assert(reader.atEof());
+  }));
+
+Deno.test("readline() waits for data fed later, across chunks", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    loop.callSoon(() => reader.feedData(enc("chunk1 ")));
+    loop.callSoon(() => reader.feedData(enc("chunk2 ")));
+    loop.callLater(0.1, () => reader.feedData(enc("chunk3\nnext")));
+    assertEquals(dec(await reader.readline()), "chunk1 chunk2 chunk3\n");
+    reader.feedEof();
+    assertEquals(await rest(reader), "next");
+  }));
+
+Deno.test("readline() over the limit drops the line through its newline (CPython test_readline_limit)", () =>
+  onLoop(async () => {
+    const a = new StreamReader({ limit: 3 });
+    a.feedData(enc("li"));
+    a.feedData(enc("ne1\nline2\n"));
+    await assertRejects(
+      () => a.readline(),
+      LineTooLongError,
+      "Separator is found, but chunk is longer than limit",
+    );
+    a.feedEof();
+    assertEquals(await rest(a), "line2\n");
+
+    // The newline is not in the buffer: everything buffered is dropped.
+    const b = new StreamReader({ limit: 7 });
+    b.feedData(enc("chunk1chunk2chunk3"));
+    await assertRejects(
+      () => b.readline(),
+      LineTooLongError,
+      "Separator is not found, and chunk exceed the limit",
+    );
+    b.feedData(enc("more\nnext\n"));
+    b.feedEof();
+    assertEquals(dec(await b.readline()), "more\n");
+    assertEquals(await rest(b), "next\n");
+  }));
+
+Deno.test("readline() of a line of exactly limit bytes (plus newline) succeeds", () =>
+  onLoop(async () => {
+    const reader = fed("12345\n123456\n", { limit: 5 });
+    assertEquals(dec(await reader.readline()), "12345\n");
+    await assertRejects(() => reader.readline(), LineTooLongError);
+    assertEquals(await rest(reader), "");
+  }));
+
+Deno.test("readuntil() raises LimitOverrunError and keeps the data", () =>
+  onLoop(async () => {
+    const reader = fed("aaaaaaaaaa!", { limit: 4 });
+    const err = await assertRejects(() => reader.readuntil("!"), LimitOverrunError);
+    assertEquals(err.consumed, 10);
+    assertEquals(err.message, "Separator is found, but chunk is longer than limit");
+    assertEquals(await rest(reader), "aaaaaaaaaa!");
+
+    const open = new StreamReader({ limit: 4 });
+    open.feedData(enc("abcdefgh"));
+    const err2 = await assertRejects(() => open.readuntil("!"), LimitOverrunError);
+    assertEquals([err2.consumed, err2.message], [
+      8,
+      "Separator is not found, and chunk exceed the limit",
+    ]);
+  }));
+
+Deno.test("readuntil() with a multi-byte separator split across chunks", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    loop.callSoon(() => reader.feedData(enc("some textSEPARA")));
+    loop.callSoon(() => reader.feedData(enc("TORrest")));
+    assertEquals(dec(await reader.readuntil("SEPARATOR")), "some textSEPARATOR");
+    reader.feedEof();
+    assertEquals(await rest(reader), "rest");
+  }));
+
+Deno.test("readuntil() with several separators returns at the one that ends first", () =>
+  onLoop(async () => {
+    const reader = fed("ab\r\ncd\nef|gh");
+    const seps = ["\r\n", "\n", "|"];
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push(dec(await reader.readuntil(seps)));
+    assertEquals(got, ["ab\r\n", "cd\n", "ef|"]);
+    const err = await assertRejects(() => reader.readuntil(seps), IncompleteReadError);
+    assertEquals([dec(err.partial), err.expected], ["gh", null]);
+    assert(reader.atEof());
+  }));
+
+Deno.test("readuntil() rejects an empty separator at the call", () =>
+  onLoop(async () => {
+    const reader = fed("x");
+    assertThrows(() => reader.readuntil(""), RangeError, "at least one-byte");
+    assertThrows(() => reader.readuntil([]), RangeError, "at least one element");
+    assertEquals(await rest(reader), "x");
+  }));
+
+Deno.test("readexactly() returns n bytes, or IncompleteReadError with partial and expected at EOF", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    loop.callSoon(() => reader.feedData(enc("12345")));
+    loop.callLater(0.01, () => reader.feedData(enc("6789")));
+    loop.callLater(0.02, () => reader.feedEof());
+    assertEquals(dec(await reader.readexactly(7)), "1234567");
+    const err = await assertRejects(() => reader.readexactly(5), IncompleteReadError);
+    assertEquals([dec(err.partial), err.expected], ["89", 5]);
+    assertEquals(err.message, "2 bytes read on a total of 5 expected bytes");
+    assertEquals((await reader.readexactly(0)).length, 0);
+    await assertRejects(() => reader.readexactly(-1), RangeError);
+  }));
+
+Deno.test("read(n) returns what is there (at most n), read() everything until EOF", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop, limit: 4 });
+    reader.feedData(enc("abcdef"));
+    assertEquals(dec(await reader.read(4)), "abcd");
+    assertEquals(dec(await reader.read(10)), "ef");
+    assertEquals((await reader.read(0)).length, 0);
+    loop.callLater(0.01, () => reader.feedData(enc("0123456789")));
+    loop.callLater(0.02, () => reader.feedData(enc("x")));
+    loop.callLater(0.03, () => reader.feedEof());
+    assertEquals(dec(await reader.read()), "0123456789x");
+    assertEquals((await reader.read()).length, 0);
+  }));
+
+Deno.test("for await yields lines until EOF", () =>
+  onLoop(async () => {
+    const lines = [];
+    for await (const line of fed("a\nb\nc")) lines.push(dec(line));
+    assertEquals(lines, ["a\n", "b\n", "c"]);
+  }));
+
+Deno.test("setException() fails the waiting read and every later one", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    const boom = new Error("boom");
+    loop.callLater(0.01, () => reader.setException(boom));
+    assertEquals(await assertRejects(() => reader.readline()), boom);
+    assertEquals(await assertRejects(() => reader.read(1)), boom);
+    assertEquals(reader.exception(), boom);
+  }));
+
+Deno.test("two reads waiting at once: the second is a RuntimeError", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    const first = loop.createTask(() => reader.read(1));
+    await sleep(0);
+    await assertRejects(
+      () => reader.readline(),
+      RuntimeError,
+      "readuntil() called while another coroutine", // readline() goes through readuntil(), as CPython
+    );
+    reader.feedData(enc("z"));
+    assertEquals(dec(await first), "z");
+  }));
+
+Deno.test("cancelling a task cancels its read; the reader stays usable", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    const task = loop.createTask(() => reader.readline());
+    await sleep(0.01);
+    task.cancel();
+    await assertRejects(() => task, CancelledError);
+    reader.feedData(enc("after\n"));
+    assertEquals(dec(await reader.readline()), "after\n");
+  }));
+
+Deno.test("feedData after feedEof is an error; bad limits are RangeErrors", () => {
+  const reader = new StreamReader();
+  reader.feedEof();
+  assertThrows(() => reader.feedData(enc("x")), RuntimeError);
+  assertThrows(() => new StreamReader({ limit: 0 }), RangeError, "Limit cannot be <= 0");
+});
+
+Deno.test("the reader pauses its transport above 2*limit and resumes at or below limit", () =>
+  onLoop(async (loop) => {
+    const calls: string[] = [];
+    const reader = new StreamReader({ loop, limit: 4 });
+    reader._setTransport({
+      pauseReading: () => calls.push("pause"),
+      resumeReading: () => calls.push("resume"),
+    });
+    reader.feedData(enc("12345678")); // 8: not above 2*4
+    assertEquals(calls, []);
+    reader.feedData(enc("9")); // 9 > 8
+    assertEquals(calls, ["pause"]);
+    await reader.read(4); // 5 left: still above the limit
+    assertEquals(calls, ["pause"]);
+    await reader.read(1); // 4 left
+    assertEquals(calls, ["pause", "resume"]);
+    // readexactly(n > limit) must resume a paused transport, not deadlock.
+    reader.feedData(enc("abcdefgh"));
+    assertEquals(calls, ["pause", "resume", "pause"]);
+    loop.callLater(0.01, () => reader.feedData(enc("XYZ")));
+    assertEquals(dec(await reader.readexactly(15)), "6789abcdefghXYZ");
+    assertEquals(calls, ["pause", "resume", "pause", "resume", "pause", "resume"]);
+  }));
+
+Deno.test("streamReaderFromReadable() reads a ReadableStream, its errors included", () =>
+  onLoop(async () => {
+    const reader = streamReaderFromReadable(new Blob(["first\nsecond\nlast"]).stream());
+    const lines = [];
+    for await (const line of reader) lines.push(dec(line));
+    assertEquals(lines, ["first\n", "second\n", "last"]);
+
+    const failing = streamReaderFromReadable(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(enc("partial"));
+          c.error(new Error("source failed"));
+        },
+      }),
+    );
+    await assertRejects(() => failing.readline(), Error, "source failed");
+  }));
+
+Deno.test("streamReaderFromReadable() stops pulling while the buffer is over 2*limit", () =>
+  onLoop(async () => {
+    let pulled = 0;
+    const source = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        if (pulled > 100) c.close();
+        else c.enqueue(new Uint8Array(1000));
+      },
+    }, { highWaterMark: 0 });
+    const reader = streamReaderFromReadable(source, { limit: 2000 });
+    await sleep(0.05);
+    assert(pulled <= 6, `pulled ${pulled} chunks with nobody reading`);
+    assertEquals((await reader.read()).length, 100_000);
+  }, { virtual: false }));
+
+Deno.test("reader.readable pipes a StreamReader into a WritableStream", () =>
+  onLoop(async () => {
+    const reader = fed("abc\ndef\n");
+    const got: string[] = [];
+    await reader.readable.pipeTo(new WritableStream({ write: (c) => void got.push(dec(c)) }));
+    assertEquals(got.join(""), "abc\ndef\n");
+  }));
+
+Deno.test("streamWriterFromWritable(): drain() holds the buffer near the water marks", () =>
+  onLoop(async () => {
+    const received: number[] = [];
+    let release: () => void = () => {};
+    const writer = streamWriterFromWritable(
+      new WritableStream<Uint8Array>({
+        async write(chunk) {
+          received.push(chunk.length);
+          await new Promise<void>((r) => release = r);
+        },
+      }),
+    );
+    const [low, high] = writer.transport.getWriteBufferLimits();
+    assertEquals([low, high], [16384, 65536]);
+    let maxBuffered = 0;
+    const slowSink = setInterval(() => release(), 1);
+    try {
+      for (let i = 0; i < 64; i++) {
+        writer.write(new Uint8Array(8192));
+        maxBuffered = Math.max(maxBuffered, writer.transport.getWriteBufferSize());
+        await writer.drain();
+        assert(writer.transport.getWriteBufferSize() <= high, "drain returned above high water");
+      }
+      assert(maxBuffered <= high + 8192, `buffered ${maxBuffered}`);
+      writer.close();
+      await writer.waitClosed();
+    } finally {
+      clearInterval(slowSink);
+    }
+    assertEquals(received.reduce((a, b) => a + b, 0), 64 * 8192);
+  }, { virtual: false }));
+
+Deno.test("streamWriterFromWritable(): writeEof closes the stream; writes after it throw", () =>
+  onLoop(async () => {
+    const events: string[] = [];
+    const writer = streamWriterFromWritable(
+      new WritableStream<string | Uint8Array>({
+        write: (c) => void events.push(dec(c as Uint8Array)),
+        close: () => void events.push("close"),
+      }) as WritableStream<Uint8Array>,
+      { extra: { name: "sink" } },
+    );
+    assertEquals(writer.getExtraInfo("name"), "sink");
+    assertEquals(writer.getExtraInfo("nothing", 7), 7);
+    writer.writelines(["a", "b"]);
+    assert(writer.canWriteEof());
+    writer.writeEof();
+    assertThrows(() => writer.write("c"), RuntimeError, "Cannot call write() after write_eof()");
+    writer.close();
+    await writer.waitClosed();
+    assertEquals(events.join(""), "abclose");
+  }));
+
+Deno.test("a failing WritableStream makes drain() and waitClosed() throw its error", () =>
+  onLoop(async () => {
+    const writer = streamWriterFromWritable(
+      new WritableStream({
+        write() {
+          throw new Error("sink broke");
+        },
+      }),
+    );
+    writer.write("x");
+    await sleep(0.01);
+    const lost = await assertRejects(() => writer.drain(), ConnectionResetError, "Connection lost");
+    assertEquals((lost.cause as Error).message, "sink broke");
+    await assertRejects(() => writer.waitClosed(), Error, "sink broke");
+  }, { virtual: false }));
+
+Deno.test("writer.writable: a ReadableStream piped through it arrives in order", () =>
+  onLoop(async () => {
+    const chunks: string[] = [];
+    const writer = streamWriterFromWritable(
+      new WritableStream({ write: (c) => void chunks.push(dec(c)) }),
+    );
+    await new Blob(["one ", "two ", "three"]).stream().pipeTo(writer.writable);
+    writer.close();
+    await writer.waitClosed();
+    assertEquals(chunks.join(""), "one two three");
+  }));
