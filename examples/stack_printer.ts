@@ -11,11 +11,11 @@ async function sleeper(delay: number): Promise<void> {
 }
 
 async function stackPrinter(): Promise<void> {
+  await sleep(0); // let the sleeper start and suspend in sleep()
   for (const task of allTasks()) task.printStack();
 }
 
 await run(async () => {
   createTask(() => sleeper(1), { name: "sleeper" });
-  await sleep(0); // let the sleeper start and suspend in sleep()
   await stackPrinter();
 }, { debug: true });
