@@ -2,6 +2,7 @@
 // `collections.deque` of waiters and of queue items) and the lazy loop
 // binding of CPython's mixins.py `_LoopBoundMixin`.
 import type { EventLoop } from "./base_events.ts";
+import type { Future } from "./futures.ts";
 import { getRunningLoop } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
 
@@ -102,4 +103,21 @@ export function bindLoop(bound: EventLoop | null, owner: object): EventLoop {
     throw new RuntimeError(`${owner} is bound to a different event loop`);
   }
   return loop;
+}
+
+/**
+ * Queue `fut` at the back of `waiters`, wait for it, and leave the queue
+ * however the wait ends (before the caller's own error handling, so that a
+ * cancelled waiter never wakes itself, as CPython's locks do).
+ */
+export async function waitInLine(
+  waiters: Deque<Future<boolean>>,
+  fut: Future<boolean>,
+): Promise<void> {
+  waiters.push(fut);
+  try {
+    await fut;
+  } finally {
+    waiters.remove(fut);
+  }
 }

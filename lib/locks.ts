@@ -25,7 +25,7 @@
 import type { EventLoop } from "./base_events.ts";
 import { BrokenBarrierError, CancelledError, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { bindLoop, Deque } from "./_sync.ts";
+import { bindLoop, Deque, waitInLine } from "./_sync.ts";
 
 // Shared settled promises for the calls that complete at once: no
 // allocation, and no loop iteration (only a microtask), as asyncio's
@@ -125,16 +125,8 @@ export class Lock {
   async #acquireSlow(): Promise<true> {
     this.#loop = bindLoop(this.#loop, this);
     const waiters = this.#waiters ??= new Deque();
-    const fut = this.#loop.createFuture<boolean>();
-    waiters.push(fut);
     try {
-      // Leave the queue before the cancellation handling below, so that
-      // it does not wake this very waiter (as CPython).
-      try {
-        await fut;
-      } finally {
-        waiters.remove(fut);
-      }
+      await waitInLine(waiters, this.#loop.createFuture<boolean>());
     } catch (err) {
       // Woken but cancelled before taking the lock: pass the turn on.
       if (!this.#locked) this.#wakeUpFirst();
@@ -240,14 +232,8 @@ export class Event {
 
   async #waitSlow(): Promise<true> {
     this.#loop = bindLoop(this.#loop, this);
-    const fut = this.#loop.createFuture<boolean>();
-    this.#waiters.push(fut);
-    try {
-      await fut;
-      return true;
-    } finally {
-      this.#waiters.remove(fut);
-    }
+    await waitInLine(this.#waiters, this.#loop.createFuture<boolean>());
+    return true;
   }
 
   /** For example `<Event [unset, waiters:1]>`. */
@@ -345,13 +331,10 @@ export class Condition {
     this.release();
     // Python's try/finally/except nest, unrolled: the last error wins.
     let failure: { error: unknown } | null = null;
-    this.#waiters.push(fut);
     try {
-      await fut;
+      await waitInLine(this.#waiters, fut);
     } catch (error) {
       failure = { error };
-    } finally {
-      this.#waiters.remove(fut);
     }
     try {
       const cancelled = await this.#reacquire();
@@ -515,13 +498,8 @@ export class Semaphore {
     this.#loop = bindLoop(this.#loop, this);
     const waiters = this.#waiters ??= new Deque();
     const fut = this.#loop.createFuture<boolean>();
-    waiters.push(fut);
     try {
-      try {
-        await fut;
-      } finally {
-        waiters.remove(fut);
-      }
+      await waitInLine(waiters, fut);
     } catch (err) {
       // Woken (a slot was counted for us) but not acquiring: give it back.
       if (fut.done() && !fut.cancelled()) this._value++;

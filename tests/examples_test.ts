@@ -4,6 +4,7 @@
 // their own end-to-end tests (process_examples_test.ts,
 // simple_connections_test.ts, selector_stdin_test.ts).
 import { assert, assertEquals } from "./_assert.ts";
+import { ASYNC_PRINTERS as ASYNC, BLOCKING_PRINTERS as BLOCKING } from "./_seed.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -26,30 +27,8 @@ async function runExample(
   };
 }
 
-const BLOCKING = [
-  "Started call_soon at 0.0",
-  "Finished call_soon at 0.2",
-  "Started call_soon_threadsafe at 0.2",
-  "Finished call_soon_threadsafe at 0.4",
-  "Started call_later at 0.4",
-  "Finished call_later at 0.6",
-  "Started call_at at 0.6",
-  "Finished call_at at 0.8",
-];
-
-const ASYNC = [
-  "Started call_soon at 0.0",
-  "Started call_soon_threadsafe at 0.0",
-  "Started call_later at 0.1",
-  "Started call_at at 0.2",
-  "Finished call_soon at 0.2",
-  "Finished call_soon_threadsafe at 0.2",
-  "Finished call_later at 0.3",
-  "Finished call_at at 0.4",
-];
-
 /** Lines of the form `<text> at T`: the texts, and the times. */
-function split(lines: string[]): [string[], number[]] {
+function split(lines: readonly string[]): [string[], number[]] {
   return [
     lines.map((l) => l.replace(/ at [\d.]+$/, "")),
     lines.map((l) => Number(l.match(/ at ([\d.]+)$/)?.[1])),

@@ -2,6 +2,7 @@
 // the permissions of deno.json's "repl" task), checking the whole output
 // and the exit status.
 import { assert, assertEquals } from "./_assert.ts";
+import { ASYNC_PRINTERS, BLOCKING_PRINTERS } from "./_seed.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -43,14 +44,7 @@ Deno.test("piped stdin with --virtual: both seed transcripts exactly, nothing ec
     "#2 call_later call_later → timer heap, due at t=0.100",
     "#3 call_soon call_soon → ready queue (position 1)",
     "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
-    "Started call_soon at 0.0",
-    "Finished call_soon at 0.2",
-    "Started call_soon_threadsafe at 0.2",
-    "Finished call_soon_threadsafe at 0.4",
-    "Started call_later at 0.4",
-    "Finished call_later at 0.6",
-    "Started call_at at 0.6",
-    "Finished call_at at 0.8",
+    ...BLOCKING_PRINTERS,
     "— stopped after 1 s at t=1.000: 4 callbacks and 0 task steps ran in 3 iterations; " +
     "left 0 ready, 0 timers, 0 tasks",
     "reset: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 0 tasks)",
@@ -58,14 +52,7 @@ Deno.test("piped stdin with --virtual: both seed transcripts exactly, nothing ec
     "#2 call_later call_later → timer heap, due at t=0.100",
     "#3 call_soon call_soon → ready queue (position 1)",
     "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
-    "Started call_soon at 0.0",
-    "Started call_soon_threadsafe at 0.0",
-    "Started call_later at 0.1",
-    "Started call_at at 0.2",
-    "Finished call_soon at 0.2",
-    "Finished call_soon_threadsafe at 0.2",
-    "Finished call_later at 0.3",
-    "Finished call_at at 0.4",
+    ...ASYNC_PRINTERS,
     "— stopped after 1 s at t=1.000: 8 callbacks and 8 task steps ran in 11 iterations; " +
     "left 0 ready, 0 timers, 0 tasks",
     "",

@@ -2,6 +2,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { Session } from "../repl/session.ts";
 import { parse } from "../repl/parse.ts";
+import { ASYNC_PRINTERS as ASYNC_SEED, BLOCKING_PRINTERS as BLOCKING_SEED } from "./_seed.ts";
 
 /** A virtual-clock session whose output is collected as lines. */
 function open(options: { virtual?: boolean } = {}) {
@@ -26,28 +27,6 @@ async function drive(...lines: string[]) {
   repl.session.close();
   return { out, session: repl.session };
 }
-
-const BLOCKING_SEED = [
-  "Started call_soon at 0.0",
-  "Finished call_soon at 0.2",
-  "Started call_soon_threadsafe at 0.2",
-  "Finished call_soon_threadsafe at 0.4",
-  "Started call_later at 0.4",
-  "Finished call_later at 0.6",
-  "Started call_at at 0.6",
-  "Finished call_at at 0.8",
-];
-
-const ASYNC_SEED = [
-  "Started call_soon at 0.0",
-  "Started call_soon_threadsafe at 0.0",
-  "Started call_later at 0.1",
-  "Started call_at at 0.2",
-  "Finished call_soon at 0.2",
-  "Finished call_soon_threadsafe at 0.2",
-  "Finished call_later at 0.3",
-  "Finished call_at at 0.4",
-];
 
 const LEGEND = "█ running (loop busy)  · ready, waiting  ─ awaiting (loop free)  ✕ cancelled";
 
