@@ -236,7 +236,7 @@ export class EventLoop {
   ): TimerHandle {
     this.#checkCallback(callback, method);
     const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this);
-    if (this.#debug) timer._source = new Error().stack ?? null;
+    if (this.#debug) timer._recordSource();
     timer._scheduled = true;
     this._scheduled.push(timer);
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle: timer });
@@ -269,7 +269,7 @@ export class EventLoop {
   }
 
   #enqueue(handle: Handle): void {
-    if (this.#debug) handle._source = new Error().stack ?? null;
+    if (this.#debug) handle._recordSource();
     this._ready.push(handle);
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
     if (this.#wake !== null) this.#wakeUp();

@@ -36,10 +36,12 @@ export class Handle {
   _loop: EventLoop;
   /** @ignore */
   _cancelled = false;
-  /** @ignore The task this handle steps, for the loop's step handles. */
-  _task: Task<unknown> | null = null;
-  /** @ignore Where it was scheduled (debug mode only). */
-  _source: string | null = null;
+  /**
+   * @ignore The task this handle steps: `null` (from the prototype, so that
+   * plain handles, of which there are millions, do not carry the field) but
+   * for each task's own step handle.
+   */
+  declare _task: Task<unknown> | null;
 
   /** Made by the loop; use `loop.callSoon()` instead. */
   constructor(
@@ -69,7 +71,12 @@ export class Handle {
 
   /** Where the handle was scheduled (a stack), in debug mode; else `null`. */
   get sourceTraceback(): string | null {
-    return this._source;
+    return sources.get(this) ?? null;
+  }
+
+  /** @ignore Remember where it is being scheduled (debug mode). */
+  _recordSource(): void {
+    sources.set(this, new Error().stack ?? "");
   }
 
   /** Cancel the callback; a no-op if it already ran or was cancelled. */
@@ -101,10 +108,16 @@ export class Handle {
     if (this._cancelled) info.push("cancelled");
     if (this instanceof TimerHandle) info.push(`when=${this._when}`);
     info.push(this.describe());
-    if (this._source !== null) info.push(`created at ${firstFrame(this._source)}`);
+    const source = sources.get(this);
+    if (source !== undefined) info.push(`created at ${firstFrame(source)}`);
     return info;
   }
 }
+
+Handle.prototype._task = null;
+
+// Debug mode only: where each handle was scheduled.
+const sources = new WeakMap<Handle, string>();
 
 /**
  * A handle for a callback scheduled at a time (`callLater`, `callAt`).
