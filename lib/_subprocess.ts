@@ -135,16 +135,19 @@ function settle<T>(fut: Future<T>, ok: boolean, value: unknown): void {
 // The size of one read from a child's pipe: a Linux pipe holds 64 KiB, so
 // one read takes all a writer could put in it.
 const PIPE_READ_SIZE = 64 * 1024;
+// Reads smaller than this are copied out of the read buffer (see PipeReader).
+const PIPE_COPY_BELOW = PIPE_READ_SIZE / 4;
 
 /**
  * Feeds a `StreamReader` from a child's stdout or stderr, and is its
  * transport: it pauses while the reader holds more than twice its limit.
  *
- * It reads with a BYOB reader into one reused buffer (`feedData` copies),
- * which saves the default reader's fresh 64 KiB allocation per read: raw
- * reads measured 1.1–1.7× faster this way (`raw_byob_mib_s` in
- * bench/subprocesses.ts). Invariant: `#resume` is set only while the read
- * loop is paused and not closed.
+ * It reads with a BYOB reader. A big read is handed to the reader as it is
+ * (no copy) and the next read gets a fresh buffer; a small one is copied
+ * (`feedData`) and its buffer reused, so that a trickle of small writes
+ * does not pin a 64 KiB buffer per piece. (A BYOB read transfers its
+ * buffer, so reads cannot share one slab as socket reads do.) Invariant:
+ * `#resume` is set only while the read loop is paused and not closed.
  */
 export class PipeReader {
   #reader: StreamReader;
@@ -187,7 +190,7 @@ export class PipeReader {
 
   async #run(): Promise<void> {
     const reader = this.#reader;
-    let buf = new ArrayBuffer(PIPE_READ_SIZE);
+    let buf = new Uint8Array(PIPE_READ_SIZE);
     let error: unknown = null;
     try {
       for (;;) {
@@ -195,10 +198,15 @@ export class PipeReader {
           await new Promise<void>((resolve) => this.#resume = resolve);
         }
         if (this.#closed || this.#loop.isClosed()) break;
-        const { value, done } = await this.#source.read(new Uint8Array(buf));
+        const { value, done } = await this.#source.read(buf);
         if (done || this.#closed || this.#loop.isClosed()) break;
-        reader.feedData(value);
-        buf = value.buffer as ArrayBuffer;
+        if (value.length < PIPE_COPY_BELOW) {
+          reader.feedData(value);
+          buf = new Uint8Array(value.buffer as ArrayBuffer);
+        } else {
+          reader._feedOwned(value);
+          buf = new Uint8Array(PIPE_READ_SIZE);
+        }
       }
     } catch (err) {
       error = toConnectionError(err);

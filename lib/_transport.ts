@@ -22,10 +22,15 @@ import type { StreamReader, StreamWriter, Transport } from "./streams.ts";
 // As asyncio's FlowControlMixin: pause the writer above 64 KiB, resume at a
 // quarter of that.
 const DEFAULT_HIGH_WATER = 64 * 1024;
-// Socket reads start small (memory for many idle connections) and grow when a
-// read fills the buffer (throughput for bulk transfers).
-const READ_SIZE_MIN = 16 * 1024;
-const READ_SIZE_MAX = 256 * 1024;
+// Socket reads go into a slab, one after another, and the reader gets views
+// of it (no copy; a slab is never written twice, so views stay valid). Slabs
+// start small (memory for many idle connections) and grow when a read fills
+// the space offered (throughput for bulk transfers).
+const SLAB_MIN = 16 * 1024;
+const SLAB_MAX = 256 * 1024;
+// Queued writes at least this big are written as they are; smaller ones are
+// joined into one write (a copy is cheaper than an extra write call).
+const JOIN_BELOW = 16 * 1024;
 
 /** Turn a Deno I/O error into the Python-named connection error. */
 export function toConnectionError(err: unknown): unknown {
@@ -165,9 +170,7 @@ export abstract class BaseTransport implements Transport {
     this.#busy++;
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue.length === 1 ? this.#queue[0] : concat(this.#queue);
-        this.#queue = [];
-        this.#queued = 0;
+        const batch = this.#nextBatch();
         this.#inFlight = batch.length;
         let off = 0;
         while (off < batch.length) {
@@ -189,6 +192,22 @@ export abstract class BaseTransport implements Transport {
         this.#maybeLost();
       }
     }
+  }
+
+  /** Take the next write off the queue: a big chunk alone, or small ones joined. */
+  #nextBatch(): Uint8Array {
+    const queue = this.#queue;
+    let count = 1;
+    let size = queue[0].length;
+    if (size < JOIN_BELOW) {
+      while (count < queue.length && queue[count].length < JOIN_BELOW) {
+        size += queue[count++].length;
+      }
+    }
+    const batch = count === 1 ? queue[0] : concat(queue, count, size);
+    queue.splice(0, count);
+    this.#queued -= size;
+    return batch;
   }
 
   // ---- Closing -----------------------------------------------------------
@@ -271,14 +290,13 @@ export abstract class BaseTransport implements Transport {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
+/** The first `count` of `chunks` (`size` bytes in all) in one array. */
+function concat(chunks: Uint8Array[], count: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
   let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
+  for (let i = 0; i < count; i++) {
+    out.set(chunks[i], off);
+    off += chunks[i].length;
   }
   return out;
 }
@@ -303,6 +321,14 @@ export class ConnTransport extends BaseTransport {
     super(loop);
     this.#conn = conn;
     this.#tls = options.tls ?? false;
+    // As asyncio's socket transports (base_events._set_nodelay): without it,
+    // a small write behind an unacknowledged one waits for the peer's
+    // delayed ACK (40 ms on Linux).
+    if (conn.remoteAddr.transport === "tcp" && "setNoDelay" in conn) {
+      try {
+        (conn as Deno.TcpConn).setNoDelay(true);
+      } catch { /* already gone: the first read reports it */ }
+    }
     this.#extra = {
       peername: addrInfo(conn.remoteAddr),
       sockname: addrInfo(conn.localAddr),
@@ -350,14 +376,16 @@ export class ConnTransport extends BaseTransport {
 
   async #readLoop(): Promise<void> {
     const conn = this.#conn;
-    let buf = new Uint8Array(READ_SIZE_MIN);
+    let slab = new Uint8Array(SLAB_MIN);
+    let used = 0;
     try {
       for (;;) {
         if (this.#readPaused && this.#reading) {
           await new Promise<void>((resolve) => this.#resume = resolve);
         }
         if (!this.#reading) break;
-        const n = await conn.read(buf);
+        const space = used === 0 ? slab : slab.subarray(used);
+        const n = await conn.read(space);
         if (!this.#reading) break; // close() stops reading: the data is dropped
         if (this._loop.isClosed()) {
           this._forceClose(null);
@@ -368,8 +396,16 @@ export class ConnTransport extends BaseTransport {
           this._reader?.feedEof();
           break;
         }
-        this._reader?.feedData(buf.subarray(0, n));
-        if (n === buf.length && n < READ_SIZE_MAX) buf = new Uint8Array(2 * n);
+        const chunk = space.subarray(0, n);
+        used += n;
+        // A new slab when the next read of this size would not fit, so that
+        // a message is rarely split across two (two chunks, two writes).
+        if (slab.length - used < Math.max(slab.length / 4, n)) {
+          const full = n === space.length && slab.length < SLAB_MAX;
+          slab = new Uint8Array(full ? 2 * slab.length : slab.length);
+          used = 0;
+        }
+        this._reader?._feedOwned(chunk);
       }
     } catch (err) {
       // After close() the resource's closing interrupts the read: not an error.
@@ -481,7 +517,7 @@ export class ReadablePump {
         if (this.#paused) await new Promise<void>((resolve) => this.#resume = resolve);
         const { value, done } = await source.read();
         if (done) break;
-        reader.feedData(value);
+        reader._feedOwned(value); // a stream's chunks are handed over: no copy
       }
       reader.feedEof();
     } catch (err) {

@@ -85,15 +85,15 @@ export class _Readiness {
       ? fileobj
       : null;
     this.#rawWriter = this.#writer === null && isWriter(fileobj);
-    if (this.#reader !== null) this.#observeReader(this.#reader);
-    if (this.#writer !== null) this.#observeWriter(this.#writer);
+    if (this.#reader !== null) this.#reader._onReadiness = this.#notify;
+    if (this.#writer !== null) this.#writer._onReadiness = this.#notify;
   }
 
   /** The reader readiness looks at (made, and its pump started, on first use). */
   get reader(): StreamReader | null {
     if (this.#reader === null && this.#raw !== null) {
       this.#reader = streamReaderFromReadable(pullFrom(this.#raw), { limit: DEFAULT_LIMIT });
-      this.#observeReader(this.#reader);
+      this.#reader._onReadiness = this.#notify;
       readiness.set(this.#reader, this);
     }
     return this.#reader;
@@ -117,11 +117,8 @@ export class _Readiness {
     const reader = this.reader;
     if (reader === null) return false;
     if (reader.exception() !== null || reader.atEof()) return true;
-    // StreamReader shows its buffer and its waiting read only in toString()
-    // (`<StreamReader 12 bytes …>`): bytes a read already waits for are not
-    // free to read.
-    const info = reader.toString();
-    return BUFFERED.test(info) && !info.includes(" waiter=");
+    // Bytes a read already waits for are not free to read.
+    return reader._buffered > 0 && !reader._hasWaiter;
   }
 
   #writable(): boolean {
@@ -135,40 +132,8 @@ export class _Readiness {
   #notify = (): void => {
     for (const listener of [...this.#listeners]) listener();
   };
-
-  // The stream classes have no readiness events, so watch the calls that
-  // change readiness on this one object: what feeds the reader, what tells
-  // the writer its buffer drained or the connection ended.
-  #observeReader(reader: StreamReader): void {
-    for (const name of ["feedData", "feedEof", "setException"] as const) {
-      const original = reader[name] as (this: StreamReader, arg?: unknown) => void;
-      const notify = this.#notify;
-      (reader as unknown as Record<string, unknown>)[name] = function (
-        this: StreamReader,
-        arg?: unknown,
-      ) {
-        original.call(this, arg);
-        notify();
-      };
-    }
-  }
-
-  #observeWriter(writer: StreamWriter): void {
-    for (const name of ["_resumeWriting", "_connectionLost"] as const) {
-      const original = writer[name] as (this: StreamWriter, arg?: unknown) => void;
-      const notify = this.#notify;
-      (writer as unknown as Record<string, unknown>)[name] = function (
-        this: StreamWriter,
-        arg?: unknown,
-      ) {
-        original.call(this, arg);
-        notify();
-      };
-    }
-  }
 }
 
-const BUFFERED = /^<StreamReader \d+ bytes/;
 const CHUNK = 16 * 1024;
 const readiness = new WeakMap<object, _Readiness>();
 let nextFd = 3;

@@ -4,7 +4,8 @@
  * `startServer`, …) and over Web Streams.
  *
  * The contract other modules rely on (subprocess pipes use the adapters): a
- * `StreamReader` is a buffer fed by `feedData` / `feedEof` / `setException`
+ * `StreamReader` is a buffer fed by `feedData` (or, without a copy, by our
+ * transports' internal `_feedOwned`) / `feedEof` / `setException`
  * and read by `read`, `readline`, `readuntil`, `readexactly` and
  * `for await`, with asyncio's `limit` rules (default 64 KiB; it asks its
  * transport to pause above twice the limit and to resume at or below it),
@@ -45,6 +46,11 @@ export const DEFAULT_LIMIT = 2 ** 16;
 
 const EMPTY = new Uint8Array(0);
 const NEWLINE: readonly Uint8Array[] = [new Uint8Array([10])];
+// Copies of pieces up to a quarter of this go into a shared "room" buffer
+// (see StreamReader#copyIn); bigger ones get an array of their own.
+const ROOM_SIZE = 16 * 1024;
+// Owned chunks smaller than this that cannot join the last chunk are copied.
+const SMALL_CHUNK = 1024;
 const encoder = new TextEncoder();
 
 /** A separator for `readuntil`: bytes or a string (encoded as UTF-8). */
@@ -102,16 +108,24 @@ export interface StreamReaderOptions {
 /**
  * A buffer of incoming bytes with async reads.
  *
- * Invariants: the unread bytes are `#buf[#start, #end)`; at most one read
- * waits at a time, on `#waiter`; once `#eof` is set no data is fed; when
- * the buffer grows past `2 * limit` the transport is paused (`#paused`),
- * and it is resumed once a read takes the buffer to `limit` or below, or
- * a read must wait for data.
+ * Invariants: the unread bytes, `#size` of them, are `#chunks[#head]`
+ * from `#pos`, then the later chunks whole (none empty; the queue is
+ * reset when `#size` reaches 0); at most one read waits at a time, on
+ * `#waiter`; once `#eof` is set no data is fed; when the buffer grows past
+ * `2 * limit` the transport is paused (`#paused`), and it is resumed once a
+ * read takes the buffer to `limit` or below, or a read must wait for data.
  *
  * Mirrors `asyncio.StreamReader`: its errors (`IncompleteReadError`,
  * `LimitOverrunError`) and buffer rules; `readline` past the limit throws
- * `LineTooLongError` (Python's `ValueError`). Returned chunks are fresh
- * copies the caller owns.
+ * `LineTooLongError` (Python's `ValueError`). One difference: `read(n)`
+ * returns at most the bytes of one received chunk, so that it copies
+ * nothing (asyncio's contract, "up to `n` bytes", allows it).
+ *
+ * The arrays it returns are the caller's to keep and change, but to save
+ * copies they are often views into a larger buffer that also holds other
+ * data (as Node's pooled `Buffer`s): do not transfer their `buffer` (to a
+ * byte stream's `enqueue`, `postMessage`, `ArrayBuffer.transfer`); copy
+ * them first with `slice()`.
  *
  * @example
  * ```ts
@@ -129,15 +143,23 @@ export interface StreamReaderOptions {
 export class StreamReader {
   #limit: number;
   #loop: EventLoop | null;
-  #buf: Uint8Array = EMPTY;
-  #start = 0;
-  #end = 0;
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #pos = 0;
+  #size = 0;
+  // Where copies of small pieces go (see #copyIn); bytes below #roomUsed
+  // belong to chunks, possibly already handed to a caller.
+  #room: Uint8Array = EMPTY;
+  #roomUsed = 0;
   #eof = false;
   #waiter: Future<void> | null = null;
   #exception: unknown = null;
   #transport: ReadingTransport | null = null;
   #paused = false;
   #readable: ReadableStream<Uint8Array> | null = null;
+
+  /** @ignore Called when data, EOF or an error arrives (selectors watch readiness with it). */
+  _onReadiness: (() => void) | null = null;
 
   /**
    * An empty reader; feed it with `feedData`/`feedEof`.
@@ -157,6 +179,16 @@ export class StreamReader {
     return this.#limit;
   }
 
+  /** @ignore The number of bytes buffered. */
+  get _buffered(): number {
+    return this.#size;
+  }
+
+  /** @ignore True while a read waits for data (the buffered bytes are promised to it). */
+  get _hasWaiter(): boolean {
+    return this.#waiter !== null;
+  }
+
   /** The error set with `setException`, or `null`. Mirrors `StreamReader.exception`. */
   exception(): unknown {
     return this.#exception;
@@ -173,6 +205,7 @@ export class StreamReader {
       this.#waiter = null;
       if (!waiter.done()) waiter.setException(exc);
     }
+    this._onReadiness?.();
   }
 
   /** @ignore Set by the transport that feeds this reader. */
@@ -185,45 +218,57 @@ export class StreamReader {
   feedEof(): void {
     this.#eof = true;
     this.#wakeup();
+    this._onReadiness?.();
   }
 
   /** True once `feedEof()` was called and the buffer is empty. Mirrors `StreamReader.at_eof`. */
   atEof(): boolean {
-    return this.#eof && this.#start === this.#end;
+    return this.#eof && this.#size === 0;
   }
 
   /**
-   * Append `data` (copied) to the buffer and wake the waiting read.
+   * Append a copy of `data` to the buffer (so the caller may reuse its
+   * array) and wake the waiting read.
    * Mirrors `StreamReader.feed_data`.
    * @throws {RuntimeError} after `feedEof()`.
    */
   feedData(data: Uint8Array): void {
     if (this.#eof) throw new RuntimeError("feedData after feedEof");
     if (data.length === 0) return;
-    if (this.#start === this.#end) {
-      // An exact copy, which a read taking it all can hand over as is.
-      this.#buf = data.slice();
-      this.#start = 0;
-      this.#end = data.length;
+    this.#copyIn(data);
+    this.#fed();
+  }
+
+  /**
+   * @ignore As `feedData`, without the copy: the caller gives `chunk` up
+   * (our transports read into memory they never touch again).
+   */
+  _feedOwned(chunk: Uint8Array): void {
+    if (this.#eof) throw new RuntimeError("feedData after feedEof");
+    if (chunk.length === 0) return;
+    // A small piece behind others is copied, so that data trickling in
+    // does not pile up as many tiny chunks (or pin many big buffers).
+    if (chunk.length < SMALL_CHUNK && this.#size > 0 && !this.#extendsLast(chunk)) {
+      this.#copyIn(chunk);
     } else {
-      this.#append(data);
+      this.#push(chunk);
     }
     this.#fed();
   }
 
   #fed(): void {
     this.#wakeup();
-    if (
-      this.#transport !== null && !this.#paused && this.#end - this.#start > 2 * this.#limit
-    ) {
+    if (this.#transport !== null && !this.#paused && this.#size > 2 * this.#limit) {
       this.#paused = true;
       this.#transport.pauseReading();
     }
+    this._onReadiness?.();
   }
 
   /**
    * Read up to `n` bytes: with `n < 0` (the default) everything until EOF;
-   * else at most `n` bytes as soon as at least one is there. Empty at EOF.
+   * else at most `n` bytes (and at most one received chunk) as soon as at
+   * least one is there. Empty at EOF.
    * Mirrors `StreamReader.read`.
    * @throws {TypeError} if `n` is not an integer.
    */
@@ -231,21 +276,29 @@ export class StreamReader {
     if (!Number.isInteger(n)) throw new TypeError(`n must be an integer, got ${n}`);
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return new Uint8Array(0);
-    if (n < 0) {
-      // Read in limit-sized blocks, so that a paused transport resumes (as
-      // CPython, which once deadlocked here on big subprocess outputs).
-      const blocks: Uint8Array[] = [];
-      for (;;) {
-        const block = await this.read(this.#limit);
-        if (block.length === 0) break;
-        blocks.push(block);
-      }
-      return concat(blocks);
-    }
-    if (this.#start === this.#end && !this.#eof) await this.#waitForData("read");
-    const data = this.#take(Math.min(n, this.#end - this.#start));
+    if (n < 0) return await this.#readAll();
+    if (this.#size === 0 && !this.#eof) await this.#waitForData("read");
+    if (this.#size === 0) return new Uint8Array(0);
+    const data = this.#take(Math.min(n, this.#chunks[this.#head].length - this.#pos));
     this.#maybeResume();
     return data;
+  }
+
+  async #readAll(): Promise<Uint8Array> {
+    const blocks: Uint8Array[] = [];
+    for (;;) {
+      if (this.#exception !== null) throw this.#exception;
+      if (this.#size > 0) {
+        // Take all (which resumes a paused transport, as CPython's loop of
+        // read(limit) does: it once deadlocked on big subprocess outputs).
+        while (this.#size > 0) blocks.push(this.#take(this.#chunks[this.#head].length - this.#pos));
+        this.#maybeResume();
+      } else if (this.#eof) {
+        return concat(blocks);
+      } else {
+        await this.#waitForData("read");
+      }
+    }
   }
 
   /**
@@ -273,10 +326,8 @@ export class StreamReader {
       if (err instanceof IncompleteReadError) return err.partial;
       if (!(err instanceof LimitOverrunError)) throw err;
       // As CPython: drop the too-long line if its end is here, else all.
-      const at = this.#start + err.consumed;
-      if (at < this.#end && this.#buf[at] === 10) this.#start = at + 1;
-      else this.#start = this.#end;
-      if (this.#start === this.#end) this.#start = this.#end = 0;
+      const at = err.consumed;
+      this.#skip(at < this.#size && this.#byteAt(at) === 10 ? at + 1 : this.#size);
       this.#maybeResume();
       throw new LineTooLongError(err.message);
     }
@@ -312,7 +363,7 @@ export class StreamReader {
     let matchStart = -1;
     let matchEnd = -1;
     for (;;) {
-      const buflen = this.#end - this.#start;
+      const buflen = this.#size;
       if (buflen - offset >= minLen) {
         for (const sep of seps) {
           const i = this.#indexOf(sep, offset);
@@ -350,8 +401,8 @@ export class StreamReader {
     if (n < 0) throw new RangeError("readexactly size can not be less than zero");
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return new Uint8Array(0);
-    while (this.#end - this.#start < n) {
-      if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+    while (this.#size < n) {
+      if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
       await this.#waitForData("readexactly");
     }
     const data = this.#take(n);
@@ -387,7 +438,7 @@ export class StreamReader {
   /** For example `<StreamReader 12 bytes eof>`. */
   toString(): string {
     const info = ["StreamReader"];
-    if (this.#end > this.#start) info.push(`${this.#end - this.#start} bytes`);
+    if (this.#size > 0) info.push(`${this.#size} bytes`);
     if (this.#eof) info.push("eof");
     if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);
     if (this.#waiter !== null) info.push(`waiter=${this.#waiter}`);
@@ -405,7 +456,7 @@ export class StreamReader {
   }
 
   #maybeResume(): void {
-    if (this.#paused && this.#end - this.#start <= this.#limit) {
+    if (this.#paused && this.#size <= this.#limit) {
       this.#paused = false;
       this.#transport!.resumeReading();
     }
@@ -432,60 +483,132 @@ export class StreamReader {
     }
   }
 
-  /** Where `sep` starts, relative to `#start`, searching from `from`; or -1. */
-  #indexOf(sep: Uint8Array, from: number): number {
-    const view = this.#buf.subarray(this.#start, this.#end);
-    const first = sep[0];
-    const len = sep.length;
-    let i = from;
-    for (;;) {
-      i = view.indexOf(first, i);
-      if (i === -1 || i + len > view.length) return -1;
-      let j = 1;
-      while (j < len && view[i + j] === sep[j]) j++;
-      if (j === len) return i;
-      i++;
-    }
+  // ---- The chunk queue ----------------------------------------------------
+
+  /** True if `chunk` continues the last chunk in the same memory (reads into one slab). */
+  #extendsLast(chunk: Uint8Array): boolean {
+    const last = this.#chunks[this.#chunks.length - 1];
+    return last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset;
   }
 
-  /** Remove and return the first `n` buffered bytes (the caller owns them). */
+  /** Queue `chunk` (not copied), joining it to the last chunk if it continues it. */
+  #push(chunk: Uint8Array): void {
+    const chunks = this.#chunks;
+    if (this.#size > 0 && this.#extendsLast(chunk)) {
+      const last = chunks[chunks.length - 1];
+      chunks[chunks.length - 1] = new Uint8Array(
+        last.buffer,
+        last.byteOffset,
+        last.length + chunk.length,
+      );
+    } else {
+      chunks.push(chunk);
+    }
+    this.#size += chunk.length;
+  }
+
+  /**
+   * Queue a copy of `data`: a big one in its own array, a small one in the
+   * room, where consecutive small pieces join into one chunk.
+   */
+  #copyIn(data: Uint8Array): void {
+    const n = data.length;
+    if (n > ROOM_SIZE / 4) return this.#push(data.slice());
+    if (this.#roomUsed + n > this.#room.length) {
+      this.#room = new Uint8Array(ROOM_SIZE);
+      this.#roomUsed = 0;
+    }
+    const at = this.#roomUsed;
+    this.#room.set(data, at);
+    this.#roomUsed = at + n;
+    this.#push(this.#room.subarray(at, at + n));
+  }
+
+  /** Remove and return the first `n` buffered bytes: a view when they lie in one chunk. */
   #take(n: number): Uint8Array {
-    const start = this.#start;
-    const buf = this.#buf;
-    if (start + n === this.#end && 2 * n >= buf.length) {
-      // All of a mostly-full buffer: hand it over instead of copying, and
-      // start a new buffer with the next data.
-      this.#buf = EMPTY;
-      this.#start = this.#end = 0;
-      return buf.subarray(start, start + n);
+    if (n === 0) return new Uint8Array(0);
+    const head = this.#chunks[this.#head];
+    const pos = this.#pos;
+    let out: Uint8Array;
+    if (pos + n <= head.length) {
+      out = pos === 0 && n === head.length ? head : head.subarray(pos, pos + n);
+    } else {
+      out = new Uint8Array(n);
+      let i = this.#head, from = pos, off = 0;
+      while (off < n) {
+        const chunk = this.#chunks[i++];
+        const k = Math.min(chunk.length - from, n - off);
+        out.set(chunk.subarray(from, from + k), off);
+        off += k;
+        from = 0;
+      }
     }
-    const out = buf.slice(start, start + n);
-    this.#start = start + n;
-    if (this.#start === this.#end) {
-      this.#start = this.#end = 0;
-      // Do not keep a huge buffer once a burst has been read.
-      if (buf.length > 4 * this.#limit) this.#buf = EMPTY;
-    }
+    this.#skip(n);
     return out;
   }
 
-  #append(data: Uint8Array): void {
-    const n = data.length;
-    let buf = this.#buf;
-    if (this.#end + n > buf.length) {
-      const size = this.#end - this.#start;
-      if ((size + n) * 2 <= buf.length) {
-        buf.copyWithin(0, this.#start, this.#end);
-      } else {
-        const grown = new Uint8Array(Math.max(4096, (size + n) * 2));
-        grown.set(buf.subarray(this.#start, this.#end));
-        this.#buf = buf = grown;
-      }
-      this.#start = 0;
-      this.#end = size;
+  /** Drop the first `n` buffered bytes. */
+  #skip(n: number): void {
+    const chunks = this.#chunks;
+    this.#size -= n;
+    if (this.#size === 0) {
+      chunks.length = 0;
+      this.#head = this.#pos = 0;
+      return;
     }
-    buf.set(data, this.#end);
-    this.#end += n;
+    let pos = this.#pos + n;
+    while (pos >= chunks[this.#head].length) {
+      pos -= chunks[this.#head].length;
+      chunks[this.#head++] = EMPTY; // let it go
+    }
+    this.#pos = pos;
+    if (this.#head > 64 && 2 * this.#head > chunks.length) {
+      chunks.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** The buffered byte at `i` (`i < #size`). */
+  #byteAt(i: number): number {
+    let at = this.#pos + i;
+    for (let j = this.#head;; j++) {
+      const chunk = this.#chunks[j];
+      if (at < chunk.length) return chunk[at];
+      at -= chunk.length;
+    }
+  }
+
+  /** Where `sep` starts in the buffer, searching from `from`; or -1. It may span chunks. */
+  #indexOf(sep: Uint8Array, from: number): number {
+    const chunks = this.#chunks;
+    const first = sep[0];
+    let j = this.#head;
+    let base = -this.#pos; // the buffer index of chunks[j][0]
+    while (j < chunks.length && base + chunks[j].length <= from) base += chunks[j++].length;
+    for (; j < chunks.length; j++) {
+      const chunk = chunks[j];
+      for (let k = Math.max(from - base, 0);; k++) {
+        k = chunk.indexOf(first, k);
+        if (k === -1) break;
+        if (base + k + sep.length > this.#size) return -1;
+        if (this.#matchesAt(sep, j, k)) return base + k;
+      }
+      base += chunk.length;
+    }
+    return -1;
+  }
+
+  /** True if the rest of `sep` follows `chunks[j][k]` (which is `sep[0]`), across chunks. */
+  #matchesAt(sep: Uint8Array, j: number, k: number): boolean {
+    let chunk = this.#chunks[j];
+    for (let s = 1, at = k + 1; s < sep.length; s++, at++) {
+      if (at === chunk.length) {
+        chunk = this.#chunks[++j];
+        at = 0;
+      }
+      if (chunk[at] !== sep[s]) return false;
+    }
+    return true;
   }
 }
 
@@ -525,6 +648,9 @@ export class StreamWriter {
   #lostExc: unknown = null;
   #drainWaiters: Future<void>[] = [];
   #writable: WritableStream<Uint8Array> | null = null;
+
+  /** @ignore Called when the write buffer drains or the connection is lost (for selectors). */
+  _onReadiness: (() => void) | null = null;
 
   /** @ignore Made by this module's functions (the transport is one of ours). */
   constructor(transport: Transport, reader: StreamReader | null, loop: EventLoop) {
@@ -668,6 +794,7 @@ export class StreamWriter {
   _resumeWriting(): void {
     this.#paused = false;
     for (const waiter of this.#drainWaiters) if (!waiter.done()) waiter.setResult();
+    this._onReadiness?.();
   }
 
   /** @ignore As StreamReaderProtocol.connection_lost plus FlowControlMixin's. */
@@ -684,12 +811,14 @@ export class StreamWriter {
       this.#closed.setException(exc);
       this.#closed.exception(); // nobody has to wait_closed(): do not report it
     }
-    if (!this.#paused) return;
-    for (const waiter of this.#drainWaiters) {
-      if (waiter.done()) continue;
-      if (exc === null) waiter.setResult();
-      else waiter.setException(exc);
+    if (this.#paused) {
+      for (const waiter of this.#drainWaiters) {
+        if (waiter.done()) continue;
+        if (exc === null) waiter.setResult();
+        else waiter.setException(exc);
+      }
     }
+    this._onReadiness?.();
   }
 }
 
@@ -697,6 +826,8 @@ export class StreamWriter {
  * A `StreamReader` fed from `readable` (e.g. `Deno.stdin.readable`, a
  * `fetch` body, a child's `stdout`). Reading pauses while the reader holds
  * more than twice its limit. An error of the stream becomes the reader's.
+ * The stream's chunks are taken over, not copied (as a stream's reader
+ * owns what it reads).
  *
  * @example
  * ```ts

@@ -122,6 +122,98 @@ Deno.test("readuntil() with a multi-byte separator split across chunks", () =>
     assertEquals(await rest(reader), "rest");
   }));
 
+/** Feed `parts` as a transport would: owned arrays, each its own chunk when 1 KiB or more. */
+function feedChunks(reader: StreamReader, parts: string[]): void {
+  for (const part of parts) reader._feedOwned(enc(part));
+}
+
+const PAD = "x".repeat(1500);
+
+Deno.test("readuntil() finds a separator spanning two and three received chunks", () =>
+  onLoop(async () => {
+    const reader = new StreamReader();
+    // The small "S" goes into a chunk of its own between its neighbours.
+    feedChunks(reader, [PAD + "<SE", "P>" + PAD + "<", "S", "EP>" + PAD + "|"]);
+    assertEquals(dec(await reader.readuntil("<SEP>")), PAD + "<SEP>");
+    assertEquals(dec(await reader.readuntil(["|", "<SEP>"])), PAD + "<SEP>");
+    reader.feedEof();
+    assertEquals(await rest(reader), PAD + "|");
+  }));
+
+Deno.test("readexactly() joins many chunks; read(n) hands over at most one, uncopied", () =>
+  onLoop(async () => {
+    const reader = new StreamReader();
+    const parts = Array.from(
+      { length: 40 },
+      (_, i) => String.fromCharCode(65 + i % 26).repeat(1500),
+    );
+    feedChunks(reader, parts);
+    const all = parts.join("");
+    assertEquals(dec(await reader.readexactly(all.length - 100)), all.slice(0, -100));
+    assertEquals(dec(await reader.read(1000)), all.slice(-100));
+
+    const a = enc("a".repeat(2000));
+    reader._feedOwned(a);
+    reader._feedOwned(enc("b".repeat(2000)));
+    const got = await reader.read(3000);
+    assert(got.buffer === a.buffer && got.length === 2000, "read(n) copied or joined");
+    assertEquals(dec(await reader.read(4000)), "b".repeat(2000));
+    // Views of one buffer, fed in order, join into one chunk (socket reads
+    // into a slab): read(n) takes both at once, still without a copy.
+    const slab = enc("0123456789");
+    reader._feedOwned(slab.subarray(0, 4));
+    reader._feedOwned(slab.subarray(4, 10));
+    const joined = await reader.read(100);
+    assertEquals([dec(joined), joined.buffer === slab.buffer], ["0123456789", true]);
+  }));
+
+Deno.test("feedData() copies: the caller may reuse its array", () =>
+  onLoop(async () => {
+    const reader = new StreamReader();
+    const buf = enc("hello");
+    reader.feedData(buf);
+    buf.fill(0);
+    reader.feedData(buf.subarray(0, 0)); // empty: ignored
+    assertEquals(dec(await reader.read(10)), "hello");
+  }));
+
+Deno.test("the limit is checked across chunks: readline() discards, readuntil() keeps", () =>
+  onLoop(async () => {
+    const reader = new StreamReader({ limit: 4000 });
+    feedChunks(reader, [PAD, PAD, PAD]); // 4500 bytes, no newline
+    let err = await assertRejects(() => reader.readuntil("|"), LimitOverrunError);
+    assertEquals([err.consumed, reader.toString()], [4500, "<StreamReader 4500 bytes limit=4000>"]);
+    await assertRejects(
+      () => reader.readline(),
+      LineTooLongError,
+      "Separator is not found, and chunk exceed the limit",
+    );
+    assertEquals(reader.toString(), "<StreamReader limit=4000>");
+    // The newline is past the limit, in a later chunk: the line goes, up to
+    // and including it; the next line is intact.
+    feedChunks(reader, ["y".repeat(3000), "y".repeat(1500) + "\nnext\n"]);
+    err = await assertRejects(() => reader.readuntil("\n"), LimitOverrunError);
+    assertEquals(err.consumed, 4500);
+    await assertRejects(
+      () => reader.readline(),
+      LineTooLongError,
+      "Separator is found, but chunk is longer than limit",
+    );
+    assertEquals(dec(await reader.readline()), "next\n");
+  }));
+
+Deno.test("data fed a byte at a time stays readable as one line (small pieces are joined)", () =>
+  onLoop(async () => {
+    const reader = new StreamReader({ limit: 1 << 20 });
+    const byte = enc("z");
+    for (let i = 0; i < 30_000; i++) {
+      if (i % 2) reader.feedData(byte);
+      else reader._feedOwned(enc("z"));
+    }
+    reader.feedData(enc("\n"));
+    assertEquals((await reader.readline()).length, 30_001);
+  }));
+
 Deno.test("readuntil() with several separators returns at the one that ends first", () =>
   onLoop(async () => {
     const reader = fed("ab\r\ncd\nef|gh");
@@ -315,6 +407,36 @@ Deno.test("streamWriterFromWritable(): drain() holds the buffer near the water m
       clearInterval(slowSink);
     }
     assertEquals(received.reduce((a, b) => a + b, 0), 64 * 8192);
+  }, { virtual: false }));
+
+Deno.test("queued writes: big chunks go out as they are, small ones are joined", () =>
+  onLoop(async () => {
+    const received: Uint8Array[] = [];
+    let release: () => void = () => {};
+    const writer = streamWriterFromWritable(
+      new WritableStream<Uint8Array>({
+        async write(chunk) {
+          received.push(chunk);
+          await new Promise<void>((r) => release = r);
+        },
+      }),
+    );
+    const big1 = new Uint8Array(20_000), big2 = new Uint8Array(30_000);
+    writer.write("first"); // in flight: the rest queues behind it
+    writer.write(big1);
+    writer.writelines(["x", "y"]);
+    writer.write(big2);
+    writer.write("z");
+    while (received.length < 5) {
+      release();
+      await sleep(0.001);
+    }
+    release();
+    assertEquals(received.map((c) => c.length), [5, 20_000, 2, 30_000, 1]);
+    assert(received[1] === big1 && received[3] === big2, "a big chunk was copied");
+    assertEquals(dec(received[2]), "xy");
+    writer.close();
+    await writer.waitClosed();
   }, { virtual: false }));
 
 Deno.test("streamWriterFromWritable(): writeEof closes the stream; writes after it throw", () =>
