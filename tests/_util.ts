@@ -1,6 +1,13 @@
 // Fixtures shared by the tests.
 import { assertEquals } from "./_assert.ts";
-import { EventLoop, type ExceptionContext, VirtualClock } from "../mod.ts";
+import {
+  CancelledError,
+  EventLoop,
+  type ExceptionContext,
+  sleep,
+  type Task,
+  VirtualClock,
+} from "../mod.ts";
 
 /** A loop on a virtual clock (or the real one) that records what reaches its exception handler. */
 export function makeLoop(options: { virtual?: boolean } = {}): {
@@ -35,4 +42,27 @@ export async function withLoop(
     options.expectErrors ?? 0,
     `unexpected exception handler calls: ${errors.map((e) => e.message).join("; ")}`,
   );
+}
+
+/** Run `main` as a task on a fresh virtual-clock loop (see withLoop). */
+export function inLoop(main: (loop: EventLoop) => Promise<void>): Promise<void> {
+  return withLoop(async (loop) => {
+    await loop.runUntilComplete(() => main(loop));
+  });
+}
+
+/** Let the loop run `n` iterations. */
+export async function spin(n = 1): Promise<void> {
+  for (let i = 0; i < n; i++) await sleep(0);
+}
+
+/** Await `task`; true if it ended cancelled. */
+export async function cancelled(task: Task<unknown>): Promise<boolean> {
+  try {
+    await task;
+  } catch (err) {
+    if (err instanceof CancelledError) return true;
+    throw err;
+  }
+  return false;
 }

@@ -2,44 +2,18 @@
 // fairness and cancellation rules (CPython 3.13 Lib/asyncio/locks.py and
 // Lib/test/test_asyncio/test_locks.py).
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { cancelled, inLoop, spin } from "./_util.ts";
 import {
   Barrier,
   BoundedSemaphore,
   BrokenBarrierError,
-  CancelledError,
   Condition,
   createTask,
   Event,
-  type EventLoop,
   Lock,
   RuntimeError,
   Semaphore,
-  sleep,
-  type Task,
 } from "../mod.ts";
-
-/** Run `main` as a task on a fresh virtual-clock loop (see withLoop). */
-function inLoop(main: (loop: EventLoop) => Promise<void>): Promise<void> {
-  return withLoop(async (loop) => {
-    await loop.runUntilComplete(() => main(loop));
-  });
-}
-
-/** Let the loop run `n` iterations. */
-async function spin(n = 1): Promise<void> {
-  for (let i = 0; i < n; i++) await sleep(0);
-}
-
-async function cancelled(task: Task<unknown>): Promise<boolean> {
-  try {
-    await task;
-  } catch (err) {
-    if (err instanceof CancelledError) return true;
-    throw err;
-  }
-  return false;
-}
 
 // ---- Lock ---------------------------------------------------------------
 

@@ -1,12 +1,10 @@
 // Queue, PriorityQueue, LifoQueue: asyncio 3.13's rules (Lib/asyncio/queues.py,
 // Lib/test/test_asyncio/test_queues.py), shutdown included.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { cancelled, inLoop, spin } from "./_util.ts";
 import {
-  CancelledError,
   createTask,
   defaultCompare,
-  type EventLoop,
   LifoQueue,
   PriorityQueue,
   Queue,
@@ -14,28 +12,7 @@ import {
   QueueFull,
   QueueShutDown,
   sleep,
-  type Task,
 } from "../mod.ts";
-
-function inLoop(main: (loop: EventLoop) => Promise<void>): Promise<void> {
-  return withLoop(async (loop) => {
-    await loop.runUntilComplete(() => main(loop));
-  });
-}
-
-async function spin(n = 1): Promise<void> {
-  for (let i = 0; i < n; i++) await sleep(0);
-}
-
-async function cancelled(task: Task<unknown>): Promise<boolean> {
-  try {
-    await task;
-  } catch (err) {
-    if (err instanceof CancelledError) return true;
-    throw err;
-  }
-  return false;
-}
 
 function drain<T>(q: Queue<T>): T[] {
   const items: T[] = [];
