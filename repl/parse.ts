@@ -425,7 +425,7 @@ function unknownCommand(word: string): string {
     return `unknown command '${word}'; ${hint} js CODE?`;
   }
   const near = nearestCommand(word);
-  return `unknown command '${word}'; ${
-    near ? `did you mean ${near}? ` : ""
-  }(help lists the commands)`;
+  return near
+    ? `unknown command '${word}'; did you mean ${near}? (help lists the commands)`
+    : `unknown command '${word}'; help lists the commands`;
 }

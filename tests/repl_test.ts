@@ -545,7 +545,7 @@ Deno.test("every kind of bad input gets one line saying what is wrong and what i
   const cases: Array<[string, string]> = [
     ["cal_soon x", "unknown command 'cal_soon'; did you mean call_soon? (help lists the commands)"],
     ["runn", "unknown command 'runn'; did you mean run? (help lists the commands)"],
-    ["frobnicate", "unknown command 'frobnicate'; (help lists the commands)"],
+    ["frobnicate", "unknown command 'frobnicate'; help lists the commands"],
     [
       "loop.call_soon(printer,",
       "unknown command 'loop.call_soon(printer,'; did you mean call_soon NAME [WORK], or js CODE?",
