@@ -155,7 +155,7 @@ export class TaskGroup {
     }
 
     // Uncancel after waiting, as CPython 3.13+ (a cancel that came while
-    // waiting must not be lost); gh-155433: keep a cancel that is not ours.
+    // waiting must not be lost), and keep a cancel requested by someone else.
     if (this.#parentCancelRequested) {
       if (parent.uncancel() === 0) propagate = null;
       else propagate ??= pendingCancel;
