@@ -787,7 +787,7 @@ export class EventLoop {
     if (top === undefined) return true;
     if (top._when <= this.clock.now()) return false;
     if (this.clock.virtual && this._externalWaits === 0) {
-      (this.clock as { advanceTo?: (t: number) => void }).advanceTo?.(top._when);
+      this.clock.advanceTo(top._when);
       return this.clock.now() < top._when;
     }
     return true;

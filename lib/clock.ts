@@ -16,6 +16,11 @@ export interface Clock {
   block(seconds: number): void;
   /** True when time only moves when the loop lets it (no real waiting). */
   readonly virtual: boolean;
+  /**
+   * Move time forward to `when` (never backwards). The loop calls it on a
+   * virtual clock when it jumps to the next timer; a real clock ignores it.
+   */
+  advanceTo(when: number): void;
 }
 
 /**
@@ -37,6 +42,9 @@ export class RealClock implements Clock {
   now(): number {
     return performance.now() / 1000;
   }
+
+  /** Does nothing: real time cannot be moved. */
+  advanceTo(_when: number): void {}
 
   /** Really block the thread (`Atomics.wait`), burning no CPU. */
   block(seconds: number): void {

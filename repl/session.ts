@@ -490,7 +490,7 @@ export class Session {
     if (this.#virtual && this.recorder.readyCount === 0) {
       // Nothing is ready: on the virtual clock, jump to the next timer, as a run would.
       const next = loop.scheduledHandles()[0];
-      if (next !== undefined) (loop.clock as VirtualClock).advanceTo(next.when());
+      if (next !== undefined) loop.clock.advanceTo(next.when());
     }
     const ran: Entry[] = [];
     this.recorder.onStart = (entry) => ran.push(entry);
