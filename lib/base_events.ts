@@ -330,10 +330,14 @@ export class EventLoop {
           // behind it usually finds the task suspended; only a task that
           // takes several hops (or awaits a thenable) needs the barrier.
           this._stepTask = step._task;
-          if (this.#drainId === null) this.#drainId = setImmediate(this.#onDrain);
           this.#runHandle(step);
           await undefined;
-          if (this._stepTask !== null) await new Promise<void>(this.#takeStepDone);
+          if (this._stepTask !== null) {
+            // Still running: wait for it to suspend, or for the microtask
+            // queue to drain (then it awaits a promise the loop does not own).
+            if (this.#drainId === null) this.#drainId = setImmediate(this.#onDrain);
+            await new Promise<void>(this.#takeStepDone);
+          }
           if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
         }
         if (this.#stopping) break;
