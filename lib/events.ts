@@ -9,7 +9,7 @@ import { EventLoop as Loop } from "./base_events.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { Task } from "./tasks.ts";
-import { shortRepr } from "./_util.ts";
+import { firstFrame, shortRepr } from "./_util.ts";
 
 /**
  * A callback scheduled on a loop, with its arguments. `cancel()` before it
@@ -148,12 +148,6 @@ export class TimerHandle extends Handle {
   when(): number {
     return this._when;
   }
-}
-
-function firstFrame(stack: string): string {
-  const frames = stack.split("\n").filter((l) => l.trimStart().startsWith("at "));
-  const outside = frames.find((l) => !l.includes("/lib/"));
-  return (outside ?? frames[0] ?? "?").trim().replace(/^at /, "");
 }
 
 let currentLoop: EventLoop | null = null;

@@ -10,7 +10,7 @@ import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
-import { isPromiseLike } from "./_util.ts";
+import { firstFrame, isPromiseLike } from "./_util.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -101,7 +101,7 @@ export class Task<T = unknown> extends Future<T> {
   _abort: AbortController | null = null;
   /** @ignore Debug mode: the stack of its last await, and of its creation. */
   _awaitStack: string | null = null;
-  /** @ignore */
+  /** @ignore Debug mode: where the task was created. */
   _source: string | null = null;
 
   /**
@@ -255,6 +255,8 @@ export class Task<T = unknown> extends Future<T> {
     const coro = this._coro;
     info.push(`coro=${typeof coro === "function" ? (coro.name || "<anonymous>") : "<promise>"}`);
     if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
+    // Debug mode, as asyncio's `_source_traceback`: who created the task.
+    if (this._source !== null) info.push(`created at ${firstFrame(this._source)}`);
     return info;
   }
 

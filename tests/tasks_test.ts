@@ -351,7 +351,7 @@ Deno.test("ensureFuture: a future as is, a function or promise wrapped in a task
     })
   ));
 
-Deno.test("debug mode: getStack()/printStack() show where a suspended task waits", async () => {
+Deno.test("debug mode: getStack()/printStack() show where a suspended task waits and who made it", async () => {
   const loop = new EventLoop({ clock: new VirtualClock(), debug: true });
   try {
     await loop.runUntilComplete(async () => {
@@ -367,6 +367,8 @@ Deno.test("debug mode: getStack()/printStack() show where a suspended task waits
       t.printStack({ write: (s) => out.push(s) });
       assert(out[0].startsWith("Stack for <Task pending name='sleepy'"), out[0]);
       assert(out[0].includes("deepSleeper"));
+      // Who created it, as asyncio's repr in debug mode: `created at file:line`.
+      assert(/ created at file:.*tasks_test\.ts:\d+:\d+>/.test(String(t)), String(t));
 
       const failing = createTask(() => Promise.reject(new RangeError("bad")));
       await assertRejects(() => failing, RangeError);
