@@ -30,8 +30,12 @@ import { firstFrame, shortRepr } from "./_util.ts";
 export class Handle {
   /** @ignore */
   _callback: (...args: never[]) => unknown;
-  /** @ignore */
-  _args: readonly unknown[];
+  /**
+   * @ignore The arguments, packed: an array of them, or the only argument
+   * itself when there is one and it is not an array (the loop packs so; a
+   * one-element array per timer was a third of the timer bench's garbage).
+   */
+  _args: unknown;
   /** @ignore */
   _loop: EventLoop;
   /** @ignore */
@@ -43,10 +47,13 @@ export class Handle {
    */
   declare _task: Task<unknown> | null;
 
-  /** Made by the loop; use `loop.callSoon()` instead. */
+  /**
+   * Made by the loop; use `loop.callSoon()` instead. `args` is packed as
+   * `_args` is.
+   */
   constructor(
     callback: (...args: never[]) => unknown,
-    args: readonly unknown[],
+    args: unknown,
     loop: EventLoop,
   ) {
     this._callback = callback;
@@ -61,7 +68,7 @@ export class Handle {
 
   /** The arguments it is called with. */
   get args(): readonly unknown[] {
-    return this._args;
+    return unpackArgs(this._args);
   }
 
   /** The task whose step this is, or `null` for a plain callback. */
@@ -95,7 +102,7 @@ export class Handle {
   describe(): string {
     if (this._task !== null) return `${this._task.getName()}.step()`;
     const name = this._callback.name || "<anonymous>";
-    return `${name}(${this._args.map(shortRepr).join(", ")})`;
+    return `${name}(${unpackArgs(this._args).map(shortRepr).join(", ")})`;
   }
 
   /** For example `<Handle printer('call_soon')>`. */
@@ -115,6 +122,10 @@ export class Handle {
 }
 
 Handle.prototype._task = null;
+
+function unpackArgs(packed: unknown): readonly unknown[] {
+  return Array.isArray(packed) ? packed : [packed];
+}
 
 // Debug mode only: where each handle was scheduled.
 const sources = new WeakMap<Handle, string>();
@@ -136,7 +147,7 @@ export class TimerHandle extends Handle {
     when: number,
     seq: number,
     callback: (...args: never[]) => unknown,
-    args: readonly unknown[],
+    args: unknown,
     loop: EventLoop,
   ) {
     super(callback, args, loop);

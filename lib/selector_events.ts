@@ -53,7 +53,7 @@ class Watch {
     if (this.source.ready(which === 0 ? EVENT_READ : EVENT_WRITE) === 0) return;
     this.queued[which] = true;
     this.loop._enqueue(handle);
-    this.loop._enqueue(new Handle(this.#recheck, [which], this.loop));
+    this.loop._enqueue(new Handle(this.#recheck, which, this.loop));
   }
 
   #recheck = (which: 0 | 1): void => {

@@ -43,6 +43,28 @@ Deno.test("TimerHandle: callLater()/callAt() return a TimerHandle with its deadl
     assertEquals(String(at), "<TimerHandle cancelled when=7 tick(2, 'b')>");
   }));
 
+Deno.test("Handle: one argument, several, none, or a single array reach the callback intact", () =>
+  withLoop(async (loop) => {
+    // One argument is stored unwrapped (Handle._args); an array argument
+    // must still arrive as one array, not spread.
+    const got: unknown[][] = [];
+    const record = (...args: unknown[]) => got.push(args);
+    const list = [1, 2];
+    const handles = [
+      loop.callSoon(record),
+      loop.callSoon(record, "one"),
+      loop.callSoon(record, list),
+      loop.callSoon(record, list, 3),
+      loop.callLater(0, record, [list]),
+      loop.callAt(0, record, undefined),
+    ];
+    assertEquals(handles.map((h) => h.args), [[], ["one"], [list], [list, 3], [[list]], [undefined]]);
+    loop.callLater(0, () => loop.stop());
+    await loop.runForever();
+    assertEquals(got, [[], ["one"], [list], [list, 3], [[list]], [undefined]]);
+    assert(got[2][0] === list);
+  }));
+
 Deno.test("Handle: cancel() is idempotent, also after the handle ran", () =>
   withLoop(async (loop) => {
     let runs = 0;
