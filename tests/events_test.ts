@@ -58,7 +58,9 @@ Deno.test("Handle: one argument, several, none, or a single array reach the call
       loop.callLater(0, record, [list]),
       loop.callAt(0, record, undefined),
     ];
-    assertEquals(handles.map((h) => h.args), [[], ["one"], [list], [list, 3], [[list]], [undefined]]);
+    assertEquals(handles.map((h) => h.args), [[], ["one"], [list], [list, 3], [[list]], [
+      undefined,
+    ]]);
     loop.callLater(0, () => loop.stop());
     await loop.runForever();
     assertEquals(got, [[], ["one"], [list], [list, 3], [[list]], [undefined]]);
