@@ -38,8 +38,11 @@ export class Handle {
   _args: unknown;
   /** @ignore */
   _loop: EventLoop;
-  /** @ignore */
-  _cancelled = false;
+  /**
+   * @ignore `false` from the prototype until `cancel()` sets it, so that
+   * handles (of which there are millions) do not carry the field.
+   */
+  declare _cancelled: boolean;
   /**
    * @ignore The task this handle steps: `null` (from the prototype, so that
    * plain handles, of which there are millions, do not carry the field) but
@@ -122,6 +125,7 @@ export class Handle {
 }
 
 Handle.prototype._task = null;
+Handle.prototype._cancelled = false;
 
 function unpackArgs(packed: unknown): readonly unknown[] {
   return Array.isArray(packed) ? packed : [packed];
