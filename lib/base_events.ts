@@ -76,7 +76,7 @@ const EMPTY: readonly unknown[] = Object.freeze([]);
  *   everything else only appends to `_ready` or pushes onto `_scheduled`.
  * - An iteration runs exactly the handles that were in `_ready` when it
  *   began (they move to `_batch`); what they schedule waits for the next.
- * - A timer is in `_scheduled` iff its `_scheduled` flag is set;
+ * - A timer is in `_scheduled` iff its `_seq` is not negative;
  *   `_timerCancelledCount` counts the cancelled ones still in there.
  * - While a task's step runs, `_stepTask` is that task and `runForever`
  *   waits until the task suspends on a loop future or settles (or, failing
@@ -237,7 +237,6 @@ export class EventLoop {
     this.#checkCallback(callback, method);
     const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this);
     if (this.#debug) timer._recordSource();
-    timer._scheduled = true;
     this._scheduled.push(timer);
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle: timer });
     if (this.#wake !== null) this.#wakeUp();
@@ -277,7 +276,7 @@ export class EventLoop {
 
   /** @ignore Called by `Handle.cancel()`. */
   _handleCancelled(handle: Handle): void {
-    if (handle instanceof TimerHandle && handle._scheduled) this._timerCancelledCount++;
+    if (handle instanceof TimerHandle && handle._seq >= 0) this._timerCancelledCount++;
     if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
   }
 
@@ -419,7 +418,7 @@ export class EventLoop {
     for (const hook of this._closeHooks.splice(0)) hook();
     this._ready.length = 0;
     this._batch.length = 0;
-    for (const timer of this._scheduled.items) timer._scheduled = false;
+    for (const timer of this._scheduled.items) timer._seq = -1;
     this._scheduled.clear();
     this._timerCancelledCount = 0;
   }
@@ -768,7 +767,7 @@ export class EventLoop {
     ) {
       heap.filter((timer) => {
         if (!timer._cancelled) return true;
-        timer._scheduled = false;
+        timer._seq = -1;
         return false;
       });
       this._timerCancelledCount = 0;
@@ -777,7 +776,7 @@ export class EventLoop {
     let top = heap.peek();
     while (top !== undefined && top._cancelled) {
       heap.pop();
-      top._scheduled = false;
+      top._seq = -1;
       this._timerCancelledCount--;
       top = heap.peek();
     }
@@ -846,7 +845,7 @@ export class EventLoop {
       let top = heap.peek();
       while (top !== undefined && top._when <= end) {
         heap.pop();
-        top._scheduled = false;
+        top._seq = -1;
         if (top._cancelled) {
           this._timerCancelledCount--;
         } else {

@@ -141,10 +141,12 @@ const sources = new WeakMap<Handle, string>();
 export class TimerHandle extends Handle {
   /** @ignore */
   _when: number;
-  /** @ignore Insertion order, which breaks ties between equal deadlines. */
+  /**
+   * @ignore Insertion order, which breaks ties between equal deadlines;
+   * −1 once the timer has left the loop's timer heap (it is in the heap iff
+   * `_seq >= 0`, which saves a flag per timer).
+   */
   _seq: number;
-  /** @ignore True while the handle sits in the loop's timer heap. */
-  _scheduled = false;
 
   /** Made by the loop; use `loop.callLater()` or `loop.callAt()`. */
   constructor(

@@ -81,6 +81,20 @@ Deno.test("Handle: cancel() is idempotent, also after the handle ran", () =>
     assertEquals(loop._timerCancelledCount, 0);
   }));
 
+Deno.test("TimerHandle: only a cancel while in the heap counts as a cancelled timer", () =>
+  withLoop(async (loop) => {
+    const fired = loop.callLater(0, () => {});
+    const waiting = loop.callLater(10, () => {});
+    loop.callLater(0, () => loop.stop());
+    await loop.runForever();
+    fired.cancel(); // already left the heap: nothing to purge
+    assertEquals(loop._timerCancelledCount, 0);
+    waiting.cancel();
+    waiting.cancel();
+    assertEquals(loop._timerCancelledCount, 1);
+    assertEquals(loop.scheduledHandles(), []);
+  }));
+
 Deno.test("Handle: an anonymous callback is described as <anonymous>", () =>
   withLoop((loop) => {
     const handle = loop.callSoon([() => {}][0]);
