@@ -175,7 +175,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "In scope: loop (the EventLoop), asyncio (the library), console (prints here), $(ID) (the handle or task #ID).",
       "What it schedules shows in queue, run and timeline.",
       "Each line has its own scope: keep values on globalThis (js globalThis.t = $(3)).",
+      "The loop runs only during run and step: code that needs it running (asyncio.sleep, getRunningLoop) goes in a task.",
       'example: js loop.callLater(0.3, () => console.log("hi"))',
+      "example: js loop.createTask(async () => { await asyncio.sleep(1); console.log('slept') })",
     ],
   },
   {

@@ -45,9 +45,21 @@ export function makeStyle(color: boolean): Style {
   };
 }
 
-/** `t` with `decimals` digits, never `-0.0`. */
+// Digits enough to see whether a time is exactly halfway between two
+// printable values (a double's exact expansion ends long before this).
+const TIE_DIGITS = 25;
+
+/**
+ * `t` with `decimals` digits as Python's `'%.1f' % t` prints it (an exact
+ * halfway value rounds to even: 0.25 is "0.2", where `toFixed` says "0.3"),
+ * but never `-0.0`. Virtual-clock times such as 0.1 + 0.15 hit such ties.
+ */
 export function fmt(t: number, decimals: number): string {
-  const text = t.toFixed(decimals);
+  let text = t.toFixed(decimals);
+  const exact = t.toFixed(decimals + TIE_DIGITS);
+  const head = exact.slice(0, exact.length - TIE_DIGITS).replace(/\.$/, "");
+  const tail = exact.slice(exact.length - TIE_DIGITS);
+  if (tail === "5".padEnd(TIE_DIGITS, "0") && Number(head.at(-1)) % 2 === 0) text = head;
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 }
 

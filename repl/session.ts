@@ -192,6 +192,10 @@ export class Session {
     } catch (err) {
       let text = err instanceof Rejected ? err.message : `${command.cmd}: ${errorText(err)}`;
       if (this.loop.isClosed()) text += "; the loop was closed: type reset for a new one";
+      else if (command.cmd === "js" && /no running event loop/.test(text)) {
+        text += "; the loop runs only during run and step: put such code in a task," +
+          " js loop.createTask(async () => { ... })";
+      }
       return this.#reject(where + text);
     }
   }

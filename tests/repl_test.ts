@@ -2,6 +2,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { Session } from "../repl/session.ts";
 import { parse } from "../repl/parse.ts";
+import { fmt } from "../repl/render.ts";
 import { ASYNC_PRINTERS as ASYNC_SEED, BLOCKING_PRINTERS as BLOCKING_SEED } from "./_seed.ts";
 
 /** A virtual-clock session whose output is collected as lines. */
@@ -518,6 +519,19 @@ Deno.test("js errors and loop errors print one line and the REPL goes on", async
   assertEquals(session.errors, 2);
 });
 
+Deno.test("js code that needs a running loop gets a hint to use a task", async () => {
+  const { out } = await drive(
+    "js await asyncio.sleep(1)",
+    "js loop.createTask(async () => { await asyncio.sleep(0); console.log('slept'); })",
+    "run",
+  );
+  assertEquals(
+    out[0],
+    "error: js: RuntimeError: no running event loop; the loop runs only during run and step: put such code in a task, js loop.createTask(async () => { ... })",
+  );
+  assert(out.includes("slept"));
+});
+
 Deno.test("errors that js code throws later are reported as lines, not fatal", async () => {
   const repl = open();
   const stop = repl.session.catchStrayErrors();
@@ -865,4 +879,44 @@ Deno.test("100,000 callbacks from a load script run fast, and queue and timeline
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("repl: times print as Python's '%.1f' does: an exact halfway value rounds to even", () => {
+  // Recorded with python3: ['%.*f' % (d, v) for v, d in cases]; Python says
+  // '-0.0' for -0.04, which the REPL never prints.
+  const cases: [number, number][] = [
+    [0.25, 1],
+    [0.35, 1],
+    [0.75, 1],
+    [2.5, 0],
+    [3.5, 0],
+    [-0.25, 1],
+    [0.125, 2],
+    [0.375, 2],
+    [-0.04, 1],
+    [0.1 + 0.15, 1],
+    [1e-7, 3],
+    [12.5, 0],
+    [0.05, 1],
+    [1.0625, 3],
+  ];
+  assertEquals(
+    cases.map(([t, decimals]) => fmt(t, decimals)),
+    [
+      "0.2",
+      "0.3",
+      "0.8",
+      "2",
+      "4",
+      "-0.2",
+      "0.12",
+      "0.38",
+      "0.0",
+      "0.2",
+      "0.000",
+      "12",
+      "0.1",
+      "1.062",
+    ],
+  );
 });
