@@ -82,12 +82,13 @@ export class Runner implements AsyncDisposable {
 
   /**
    * Cancel the tasks left over, wait for them, close the loop. Idempotent.
+   * Before the runner made its loop this does nothing (it stays usable),
+   * as asyncio's.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
     const loop = this.#loop;
+    if (this.#closed || loop === null) return;
     this.#closed = true;
-    if (loop === null) return;
     try {
       await cancelAllTasks(loop);
       await loop.shutdownAsyncgens();

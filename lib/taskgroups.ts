@@ -4,7 +4,7 @@
  */
 import type { EventLoop } from "./base_events.ts";
 import { getRunningLoop } from "./events.ts";
-import { CancelledError, ExceptionGroup, RuntimeError } from "./exceptions.ts";
+import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { type CoroutineLike, currentTask, type Task } from "./tasks.ts";
 
@@ -59,6 +59,9 @@ export class TaskGroup {
   #parentCancelRequested = false;
   #tasks = new Set<Task<unknown>>();
   #errors: unknown[] = [];
+  // A KeyboardInterrupt from the body or a task (Python's BaseException
+  // kind that a TaskGroup does not wrap): thrown as it is once all is done.
+  #baseError: KeyboardInterrupt | null = null;
   #onCompleted: Future<boolean> | null = null;
 
   /**
@@ -131,6 +134,7 @@ export class TaskGroup {
   /** As `__aexit__`: wait for the tasks, then throw what must be thrown. */
   async #exit(threw: boolean, error: unknown): Promise<void> {
     this.#exiting = true;
+    if (threw && error instanceof KeyboardInterrupt) this.#baseError ??= error;
     const parent = this.#parentTask!;
     let propagate: CancelledError | null = threw && error instanceof CancelledError ? error : null;
     // The block failed or was cancelled: stop the tasks.
@@ -160,6 +164,7 @@ export class TaskGroup {
       if (parent.uncancel() === 0) propagate = null;
       else propagate ??= pendingCancel;
     }
+    if (this.#baseError !== null) throw this.#baseError;
     // Errors take priority over a cancellation.
     if (propagate !== null && this.#errors.length === 0) throw propagate;
     if (threw && !(error instanceof CancelledError)) this.#errors.push(error);
@@ -192,6 +197,7 @@ export class TaskGroup {
     const error = task.exception();
     if (error === null) return;
     this.#errors.push(error);
+    if (error instanceof KeyboardInterrupt) this.#baseError ??= error;
     const parent = this.#parentTask!;
     if (parent.done()) {
       this.#loop!.callExceptionHandler({

@@ -9,6 +9,7 @@ import {
   createTask,
   currentTask,
   ExceptionGroup,
+  KeyboardInterrupt,
   RuntimeError,
   sleep,
   type Task,
@@ -244,3 +245,34 @@ Deno.test("TaskGroup outside a task is a RuntimeError; toString() mirrors asynci
       });
     });
   }));
+
+Deno.test("TaskGroup: a task's KeyboardInterrupt comes out as it is, not in an ExceptionGroup", () =>
+  // As CPython's _base_error (KeyboardInterrupt and SystemExit are not
+  // wrapped); the sibling is cancelled first. tests/cpython_structure_test.ts
+  // has the body's case.
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const log: string[] = [];
+      const err = await assertRejects(
+        () =>
+          TaskGroup.run((tg) => {
+            tg.createTask(async () => {
+              await sleep(0.1);
+              throw new KeyboardInterrupt("child-ki");
+            });
+            tg.createTask(async () => {
+              try {
+                await sleep(10);
+              } catch (e) {
+                log.push("other cancelled");
+                throw e;
+              }
+            });
+          }),
+        KeyboardInterrupt,
+      );
+      assertEquals(err.message, "child-ki");
+      assertEquals(log, ["other cancelled"]);
+      assertEquals(currentTask()!.cancelling(), 0);
+    })
+  ));
