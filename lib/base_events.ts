@@ -329,6 +329,7 @@ export class EventLoop {
           // behind it usually finds the task suspended; only a task that
           // takes several hops (or awaits a thenable) needs the barrier.
           this._stepTask = step._task;
+          const t0 = this.#debug ? this.time() : 0;
           this.#runHandle(step);
           await undefined;
           if (this._stepTask !== null) {
@@ -338,6 +339,7 @@ export class EventLoop {
             await new Promise<void>(this.#takeStepDone);
           }
           if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
+          if (this.#debug) this.#warnIfSlow(step, this.time() - t0);
         }
         if (this.#stopping) break;
       }
@@ -610,34 +612,49 @@ export class EventLoop {
     const lines = [context.message || "Unhandled exception in event loop"];
     for (const key of Object.keys(context).sort()) {
       if (key === "message" || key === "exception") continue;
-      lines.push(`${key}: ${String(context[key])}`);
+      const value = context[key];
+      lines.push(
+        key === "sourceTraceback"
+          ? `${key}: Object created at (most recent call first):\n${stackFrames(String(value))}`
+          : `${key}: ${contextRepr(value)}`,
+      );
     }
     const exc = context.exception;
-    if (exc !== undefined) {
-      lines.push(exc instanceof Error ? (exc.stack ?? String(exc)) : String(exc));
-    }
+    if (exc !== undefined) lines.push(errorText(exc));
     console.error(lines.join("\n"));
   }
 
   /**
    * Hand `context` to the exception handler (or the default one). A
-   * handler that throws is itself reported by the default handler.
+   * handler that throws is itself reported by the default handler, with the
+   * context it was handling; if that throws too (a subclass's), it is logged.
    * Mirrors `loop.call_exception_handler`.
    */
   callExceptionHandler(context: ExceptionContext): void {
     const handler = this.#exceptionHandler;
     if (handler === null) {
-      this.defaultExceptionHandler(context);
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (exception) {
+        console.error(`Exception in default exception handler\n${errorText(exception)}`);
+      }
       return;
     }
     try {
       handler(this, context);
     } catch (exception) {
-      this.defaultExceptionHandler({
-        message: "Unhandled error in exception handler",
-        exception,
-        context: JSON.stringify(context.message),
-      });
+      try {
+        this.defaultExceptionHandler({
+          message: "Unhandled error in exception handler",
+          exception,
+          context,
+        });
+      } catch (inner) {
+        console.error(
+          "Exception in default exception handler while handling an unexpected error " +
+            `in custom exception handler\n${errorText(inner)}`,
+        );
+      }
     }
   }
 
@@ -915,17 +932,25 @@ export class EventLoop {
     if (task !== null) return; // its finish comes when the task suspends
     const t1 = this.#debug || this._trace !== null ? this.time() : 0;
     if (this._trace !== null) this.#emit({ kind: "finish", time: t1, handle });
-    if (this.#debug && t1 - t0 >= this.slowCallbackDuration) {
-      console.warn(`Executing ${handle} took ${(t1 - t0).toFixed(3)} seconds`);
-    }
+    if (this.#debug) this.#warnIfSlow(handle, t1 - t0);
+  }
+
+  /** Debug mode: name a callback (or task step) that held the loop too long. */
+  #warnIfSlow(handle: Handle, seconds: number): void {
+    if (seconds < this.slowCallbackDuration) return;
+    console.warn(`Executing ${handle._task ?? handle} took ${seconds.toFixed(3)} seconds`);
   }
 
   #callbackFailed(handle: Handle, exception: unknown): void {
-    this.callExceptionHandler({
+    const context: ExceptionContext = {
       message: `Exception in callback ${handle.describe()}`,
       exception,
       handle,
-    });
+    };
+    // Debug mode, as asyncio's `source_traceback`: where it was scheduled.
+    const source = handle.sourceTraceback;
+    if (source !== null) context.sourceTraceback = source;
+    this.callExceptionHandler(context);
   }
 
   #emit(event: TraceEvent): void {
@@ -964,6 +989,28 @@ function callWith(callback: (...args: never[]) => unknown, args: unknown): void 
     default:
       fn(...args);
   }
+}
+
+/** An error as the default handler prints it: its stack, else its text. */
+function errorText(exc: unknown): string {
+  return exc instanceof Error ? (exc.stack ?? String(exc)) : String(exc);
+}
+
+/** A context value as asyncio's default handler prints it (`repr()`). */
+function contextRepr(value: unknown): string {
+  if (typeof value === "string") return `'${value.replaceAll("'", "\\'")}'`;
+  if (
+    value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype
+  ) {
+    return String(value);
+  }
+  const entries = Object.entries(value).map(([k, v]) => `'${k}': ${contextRepr(v)}`);
+  return `{${entries.join(", ")}}`;
+}
+
+/** The `at …` lines of a stack. */
+function stackFrames(stack: string): string {
+  return stack.split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n");
 }
 
 function checkTime(value: unknown, what: string): void {

@@ -9,6 +9,7 @@ import { CancelledError, InvalidStateError } from "./exceptions.ts";
 import { _taskContext } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
+import { shortRepr } from "./_util.ts";
 
 /** A done-callback: called (through `callSoon`) with the future. */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
@@ -151,6 +152,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @returns false if it was already done.
    */
   cancel(msg?: string | null): boolean {
+    // As asyncio: cancelling counts as looking at a failure (never reported).
+    if (this._state === FAILED) this._loop._retrieved(this);
     if (this._state !== PENDING) return false;
     this._state = CANCELLED;
     this._cancelMessage = msg ?? null;
@@ -225,8 +228,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @ignore */
   _reprInfo(): string[] {
     const info = [this.constructor.name, STATE_NAMES[this._state].toLowerCase()];
-    if (this._state === FINISHED) info.push(`result=${String(this._value)}`);
+    if (this._state === FINISHED) info.push(`result=${shortRepr(this._value)}`);
     if (this._state === FAILED) info.push(`exception=${String(this._value)}`);
+    if (this._callbacks !== null) info.push(formatCallbacks(this._callbacks));
     return info;
   }
 
@@ -294,6 +298,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this._loop.callSoon(waiter as (f: Future<T>) => unknown, this);
     } else this._loop._scheduleStep(waiter);
   }
+}
+
+/** `cb=[...]` as asyncio's repr lists a pending future's callbacks. */
+function formatCallbacks(callbacks: Waiter | Waiter[]): string {
+  const list = Array.isArray(callbacks) ? callbacks : [callbacks];
+  const name = (waiter: Waiter) =>
+    typeof waiter === "function" ? `${waiter.name || "<anonymous>"}()` : "Task.task_wakeup()";
+  const shown = list.length <= 2
+    ? list.map(name)
+    : [name(list[0]), `<${list.length - 2} more>`, name(list[list.length - 1])];
+  return `cb=[${shown.join(", ")}]`;
 }
 
 /** True if `value` is a `Future` (a `Task` included). Mirrors `asyncio.isfuture`. */

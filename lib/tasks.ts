@@ -250,11 +250,17 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @ignore */
   override _reprInfo(): string[] {
+    // As asyncio's: state, name, coro, what it waits for, then the
+    // future's result or exception and callbacks, then where it was made.
     const info = super._reprInfo();
-    info.splice(2, 0, `name='${this.getName()}'`);
+    if (this._numCancelsRequested > 0 && !this.done()) info[1] = "cancelling";
     const coro = this._coro;
-    info.push(`coro=${typeof coro === "function" ? (coro.name || "<anonymous>") : "<promise>"}`);
-    if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
+    const about = [
+      `name='${this.getName()}'`,
+      `coro=${typeof coro === "function" ? (coro.name || "<anonymous>") : "<promise>"}`,
+    ];
+    if (this._futWaiter !== null) about.push(`wait_for=${this._futWaiter}`);
+    info.splice(2, 0, ...about);
     // Debug mode, as asyncio's `_source_traceback`: who created the task.
     if (this._source !== null) info.push(`created at ${firstFrame(this._source)}`);
     return info;

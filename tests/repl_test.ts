@@ -283,11 +283,11 @@ Deno.test("tasks shows each pending task's state and what it waits on", async ()
     "— iteration 1 at t=0.000 ran #1 s (step), #2 q (step), #3 stuck (step)",
     "tasks: 2 pending",
     "  #1 s      awaiting sleep(1): timer #4 due at t=1.000",
-    "  #3 stuck  awaiting <Future pending>",
+    "  #3 stuck  awaiting <Future pending cb=[Task.task_wakeup()]>",
     "#1 s sleep=1: task cancel requested; its await raises CancelledError when the loop runs",
     "tasks: 2 pending",
     "  #1 s      ready: its next step is in the ready queue (cancel requested)",
-    "  #3 stuck  awaiting <Future pending>",
+    "  #3 stuck  awaiting <Future pending cb=[Task.task_wakeup()]>",
   ]);
 });
 
