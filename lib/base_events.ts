@@ -772,6 +772,10 @@ export class EventLoop {
     if (typeof callback !== "function") {
       throw new TypeError(`a callable object was expected by ${method}(), got ${callback}`);
     }
+    // As asyncio in debug mode: an async function's promise would be dropped.
+    if (this.#debug && callback.constructor.name === "AsyncFunction") {
+      throw new TypeError(`coroutines cannot be used with ${method}()`);
+    }
     this.#checkClosed();
   }
 

@@ -117,7 +117,8 @@ export class Handle {
     const info = [this.constructor.name];
     if (this._cancelled) info.push("cancelled");
     if (this instanceof TimerHandle) info.push(`when=${this._when}`);
-    info.push(this.describe());
+    // As asyncio, which drops a cancelled handle's callback unless in debug mode.
+    if (!this._cancelled || this._loop.getDebug()) info.push(this.describe());
     const source = sources.get(this);
     if (source !== undefined) info.push(`created at ${firstFrame(source)}`);
     return info;
