@@ -5,7 +5,7 @@
  */
 import type { EventLoop } from "./base_events.ts";
 import { getEventLoop } from "./events.ts";
-import { CancelledError, InvalidStateError } from "./exceptions.ts";
+import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts";
 import { _taskContext } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
@@ -209,8 +209,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
       onRejected,
     );
     const task = _taskContext.getStore();
+    if (task !== undefined && task._loop !== this._loop) {
+      // As asyncio: waiting would hang, since this future's loop may never run.
+      rejectContinuation(
+        next,
+        new RuntimeError(`Task ${task} got Future ${this} attached to a different loop`),
+      );
+      return next;
+    }
     if (
-      task !== undefined && task._loop === this._loop && task._next === null &&
+      task !== undefined && task._next === null &&
       task._resume === null
     ) {
       task._awaitFuture(this, next);
