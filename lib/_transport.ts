@@ -304,7 +304,8 @@ function concat(chunks: Uint8Array[], count: number, size: number): Uint8Array {
 /** A `[host, port]` pair for a TCP address, the path for a Unix one. */
 export function addrInfo(addr: Deno.Addr): unknown {
   if (addr.transport === "tcp" || addr.transport === "udp") return [addr.hostname, addr.port];
-  if (addr.transport === "unix" || addr.transport === "unixpacket") return addr.path;
+  // An unnamed Unix socket (a client's own end) is '' in asyncio.
+  if (addr.transport === "unix" || addr.transport === "unixpacket") return addr.path ?? "";
   return addr;
 }
 

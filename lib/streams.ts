@@ -890,7 +890,11 @@ export interface StartServerOptions {
   reusePort?: boolean;
   /** Serve TLS with this PEM certificate chain and key. TCP only. */
   ssl?: { cert: string; key: string };
-  /** Accept connections at once (default true); else at `startServing()`. */
+  /**
+   * Accept connections at once (default true); else at `startServing()`.
+   * Unlike asyncio, the socket listens from the start either way (Deno
+   * cannot bind without listening): early clients wait in the backlog.
+   */
   startServing?: boolean;
 }
 
@@ -1266,7 +1270,7 @@ function removeSocketFile(path: string): void {
  * });
  * ```
  */
-export function startServer(
+export async function startServer(
   clientConnected: ClientConnectedCallback,
   host: string | null,
   port: number,
@@ -1284,7 +1288,7 @@ export function startServer(
     limit: options.limit,
     tls: Boolean(options.ssl),
   });
-  return startUnlessAsked(server, options);
+  return await startUnlessAsked(server, options);
 }
 
 /**
@@ -1292,7 +1296,7 @@ export function startServer(
  * is removed first, and the file is removed on `close()`).
  * Mirrors `asyncio.start_unix_server`.
  */
-export function startUnixServer(
+export async function startUnixServer(
   clientConnected: ClientConnectedCallback,
   path: string,
   options: { limit?: number; startServing?: boolean } = {},
@@ -1307,7 +1311,7 @@ export function startUnixServer(
     limit: options.limit,
     unixPath: path,
   });
-  return startUnlessAsked(server, options);
+  return await startUnlessAsked(server, options);
 }
 
 async function startUnlessAsked(
