@@ -208,12 +208,16 @@ export class Process implements AsyncDisposable {
   }
 
   /**
-   * Send signal `sig` (a name such as `"SIGTERM"`, or its number). Does
-   * nothing once the process has exited.
+   * Send signal `sig` (a name such as `"SIGTERM"`, or its number; 0 sends
+   * nothing). Does nothing once the process has exited (asyncio may raise
+   * `ProcessLookupError` then).
    * Mirrors `Process.send_signal`.
    * @throws {TypeError} for an unknown signal.
    */
   sendSignal(sig: Deno.Signal | number): void {
+    // Signal 0 only asks whether the process exists (it does: it is ours,
+    // and not yet reaped or already known to have exited).
+    if (sig === 0) return;
     const name = signalName(sig);
     if (this.#exited) return;
     try {
@@ -392,17 +396,23 @@ async function spawn(
   });
   const child = command.spawn(); // throws NotFound/PermissionDenied/NotCapable
   if (merge) {
+    const reading = new Response(child.stderr).text();
     let report: string;
     try {
-      report = await onLoop(loop, new Response(child.stderr).text());
+      report = await onLoop(loop, reading);
     } catch (err) {
-      child.kill("SIGKILL"); // cancelled while starting: leave nothing behind
+      // Cancelled while starting: leave nothing behind, child nor pipes.
+      try {
+        child.kill("SIGKILL");
+      } catch { /* it has exited already */ }
+      await closePipes(child, stdin, stdout);
+      await reading.catch(() => "");
+      await child.status;
       throw err;
     }
     if (report !== "") {
       // The wrapper could not exec the program and exited; tidy its pipes.
-      if (stdin === "piped") await child.stdin.close().catch(() => {});
-      if (stdout === "piped") await child.stdout.cancel();
+      await closePipes(child, stdin, stdout);
       await onLoop(loop, child.status);
       throw spawnError(name, report);
     }
@@ -413,6 +423,16 @@ async function spawn(
     stderr: !merge && stderr === "piped",
   };
   return new Process(loop, child, piped, limit);
+}
+
+/** Close the pipes a child was given (when it will not be a `Process`). */
+async function closePipes(
+  child: Deno.ChildProcess,
+  stdin: Deno.CommandOptions["stdin"],
+  stdout: Deno.CommandOptions["stdout"],
+): Promise<void> {
+  if (stdin === "piped") await child.stdin.close().catch(() => {});
+  if (stdout === "piped") await child.stdout.cancel();
 }
 
 /** The permission Deno's spawn would check, for the program the merge wrapper execs. */
