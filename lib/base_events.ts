@@ -67,6 +67,8 @@ const HOST_PARK_MS = 20;
 // iterations.
 const HOST_CHECK_EVERY = 64;
 const EMPTY: readonly unknown[] = Object.freeze([]);
+// The longest host timer the loop arms while idle: one day, in milliseconds.
+const MAX_IDLE_MS = 24 * 3600 * 1000;
 
 /**
  * An asyncio event loop.
@@ -702,6 +704,7 @@ export class EventLoop {
 
   /** @ignore Queue the step of `task` (its own reusable handle). */
   _scheduleStep(task: Task<unknown>): void {
+    this.#checkClosed(); // as call_soon: waking a task of a closed loop is an error
     this.#enqueue(task._stepHandle);
   }
 
@@ -827,7 +830,9 @@ export class EventLoop {
       this.#wake = resolve;
     });
     if (until !== null && !this.clock.virtual) {
-      const ms = Math.max(0, Math.ceil((until - this.clock.now()) * 1000));
+      // At most a day, as asyncio's MAXIMUM_SELECT_TIMEOUT: host timers
+      // overflow past 2^31 - 1 ms (~24.8 days) and would fire at once.
+      const ms = Math.min(MAX_IDLE_MS, Math.max(0, Math.ceil((until - this.clock.now()) * 1000)));
       timer = setTimeout(this.#wakeUp, ms);
     }
     await woken;

@@ -204,6 +204,9 @@ export function getEventLoop(): EventLoop {
 
 /** Make `loop` the current loop (`null` unsets it). Mirrors `asyncio.set_event_loop`. */
 export function setEventLoop(loop: EventLoop | null): void {
+  if (loop !== null && !(loop instanceof Loop)) {
+    throw new TypeError(`loop must be an instance of EventLoop or null, not '${shortRepr(loop)}'`);
+  }
   currentLoop = loop;
 }
 

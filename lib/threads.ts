@@ -84,8 +84,10 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
  * Cancelling work (aborting what `runInExecutor` returned) removes it from
  * the queue if it has not started; if it runs, its Worker is terminated (JS
  * cannot interrupt a running function any other way) and a new one is
- * started for the next job. So, unlike a Python thread, running work really
- * stops.
+ * started for the next job. So, unlike a Python thread, running work
+ * stops, at its next await or host turn: in Deno 2.9, `terminate()` does
+ * not interrupt a loop that never yields, which runs to its end (its result
+ * is dropped).
  *
  * Idle Workers keep the process alive: shut the executor down
  * (`await using` does), or let `loop.close()` do it for the default one.

@@ -15,6 +15,7 @@ import type { EventLoop } from "./base_events.ts";
 import { Handle } from "./events.ts";
 import { KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import type { Task } from "./tasks.ts";
+import { signalName } from "./_subprocess.ts";
 
 interface SignalEntry {
   handle: Handle;
@@ -47,6 +48,7 @@ function stateOf(loop: EventLoop): LoopSignals {
 
 function checkSignal(sig: unknown): asserts sig is Deno.Signal {
   if (typeof sig !== "string") throw new TypeError(`sig must be a signal name, got ${sig}`);
+  signalName(sig as Deno.Signal); // an unknown name is a TypeError, checked before all else
 }
 
 /** @ignore The body of `loop.addSignalHandler`. */
@@ -65,12 +67,16 @@ export function _addSignalHandler(
   }
   if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
   const state = stateOf(loop);
-  const handle = new Handle(callback, args, loop);
   const known = state.handlers.get(sig);
   if (known !== undefined) {
-    known.handle = handle; // as CPython: the new handler replaces the old
+    // As CPython, where the loop looks the handler up when it runs: a
+    // signal already queued runs the new handler, so the queued handle
+    // takes the new callback.
+    known.handle._callback = callback;
+    known.handle._args = args;
     return;
   }
+  const handle = new Handle(callback, args, loop);
   const entry: SignalEntry = {
     handle,
     // A host callback: queue the handle (this wakes an idle loop).
@@ -102,6 +108,7 @@ export function _removeSignalHandler(loop: EventLoop, sig: Deno.Signal): boolean
   const state = loops.get(loop);
   const entry = state?.handlers.get(sig);
   if (entry === undefined) return false;
+  entry.handle.cancel(); // a signal already queued must not run it
   state!.handlers.delete(sig);
   Deno.removeSignalListener(sig, entry.listener);
   if (state!.handlers.size === 0 && state!.keepAlive !== null) {

@@ -689,24 +689,49 @@ export class Session {
       const entry = this.recorder.byId(Number(String(id).replace(/^#/, "")));
       return entry?.task ?? entry?.handle ?? undefined;
     };
-    const box = await run(this.loop, asyncio, this.#console, ref);
+    const box = await this.#settle(run(this.loop, asyncio, this.#console, ref));
+    if (box === interruptedMark) return;
     let value = box.value;
     if (value instanceof Promise) {
-      // Await it, unless Ctrl-C gives up on it first.
-      const interrupted = new Promise<typeof interruptedMark>((resolve) => {
-        this.#wakeWaiter = () => resolve(interruptedMark);
-      });
-      try {
-        value = await Promise.race([value, interrupted]);
-      } finally {
-        this.#wakeWaiter = null;
-      }
-      if (value === interruptedMark) {
-        this.print("js: stopped waiting for the promise (it may still settle later)");
-        return;
-      }
+      value = await this.#settle(value);
+      if (value === interruptedMark) return;
     }
     if (value !== undefined) this.print(this.#show(value));
+  }
+
+  /**
+   * Await a promise of `js` code, unless Ctrl-C gives up on it first, or
+   * nothing is left that could settle it (Deno is about to exit: with the
+   * loop stopped, a promise that waits on it never settles).
+   */
+  async #settle<T>(promise: Promise<T>): Promise<T | typeof interruptedMark> {
+    let onStall!: (event: Event) => void;
+    const stalled = new Promise<typeof stalledMark>((resolve) => {
+      onStall = (event) => {
+        event.preventDefault(); // keep the REPL alive
+        resolve(stalledMark);
+      };
+    });
+    const interrupted = new Promise<typeof interruptedMark>((resolve) => {
+      this.#wakeWaiter = () => resolve(interruptedMark);
+    });
+    globalThis.addEventListener("beforeunload", onStall);
+    let value: T | typeof interruptedMark | typeof stalledMark;
+    try {
+      value = await Promise.race([promise, interrupted, stalled]);
+    } finally {
+      this.#wakeWaiter = null;
+      globalThis.removeEventListener("beforeunload", onStall);
+    }
+    if (value === interruptedMark) {
+      this.print("js: stopped waiting for the promise (it may still settle later)");
+    } else if (value === stalledMark) {
+      throw new Rejected(
+        "js: the promise can never settle: nothing else is pending (the loop runs only " +
+          "during run and step: put such code in a task, js loop.createTask(async () => { ... }))",
+      );
+    }
+    return value as T | typeof interruptedMark;
   }
 
   #show(value: unknown): string {
@@ -721,6 +746,7 @@ export class Session {
 }
 
 const interruptedMark = Symbol("interrupted");
+const stalledMark = Symbol("stalled");
 
 type Compiled = (
   loop: EventLoop,

@@ -716,3 +716,26 @@ Deno.test("rule 10: callSoonThreadsafe() from a host callback wakes an idle loop
     assert(latency < 50, `woken after ${latency} ms (virtual: ${virtual})`);
   }
 });
+
+Deno.test("an idle loop arms at most a day-long host timer (longer ones overflow and fire at once)", async () => {
+  const loop = new EventLoop();
+  const delays: number[] = [];
+  const original = globalThis.setTimeout;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    return original(fn, ms);
+  }) as typeof setTimeout;
+  let ran = false;
+  try {
+    loop.callLater(3_000_000, () => ran = true); // ~35 days
+    const stopper = original(() => loop.stop(), 30);
+    await loop.runForever();
+    clearTimeout(stopper);
+  } finally {
+    globalThis.setTimeout = original;
+    loop.close();
+  }
+  assert(!ran);
+  assert(delays.length > 0 && delays.length < 5, `host timers armed: ${delays.join(", ")}`);
+  assertEquals(Math.max(...delays), 24 * 3600 * 1000);
+});
