@@ -142,3 +142,17 @@ Deno.test("SIGINT during a run on the real clock stops the run, not the REPL", a
   assert(lines[7].endsWith("#2 never"), lines[7]);
   assertEquals(code, 0);
 });
+
+Deno.test("piped stdin: a js promise that nothing can settle is an error for that line; the REPL goes on (exit 1)", async () => {
+  const { code, stdout, stderr } = await repl(
+    ["--virtual"],
+    "js new Promise(() => {})\ncreate_task t sleep=1\njs await $(1)\njs 1 + 1\n",
+  );
+  const stall = "error: js: the promise can never settle: nothing else is pending (the loop runs " +
+    "only during run and step: put such code in a task, js loop.createTask(async () => { ... }))";
+  const out = (stdout + stderr).split("\n").filter((l) => l !== "");
+  assertEquals(out.filter((l) => l.startsWith("error")), [stall, stall]);
+  assert(out.some((l) => l.startsWith("#1 create_task t")), stdout);
+  assertEquals(out.at(-1), "2");
+  assertEquals(code, 1);
+});
