@@ -96,7 +96,7 @@ async function runScript(
   virtual: boolean,
 ): Promise<number> {
   const out = stdoutWriter();
-  const session = new Session({ write: out.write, virtual });
+  const session = new Session({ write: out.write, flush: out.flush, virtual });
   const stopCatching = session.catchStrayErrors();
   for await (const line of lines) {
     await session.exec(line);

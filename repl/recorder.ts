@@ -144,8 +144,9 @@ export class Recorder {
     const now = this.#loop.time();
     const entries = new Set<Entry>();
     for (const entry of this.#byId.values()) {
-      // Slices wholly before this run are no longer needed.
-      entry.slices = entry.slices.filter((s) => s.end >= now);
+      // Slices wholly before this run are no longer needed; an open one
+      // (its end not yet known) goes on into this run.
+      entry.slices = entry.slices.filter((s) => s === entry.open || s.end >= now);
       if (entry.open !== null) entries.add(entry);
     }
     this.record = {

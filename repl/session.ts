@@ -48,6 +48,8 @@ export interface SessionOptions {
   color?: boolean;
   /** Where the line history is kept, for `help` (null: not kept). */
   historyPath?: string | null;
+  /** Show what `write` holds back now (called before a callback blocks the thread). */
+  flush?: () => void;
 }
 
 /** Bad input found while running a command (an unknown id, a missing file). */
@@ -91,6 +93,7 @@ export class Session {
   #emptied = false;
   #interrupted = false;
   #wakeWaiter: (() => void) | null = null;
+  #flush: () => void;
   /** How deep `load` and `demo` are nested. */
   #depth = 0;
   #linesInterrupted = false;
@@ -98,6 +101,7 @@ export class Session {
 
   constructor(options: SessionOptions) {
     this.#write = options.write;
+    this.#flush = options.flush ?? (() => {});
     this.#virtual = options.virtual ?? false;
     this.#historyPath = options.historyPath ?? null;
     this.#color = options.color ?? false;
@@ -353,7 +357,11 @@ export class Session {
   /** The synchronous part of a printer: Started, maybe block, Finished. */
   #perform(name: string, work: Work): void {
     this.#line("Started", name);
-    if (work.kind === "block") blockingSleep(work.seconds);
+    if (work.kind === "block") {
+      // The thread stops: show "Started" first, as Python's print would.
+      if (!this.#virtual) this.#flush();
+      blockingSleep(work.seconds);
+    }
     this.#line("Finished", name);
   }
 
@@ -529,7 +537,9 @@ export class Session {
     if (entry.task !== null) {
       entry.task.cancel();
       this.print(
-        `${who}: task cancel requested; its await raises CancelledError when the loop runs`,
+        entry.firstRun === null
+          ? `${who}: task cancel requested; it will not start (it ends cancelled when the loop runs)`
+          : `${who}: task cancel requested; its await raises CancelledError when the loop runs`,
       );
     } else {
       entry.handle!.cancel();
@@ -581,8 +591,7 @@ export class Session {
       const when = (timer.handle as asyncio.TimerHandle).when();
       return `awaiting ${timer.label}: timer #${timer.id} due at t=${fmt(when, 3)}${cancelling}`;
     }
-    const waitFor = /wait_for=(.*)>$/.exec(String(task));
-    return `awaiting ${waitFor ? waitFor[1] : "a promise outside the loop"}${cancelling}`;
+    return `awaiting ${waitForOf(String(task)) ?? "a promise outside the loop"}${cancelling}`;
   }
 
   #lastRecord() {
@@ -627,9 +636,8 @@ export class Session {
     }
     const lines = text.split(/\r?\n/);
     if (lines.at(-1) === "") lines.pop();
-    const errorsBefore = this.errors;
-    const done = await this.#lines(lines, (_line, i) => `${file}:${i + 1}: `);
-    const rejected = this.errors - errorsBefore;
+    let rejected = 0;
+    const done = await this.#lines(lines, (_line, i) => `${file}:${i + 1}: `, () => rejected++);
     const interrupted = done < lines.length ? `interrupted after ${plural(done, "line")} of ` : "";
     this.print(this.style.dim(
       `— load ${file}: ${interrupted}${plural(lines.length, "line")}, ${count(rejected)} rejected`,
@@ -641,14 +649,18 @@ export class Session {
    * Ctrl-C. `before` runs before each line and returns the error prefix.
    * @returns how many lines ran.
    */
-  async #lines(lines: string[], before: (line: string, index: number) => string): Promise<number> {
+  async #lines(
+    lines: string[],
+    before: (line: string, index: number) => string,
+    onRejected: () => void = () => {},
+  ): Promise<number> {
     if (this.#depth === 0) this.#linesInterrupted = false;
     this.#depth++;
     try {
       let yieldAt = performance.now() + HOST_SLICE_MS;
       for (let i = 0; i < lines.length; i++) {
         if (this.exited || this.#linesInterrupted) return i;
-        await this.exec(lines[i], before(lines[i], i));
+        if (!(await this.exec(lines[i], before(lines[i], i)))) onRejected();
         if ((i & 255) === 255 && performance.now() >= yieldAt) {
           // Let Deno read the keyboard (and signals), so Ctrl-C can stop a long file.
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -743,6 +755,18 @@ export class Session {
     }
     return Deno.inspect(value, { colors: this.#color, depth: 3 });
   }
+}
+
+/** The `wait_for=<...>` part of a task's repr (the brackets balanced), or null. */
+function waitForOf(repr: string): string | null {
+  const start = repr.indexOf("wait_for=<");
+  if (start < 0) return null;
+  let depth = 0;
+  for (let i = start + "wait_for=".length; i < repr.length; i++) {
+    if (repr[i] === "<") depth++;
+    else if (repr[i] === ">" && --depth === 0) return repr.slice(start + "wait_for=".length, i + 1);
+  }
+  return null;
 }
 
 const interruptedMark = Symbol("interrupted");

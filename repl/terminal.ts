@@ -73,6 +73,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
 
   const session = new Session({
     write,
+    flush,
     virtual: options.virtual,
     color: options.color,
     historyPath: options.historyPath,

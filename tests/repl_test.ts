@@ -920,3 +920,63 @@ Deno.test("repl: times print as Python's '%.1f' does: an exact halfway value rou
     ],
   );
 });
+
+Deno.test("timeline: what was already waiting when a run began is drawn from the run's start", async () => {
+  // A task's await that began in an earlier run (and, on the real clock, a
+  // callback queued before `run`) keeps its open slice into the new run.
+  const { out } = await drive("create_task s sleep=2", "run 1", "run", "timeline");
+  const row = out.find((l) => l.startsWith("#1 s"))!;
+  assert(/^#1 s +─+█$/.test(row), row);
+});
+
+Deno.test("load: a file's rejected count is its own lines, not those of files it loads", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const inner = `${dir}/inner.txt`, outer = `${dir}/outer.txt`;
+    await Deno.writeTextFile(inner, "nonsense\nnonsense again\n");
+    await Deno.writeTextFile(outer, `load ${inner}\nbogus\n`);
+    const { out } = await drive(`load ${outer}`);
+    assert(out.some((l) => l === `— load ${inner}: 2 lines, 2 rejected`), out.join("\n"));
+    assert(out.some((l) => l === `— load ${outer}: 2 lines, 1 rejected`), out.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("real clock: output is flushed before a callback blocks the thread ('Started' shows first)", async () => {
+  let text = "";
+  const seenAtFlush: string[] = [];
+  const session = new Session({
+    write: (t) => (text += t),
+    flush: () => seenAtFlush.push(text),
+    virtual: false,
+  });
+  await session.exec("call_soon x block=0.01");
+  await session.exec("run");
+  session.close();
+  assert(seenAtFlush.some((t) => t.endsWith("Started x at 0.0\n")), JSON.stringify(seenAtFlush));
+});
+
+Deno.test("cancel of a task that has not started says it will not start; tasks shows a gathered child's wait", async () => {
+  const { out } = await drive(
+    "create_task t sleep=1",
+    "cancel 1",
+    "run",
+    "js globalThis.f = loop.createFuture(); globalThis.g = asyncio.gather(loop.createTask(async () => { await f; }))",
+    "step",
+    "tasks",
+  );
+  assert(
+    out.includes(
+      "#1 t sleep=1: task cancel requested; it will not start (it ends cancelled when the loop runs)",
+    ),
+    out.join("\n"),
+  );
+  assert(!out.some((l) => l.startsWith("Started t")), out.join("\n"));
+  // The child's repr lists gather's done-callback after wait_for=<…>: only
+  // the awaited future is shown.
+  assert(
+    out.some((l) => l.endsWith(" awaiting <Future pending cb=[Task.task_wakeup()]>")),
+    out.join("\n"),
+  );
+});
