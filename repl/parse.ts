@@ -41,7 +41,7 @@ export type Command =
   | { cmd: "step" | "stop" | "reset" | "queue" | "tasks" | "timeline" | "exit" }
   | { cmd: "cancel"; id: number }
   | { cmd: "export" | "load"; file: string }
-  | { cmd: "clock"; clock: "real" | "virtual" }
+  | { cmd: "clock"; clock: "real" | "virtual" | null }
   | { cmd: "demo"; name: string }
   | { cmd: "help"; topic: string | null }
   | { cmd: "js"; code: string }
@@ -157,8 +157,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "clock",
-    usage: "clock real|virtual",
-    summary: "switch clocks (starts a new loop); the virtual clock makes runs instant and exact",
+    usage: "clock [real|virtual]",
+    summary:
+      "show the clock, or switch clocks (starts a new loop); the virtual clock makes runs instant and exact",
   },
   {
     name: "demo",
@@ -276,6 +277,15 @@ function parseWork(word: string | undefined): Work {
 
 function parseName(word: string | undefined): string {
   if (word === undefined || /^(block|sleep)=/.test(word)) throw new Bad("missing NAME");
+  // One plain word: ids are #N, and a name is printed as it is.
+  // deno-lint-ignore no-control-regex
+  if (/^#|["'\x00-\x1f\x7f]/.test(word)) {
+    throw new Bad(
+      `NAME must be one word without quotes, '#' first or control characters, got ${
+        JSON.stringify(word)
+      }`,
+    );
+  }
   return word;
 }
 
@@ -340,12 +350,9 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
     }
     case "clock":
       noMore(args, 1);
+      if (args[0] === undefined) return { cmd: "clock", clock: null };
       if (args[0] !== "real" && args[0] !== "virtual") {
-        throw new Bad(
-          args[0] === undefined
-            ? "missing real|virtual"
-            : `expected real or virtual, got '${args[0]}'`,
-        );
+        throw new Bad(`expected real or virtual, got '${args[0]}'`);
       }
       return { cmd: "clock", clock: args[0] };
     case "demo": {
@@ -378,14 +385,11 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
       if (!Object.hasOwn(SETTINGS, setting)) {
         throw new Bad(`no setting '${args[0]}'; settings: ${Object.keys(SETTINGS).join(", ")}`);
       }
+      if (args[1] === undefined) throw new Bad(`missing N for ${setting}`);
       const value = Number(args[1]);
-      if (
-        args[1] === undefined || !/^\d+$/.test(args[1]) || value < range.min || value > range.max
-      ) {
+      if (!/^\d+$/.test(args[1]) || value < range.min || value > range.max) {
         throw new Bad(
-          `${setting} must be a whole number from ${range.min} to ${range.max}, got '${
-            args[1] ?? ""
-          }'`,
+          `${setting} must be a whole number from ${range.min} to ${range.max}, got '${args[1]}'`,
         );
       }
       return { cmd: "set", setting, value };

@@ -94,6 +94,7 @@ export class Session {
   #interrupted = false;
   #wakeWaiter: (() => void) | null = null;
   #flush: () => void;
+  #reported = new WeakSet<Task<unknown>>();
   /** How deep `load` and `demo` are nested. */
   #depth = 0;
   #linesInterrupted = false;
@@ -273,6 +274,11 @@ export class Session {
         this.print(`reset: ${this.#newLoop()}`);
         return;
       case "clock":
+        if (c.clock === null) {
+          const other = this.clock === "real" ? "virtual" : "real";
+          this.print(`clock: ${this.clock} (clock ${other} switches, with a new loop)`);
+          return;
+        }
         if (c.clock === this.clock) {
           this.print(`clock: already on the ${c.clock} clock`);
           return;
@@ -444,7 +450,27 @@ export class Session {
       Deno.removeSignalListener("SIGINT", onSignal);
       this.#untilEmpty = false;
     }
+    this.#reportFailedTasks();
     return this.#interrupted ? "interrupted" : this.#emptied ? "empty" : "stopped";
+  }
+
+  /**
+   * Tasks of this run that ended with an error, said at once (asyncio says
+   * "Task exception was never retrieved" only when the task is collected).
+   */
+  #reportFailedTasks(): void {
+    for (const entry of this.recorder.record?.entries ?? []) {
+      const task = entry.task;
+      if (task === null || !task.done() || task.cancelled() || this.#reported.has(task)) continue;
+      this.#reported.add(task);
+      const error = task.exception(); // retrieved: no second report later
+      if (error === null) continue;
+      this.print(
+        this.style.error(
+          `${idOf(entry, this.style)} ${entry.label}: the task failed: ${errorText(error)}`,
+        ),
+      );
+    }
   }
 
   async #run(seconds: number | null): Promise<void> {
@@ -513,8 +539,14 @@ export class Session {
       this.recorder.onStart = null;
       this.recorder.end();
     }
+    const next = ran.length === 0 ? loop.scheduledHandles()[0] : undefined;
     const names = ran.length === 0
-      ? "nothing"
+      ? "nothing" +
+        (next === undefined
+          ? ""
+          : ` (the next timer is due at t=${fmt(next.when(), 3)}, in ${
+            fmt(next.when() - loop.time(), 3)
+          } s: step then, or run)`)
       : ran.slice(0, 10).map((e) =>
         `${idOf(e, this.style)} ${e.label}${e.kind === "task" ? " (step)" : ""}`
       )

@@ -629,8 +629,16 @@ Deno.test("every kind of bad input gets one line saying what is wrong and what i
       "export: FILE must end in .json (a Chrome/Perfetto trace), got 'trace.txt'; usage: export FILE.json",
     ],
     ["export x.json", "nothing has run yet: type run or step first"],
-    ["clock", "clock: missing real|virtual; usage: clock real|virtual"],
-    ["clock fast", "clock: expected real or virtual, got 'fast'; usage: clock real|virtual"],
+    ["clock fast", "clock: expected real or virtual, got 'fast'; usage: clock [real|virtual]"],
+    [
+      'call_soon "h i"',
+      `call_soon: NAME must be one word without quotes, '#' first or control characters, got "\\"h"; usage: call_soon NAME [WORK]`,
+    ],
+    [
+      "create_task #5",
+      `create_task: NAME must be one word without quotes, '#' first or control characters, got "#5"; usage: create_task NAME [WORK]`,
+    ],
+    ["set decimals", "set: missing N for decimals; usage: set [decimals N | width N]"],
     [
       "demo",
       "demo: missing NAME (one of printers-blocking, printers-async, sleepers, cancel-task); usage: demo NAME",
@@ -979,4 +987,26 @@ Deno.test("cancel of a task that has not started says it will not start; tasks s
     out.some((l) => l.endsWith(" awaiting <Future pending cb=[Task.task_wakeup()]>")),
     out.join("\n"),
   );
+});
+
+Deno.test("clock with no argument shows the clock", async () => {
+  const { out } = await drive("clock");
+  assertEquals(out, ["clock: virtual (clock real switches, with a new loop)"]);
+});
+
+Deno.test("a task that fails is said at the end of the run (not only when it is collected)", async () => {
+  const { out } = await drive(
+    'js loop.createTask(async () => { await asyncio.sleep(0.1); throw new Error("x"); }, { name: "bad" })',
+    "run",
+  );
+  assertEquals(out.filter((l) => l.includes("failed")), ["#1 bad: the task failed: Error: x"]);
+});
+
+Deno.test("real clock: a step with nothing due says when the next timer is", async () => {
+  const repl = open({ virtual: false });
+  const out = await repl.type("call_later 1 y", "step", "reset");
+  repl.session.close();
+  const said =
+    / ran nothing \(the next timer is due at t=\d\.\d{3}, in (0\.9\d\d|1\.000) s: step then, or run\)$/;
+  assert(out.some((l) => said.test(l)), out.join("\n"));
 });
