@@ -63,6 +63,35 @@ export function fmt(t: number, decimals: number): string {
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 }
 
+// Code points a terminal draws two columns wide (East Asian wide and
+// fullwidth forms, emoji), and combining marks it draws over the previous one.
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+const COMBINING = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u;
+
+/** How many terminal columns `text` takes. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += COMBINING.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+  return width;
+}
+
+/** `text` padded with spaces to `width` columns. */
+function padColumns(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** `text` cut to at most `width` columns, with "…" where it was cut. */
+function cutColumns(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = "";
+  for (const ch of text) {
+    if (displayWidth(out + ch) > width - 1) break;
+    out += ch;
+  }
+  return out + "…";
+}
+
 /** A count with thousands separators: 100,000. */
 export function count(n: number): string {
   return n.toLocaleString("en-US");
@@ -138,12 +167,12 @@ export interface TaskRow {
 
 /** The `tasks` listing. */
 export function renderTasks(tasks: TaskRow[], style: Style): string[] {
-  const width = Math.min(24, Math.max(4, ...tasks.map((t) => t.name.length)));
+  const width = Math.min(24, Math.max(4, ...tasks.map((t) => displayWidth(t.name))));
   return [
     `tasks: ${count(tasks.length)} pending`,
     ...summarise(tasks, 10, (t) => {
       const id = t.entry === null ? "  ?" : idOf(t.entry, style);
-      return `  ${id} ${t.name.padEnd(width)}  ${t.state}`;
+      return `  ${id} ${padColumns(t.name, width)}  ${t.state}`;
     }),
   ];
 }
@@ -197,7 +226,7 @@ export function renderTimeline(
     );
 
   const labels = rows.map((r) => `#${r.head.id} ${r.head.label}`);
-  const labelWidth = Math.min(28, labels.reduce((w, l) => Math.max(w, l.length), 8));
+  const labelWidth = Math.min(28, labels.reduce((w, l) => Math.max(w, displayWidth(l)), 8));
   const pad = " ".repeat(labelWidth + 1);
 
   // The axis: ticks at a nice step, at least 10 columns apart.
@@ -225,9 +254,8 @@ export function renderTimeline(
     };
     for (const s of row.slices) paint(s.kind, col(s.start), lastCol(s));
     if (row.cancelledAt !== null) paint("cancel", col(row.cancelledAt), col(row.cancelledAt));
-    const cut = label.length > labelWidth ? label.slice(0, labelWidth - 1) + "…" : label;
     const bar = cells.map((k) => (k === null ? " " : style.bar(k, CHARS[k]))).join("").trimEnd();
-    return `${cut.padEnd(labelWidth)} ${bar}`;
+    return `${padColumns(cutColumns(label, labelWidth), labelWidth)} ${bar}`;
   };
 
   const tasks = rows.filter((r) => r.head.kind === "task" || r.head.spawned !== null).length;

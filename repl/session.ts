@@ -720,6 +720,7 @@ export class Session {
     for (const spec of COMMANDS) this.print(`  ${spec.usage.padEnd(width)}  ${spec.summary}`);
     this.print(
       "WORK: nothing (instant), block=S (blocks the loop S s), sleep=S (a task that awaits sleep(S)).\n" +
+        "Printers say the time since the run (or steps) began, as the seed's printers; t= is loop time.\n" +
         "IDs are printed as #N when something is scheduled; queue and tasks list them.\n" +
         "The prompt shows the clock, the loop time and the ready/timer/task counts.\n" +
         "Keys: Tab completes, Up/Down walk the history, Ctrl-C stops a run, Ctrl-D leaves.\n" +

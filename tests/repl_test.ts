@@ -2,7 +2,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { Session } from "../repl/session.ts";
 import { parse } from "../repl/parse.ts";
-import { fmt } from "../repl/render.ts";
+import { displayWidth, fmt } from "../repl/render.ts";
 import { ASYNC_PRINTERS as ASYNC_SEED, BLOCKING_PRINTERS as BLOCKING_SEED } from "./_seed.ts";
 
 /** A virtual-clock session whose output is collected as lines. */
@@ -1009,4 +1009,12 @@ Deno.test("real clock: a step with nothing due says when the next timer is", asy
   const said =
     / ran nothing \(the next timer is due at t=\d\.\d{3}, in (0\.9\d\d|1\.000) s: step then, or run\)$/;
   assert(out.some((l) => said.test(l)), out.join("\n"));
+});
+
+Deno.test("timeline: wide characters in a name keep the bars aligned", async () => {
+  const { out } = await drive("call_soon 日本語 block=0.1", "call_soon ab", "run", "timeline");
+  const wide = out.find((l) => l.startsWith("#1 日本語"))!;
+  const narrow = out.find((l) => l.startsWith("#2 ab"))!;
+  // 日本語 takes six columns: both bars start at the same column.
+  assertEquals(displayWidth(wide.slice(0, wide.indexOf("█"))), narrow.indexOf("·"));
 });
