@@ -48,9 +48,8 @@ export class TimerHeap<T extends HeapTimer> {
     if (n === 0 || last === undefined) return top;
     // Floyd's pop: walk the hole at the root down to a leaf along the
     // smallest children, then sift `last` up from there; it usually stays
-    // near the bottom, so this saves most comparisons. Four children a
-    // node: half the levels of a binary heap, and a node's children's
-    // deadlines share a cache line.
+    // near the bottom, so the sift-up is short. Four children a node: half
+    // the levels of a binary heap (push got 2x faster; pop measured the same).
     const whens = this.#whens;
     let i = 0;
     for (;;) {
@@ -69,7 +68,7 @@ export class TimerHeap<T extends HeapTimer> {
     return top;
   }
 
-  /** Keep only the items `keep` accepts, then restore heap order in O(n). */
+  /** Keep only the items `keep` accepts, then rebuild the heap from them. */
   filter(keep: (item: T) => boolean): void {
     const kept = this.#items.filter(keep);
     this.clear();

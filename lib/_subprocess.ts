@@ -72,7 +72,7 @@ export function signalName(sig: Deno.Signal | number): Deno.Signal {
     if (name === undefined) throw new TypeError(`Unknown signal number: ${sig}`);
     return name as Deno.Signal;
   }
-  if (typeof sig !== "string" || !(sig in SIGNALS)) {
+  if (typeof sig !== "string" || !Object.hasOwn(SIGNALS, sig)) {
     throw new TypeError(`Unknown signal: ${String(sig)}`);
   }
   return sig;

@@ -49,14 +49,13 @@ export function toConnectionError(err: unknown): unknown {
   return err;
 }
 
+// Invariants: at most one `#pump` runs (`#pumping`); `bufferSize` is the
+// bytes queued plus the bytes of the batch in flight; the protocol is told
+// `connectionLost` exactly once, after the pump, the read loop and the
+// resource's closing have all finished (`#busy === 0`).
 /**
  * The write side, shared by every transport: a queue of chunks written one
  * batch at a time, the high/low water marks, half-close and close.
- *
- * Invariants: at most one `#pump` runs (`#pumping`); `bufferSize` is the
- * bytes queued plus the bytes of the batch in flight; the protocol is told
- * `connectionLost` exactly once, after the pump, the read loop and the
- * resource's closing have all finished (`#busy === 0`).
  */
 export abstract class BaseTransport implements Transport {
   /** @ignore */

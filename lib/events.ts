@@ -205,7 +205,9 @@ export function getEventLoop(): EventLoop {
 /** Make `loop` the current loop (`null` unsets it). Mirrors `asyncio.set_event_loop`. */
 export function setEventLoop(loop: EventLoop | null): void {
   if (loop !== null && !(loop instanceof Loop)) {
-    throw new TypeError(`loop must be an instance of EventLoop or null, not '${shortRepr(loop)}'`);
+    const value: unknown = loop;
+    const type = typeof value === "object" ? (value?.constructor?.name ?? "Object") : typeof value;
+    throw new TypeError(`loop must be an instance of EventLoop or null, not '${type}'`);
   }
   currentLoop = loop;
 }

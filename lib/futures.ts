@@ -19,13 +19,12 @@ type Waiter = DoneCallback<never> | Task<unknown>;
 const PENDING = 0, FINISHED = 1, FAILED = 2, CANCELLED = 3;
 const STATE_NAMES = ["PENDING", "FINISHED", "FINISHED", "CANCELLED"];
 
+// Invariants: `_state` goes from PENDING to exactly one final state, once.
+// Done-callbacks are never called inside `setResult`/`setException`/
+// `cancel`: those schedule them with `callSoon`, in registration order.
 /**
  * A result that will be set later: pending, then finished with a result or
  * an exception, or cancelled.
- *
- * Invariants: `_state` goes from PENDING to exactly one final state, once.
- * Done-callbacks are never called inside `setResult`/`setException`/
- * `cancel`: those schedule them with `callSoon`, in registration order.
  *
  * `await fut` works in any async function. Inside a task, the task suspends
  * until the loop wakes it; the code after the `await` runs on the loop as
@@ -209,7 +208,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       onRejected,
     );
     const task = _taskContext.getStore();
-    if (task !== undefined && task._loop !== this._loop) {
+    if (task !== undefined && task._loop !== this._loop && !task.done()) {
       // As asyncio: waiting would hang, since this future's loop may never run.
       rejectContinuation(
         next,
@@ -218,7 +217,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return next;
     }
     if (
-      task !== undefined && task._next === null &&
+      task !== undefined && task._loop === this._loop && task._next === null &&
       task._resume === null
     ) {
       task._awaitFuture(this, next);
@@ -256,8 +255,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _fail(exception: unknown): void {
     this._state = FAILED;
     this._value = exception;
+    this._scheduleCallbacks(); // first, so the repr kept for a report has no cb=[…]
     this._loop._trackUnretrieved(this);
-    this._scheduleCallbacks();
   }
 
   /** @ignore Mark cancelled with the given error's message, keeping it. */
@@ -303,7 +302,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @ignore */
   _dispatch(waiter: Waiter): void {
     if (typeof waiter === "function") {
-      this._loop.callSoon(waiter as (f: Future<T>) => unknown, this);
+      this._loop._scheduleCallback(waiter as (f: Future<unknown>) => unknown, this);
     } else this._loop._scheduleStep(waiter);
   }
 }

@@ -287,9 +287,9 @@ export class DefaultSelector implements Disposable {
   /**
    * Wait until at least one registered object is ready, or `timeout`
    * seconds (`null` or none: no limit; zero or less: just look).
+   * Mirrors `BaseSelector.select`; a promise, because JavaScript cannot block.
    * @returns the ready keys with the events each is ready for; empty on
    *   timeout.
-   * Mirrors `BaseSelector.select`; a promise, because JavaScript cannot block.
    */
   async select(timeout: number | null = null): Promise<Array<[SelectorKey, number]>> {
     const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;

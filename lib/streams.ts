@@ -105,15 +105,14 @@ export interface StreamReaderOptions {
   loop?: EventLoop;
 }
 
+// Invariants: the unread bytes, `#size` of them, are `#chunks[#head]`
+// from `#pos`, then the later chunks whole (none empty; the queue is
+// reset when `#size` reaches 0); at most one read waits at a time, on
+// `#waiter`; once `#eof` is set no data is fed; when the buffer grows past
+// `2 * limit` the transport is paused (`#paused`), and it is resumed once a
+// read takes the buffer to `limit` or below, or a read must wait for data.
 /**
  * A buffer of incoming bytes with async reads.
- *
- * Invariants: the unread bytes, `#size` of them, are `#chunks[#head]`
- * from `#pos`, then the later chunks whole (none empty; the queue is
- * reset when `#size` reaches 0); at most one read waits at a time, on
- * `#waiter`; once `#eof` is set no data is fed; when the buffer grows past
- * `2 * limit` the transport is paused (`#paused`), and it is resumed once a
- * read takes the buffer to `limit` or below, or a read must wait for data.
  *
  * Mirrors `asyncio.StreamReader`: its errors (`IncompleteReadError`,
  * `LimitOverrunError`) and buffer rules; `readline` past the limit throws
@@ -612,14 +611,13 @@ export class StreamReader {
   }
 }
 
+// Invariants: `#paused` is true while the transport holds more than its
+// high-water mark and has not yet fallen to the low-water mark; drain
+// waiters exist only while paused; `#closed` is settled once, when the
+// connection is lost (with its error, or none after a clean close).
 /**
  * The write side of a stream: writes go to the `transport`'s buffer;
  * `drain()` waits for it to empty enough.
- *
- * Invariants: `#paused` is true while the transport holds more than its
- * high-water mark and has not yet fallen to the low-water mark; drain
- * waiters exist only while paused; `#closed` is settled once, when the
- * connection is lost (with its error, or none after a clean close).
  *
  * Mirrors `asyncio.StreamWriter`. Made by `openConnection`, `startServer`
  * and `streamWriterFromWritable`, not by hand.
@@ -1026,13 +1024,12 @@ export function openUnixConnection(
   return connect({ path, transport: "unix" }, undefined, options.limit, `('${path}')`);
 }
 
+// Invariants: `#transports` holds the connections not yet lost and
+// `#handlers` the callbacks' tasks not yet done; `waitClosed()` returns
+// once the server is closed and both are empty.
 /**
  * A listening server: calls its callback with a reader and a writer for
  * each connection.
- *
- * Invariants: `#transports` holds the connections not yet lost and
- * `#handlers` the callbacks' tasks not yet done; `waitClosed()` returns
- * once the server is closed and both are empty.
  *
  * Mirrors `asyncio.Server`; `await using` closes it and waits.
  */

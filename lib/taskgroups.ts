@@ -8,24 +8,23 @@ import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from 
 import type { Future } from "./futures.ts";
 import { type CoroutineLike, currentTask, type Task } from "./tasks.ts";
 
+// Invariants, as the code below keeps them:
+// - `#tasks` holds exactly the group's tasks that are not done; each has
+//   `#onTaskDone` as a done-callback, which removes it and records its error.
+// - `#aborting` is set once, by the first failure, by the block throwing or
+//   by the parent being cancelled; from then on every task in `#tasks` has
+//   been cancelled and `createTask` refuses.
+// - The group cancels its parent task at most once (`#parentCancelRequested`)
+//   and then calls `uncancel()` exactly once on exit, so the parent's
+//   `cancelling()` count is as it was unless someone else cancelled it too:
+//   then the `CancelledError` gets through (when there are no errors).
+// - `#exit` returns or throws only when `#tasks` is empty.
 /**
  * A scope that owns tasks: the block that created them does not finish
  * before they all have. If one fails (with anything but `CancelledError`),
  * the others and the block itself are cancelled, and once every task is
  * done the group throws an `ExceptionGroup` ("unhandled errors in a
  * TaskGroup") carrying all the errors, the block's own error included.
- *
- * Invariants, as the code below keeps them:
- * - `#tasks` holds exactly the group's tasks that are not done; each has
- *   `#onTaskDone` as a done-callback, which removes it and records its error.
- * - `#aborting` is set once, by the first failure, by the block throwing or
- *   by the parent being cancelled; from then on every task in `#tasks` has
- *   been cancelled and `createTask` refuses.
- * - The group cancels its parent task at most once (`#parentCancelRequested`)
- *   and then calls `uncancel()` exactly once on exit, so the parent's
- *   `cancelling()` count is as it was unless someone else cancelled it too:
- *   then the `CancelledError` gets through (when there are no errors).
- * - `#exit` returns or throws only when `#tasks` is empty.
  *
  * Why a callback and not `await using`: on exit Python's
  * `async with TaskGroup()` must know whether the block threw (then it

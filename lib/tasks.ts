@@ -41,22 +41,23 @@ const EMPTY: readonly unknown[] = Object.freeze([]);
 
 function noop(): void {}
 
+// Invariant (as CPython's Task): at any time either the task's step is
+// scheduled (its handle is in the ready queue, `_next` holds the await to
+// resume, or nothing for the first step), or it waits on exactly one
+// future (`_futWaiter`) whose completion schedules that step; never both.
+// A task awaiting a promise the loop does not own is `_external` until it
+// comes back to a loop future.
 /**
  * A coroutine running on the loop: a `Future` that finishes with the
  * coroutine's result.
- *
- * Invariant (as CPython's Task): at any time either the task's step is
- * scheduled (its handle is in the ready queue, `_next` holds the await to
- * resume, or nothing for the first step), or it waits on exactly one
- * future (`_futWaiter`) whose completion schedules that step; never both.
- * A task awaiting a promise the loop does not own is `_external` until it
- * comes back to a loop future.
  *
  * Cancellation: `cancel()` cancels the future the task waits on, so the
  * `await` throws `CancelledError`; if it waits on nothing the loop owns,
  * the error is thrown at its next `await` of a loop future. The task may
  * catch it and go on (then call `uncancel()`). Its `signal` aborts on
- * cancel, to stop Deno operations (`fetch`, streams) the loop cannot.
+ * cancel, to stop Deno operations (`fetch`, streams) the loop cannot. A
+ * task made from an already-created promise can only be watched: cancelling
+ * it marks it cancelled while that work goes on.
  *
  * Mirrors `asyncio.Task`.
  *
@@ -115,6 +116,7 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(`a coroutine was expected, got ${String(coro)}`);
     }
     const loop = this._loop;
+    if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
     this._coro = coro;
     this._id = ++taskCounter;
     this._name = options.name ?? null;
@@ -162,11 +164,19 @@ export class Task<T = unknown> extends Future<T> {
   /**
    * Ask the task to stop: the `await` it is suspended on throws
    * `CancelledError(msg)`.
-   * @returns false if the task is already done.
    * Mirrors `Task.cancel`.
+   * @returns false if the task is already done.
    */
   override cancel(msg?: string | null): boolean {
-    if (this.done()) return false;
+    if (this.done()) {
+      this._loop._retrieved(this); // as Future.cancel: a failure counts as seen
+      return false;
+    }
+    // As asyncio, where cancelling the awaited future schedules the wake-up
+    // with call_soon, which refuses on a closed loop.
+    if (this._futWaiter !== null && this._loop.isClosed()) {
+      throw new RuntimeError("Event loop is closed");
+    }
     this._numCancelsRequested++;
     this._abort?.abort(new CancelledError(msg));
     // Leave _futWaiter set: it may be a task that ignores this cancel, and
@@ -230,9 +240,9 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * Print `getStack()` as asyncio prints a task's stack.
+   * Mirrors `Task.print_stack`.
    * @param options `limit` frames; `write` receives the text (default
    *   `console.log`).
-   * Mirrors `Task.print_stack`.
    */
   printStack(options: { limit?: number; write?: (text: string) => void } = {}): void {
     const write = options.write ?? ((text: string) => console.log(text));
@@ -354,6 +364,9 @@ export class Task<T = unknown> extends Future<T> {
   /** @ignore The coroutine returned `value`. */
   _onCoroDone(value: T): void {
     this._futWaiter = null;
+    // After close() (a host promise may finish a task then), nothing runs
+    // its done-callbacks: drop them rather than throw from this reaction.
+    if (this._loop.isClosed()) this._callbacks = null;
     if (this._mustCancel) {
       // Cancel requested but the coroutine returned: the task is cancelled.
       this._mustCancel = false;
@@ -367,6 +380,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @ignore The coroutine threw `error`. */
   _onCoroError(error: unknown): void {
     this._futWaiter = null;
+    if (this._loop.isClosed()) this._callbacks = null; // as in _onCoroDone
     if (error instanceof CancelledError) this._cancelWith(error);
     else this._fail(error);
     this.#finished();

@@ -134,10 +134,10 @@ export class WorkerExecutor implements AsyncDisposable {
 
   /**
    * Run `fn(...args)` on a Worker.
+   * Mirrors `Executor.submit`.
    * @returns a promise of its result; it rejects with the function's error.
    * @throws {TypeError} if `fn` is not a `WorkerFunction`.
    * @throws {RuntimeError} after `shutdown()`.
-   * Mirrors `Executor.submit`.
    */
   submit<T = unknown>(fn: WorkerFunction, ...args: unknown[]): Promise<T> {
     return this._submit(fn, args, undefined) as Promise<T>;

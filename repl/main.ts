@@ -97,7 +97,7 @@ async function runScript(
 ): Promise<number> {
   const out = stdoutWriter();
   const session = new Session({ write: out.write, flush: out.flush, virtual });
-  const stopCatching = session.catchStrayErrors();
+  const stopCatching = session.guardHost();
   for await (const line of lines) {
     await session.exec(line);
     if (session.exited) break;
@@ -137,7 +137,19 @@ async function main(): Promise<number> {
   });
 }
 
-// Not a top-level await: if a \`js\` line awaits a promise that nothing can
-// settle, Deno then fires "beforeunload" (which the session turns into an
-// error for that line) instead of failing the whole module.
-main().then((code) => Deno.exit(code));
+// Not a top-level await: if something awaits what nothing can settle, Deno
+// fires "beforeunload", which the session turns into an error for that line
+// (Session.guardHost), instead of failing the whole module. Should the
+// process still run out of work before main() is done, say so and fail.
+let finished = false;
+globalThis.addEventListener("unload", () => {
+  if (finished) return;
+  console.error(
+    "error: the REPL stopped: it was waiting for something that nothing pending could bring",
+  );
+  Deno.exitCode = 1;
+});
+main().then((code) => {
+  finished = true;
+  Deno.exit(code);
+});

@@ -66,7 +66,7 @@ export function fmt(t: number, decimals: number): string {
 // Code points a terminal draws two columns wide (East Asian wide and
 // fullwidth forms, emoji), and combining marks it draws over the previous one.
 const WIDE =
-  /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f680}-\u{1f6ff}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 const COMBINING = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u;
 
 /** How many terminal columns `text` takes. */

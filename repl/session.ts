@@ -94,6 +94,9 @@ export class Session {
   #interrupted = false;
   #wakeWaiter: (() => void) | null = null;
   #flush: () => void;
+  // Called when Deno finds nothing left pending while a run or a js promise waits.
+  #onHostIdle: (() => void) | null = null;
+  #stalled = false;
   #reported = new WeakSet<Task<unknown>>();
   /** How deep `load` and `demo` are nested. */
   #depth = 0;
@@ -155,11 +158,14 @@ export class Session {
   }
 
   /**
-   * Report errors that `js` code throws later, outside any command (in a
-   * host timer, an unawaited promise), instead of letting them end the
-   * process. Returns the function that stops listening.
+   * Guard the process while the REPL runs: report errors that `js` code
+   * throws later, outside any command (in a host timer, an unawaited
+   * promise), instead of letting them end the process; and when Deno finds
+   * nothing left pending ("beforeunload") while a run or a `js` promise
+   * waits, end that wait (it could only wait for ever) instead of letting
+   * the process end under it. Returns the function that stops guarding.
    */
-  catchStrayErrors(): () => void {
+  guardHost(): () => void {
     const onError = (event: ErrorEvent) => {
       event.preventDefault();
       this.#reject(`uncaught in js code: ${errorText(event.error)}`);
@@ -168,11 +174,20 @@ export class Session {
       event.preventDefault();
       this.#reject(`unhandled rejection in js code: ${errorText(event.reason)}`);
     };
+    const onIdle = (event: Event) => {
+      const stuck = this.#onHostIdle;
+      if (stuck === null) return;
+      this.#onHostIdle = null;
+      event.preventDefault(); // keep the REPL alive
+      stuck();
+    };
     globalThis.addEventListener("error", onError);
     globalThis.addEventListener("unhandledrejection", onRejection);
+    globalThis.addEventListener("beforeunload", onIdle);
     return () => {
       globalThis.removeEventListener("error", onError);
       globalThis.removeEventListener("unhandledrejection", onRejection);
+      globalThis.removeEventListener("beforeunload", onIdle);
     };
   }
 
@@ -441,14 +456,22 @@ export class Session {
     this.#untilEmpty = untilEmpty;
     this.#emptied = false;
     this.#interrupted = false;
+    this.#stalled = false;
     const onSignal = () => this.interrupt();
     // SIGINT stops the run (a terminal in raw mode sends Ctrl-C as a key instead: see terminal.ts).
     Deno.addSignalListener("SIGINT", onSignal);
+    // Nothing left that could wake the loop (a task awaits a promise that
+    // nothing pending will settle): stop, rather than wait for ever.
+    this.#onHostIdle = () => {
+      this.#stalled = true;
+      this.interrupt();
+    };
     try {
       await this.loop.runForever();
     } finally {
       Deno.removeSignalListener("SIGINT", onSignal);
       this.#untilEmpty = false;
+      this.#onHostIdle = null;
     }
     this.#reportFailedTasks();
     return this.#interrupted ? "interrupted" : this.#emptied ? "empty" : "stopped";
@@ -491,7 +514,9 @@ export class Session {
     if (!timedOut) stopper?.cancel();
     this.recorder.end();
     const reason = why === "interrupted"
-      ? "interrupted"
+      ? this.#stalled
+        ? "stopped: nothing pending can wake the loop (a task awaits a promise that will not settle)"
+        : "interrupted"
       : why === "empty"
       ? "nothing left to run"
       : timedOut
@@ -569,7 +594,7 @@ export class Session {
     if (entry.task !== null) {
       entry.task.cancel();
       this.print(
-        entry.firstRun === null
+        entry.firstRun === null && typeof entry.task.getCoro() === "function"
           ? `${who}: task cancel requested; it will not start (it ends cancelled when the loop runs)`
           : `${who}: task cancel requested; its await raises CancelledError when the loop runs`,
       );
@@ -750,23 +775,18 @@ export class Session {
    * loop stopped, a promise that waits on it never settles).
    */
   async #settle<T>(promise: Promise<T>): Promise<T | typeof interruptedMark> {
-    let onStall!: (event: Event) => void;
     const stalled = new Promise<typeof stalledMark>((resolve) => {
-      onStall = (event) => {
-        event.preventDefault(); // keep the REPL alive
-        resolve(stalledMark);
-      };
+      this.#onHostIdle = () => resolve(stalledMark);
     });
     const interrupted = new Promise<typeof interruptedMark>((resolve) => {
       this.#wakeWaiter = () => resolve(interruptedMark);
     });
-    globalThis.addEventListener("beforeunload", onStall);
     let value: T | typeof interruptedMark | typeof stalledMark;
     try {
       value = await Promise.race([promise, interrupted, stalled]);
     } finally {
       this.#wakeWaiter = null;
-      globalThis.removeEventListener("beforeunload", onStall);
+      this.#onHostIdle = null;
     }
     if (value === interruptedMark) {
       this.print("js: stopped waiting for the promise (it may still settle later)");

@@ -101,7 +101,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
   let done: (status: number) => void;
   const finished = new Promise<number>((resolve) => (done = resolve));
 
-  const stopCatching = session.catchStrayErrors();
+  const stopCatching = session.guardHost();
   const finish = () => {
     stopCatching();
     flush();

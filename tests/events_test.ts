@@ -9,6 +9,7 @@ import {
   newEventLoop,
   RuntimeError,
   setEventLoop,
+  sleep,
   TimerHandle,
   VirtualClock,
 } from "../mod.ts";
@@ -180,3 +181,18 @@ Deno.test("setEventLoop() sets the current loop; newEventLoop() does not", () =>
   for (const l of [loop, fresh, made]) l.close();
   setEventLoop(null);
 });
+
+Deno.test("debug mode: an async done-callback of a future is fine (only callSoon & co. refuse async functions)", () =>
+  withLoop(async (loop) => {
+    loop.setDebug(true);
+    const fut = loop.createFuture<number>();
+    const seen: number[] = [];
+    fut.addDoneCallback(async (f) => {
+      await Promise.resolve();
+      seen.push(f.result());
+    });
+    loop.callSoon(() => fut.setResult(7));
+    await loop.runUntilComplete(fut);
+    await loop.runUntilComplete(() => sleep(0));
+    assertEquals(seen, [7]);
+  }));

@@ -156,3 +156,17 @@ Deno.test("piped stdin: a js promise that nothing can settle is an error for tha
   assertEquals(out.at(-1), "2");
   assertEquals(code, 1);
 });
+
+Deno.test("piped stdin: a run that nothing pending can wake stops with a reason; the script goes on", async () => {
+  const { code, stdout } = await repl(
+    ["--virtual"],
+    'js loop.createTask(async () => { await new Promise(() => {}); })\nrun\njs "after"\n',
+  );
+  const lines = stdout.split("\n");
+  assert(
+    lines.some((l) => l.startsWith("— stopped: nothing pending can wake the loop")),
+    stdout,
+  );
+  assertEquals(lines.at(-2), '"after"');
+  assertEquals(code, 0);
+});

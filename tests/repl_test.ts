@@ -534,7 +534,7 @@ Deno.test("js code that needs a running loop gets a hint to use a task", async (
 
 Deno.test("errors that js code throws later are reported as lines, not fatal", async () => {
   const repl = open();
-  const stop = repl.session.catchStrayErrors();
+  const stop = repl.session.guardHost();
   try {
     const out = await repl.type(
       "js setTimeout(() => { throw new Error('stray'); }, 0) && undefined",

@@ -387,3 +387,65 @@ Deno.test("debug mode: getStack()/printStack() show where a suspended task waits
     loop.close();
   }
 });
+
+// ---- After close(), and across loops --------------------------------------
+
+const hostDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("a task a host promise finishes after loop.close() does not crash the process", async () => {
+  // Its completion would wake a task waiting on it; a closed loop drops that
+  // wake-up instead of throwing inside the promise's reaction.
+  const loop = new EventLoop();
+  const first = loop.createTask(() => hostDelay(30));
+  const second = loop.createTask(async () => {
+    await first;
+  });
+  loop.callLater(0.005, () => loop.stop());
+  await loop.runForever();
+  loop.close();
+  await hostDelay(60); // an unhandled rejection here would fail this test
+  assert(first.done() && !second.done());
+});
+
+Deno.test("new Task() on a closed loop throws before registering; cancel() of a waiting task throws", async () => {
+  const loop = new EventLoop({ clock: new VirtualClock() });
+  const waiting = loop.createTask(() => loop.createFuture());
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  loop.close();
+  assertThrows(() => new Task(() => sleep(0), { loop }), RuntimeError, "Event loop is closed");
+  assertEquals(allTasks(loop).size, 1);
+  // As asyncio: cancelling the awaited future would call_soon on a closed loop.
+  assertThrows(() => waiting.cancel(), RuntimeError, "Event loop is closed");
+});
+
+Deno.test("cancel() of a failed task counts as looking at its error (nothing reported at close)", () =>
+  withLoop(async (loop) => {
+    const task = loop.createTask(() => Promise.reject(new Error("boom")));
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+    await loop.runUntilComplete(() => sleep(0));
+    assertEquals(task.cancel(), false);
+  }));
+
+Deno.test("async work a finished task started may await a future of another loop", async () => {
+  // The task's context follows the work it started; once the task is done,
+  // that work is not the task awaiting (no 'attached to a different loop').
+  const a = new EventLoop({ clock: new VirtualClock() });
+  const b = new EventLoop(); // real clock: it must still run when the work awaits
+  const fut = b.createFuture<number>();
+  let got: unknown = null;
+  let work!: Promise<void>;
+  await a.runUntilComplete(() => {
+    work = (async () => {
+      await hostDelay(5);
+      got = await fut;
+    })();
+  });
+  a.close();
+  b.callLater(0.02, () => fut.setResult(42));
+  await b.runUntilComplete(() => sleep(0.05));
+  await work;
+  b.close();
+  assertEquals(got, 42);
+});

@@ -118,3 +118,10 @@ Deno.test("run(): a second SIGINT throws KeyboardInterrupt; the rest is cancelle
     "after run",
   ], 0]);
 });
+
+Deno.test("signal names are checked as own names: 'toString' is unknown", () =>
+  withLoop((loop) => {
+    const bad = "toString" as Deno.Signal;
+    assertThrows(() => loop.addSignalHandler(bad, () => {}), TypeError, "Unknown signal");
+    assertThrows(() => loop.removeSignalHandler(bad), TypeError, "Unknown signal");
+  }));
