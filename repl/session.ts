@@ -804,7 +804,12 @@ export class Session {
       const entry = value instanceof Handle
         ? this.recorder.ofHandle(value)
         : this.recorder.ofTask(value as Task<unknown>);
-      return `${entry ? idOf(entry, this.style) + " " : ""}${String(value)}`;
+      // asyncio's repr, with the deadline at the REPL's precision.
+      const repr = String(value).replace(
+        / when=([\d.e+-]+)/,
+        (_, when: string) => ` when=${fmt(Number(when), 3)}`,
+      );
+      return `${entry ? idOf(entry, this.style) + " " : ""}${repr}`;
     }
     return Deno.inspect(value, { colors: this.#color, depth: 3 });
   }
