@@ -807,7 +807,7 @@ export class Session {
       // asyncio's repr, with the deadline at the REPL's precision.
       const repr = String(value).replace(
         / when=([\d.e+-]+)/,
-        (_, when: string) => ` when=${fmt(Number(when), 3)}`,
+        (_, when: string) => ` when=${Number(fmt(Number(when), 3))}`,
       );
       return `${entry ? idOf(entry, this.style) + " " : ""}${repr}`;
     }
