@@ -113,6 +113,11 @@ export class Handle {
     return `<${this.#info().join(" ")}>`;
   }
 
+  /** @ignore What `console.log` shows: the repr, as Python prints a handle. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
   #info(): string[] {
     const info = [this.constructor.name];
     if (this._cancelled) info.push("cancelled");

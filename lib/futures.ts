@@ -232,6 +232,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return `<${this._reprInfo().join(" ")}>`;
   }
 
+  /** @ignore What `console.log` shows: the repr, as Python prints a future. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
   /** @ignore */
   _reprInfo(): string[] {
     const info = [this.constructor.name, STATE_NAMES[this._state].toLowerCase()];

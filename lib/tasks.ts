@@ -8,7 +8,7 @@ import type { EventLoop } from "./base_events.ts";
 import { getEventLoop, getRunningLoop, Handle } from "./events.ts";
 import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
-import { _taskContext } from "./_running.ts";
+import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { firstFrame, isPromiseLike } from "./_util.ts";
 
@@ -474,7 +474,7 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   if (typeof delay !== "number" || !Number.isFinite(delay)) {
     throw new TypeError(`delay must be a finite number of seconds, got ${String(delay)}`);
   }
-  const loop = getRunningLoop();
+  const loop = _getRunningLoopOrNull() ?? liveTaskLoop() ?? getRunningLoop();
   if (delay <= 0) {
     const task = _taskContext.getStore();
     if (
@@ -487,6 +487,17 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   const fut = new SleepFuture<T>(loop);
   fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
   return fut;
+}
+
+/**
+ * The loop of the task whose code runs, if that task is still going: a
+ * task that a host promise resumed while its loop was stopped (between two
+ * runs) sleeps on its own loop, as its coroutine would in asyncio, where it
+ * could only resume once that loop ran again.
+ */
+function liveTaskLoop(): EventLoop | null {
+  const task = _taskContext.getStore();
+  return task !== undefined && !task.done() && !task._loop.isClosed() ? task._loop : null;
 }
 
 /**

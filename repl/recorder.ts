@@ -365,14 +365,17 @@ export interface Row {
 
 /**
  * The rows of `record`, in the order they first ran: each entry's
- * slices clipped to the run's window, a task's own timers left out (they
- * are part of the task), rows with nothing in the window left out.
+ * slices clipped to the run's window, a task's own timers and callbacks
+ * left out (they are part of the task), rows with nothing in the window
+ * left out.
  */
 export function rowsOf(record: RunRecord): Row[] {
   const rows = new Map<Entry, Row>();
   const inWindow = (t: number | null) => t !== null && t >= record.start && t <= record.end;
   for (const entry of record.entries) {
-    if (entry.owner !== null) continue;
+    // A task's own timers and callbacks are part of its row; the tasks it
+    // starts get rows of their own.
+    if (entry.owner !== null && entry.kind !== "task") continue;
     const slices = entry.slices
       .filter((s) => s.end >= record.start && s.start <= record.end)
       .map((s) => ({

@@ -478,16 +478,19 @@ export class Session {
   }
 
   /**
-   * Tasks of this run that ended with an error, said at once (asyncio says
-   * "Task exception was never retrieved" only when the task is collected).
+   * Tasks of this run that ended with an error nobody retrieved, said at
+   * once (asyncio says "Task exception was never retrieved" only when the
+   * task is collected).
    */
   #reportFailedTasks(): void {
     for (const entry of this.recorder.record?.entries ?? []) {
       const task = entry.task;
       if (task === null || !task.done() || task.cancelled() || this.#reported.has(task)) continue;
       this.#reported.add(task);
-      const error = task.exception(); // retrieved: no second report later
-      if (error === null) continue;
+      // Only a failure nobody looked at (awaited, gathered, a TaskGroup's):
+      // asyncio would report it as "Task exception was never retrieved".
+      if (task._unretrievedRef === null) continue;
+      const error = task.exception(); // retrieved now: no second report at close
       this.print(
         this.style.error(
           `${idOf(entry, this.style)} ${entry.label}: the task failed: ${errorText(error)}`,
@@ -515,7 +518,10 @@ export class Session {
     this.recorder.end();
     const reason = why === "interrupted"
       ? this.#stalled
-        ? "stopped: nothing pending can wake the loop (a task awaits a promise that will not settle)"
+        ? this.#virtual && loop.externalWaits > 0 && loop.scheduledHandles().length > 0
+          ? "stopped: the virtual clock stands still while a task awaits a promise outside the " +
+            "loop, and nothing else can settle it (step moves the clock anyway)"
+          : "stopped: nothing pending can wake the loop (a task awaits a promise that will not settle)"
         : "interrupted"
       : why === "empty"
       ? "nothing left to run"
@@ -533,8 +539,13 @@ export class Session {
     const left = `${readyCount} ready, ${plural(timerCount, "timer")}, ${
       plural(taskCount, "task")
     }`;
+    const outside = this.loop.externalWaits;
     const stuck = readyCount === 0 && timerCount === 0 && taskCount > 0
-      ? ` (${taskCount === 1 ? "it awaits" : "they await"} something nothing scheduled will finish)`
+      ? outside > 0
+        ? ` (${plural(outside, "task")} awaiting a promise outside the loop)`
+        : ` (${
+          taskCount === 1 ? "it awaits" : "they await"
+        } something nothing scheduled will finish)`
       : "";
     return `${ran}; left ${left}${stuck}`;
   }

@@ -196,3 +196,14 @@ Deno.test("debug mode: an async done-callback of a future is fine (only callSoon
     await loop.runUntilComplete(() => sleep(0));
     assertEquals(seen, [7]);
   }));
+
+Deno.test("console.log shows a handle or a future as its repr", () =>
+  withLoop((loop) => {
+    function tick(): void {}
+    const fut = loop.createFuture<string>();
+    fut.setResult("x");
+    assertEquals(
+      Deno.inspect([loop.callSoon(tick), fut]),
+      "[ <Handle tick()>, <Future finished result='x'> ]",
+    );
+  }));

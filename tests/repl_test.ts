@@ -1018,3 +1018,16 @@ Deno.test("timeline: wide characters in a name keep the bars aligned", async () 
   // 日本語 takes six columns: both bars start at the same column.
   assertEquals(displayWidth(wide.slice(0, wide.indexOf("█"))), narrow.indexOf("·"));
 });
+
+Deno.test("timeline: tasks a task starts get rows; failures someone retrieved are not reported", async () => {
+  const { out } = await drive(
+    'js loop.createTask(() => asyncio.gather(() => asyncio.sleep(0.3), async () => { throw new Error("inner"); }, { returnExceptions: true }), { name: "gatherer" })',
+    "run",
+    "timeline",
+  );
+  assert(!out.some((l) => l.includes("the task failed")), out.join("\n"));
+  assert(
+    out.some((l) => l.startsWith("timeline of run:") && l.includes("3 rows (3 with tasks)")),
+    out.join("\n"),
+  );
+});

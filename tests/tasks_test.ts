@@ -449,3 +449,21 @@ Deno.test("async work a finished task started may await a future of another loop
   b.close();
   assertEquals(got, 42);
 });
+
+Deno.test("a task a host promise resumes between two runs sleeps on its own loop (no 'no running event loop')", async () => {
+  const loop = new EventLoop();
+  const log: string[] = [];
+  const task = loop.createTask(async () => {
+    await hostDelay(30);
+    log.push("back");
+    await sleep(0.01);
+    log.push("slept");
+  });
+  loop.callLater(0.005, () => loop.stop());
+  await loop.runForever(); // the task now awaits the host timer
+  await hostDelay(60); // it resumes while the loop is stopped, and sleeps
+  assertEquals(log, ["back"]);
+  await loop.runUntilComplete(task);
+  loop.close();
+  assertEquals(log, ["back", "slept"]);
+});
