@@ -172,7 +172,7 @@ export function renderTasks(tasks: TaskRow[], style: Style): string[] {
     `tasks: ${count(tasks.length)} pending`,
     ...summarise(tasks, 10, (t) => {
       const id = t.entry === null ? "  ?" : idOf(t.entry, style);
-      return `  ${id} ${padColumns(t.name, width)}  ${t.state}`;
+      return `  ${id} ${padColumns(cutColumns(t.name, width), width)}  ${t.state}`;
     }),
   ];
 }

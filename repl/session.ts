@@ -98,6 +98,8 @@ export class Session {
   #onHostIdle: (() => void) | null = null;
   #stalled = false;
   #reported = new WeakSet<Task<unknown>>();
+  // The files being loaded, innermost last.
+  #loading: string[] = [];
   /** How deep `load` and `demo` are nested. */
   #depth = 0;
   #linesInterrupted = false;
@@ -692,10 +694,16 @@ export class Session {
     if (done < demo.lines.length) this.print(this.style.dim(`— demo ${name}: interrupted`));
   }
 
-  async #load(file: string): Promise<void> {
+  async #load(name: string): Promise<void> {
     if (this.#depth >= MAX_LOAD_DEPTH) {
       throw new Rejected(`load: files nested more than ${MAX_LOAD_DEPTH} deep`);
     }
+    // A relative path in a loaded file is relative to that file, so files
+    // that load each other can move together.
+    const here = this.#loading.at(-1);
+    const file = here !== undefined && !name.startsWith("/")
+      ? `${here.slice(0, here.lastIndexOf("/") + 1)}${name}`
+      : name;
     let text: string;
     try {
       text = await Deno.readTextFile(file);
@@ -705,7 +713,13 @@ export class Session {
     const lines = text.split(/\r?\n/);
     if (lines.at(-1) === "") lines.pop();
     let rejected = 0;
-    const done = await this.#lines(lines, (_line, i) => `${file}:${i + 1}: `, () => rejected++);
+    this.#loading.push(file);
+    let done: number;
+    try {
+      done = await this.#lines(lines, (_line, i) => `${file}:${i + 1}: `, () => rejected++);
+    } finally {
+      this.#loading.pop();
+    }
     const interrupted = done < lines.length ? `interrupted after ${plural(done, "line")} of ` : "";
     this.print(this.style.dim(
       `— load ${file}: ${interrupted}${plural(lines.length, "line")}, ${count(rejected)} rejected`,

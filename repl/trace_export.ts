@@ -64,7 +64,17 @@ export function toTraceJson(record: RunRecord, clock: "real" | "virtual"): Trace
       },
       { name: "thread_sort_index", ph: "M", pid: 1, tid, args: { sort_index: tid } },
     );
-    for (const s of row.slices) {
+    // Complete events on one track must nest: where a callback and the task
+    // it started overlap (the task is ready while the callback still runs),
+    // the later slice starts when the earlier one ends.
+    let lastEnd = -Infinity;
+    const slices = [...row.slices].sort((a, b) => a.start - b.start).flatMap((s) => {
+      const start = Math.max(s.start, lastEnd);
+      if (start > s.end || (start === s.end && s.kind !== "run" && s.end > s.start)) return [];
+      lastEnd = Math.max(lastEnd, s.end);
+      return [{ ...s, start }];
+    });
+    for (const s of slices) {
       const name = s.kind === "wait"
         ? "ready"
         : s.kind === "await"

@@ -1031,3 +1031,44 @@ Deno.test("timeline: tasks a task starts get rows; failures someone retrieved ar
     out.join("\n"),
   );
 });
+
+Deno.test("export: the slices of one track nest (real clock, a callback and the task it starts)", async () => {
+  const repl = open({ virtual: false });
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await repl.type("demo printers-async", `export ${file}`);
+    const trace = JSON.parse(await Deno.readTextFile(file));
+    const byTrack = new Map<number, Array<[number, number]>>();
+    for (const e of trace.traceEvents) {
+      if (e.ph !== "X") continue;
+      byTrack.set(e.tid, [...(byTrack.get(e.tid) ?? []), [e.ts, e.ts + e.dur]]);
+    }
+    for (const [tid, spans] of byTrack) {
+      spans.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < spans.length; i++) {
+        const [[, prevEnd], [start, end]] = [spans[i - 1], spans[i]];
+        const nested = start >= spans[i - 1][0] && end <= prevEnd + 1e-6;
+        assert(
+          start >= prevEnd - 1e-6 || nested,
+          `track ${tid}: ${spans[i - 1]} overlaps ${spans[i]}`,
+        );
+      }
+    }
+  } finally {
+    repl.session.close();
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("load: a relative path inside a loaded file is relative to that file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/inner.txt`, "call_soon from_inner\n");
+    await Deno.writeTextFile(`${dir}/outer.txt`, "load inner.txt\n");
+    const { out, session } = await drive(`load ${dir}/outer.txt`);
+    assert(out.includes("#1 call_soon from_inner → ready queue (position 1)"), out.join("\n"));
+    assertEquals(session.errors, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
