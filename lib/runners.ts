@@ -9,7 +9,6 @@ import { RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
-import { _hasDefaultExecutor } from "./threads.ts";
 import { _SigintInterrupt } from "./unix_events.ts";
 
 /** Options of `run` and `Runner`. */
@@ -91,11 +90,11 @@ export class Runner implements AsyncDisposable {
     this.#closed = true;
     try {
       await cancelAllTasks(loop);
-      await loop.shutdownAsyncgens();
-      // As CPython runners.py: let executor work finish before closing.
-      if (_hasDefaultExecutor(loop)) {
-        await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
-      }
+      // As CPython's Runner.close(): each of these runs the loop (a couple of
+      // iterations even with nothing to do), so callbacks still queued, and
+      // what they schedule, run; and executor work finishes before closing.
+      await loop.runUntilComplete(() => loop.shutdownAsyncgens());
+      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
     } finally {
       setEventLoop(null);
       loop.close();

@@ -389,11 +389,6 @@ export function _runInExecutor<T>(
   return fut;
 }
 
-/** @ignore True if `loop` has made (or was given) a default executor. */
-export function _hasDefaultExecutor(loop: EventLoop): boolean {
-  return loops.get(loop)?.executor != null;
-}
-
 /** @ignore The body of `loop.setDefaultExecutor`. */
 export function _setDefaultExecutor(loop: EventLoop, executor: WorkerExecutor): void {
   if (!(executor instanceof WorkerExecutor)) {
