@@ -1,17 +1,19 @@
 /**
- * Generates the random ordering scenarios `fuzz_NN.py` / `fuzz_NN.ts` of this
- * directory: a differential test of the loop's ordering against CPython's
- * asyncio, on the transcript machinery (see README.md).
+ * Generates the random ordering scenarios `fuzz_NN.json` of this directory: a
+ * differential test of the loop's ordering against CPython's asyncio, on the
+ * transcript machinery (see README.md). A scenario is data (its operations),
+ * not code: `fuzz_run.py` runs it on CPython's asyncio (recorded as
+ * `fuzz_NN.out`), `fuzz_run.ts` on our library (compared by
+ * `tests/transcripts_test.ts`).
  *
  * ```sh
- * deno run --allow-write tests/transcripts/fuzz_gen.ts   # writes fuzz_00..fuzz_29 .py/.ts
- * deno fmt tests/transcripts/fuzz_*.ts                   # a no-op unless a line came out too long
- * bash tests/transcripts/record.sh $(cd tests/transcripts && ls fuzz_*.py | sed 's/\.py$//')
+ * deno run --allow-write tests/transcripts/fuzz_gen.ts   # writes fuzz_00..fuzz_29.json
+ * bash tests/transcripts/record.sh $(cd tests/transcripts && ls fuzz_[0-9]*.json | sed 's/\.json$//')
  * deno test -A --sanitize-ops --sanitize-resources tests/transcripts_test.ts
  * ```
  *
- * Each scenario comes from one fixed seed (printed in its header). It is a
- * small program (at most 25 operations) built at random from: `callSoon` /
+ * Each scenario comes from one fixed seed (its `seed` field). It is a
+ * small scenario (at most 25 operations) built at random from: `callSoon` /
  * `callLater` / `callAt` callbacks, some of which schedule more callbacks;
  * handles cancelled before they run (at once, by a callback queued before
  * them, or by a timer); tasks that await `sleep(0)`, `sleep(d)`, a future set
@@ -28,8 +30,8 @@
  * 10 ms, at least 20 ms after the time they are scheduled at and at least
  * 20 ms apart from each other (so jitter cannot reorder them, and equal
  * deadlines, which CPython's heap may reorder, never occur), and at most
- * 0.5 s. The generator checks this by running each candidate's TypeScript
- * side on the virtual clock, with the loop's `callLater`/`callAt` watched;
+ * 0.5 s. The generator checks this by running each candidate with
+ * `fuzz_run.ts` on the virtual clock, with the loop's `callLater`/`callAt` watched;
  * a candidate that breaks a rule, reports an error to the exception handler,
  * leaves a task pending at `stop()`, or leaves more than one task for
  * `asyncio.run` to cancel (CPython cancels those in `set` order) is dropped
@@ -38,10 +40,11 @@
  * `SKIP_SEEDS` lists seeds whose scenario printed differently from CPython:
  * they are left out of the committed set, with the reason. To explore
  * further without touching this directory:
- * `--count 250 --first-seed 1000 --out /abs/dir` (then run the .py files
- * there and compare with the .ts ones).
+ * `--count 250 --first-seed 1000 --out /abs/dir` (then run each .json file
+ * there with `fuzz_run.py` and with `fuzz_run.ts`, and compare).
  */
 import * as lib from "../../mod.ts";
+import { type Op, runScenario, type ScenarioData, type Via, type When } from "./fuzz_run.ts";
 
 /** How many scenarios to write. */
 const COUNT = 30;
@@ -106,8 +109,6 @@ class Rng {
 
 // ---------------------------------------------------------------- model
 
-type Via = "soon" | "later" | "at";
-
 interface Cb {
   name: string;
   acts: Act[];
@@ -121,28 +122,12 @@ interface TaskDef {
   rank: number;
 }
 
+/** An operation (`Op` of `fuzz_run.ts`), with callbacks and tasks by reference. */
 type Act =
-  | { k: "cb"; via: Via; ms: number; abs: boolean; cb: Cb }
-  | {
-    k: "handle";
-    via: Via;
-    ms: number;
-    abs: boolean;
-    h: string;
-    /** Cancelled at once, or by a callback scheduled just before the handle. */
-    cancel: "now" | { via: Via; ms: number; abs: boolean; cb: Cb };
-  }
-  | { k: "cancelH"; h: string }
+  | When & { k: "cb"; cb: Cb }
+  | When & { k: "handle"; h: string; cancel: "now" | When & { cb: Cb } }
   | { k: "task"; t: TaskDef }
-  | { k: "cancelT"; t: string }
-  | { k: "setF"; f: string }
-  | { k: "doneCb"; f: string }
-  | { k: "sleep0" }
-  | { k: "sleep"; ms: number }
-  | { k: "awaitF"; f: string }
-  | { k: "awaitT"; t: string }
-  | { k: "gather"; ts: string[]; retEx: boolean }
-  | { k: "wait"; ts: string[]; first: boolean; timeoutMs: number | null };
+  | Exclude<Op, { k: "cb" | "handle" | "task" }>;
 
 interface Host {
   acts: Act[];
@@ -165,8 +150,6 @@ interface Scenario {
   tasks: TaskDef[];
   futures: string[];
 }
-
-const ms2s = (ms: number) => String(ms / 1000);
 
 function generate(rng: Rng, seed: number): Scenario {
   const shape = rng.chance(0.5) ? "loop" : "main";
@@ -372,463 +355,47 @@ function generate(rng: Rng, seed: number): Scenario {
   return sc;
 }
 
-// ---------------------------------------------------------------- rendering
+// ---------------------------------------------------------------- data
 
-class Out {
-  py: string[] = [];
-  ts: string[] = [];
-  p(indent: number, line: string) {
-    this.py.push(line === "" ? "" : "    ".repeat(indent) + line);
-  }
-  t(indent: number, line: string) {
-    this.ts.push(line === "" ? "" : "  ".repeat(indent) + line);
-  }
-}
-
-interface Flags {
-  fmts: boolean;
-  names: boolean;
-  py: boolean;
-  imports: Set<string>;
-}
-
-class Renderer {
-  o = new Out();
-  flags: Flags = { fmts: false, names: false, py: false, imports: new Set() };
-  constructor(
-    readonly sc: Scenario,
-    readonly evalMode: boolean,
-    readonly modUrl = "../../mod.ts",
-  ) {}
-
-  /** A TypeScript type annotation, left out when the body is evaluated as JavaScript. */
-  ty(s: string): string {
-    return this.evalMode ? "" : s;
-  }
-  use(...names: string[]) {
-    for (const n of names) this.flags.imports.add(n);
-  }
-
-  schedule(a: { via: Via; ms: number; abs: boolean }, fn: string): [string, string] {
-    if (a.via === "soon") return [`loop.call_soon(${fn})`, `loop.callSoon(${fn})`];
-    if (a.via === "later") {
-      return [`loop.call_later(${ms2s(a.ms)}, ${fn})`, `loop.callLater(${ms2s(a.ms)}, ${fn})`];
-    }
-    const base = a.abs ? "t0" : "loop.time()";
-    return [
-      `loop.call_at(${base} + ${ms2s(a.ms)}, ${fn})`,
-      `loop.callAt(${base} + ${ms2s(a.ms)}, ${fn})`,
-    ];
-  }
-
-  act(a: Act, owner: string, pi: number, ti: number) {
-    const o = this.o;
+/** The scenario as data (`fuzz_NN.json`), run by `fuzz_run.ts` / `fuzz_run.py`. */
+function toData(sc: Scenario, endMs: number): ScenarioData {
+  const op = (a: Act): Op => {
     switch (a.k) {
-      case "cb": {
-        const [p, t] = this.schedule(a, a.cb.name);
-        o.p(pi, p);
-        o.t(ti, `${t};`);
-        break;
-      }
+      case "cb":
+        return { k: "cb", via: a.via, ms: a.ms, abs: a.abs, cb: a.cb.name };
       case "handle": {
-        if (a.cancel !== "now") this.act({ k: "cb", ...a.cancel }, owner, pi, ti);
-        const [p, t] = this.schedule(a, a.h);
-        o.p(pi, `H['${a.h}'] = ${p}`);
-        o.t(ti, `H.${a.h} = ${t};`);
-        if (a.cancel === "now") this.act({ k: "cancelH", h: a.h }, owner, pi, ti);
-        break;
+        const c = a.cancel;
+        return {
+          k: "handle",
+          via: a.via,
+          ms: a.ms,
+          abs: a.abs,
+          h: a.h,
+          cancel: c === "now" ? "now" : { via: c.via, ms: c.ms, abs: c.abs, cb: c.cb.name },
+        };
       }
-      case "cancelH":
-        o.p(pi, `print('${owner} cancels ${a.h}')`);
-        o.p(pi, `H['${a.h}'].cancel()`);
-        o.t(ti, `print("${owner} cancels ${a.h}");`);
-        o.t(ti, `H.${a.h}.cancel();`);
-        break;
       case "task":
-        o.p(pi, `T['${a.t.name}'] = loop.create_task(${a.t.name}())`);
-        o.t(ti, `T.${a.t.name} = loop.createTask(${a.t.name});`);
-        break;
-      case "cancelT":
-        this.flags.py = true;
-        o.p(pi, `print('${owner} cancels ${a.t}:', T['${a.t}'].cancel())`);
-        o.t(ti, `print(\`${owner} cancels ${a.t}: \${py(T.${a.t}.cancel())}\`);`);
-        break;
-      case "setF":
-        this.flags.py = true;
-        o.p(pi, `if F['${a.f}'].done():`);
-        o.p(pi + 1, `print('${owner}: ${a.f} already done, cancelled', F['${a.f}'].cancelled())`);
-        o.p(pi, "else:");
-        o.p(pi + 1, `print('${owner} sets ${a.f}')`);
-        o.p(pi + 1, `F['${a.f}'].set_result('${a.f}-value')`);
-        o.t(ti, `if (F.${a.f}.done()) {`);
-        o.t(
-          ti + 1,
-          `print(\`${owner}: ${a.f} already done, cancelled \${py(F.${a.f}.cancelled())}\`);`,
-        );
-        o.t(ti, "} else {");
-        o.t(ti + 1, `print("${owner} sets ${a.f}");`);
-        o.t(ti + 1, `F.${a.f}.setResult("${a.f}-value");`);
-        o.t(ti, "}");
-        break;
-      case "doneCb":
-        this.flags.py = true;
-        o.p(
-          pi,
-          `F['${a.f}'].add_done_callback(lambda f: print('${a.f} done callback, cancelled', f.cancelled()))`,
-        );
-        o.t(
-          ti,
-          `F.${a.f}.addDoneCallback((f) => print(\`${a.f} done callback, cancelled \${py(f.cancelled())}\`));`,
-        );
-        break;
-      case "sleep0":
-        this.use("sleep");
-        o.p(pi, "await asyncio.sleep(0)");
-        o.p(pi, `print('${owner} sleep(0) done')`);
-        o.t(ti, "await sleep(0);");
-        o.t(ti, `print("${owner} sleep(0) done");`);
-        break;
-      case "sleep":
-        this.use("sleep");
-        o.p(pi, `await asyncio.sleep(${ms2s(a.ms)})`);
-        o.p(pi, `print('${owner} sleep(${ms2s(a.ms)}) done')`);
-        o.t(ti, `await sleep(${ms2s(a.ms)});`);
-        o.t(ti, `print("${owner} sleep(${ms2s(a.ms)}) done");`);
-        break;
-      case "awaitF":
-        o.p(pi, `print('${owner} awaited ${a.f}:', await F['${a.f}'])`);
-        o.t(ti, `print(\`${owner} awaited ${a.f}: \${await F.${a.f}}\`);`);
-        break;
-      case "awaitT":
-        o.p(pi, `print('${owner} awaited ${a.t}:', await T['${a.t}'])`);
-        o.t(ti, `print(\`${owner} awaited ${a.t}: \${await T.${a.t}}\`);`);
-        break;
-      case "gather": {
-        this.flags.fmts = true;
-        this.use("gather");
-        const label = `${owner} gather(${a.ts.join(" ")})`;
-        const pyArgs = a.ts.map((t) => `T['${t}']`).join(", ") +
-          (a.retEx ? ", return_exceptions=True" : "");
-        const tsArgs = a.ts.map((t) => `T.${t}`).join(", ") +
-          (a.retEx ? ", { returnExceptions: true }" : "");
-        o.p(pi, `print('${label}:', fmts(await asyncio.gather(${pyArgs})))`);
-        o.t(ti, `print(\`${label}: \${fmts(await gather(${tsArgs}))}\`);`);
-        break;
-      }
-      case "wait": {
-        this.flags.names = true;
-        this.use("wait");
-        const label = `${owner} wait(${a.ts.join(" ")})`;
-        const pyKw: string[] = [];
-        const tsKw: string[] = [];
-        if (a.first) {
-          pyKw.push("return_when=asyncio.FIRST_COMPLETED");
-          tsKw.push("returnWhen: FIRST_COMPLETED");
-          this.use("FIRST_COMPLETED");
-        }
-        if (a.timeoutMs !== null) {
-          pyKw.push(`timeout=${ms2s(a.timeoutMs)}`);
-          tsKw.push(`timeout: ${ms2s(a.timeoutMs)}`);
-        }
-        const pyList = `[${a.ts.map((t) => `T['${t}']`).join(", ")}]`;
-        const tsList = `[${a.ts.map((t) => `T.${t}`).join(", ")}]`;
-        o.p(pi, `done, pending = await asyncio.wait(${[pyList, ...pyKw].join(", ")})`);
-        o.p(pi, `print('${label}: done', names(done), 'pending', names(pending))`);
-        const opts = tsKw.length > 0 ? `, { ${tsKw.join(", ")} }` : "";
-        o.t(ti, "{");
-        o.t(ti + 1, `const [done, pending] = await wait(${tsList}${opts});`);
-        o.t(ti + 1, `print(\`${label}: done \${names(done)} pending \${names(pending)}\`);`);
-        o.t(ti, "}");
-        break;
-      }
+        return { k: "task", t: a.t.name };
+      default:
+        return a;
     }
-  }
-
-  acts(acts: Act[], owner: string, pi: number, ti: number) {
-    for (const a of acts) this.act(a, owner, pi, ti);
-  }
-
-  /** A task body with its CancelledError handler; `body` renders at (pi, ti). */
-  guarded(
-    name: string,
-    onCancel: TaskDef["onCancel"],
-    pi: number,
-    ti: number,
-    body: (pi: number, ti: number) => void,
-    after: (pi: number, ti: number) => void,
-  ) {
-    const o = this.o;
-    if (onCancel === "none") {
-      body(pi, ti);
-      after(pi, ti);
-      return;
-    }
-    this.use("CancelledError");
-    o.p(pi, "try:");
-    o.t(ti, "try {");
-    body(pi + 1, ti + 1);
-    o.p(pi, "except asyncio.CancelledError:");
-    o.p(pi + 1, `print('${name} caught CancelledError')`);
-    if (onCancel === "reraise") o.p(pi + 1, "raise");
-    else if (name !== "main") o.p(pi + 1, `return '${name} caught'`);
-    o.t(ti, "} catch (e) {");
-    o.t(ti + 1, "if (!(e instanceof CancelledError)) throw e;");
-    o.t(ti + 1, `print("${name} caught CancelledError");`);
-    if (onCancel === "reraise") o.t(ti + 1, "throw e;");
-    else if (name !== "main") o.t(ti + 1, `return "${name} caught";`);
-    o.t(ti, "}");
-    after(pi, ti);
-  }
-
-  render(endMs: number): { py: string; ts: string } {
-    const sc = this.sc;
-    const o = this.o;
-    const usesT0 = (acts: Act[]): boolean =>
-      acts.some((a) =>
-        (a.k === "cb" && a.abs) ||
-        (a.k === "handle" && (a.abs || (a.cancel !== "now" && a.cancel.abs)))
-      );
-    const needT0 = sc.shape === "loop" || usesT0(sc.setup);
-
-    // Definitions first, collected separately so the helpers can be added on top.
-    const defsPy: string[] = [];
-    const defsTs: string[] = [];
-    const grab = (f: () => void, py = defsPy, ts = defsTs) => {
-      const [np, nt] = [o.py.length, o.ts.length];
-      f();
-      py.push(...o.py.splice(np));
-      ts.push(...o.ts.splice(nt));
-    };
-    for (const cb of sc.cbs) {
-      grab(() => {
-        o.p(0, `def ${cb.name}():`);
-        o.p(1, `print('${cb.name} runs')`);
-        o.t(1, `function ${cb.name}()${this.ty(": void")} {`);
-        o.t(2, `print("${cb.name} runs");`);
-        this.acts(cb.acts, cb.name, 1, 2);
-        o.t(1, "}");
-        o.p(0, "");
-        o.p(0, "");
-      });
-    }
-    for (const h of sc.handles) {
-      grab(() => {
-        o.p(0, `def ${h}():`);
-        o.p(1, `print('${h} runs')`);
-        o.p(0, "");
-        o.p(0, "");
-        o.t(1, `function ${h}()${this.ty(": void")} {`);
-        o.t(2, `print("${h} runs");`);
-        o.t(1, "}");
-      });
-    }
-    for (const t of sc.tasks) {
-      grab(() => {
-        o.p(0, `async def ${t.name}():`);
-        o.p(1, `print('${t.name} starts')`);
-        const awaits = ["sleep0", "sleep", "awaitF", "awaitT", "gather", "wait"];
-        if (!this.evalMode && !t.steps.some((a) => awaits.includes(a.k))) {
-          o.t(1, "// deno-lint-ignore require-await");
-        }
-        o.t(1, `async function ${t.name}()${this.ty(": Promise<string>")} {`);
-        o.t(2, `print("${t.name} starts");`);
-        this.guarded(t.name, t.onCancel, 1, 2, (pi, ti) => this.acts(t.steps, t.name, pi, ti), (
-          pi,
-          ti,
-        ) => {
-          o.p(pi, `print('${t.name} ends')`);
-          o.p(pi, `return '${t.name}'`);
-          o.t(ti, `print("${t.name} ends");`);
-          o.t(ti, `return "${t.name}";`);
-        });
-        o.t(1, "}");
-        o.p(0, "");
-        o.p(0, "");
-      });
-    }
-    const setupFutures = (pi: number, ti: number) => {
-      for (const f of sc.futures) {
-        o.p(pi, `F['${f}'] = loop.create_future()`);
-        o.t(ti, `F.${f} = loop.createFuture${this.ty("<string>")}();`);
-      }
-    };
-    const bodyPy: string[] = [];
-    const bodyTs: string[] = [];
-    grab(() => {
-      if (sc.shape === "loop") {
-        o.p(0, "def stop():");
-        o.p(1, "print('stop')");
-        o.p(1, "loop.stop()");
-        o.p(0, "");
-        o.p(0, "");
-        o.t(1, `function stop()${this.ty(": void")} {`);
-        o.t(2, 'print("stop");');
-        o.t(2, "loop.stop();");
-        o.t(1, "}");
-      } else {
-        this.use("getRunningLoop");
-        o.p(0, "async def main():");
-        o.p(1, `global loop${needT0 ? ", t0" : ""}`);
-        o.p(1, "loop = asyncio.get_running_loop()");
-        if (needT0) o.p(1, "t0 = loop.time()");
-        o.p(1, "print('main starts')");
-        o.t(1, `async function main()${this.ty(": Promise<void>")} {`);
-        o.t(2, "loop = getRunningLoop();");
-        if (needT0) o.t(2, "t0 = loop.time();");
-        o.t(2, 'print("main starts");');
-        this.guarded("main", "return", 1, 2, (pi, ti) => {
-          setupFutures(pi, ti);
-          this.acts(sc.setup, "main", pi, ti);
-          this.acts(sc.main, "main", pi, ti);
-        }, (pi, ti) => {
-          if (this.evalMode) o.t(ti, "__mainEnd();");
-          o.p(pi, "print('main ends')");
-          o.t(ti, 'print("main ends");');
-        });
-        o.t(1, "}");
-        o.p(0, "");
-        o.p(0, "");
-      }
-    });
-    grab(
-      () => {
-        if (sc.shape === "loop") {
-          setupFutures(0, 1);
-          this.acts(sc.setup, "setup", 0, 1);
-          o.p(0, `loop.call_at(t0 + ${ms2s(endMs)}, stop)`);
-          o.p(0, "loop.run_forever()");
-          o.t(1, `loop.callAt(t0 + ${ms2s(endMs)}, stop);`);
-          o.t(1, "await loop.runForever();");
-        } else {
-          this.use("run", "VirtualClock");
-          o.p(0, "asyncio.run(main())");
-          o.t(1, "await run(main, { clock: new VirtualClock() });");
-        }
-        o.p(0, "for name, t in T.items():");
-        o.p(
-          1,
-          "print(name, 'cancelled' if t.cancelled() else t.result() if t.done() else 'pending')",
-        );
-        o.t(1, "for (const [name, t] of Object.entries(T)) {");
-        o.t(
-          2,
-          'print(`${name} ${t.cancelled() ? "cancelled" : t.done() ? t.result() : "pending"}`);',
-        );
-        o.t(1, "}");
-        if (sc.shape === "loop") {
-          o.p(0, "loop.close()");
-          o.t(1, "loop.close();");
-        }
-      },
-      bodyPy,
-      bodyTs,
-    );
-
-    // Header and helpers.
-    const f = this.flags;
-    const hp: string[] = [];
-    const ht: string[] = [];
-    const name = `fuzz seed ${sc.seed}`;
-    hp.push(
-      `# Generated by fuzz_gen.ts (${name}, ${sc.ops} operations): do not edit, regenerate.`,
-      `# ${describe(sc)}`,
-      "import asyncio",
-      "",
-      "T = {}",
-      "F = {}",
-      "H = {}",
-    );
-    if (sc.shape === "main") hp.push("loop = None", ...(needT0 ? ["t0 = 0.0"] : []));
-    hp.push("", "");
-    if (f.fmts) {
-      hp.push(
-        "def fmts(xs):",
-        "    return ' '.join('CancelledError' if isinstance(x, asyncio.CancelledError) else str(x) for x in xs)",
-        "",
-        "",
-      );
-    }
-    if (f.names) {
-      hp.push(
-        "def names(s):",
-        "    return ' '.join(n for n, t in T.items() if t in s) or '-'",
-        "",
-        "",
-      );
-    }
-    if (sc.shape === "loop") hp.push("loop = asyncio.new_event_loop()", "t0 = loop.time()", "", "");
-
-    this.use("Task");
-    if (sc.futures.length > 0) this.use("Future");
-    if (sc.handles.length > 0) this.use("Handle");
-    if (f.names) this.use("Future");
-    if (f.fmts) this.use("CancelledError");
-    ht.push(`  const T${this.ty(": Record<string, Task<string>>")} = {};`);
-    if (sc.futures.length > 0) {
-      ht.push(`  const F${this.ty(": Record<string, Future<string>>")} = {};`);
-    }
-    if (sc.handles.length > 0) ht.push(`  const H${this.ty(": Record<string, Handle>")} = {};`);
-    if (f.py) ht.push(`  const py = (b${this.ty(": boolean")}) => (b ? "True" : "False");`);
-    if (f.fmts) {
-      ht.push(
-        `  const fmts = (xs${this.ty(": readonly unknown[]")}) =>`,
-        '    xs.map((x) => (x instanceof CancelledError ? "CancelledError" : String(x))).join(" ");',
-      );
-    }
-    if (f.names) {
-      ht.push(
-        `  const names = (s${this.ty(": Set<Future<string>>")}) =>`,
-        '    Object.keys(T).filter((n) => s.has(T[n])).join(" ") || "-";',
-      );
-    }
-    if (sc.shape === "loop") {
-      this.use("EventLoop", "VirtualClock");
-      ht.push(
-        "  const loop = new EventLoop({ clock: new VirtualClock() });",
-        "  const t0 = loop.time();",
-      );
-    } else {
-      this.use("EventLoop");
-      ht.push(`  let loop${this.ty("!: EventLoop")};`);
-      if (needT0) ht.push("  let t0 = 0;");
-    }
-    ht.push("");
-    const ts = [...ht, ...bodyTsJoin(defsTs), "", ...bodyTs].join("\n");
-    const py = [...hp, ...defsPy, ...bodyPy].join("\n") + "\n";
-    if (this.evalMode) return { py, ts };
-    const types = new Set(["Task", "Future", "Handle", "EventLoop"]);
-    const imports = [...f.imports].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()))
-      .map((n) => (types.has(n) && !(n === "EventLoop" && sc.shape === "loop") ? `type ${n}` : n));
-    const importLine = `import { ${imports.join(", ")} } from "${this.modUrl}";`;
-    const tsFile = [
-      `// Generated by fuzz_gen.ts (${name}, ${sc.ops} operations): do not edit, regenerate.`,
-      `// ${describe(sc)}`,
-      importLine.length <= 100
-        ? importLine
-        : ["import {", ...imports.map((n) => `  ${n},`), `} from "${this.modUrl}";`].join("\n"),
-      "",
-      "export default async function (print: (line: string) => void): Promise<void> {",
-      ts,
-      "}",
-      "",
-    ].join("\n");
-    return { py, ts: tsFile };
-  }
+  };
+  return {
+    seed: sc.seed,
+    ops: sc.ops,
+    about: describe(sc),
+    shape: sc.shape,
+    endMs,
+    futures: sc.futures,
+    handles: sc.handles,
+    cbs: sc.cbs.map((c) => ({ name: c.name, acts: c.acts.map(op) })),
+    tasks: sc.tasks.map((t) => ({ name: t.name, onCancel: t.onCancel, steps: t.steps.map(op) })),
+    setup: sc.setup.map(op),
+    main: sc.main.map(op),
+  };
 }
 
-/** The TS definitions, separated by blank lines as deno fmt keeps them. */
-function bodyTsJoin(lines: string[]): string[] {
-  const out: string[] = [];
-  for (const l of lines) {
-    if (
-      /^ {2}(async function|function|\/\/ deno-lint)/.test(l) &&
-      !/^ {2}\/\/ deno-lint/.test(out.at(-1) ?? "") && out.length > 0
-    ) out.push("");
-    out.push(l);
-  }
-  return out;
-}
-
+/** A one-line summary of what the scenario uses. */
 function describe(sc: Scenario): string {
   const kinds = new Set<string>();
   const walk = (acts: Act[]) => {
@@ -884,10 +451,6 @@ const verbose = Deno.args.includes("--verbose");
   };
 }
 
-const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (
-  ...args: unknown[]
-) => Promise<void>;
-
 interface Check {
   ok: boolean;
   why: string;
@@ -896,11 +459,6 @@ interface Check {
 }
 
 async function check(sc: Scenario, endMs: number): Promise<Check> {
-  const r = new Renderer(sc, true);
-  const { ts } = r.render(endMs);
-  const names = [...r.flags.imports].filter((n) => !["Task", "Future", "Handle"].includes(n));
-  if (!names.includes("EventLoop")) names.push("EventLoop");
-  const body = `const { ${names.join(", ")} } = lib;\n${ts}`;
   timers = [];
   errors = [];
   const lines: string[] = [];
@@ -918,7 +476,7 @@ async function check(sc: Scenario, endMs: number): Promise<Check> {
   };
   const fail = (why: string): Check => ({ ok: false, why, lines, endMs: 0 });
   try {
-    await new AsyncFunction("lib", "print", "__mainEnd", body)(lib, print, mainEnd);
+    await runScenario(toData(sc, endMs), print, { mainEnd });
   } catch (e) {
     return fail(`threw ${e}`);
   }
@@ -946,7 +504,7 @@ async function check(sc: Scenario, endMs: number): Promise<Check> {
 
 if (import.meta.main) {
   // Options, for exploring beyond the committed set: --count N, --first-seed S,
-  // --out /abs/dir (write there, importing mod.ts by absolute URL), --verbose.
+  // --out /abs/dir (write there), --verbose.
   const opt = (name: string, fallback: string) => {
     const i = Deno.args.indexOf(name);
     return i >= 0 ? Deno.args[i + 1] : fallback;
@@ -955,7 +513,6 @@ if (import.meta.main) {
   const out = opt("--out", "");
   if (out !== "" && !out.startsWith("/")) throw new Error("--out takes an absolute path");
   const dir = out === "" ? new URL("./", import.meta.url) : new URL(`file://${out}/`);
-  const modUrl = out === "" ? "../../mod.ts" : new URL("../../mod.ts", import.meta.url).href;
   let seed = Number(opt("--first-seed", String(FIRST_SEED)));
   for (let n = 0; n < count; seed++) {
     if (seed in SKIP_SEEDS) continue;
@@ -971,12 +528,9 @@ if (import.meta.main) {
       }
       const final = await check(sc, first.endMs);
       if (!final.ok || final.lines.join("\n") !== first.lines.join("\n")) continue;
-      const { py, ts } = new Renderer(sc, false, modUrl).render(
-        sc.shape === "loop" ? first.endMs : 0,
-      );
+      const data = toData(sc, sc.shape === "loop" ? first.endMs : 0);
       const name = `fuzz_${String(n).padStart(2, "0")}`;
-      Deno.writeTextFileSync(new URL(`${name}.py`, dir), py);
-      Deno.writeTextFileSync(new URL(`${name}.ts`, dir), ts);
+      Deno.writeTextFileSync(new URL(`${name}.json`, dir), JSON.stringify(data, null, 2) + "\n");
       console.log(
         `${name}: seed ${seed}, ${sc.shape}, ${sc.ops} ops, ${final.lines.length} lines, ` +
           `attempt ${attempts}`,
