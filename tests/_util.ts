@@ -4,6 +4,8 @@ import {
   CancelledError,
   EventLoop,
   type ExceptionContext,
+  getRunningLoop,
+  type Queue,
   sleep,
   type Task,
   VirtualClock,
@@ -65,4 +67,80 @@ export async function cancelled(task: Task<unknown>): Promise<boolean> {
     throw err;
   }
   return false;
+}
+
+/** Run `body` as a task on a fresh real-clock loop; exactly `expectErrors` exception-handler calls allowed. */
+export function inRealLoop(
+  body: (loop: EventLoop, errors: ExceptionContext[]) => Promise<void>,
+  expectErrors = 0,
+): Promise<void> {
+  return withLoop(
+    (loop, errors) => loop.runUntilComplete(() => body(loop, errors)),
+    { virtual: false, expectErrors },
+  );
+}
+
+/** Run `fn` as a task, cancelled after `seconds` (so a hang fails instead of stalling). */
+export async function within<T>(seconds: number, fn: () => PromiseLike<T>): Promise<T> {
+  const loop = getRunningLoop();
+  const task = loop.createTask(fn);
+  const timer = loop.callLater(seconds, () => task.cancel(`timed out after ${seconds} s`));
+  try {
+    return await task;
+  } finally {
+    timer.cancel();
+  }
+}
+
+/** Run one iteration of `loop`. */
+export async function once(loop: EventLoop): Promise<void> {
+  loop.stop();
+  await loop.runForever();
+}
+
+/** Run `loop` until `stop()` after `seconds` of loop time. */
+export async function runFor(loop: EventLoop, seconds: number): Promise<void> {
+  loop.callLater(seconds, () => loop.stop());
+  await loop.runForever();
+}
+
+/** Swap `console[method]` for a recorder while `body` runs; returns the lines it got. */
+export async function capture(
+  method: "error" | "warn",
+  body: () => Promise<void> | void,
+): Promise<string[]> {
+  const original = console[method];
+  const lines: string[] = [];
+  console[method] = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    await body();
+  } finally {
+    console[method] = original;
+  }
+  return lines;
+}
+
+/** Wait `ms` of real time on Deno's own event loop (not the loop under test). */
+export const hostDelay = (ms: number): Promise<void> =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** UTF-8 bytes of `s`. */
+export const enc = (s: string) => new TextEncoder().encode(s);
+
+/** `b` decoded as UTF-8. */
+export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** `data` decoded as UTF-8; null stays null (a pipe that was not captured). */
+export const text = (data: Uint8Array | null): string | null => data === null ? null : dec(data);
+
+/** The port of a TCP server's first socket. */
+export function portOf(server: { sockets: readonly Deno.Addr[] }): number {
+  return (server.sockets[0] as Deno.NetAddr).port;
+}
+
+/** Take every item `q` holds now, without waiting. */
+export function drain<T>(q: Queue<T>): T[] {
+  const items: T[] = [];
+  while (!q.empty()) items.push(q.getNowait());
+  return items;
 }

@@ -3,7 +3,7 @@
 // tests/transcripts/loop_*.
 import process from "node:process";
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { makeLoop, withLoop } from "./_util.ts";
+import { capture, makeLoop, runFor, withLoop } from "./_util.ts";
 import {
   blockingSleep,
   EventLoop,
@@ -13,28 +13,6 @@ import {
   type TraceEvent,
   VirtualClock,
 } from "../mod.ts";
-
-/** Run `loop` until `stop()` after `seconds` of loop time. */
-async function runFor(loop: EventLoop, seconds: number): Promise<void> {
-  loop.callLater(seconds, () => loop.stop());
-  await loop.runForever();
-}
-
-/** Swap `console[method]` for a recorder while `body` runs. */
-async function capture(
-  method: "error" | "warn",
-  body: () => Promise<void> | void,
-): Promise<string[]> {
-  const original = console[method];
-  const lines: string[] = [];
-  console[method] = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    await body();
-  } finally {
-    console[method] = original;
-  }
-  return lines;
-}
 
 // ---- Rule 1: callSoon is FIFO; each iteration runs what was ready --------
 

@@ -25,7 +25,7 @@
 // the last listener is gone, Deno gives SIGUSR1 its default action back:
 // the process would end), and every handler is removed.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { enc, hostDelay, runFor, withLoop } from "./_util.ts";
 import {
   blockingSleep,
   EventLoop,
@@ -48,15 +48,11 @@ import {
 } from "../mod.ts";
 import type { DenoReader, DenoWriter } from "../mod.ts";
 
-const enc = (s: string) => new TextEncoder().encode(s);
-
-/** Wait `ms` of real time on Deno's own event loop (the loop under test is not running). */
-const hostDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Run `loop` until `stop()` after `seconds` of loop time. */
-async function runFor(loop: EventLoop, seconds: number): Promise<void> {
-  loop.callLater(seconds, () => loop.stop());
+/** Run `loop` until something calls `stop()`; a stop after 5 s of loop time bounds a hang. */
+async function runUntilStopped(loop: EventLoop): Promise<void> {
+  const safety = loop.callLater(5, () => loop.stop());
   await loop.runForever();
+  safety.cancel();
 }
 
 // Functions for the Workers, in one module (no `#` or `%`: it is a data URL).
@@ -270,10 +266,8 @@ Deno.test("a signal handler that throws goes to the exception handler; it stays 
     };
     loop.addSignalHandler("SIGUSR1", boom);
     try {
-      const safety = loop.callLater(5, () => loop.stop());
       loop.callSoon(() => Deno.kill(Deno.pid, "SIGUSR1"));
-      await loop.runForever();
-      safety.cancel();
+      await runUntilStopped(loop);
     } finally {
       assert(loop.removeSignalHandler("SIGUSR1"));
     }
@@ -313,10 +307,8 @@ Deno.test("handlers of two signals get their own args; removing one leaves the o
       2,
     );
     try {
-      const safety = loop.callLater(5, () => loop.stop());
       loop.callSoon(() => Deno.kill(Deno.pid, "SIGUSR1"));
-      await loop.runForever();
-      safety.cancel();
+      await runUntilStopped(loop);
     } finally {
       loop.removeSignalHandler("SIGUSR1");
       loop.removeSignalHandler("SIGUSR2");
@@ -337,9 +329,7 @@ Deno.test("a signal that arrives while the loop is not running is handled (with 
       Deno.kill(Deno.pid, "SIGUSR1");
       await hostDelay(20);
       assertEquals(log, [], "nothing runs while the loop does not");
-      const safety = loop.callLater(5, () => loop.stop());
-      await loop.runForever();
-      safety.cancel();
+      await runUntilStopped(loop);
     } finally {
       assert(loop.removeSignalHandler("SIGUSR1"));
     }

@@ -28,7 +28,7 @@ import {
   assertRejects,
   assertThrows,
 } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { capture, once, runFor, withLoop } from "./_util.ts";
 import {
   blockingSleep,
   CancelledError,
@@ -44,34 +44,6 @@ import {
   type TimerHandle,
   VirtualClock,
 } from "../mod.ts";
-
-/** Run one iteration of `loop`. */
-async function once(loop: EventLoop): Promise<void> {
-  loop.stop();
-  await loop.runForever();
-}
-
-/** Run `loop` until `stop()` after `seconds` of loop time. */
-async function runFor(loop: EventLoop, seconds: number): Promise<void> {
-  loop.callLater(seconds, () => loop.stop());
-  await loop.runForever();
-}
-
-/** Swap `console[method]` for a recorder while `body` runs. */
-async function capture(
-  method: "error" | "warn",
-  body: () => Promise<void> | void,
-): Promise<string[]> {
-  const original = console[method];
-  const lines: string[] = [];
-  console[method] = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    await body();
-  } finally {
-    console[method] = original;
-  }
-  return lines;
-}
 
 // ---- Futures (test_futures.py) ----------------------------------------------
 

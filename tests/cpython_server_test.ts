@@ -17,13 +17,10 @@
 // Every server listens on 127.0.0.1 port 0 (or a socket in a temp dir), on
 // a real-clock loop; every wait is bounded by `within()` so a hang fails fast.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { dec, inRealLoop, portOf, within } from "./_util.ts";
 import {
   CancelledError,
   ConnectionRefusedError,
-  type EventLoop,
-  type ExceptionContext,
-  getRunningLoop,
   LimitOverrunError,
   LineTooLongError,
   openConnection,
@@ -37,35 +34,6 @@ import {
   type StreamWriter,
   type Task,
 } from "../mod.ts";
-
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** Run `body` as a task on a real-clock loop; exactly `expectErrors` exception-handler calls allowed. */
-function onLoop(
-  body: (loop: EventLoop, errors: ExceptionContext[]) => Promise<void>,
-  expectErrors = 0,
-): Promise<void> {
-  return withLoop(
-    (loop, errors) => loop.runUntilComplete(() => body(loop, errors)),
-    { virtual: false, expectErrors },
-  );
-}
-
-/** Run `fn` as a task, cancelled after `seconds` (so a hang fails instead of stalling). */
-async function within<T>(seconds: number, fn: () => PromiseLike<T>): Promise<T> {
-  const loop = getRunningLoop();
-  const task = loop.createTask(fn);
-  const timer = loop.callLater(seconds, () => task.cancel(`timed out after ${seconds} s`));
-  try {
-    return await task;
-  } finally {
-    timer.cancel();
-  }
-}
-
-function portOf(server: Server): number {
-  return (server.sockets[0] as Deno.NetAddr).port;
-}
 
 /** A temp dir for Unix sockets, removed afterwards. */
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -126,7 +94,7 @@ async function closeServer(server: Server): Promise<void> {
 // ---- test_streams.py: test_start_server / test_start_unix_server -----------
 
 Deno.test("startServer: an async handler and a sync one that creates the task both echo (test_start_server)", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const tasks: Task<void>[] = [];
     const handlers = [
       echoLine,
@@ -148,7 +116,7 @@ Deno.test("startServer: an async handler and a sync one that creates the task bo
 
 Deno.test("startUnixServer: async and sync handlers echo over a Unix socket; the file goes with close() (test_start_unix_server)", () =>
   withTempDir((dir) =>
-    onLoop(async (loop) => {
+    inRealLoop(async (loop) => {
       const handlers = [
         echoLine,
         (r: StreamReader, w: StreamWriter) => void loop.createTask(() => echoLine(r, w)),
@@ -169,7 +137,7 @@ Deno.test("startUnixServer: async and sync handlers echo over a Unix socket; the
 // ---- test_server.py ---------------------------------------------------------
 
 Deno.test("startServing:false, then `await using` + serveForever(): the handler cancels it; after: no sockets, 'is closed' (test_start_server_1)", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const HELLO = "1".repeat(5 * 1024) + "\n";
     const log: string[] = [];
     let mainTask: Task<void> | null = null;
@@ -210,7 +178,7 @@ Deno.test("startServing:false, then `await using` + serveForever(): the handler 
 
 Deno.test("startUnixServer(startServing:false): startServing() inside `await using`, then serveForever() cancelled by the handler (test_start_unix_server_1)", () =>
   withTempDir((dir) =>
-    onLoop(async (loop) => {
+    inRealLoop(async (loop) => {
       const path = `${dir}/srv.sock`;
       const started = loop.createFuture<void>();
       const seen: boolean[] = [];
@@ -252,7 +220,7 @@ Deno.test("startUnixServer(startServing:false): startServing() inside `await usi
 // ---- Server: serveForever, close, waitClosed ------------------------------
 
 Deno.test("serveForever() twice: the second throws 'already being awaited'; cancelling the first closes the server", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const server = await startServer(echoLines, "127.0.0.1", 0);
     const port = portOf(server);
     const first = loop.createTask(() => server.serveForever());
@@ -273,7 +241,7 @@ Deno.test("serveForever() twice: the second throws 'already being awaited'; canc
   }));
 
 Deno.test("a cancelled serveForever() stays pending until the open connections are gone (3.12+)", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const log: string[] = [];
     const server = await startServer(
       async (reader, writer) => {
@@ -299,7 +267,7 @@ Deno.test("a cancelled serveForever() stays pending until the open connections a
   }));
 
 Deno.test("startServing:false: not serving until startServing() (twice is fine); startServing() after close() is a RuntimeError", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const calls: string[] = [];
     const server = await startServer(
       (_r, w) => {
@@ -338,7 +306,7 @@ Deno.test("startServing:false: a client may connect (the backlog holds it) but i
   // Deno cannot bind without listening (Deno.listen does both), so ours
   // accepts into the backlog and serves from startServing() on; the
   // StartServerOptions JSDoc says so.
-  onLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(echoLines, "127.0.0.1", 0, { startServing: false });
     try {
       const [reader, writer] = await within(1, () => openConnection("127.0.0.1", portOf(server)));
@@ -355,7 +323,7 @@ Deno.test("startServing:false: a client may connect (the backlog holds it) but i
   }));
 
 Deno.test("waitClosed() before close() waits for it; several waiters all wake; afterwards it returns at once", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const server = await startServer((_r, w) => w.close(), "127.0.0.1", 0);
     const waiters = [1, 2].map(() => loop.createTask(() => server.waitClosed()));
     await sleep(0.05);
@@ -370,7 +338,7 @@ Deno.test("waitClosed() before close() waits for it; several waiters all wake; a
   }));
 
 Deno.test("close() stops new connections but keeps those made: they still echo; waitClosed() waits for them", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const server = await startServer(echoLines, "127.0.0.1", 0);
     const port = portOf(server);
     const [reader, writer] = await openConnection("127.0.0.1", port);
@@ -390,7 +358,7 @@ Deno.test("close() stops new connections but keeps those made: they still echo; 
   }));
 
 Deno.test("`await using` a server waits, at the end of the block, for its connections to close", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const order: string[] = [];
     {
       await using server = await startServer(
@@ -415,7 +383,7 @@ Deno.test("`await using` a server waits, at the end of the block, for its connec
   }));
 
 Deno.test("closeClients() / abortClients(): the handler's read() returns the bytes already received, the client reads EOF, the server serves on (3.13)", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const state: string[] = [];
     const server = await startServer(
       async (reader) => {
@@ -444,7 +412,7 @@ Deno.test("closeClients() / abortClients(): the handler's read() returns the byt
 // ---- Handlers that fail ---------------------------------------------------
 
 Deno.test("a sync handler that throws and an async one that throws at once: both reported, connections closed, servers serve on (test_unhandled_exceptions)", () =>
-  onLoop(async (_loop, errors) => {
+  inRealLoop(async (_loop, errors) => {
     // CPython (3.11-3.13) differs for the sync one: it reports "Exception in
     // callback StreamReaderProtocol.connection_made(...)" and leaves the
     // connection open (the client's read() hangs). Ours runs every handler
@@ -485,7 +453,7 @@ Deno.test("a sync handler that throws and an async one that throws at once: both
 // ---- Reading and writing around closes -----------------------------------
 
 Deno.test("after the peer wrote and closed: the data is still read, then EOF; our writer stays open until we close it", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const server = await startServer(
       async (_r, w) => {
         w.write("a\nb");
@@ -519,7 +487,7 @@ Deno.test("after the peer wrote and closed: the data is still read, then EOF; ou
   }));
 
 Deno.test("the server half-closes with writeEof(): the client reads the reply and EOF, then still sends, and the handler reads it", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const log: string[] = [];
     const server = await startServer(
       async (reader, writer) => {
@@ -552,7 +520,7 @@ Deno.test("the server half-closes with writeEof(): the client reads the reply an
   }));
 
 Deno.test("close() with unread data: waitClosed() resolves; twice, and again after, is fine (test_wait_closed_on_close_with_unread_data)", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(
       async (_r, w) => {
         w.write("line 1\nline 2\nline 3\n");
@@ -574,7 +542,7 @@ Deno.test("close() with unread data: waitClosed() resolves; twice, and again aft
   }));
 
 Deno.test("several tasks in drain() on a paused writer all return once the peer reads (test_multiple_drain, over TCP)", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     let serverReader: StreamReader | null = null;
     const server = await startServer(
       (reader) => {
@@ -618,7 +586,7 @@ Deno.test("several tasks in drain() on a paused writer all return once the peer 
 
 Deno.test("Unix sockets: getExtraInfo peername/sockname give the path on the bound side; unknown names give the default", () =>
   withTempDir((dir) =>
-    onLoop(async () => {
+    inRealLoop(async () => {
       const path = `${dir}/info.sock`;
       const seen: unknown[] = [];
       const server = await startUnixServer((_r, w) => {
@@ -648,7 +616,7 @@ Deno.test({
   name: "the unnamed end of a Unix connection is '' (not null) in getExtraInfo",
   fn: () =>
     withTempDir((dir) =>
-      onLoop(async () => {
+      inRealLoop(async () => {
         const path = `${dir}/info.sock`;
         const seen: unknown[] = [];
         const server = await startUnixServer((_r, w) => {
@@ -666,7 +634,7 @@ Deno.test({
 });
 
 Deno.test("openConnection({ limit }): readline over it is LineTooLongError and drops the line; readuntil keeps it (LimitOverrunError consumed 20)", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(
       (_r, w) => {
         w.write("x".repeat(20) + "\nok\n");
@@ -700,7 +668,7 @@ Deno.test("openConnection({ limit }): readline over it is LineTooLongError and d
 
 Deno.test("limit on both ends of a Unix socket: startUnixServer({ limit }) and openUnixConnection({ limit })", () =>
   withTempDir((dir) =>
-    onLoop(async () => {
+    inRealLoop(async () => {
       const path = `${dir}/limit.sock`;
       const log: string[] = [];
       const server = await startUnixServer(
@@ -731,7 +699,7 @@ Deno.test("limit on both ends of a Unix socket: startUnixServer({ limit }) and o
 
 Deno.test("a stale Unix socket file: connecting is ConnectionRefusedError; startUnixServer replaces it and serves (writeEof works)", () =>
   withTempDir((dir) =>
-    onLoop(async () => {
+    inRealLoop(async () => {
       const path = `${dir}/stale.sock`;
       // Deno removes its socket file on close, so python3 leaves one behind.
       const made = new Deno.Command("python3", {
@@ -759,7 +727,7 @@ Deno.test("a stale Unix socket file: connecting is ConnectionRefusedError; start
 
 Deno.test("an address in use: startServer on a busy port and startUnixServer on a regular file fail (EADDRINUSE); the file is kept", () =>
   withTempDir((dir) =>
-    onLoop(async () => {
+    inRealLoop(async () => {
       const first = await startServer(echoLines, "127.0.0.1", 0);
       const port = portOf(first);
       // CPython: OSError errno 98 (EADDRINUSE) for both.
@@ -789,7 +757,7 @@ Deno.test({
   name:
     "startServer()/startUnixServer() on a busy address return a rejected promise, not a synchronous throw",
   fn: () =>
-    onLoop(async () => {
+    inRealLoop(async () => {
       const first = await startServer(echoLines, "127.0.0.1", 0);
       try {
         let pending: Promise<Server> | null = null;

@@ -16,13 +16,21 @@
 // LineTooLongError; feed_data() after feed_eof() is an `assert` in CPython
 // (AssertionError), a RuntimeError here; bytes are Uint8Array.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { cancelled, inLoop, spin, withLoop } from "./_util.ts";
+import {
+  cancelled,
+  dec,
+  enc,
+  inLoop,
+  inRealLoop,
+  portOf,
+  spin,
+  within,
+  withLoop,
+} from "./_util.ts";
 import {
   ConnectionError,
   ConnectionResetError,
   type EventLoop,
-  type ExceptionContext,
-  getRunningLoop,
   IncompleteReadError,
   LimitOverrunError,
   LineTooLongError,
@@ -32,9 +40,6 @@ import {
   startServer,
   StreamReader,
 } from "../mod.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** CPython's StreamTests.DATA. */
 const DATA = "line1\nline2\nline3\n";
@@ -566,27 +571,8 @@ Deno.test("for await: lines across feeds; break leaves the rest; a too-long line
 
 // ---- StreamWriter over TCP on 127.0.0.1 ------------------------------------
 
-/** Run `body` as a task on a real-clock loop that must see no exception-handler calls. */
-function onRealLoop(body: (loop: EventLoop, errors: ExceptionContext[]) => Promise<void>) {
-  return withLoop((loop, errors) => loop.runUntilComplete(() => body(loop, errors)), {
-    virtual: false,
-  });
-}
-
-/** Run `fn` as a task, cancelled after `seconds` (so a hang fails instead of stalling). */
-async function within<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
-  const loop = getRunningLoop();
-  const task = loop.createTask(fn);
-  const timer = loop.callLater(seconds, () => task.cancel(`timed out after ${seconds} s`));
-  try {
-    return await task;
-  } finally {
-    timer.cancel();
-  }
-}
-
 Deno.test("TCP: close() then waitClosed(): own reader at EOF, reads empty; write+drain then ConnectionResetError", () =>
-  onRealLoop(async () => {
+  inRealLoop(async () => {
     // test_eof_feed_when_closing_writer + test_async_writer_api_exception_after_close
     const server = await startServer(
       async (r, w) => {
@@ -596,7 +582,7 @@ Deno.test("TCP: close() then waitClosed(): own reader at EOF, reads empty; write
       "127.0.0.1",
       0,
     );
-    const port = (server.sockets[0] as Deno.NetAddr).port;
+    const port = portOf(server);
     const [reader, writer] = await openConnection("127.0.0.1", port);
     assert(!writer.isClosing());
     writer.close();
@@ -612,7 +598,7 @@ Deno.test("TCP: close() then waitClosed(): own reader at EOF, reads empty; write
   }));
 
 Deno.test("TCP: after writeEof() writes throw, drain() and a second writeEof() are fine, the answer still arrives", () =>
-  onRealLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(
       async (r, w) => {
         const data = await r.read(); // until the client's EOF
@@ -623,7 +609,7 @@ Deno.test("TCP: after writeEof() writes throw, drain() and a second writeEof() a
       "127.0.0.1",
       0,
     );
-    const port = (server.sockets[0] as Deno.NetAddr).port;
+    const port = portOf(server);
     const [reader, writer] = await openConnection("127.0.0.1", port);
     writer.write("hello");
     writer.writeEof();
@@ -641,7 +627,7 @@ Deno.test("TCP: after writeEof() writes throw, drain() and a second writeEof() a
   }));
 
 Deno.test("TCP: write/drain to a peer that closed ends in a ConnectionError, not a hang (test_drain_raises)", () =>
-  onRealLoop(async () => {
+  inRealLoop(async () => {
     // The peer is not one of our servers: a bare listener that accepts and closes.
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     try {

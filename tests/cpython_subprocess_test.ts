@@ -18,7 +18,7 @@
 // without input, as Python 3.12+ (3.11 leaves it open). Real clock: the
 // children run in real time; every test runs well under a second.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { cancelled, withLoop } from "./_util.ts";
+import { cancelled, inRealLoop, text } from "./_util.ts";
 import {
   CancelledError,
   createSubprocessExec,
@@ -36,17 +36,8 @@ import {
   type SubprocessOptions,
 } from "../mod.ts";
 
-const decoder = new TextDecoder();
-const text = (data: Uint8Array | null) => data === null ? null : decoder.decode(data);
 const texts = (pair: [Uint8Array | null, Uint8Array | null]) => pair.map(text);
 const KiB = 1024;
-
-/** Run `main` as a task on a fresh real-clock loop; fail on any exception-handler call. */
-function inRealLoop(main: () => Promise<void>): Promise<void> {
-  return withLoop(async (loop) => {
-    await loop.runUntilComplete(main);
-  }, { virtual: false });
-}
 
 Deno.test("communicate() twice: the second returns empty output, same returncode", async () => {
   // CPython: (b'out\n', b'err\n') then (b'', b'').

@@ -37,7 +37,7 @@ import {
   assertRejects,
   assertThrows,
 } from "./_assert.ts";
-import { cancelled, inLoop, spin } from "./_util.ts";
+import { cancelled, drain, inLoop, spin } from "./_util.ts";
 import {
   Barrier,
   BoundedSemaphore,
@@ -46,6 +46,7 @@ import {
   Condition,
   createTask,
   Event,
+  type Future,
   gather,
   LifoQueue,
   Lock,
@@ -853,6 +854,22 @@ Deno.test("Barrier(1) never waits; a full Barrier drains last arrival first, the
     ]);
   }));
 
+/** Run `n` tasks of `body` at once and wait for all of them. */
+function inParallel(n: number, body: () => Promise<void>): Future<void[]> {
+  return gather(...Array.from({ length: n }, () => createTask(body)));
+}
+
+/** `b.wait()`: null when it passes, the BrokenBarrierError when it breaks (anything else throws). */
+async function brokenWait(b: Barrier): Promise<BrokenBarrierError | null> {
+  try {
+    await b.wait();
+    return null;
+  } catch (err) {
+    if (!(err instanceof BrokenBarrierError)) throw err;
+    return err;
+  }
+}
+
 Deno.test("Barrier.reset() while half the tasks drain and half wait again breaks only the waiting ones; a reset after draining breaks nobody", () =>
   inLoop(async () => {
     const n = 5;
@@ -861,29 +878,20 @@ Deno.test("Barrier.reset() while half the tasks drain and half wait again breaks
       const b = new Barrier(n);
       const broken: boolean[] = [], brokenTwice: boolean[] = [];
       let count = 0;
-      await gather(...Array.from({ length: n }, () =>
-        createTask(async () => {
-          try {
-            await b.wait();
-          } catch (err) {
-            if (!(err instanceof BrokenBarrierError)) throw err;
-            broken.push(true);
-            await b.wait();
-            return;
-          }
-          count++;
-          if (count > Math.floor(n / 2)) {
-            await b.reset();
-            await b.wait();
-          } else {
-            try {
-              await b.wait();
-            } catch (err) {
-              if (!(err instanceof BrokenBarrierError)) throw err;
-              brokenTwice.push(true);
-            }
-          }
-        })));
+      await inParallel(n, async () => {
+        if (await brokenWait(b)) {
+          broken.push(true);
+          await b.wait();
+          return;
+        }
+        count++;
+        if (count > Math.floor(n / 2)) {
+          await b.reset();
+          await b.wait();
+        } else if (await brokenWait(b)) {
+          brokenTwice.push(true);
+        }
+      });
       // CPython 3.11: [True, True], [], 0 waiting, filling.
       assertEquals([broken, brokenTwice, b.nWaiting], [[true, true], [], 0]);
       assertEquals(stateOf(b), "[filling, waiters:0/5]>");
@@ -892,24 +900,23 @@ Deno.test("Barrier.reset() while half the tasks drain and half wait again breaks
       // test_reset_barrier_while_tasks_draining
       const b = new Barrier(n);
       let count = 0, passed = 0, failed = 0, last = 0;
-      await gather(...Array.from({ length: n }, () =>
-        createTask(async () => {
+      await inParallel(n, async () => {
+        await b.wait();
+        count++;
+        if (count === n) {
+          await b.reset(); // everyone has left: nobody is broken
           await b.wait();
-          count++;
-          if (count === n) {
-            await b.reset(); // everyone has left: nobody is broken
+        } else {
+          try {
             await b.wait();
-          } else {
-            try {
-              await b.wait();
-              passed++;
-            } catch {
-              failed++;
-            }
+            passed++;
+          } catch {
+            failed++;
           }
-          await b.wait();
-          last++;
-        })));
+        }
+        await b.wait();
+        last++;
+      });
       // CPython 3.11: 4, 0, 5, not broken.
       assertEquals([passed, failed, last, b.nWaiting, b.broken], [4, 0, 5, 0, false]);
     }
@@ -923,27 +930,19 @@ Deno.test("Barrier.abort() breaks both waiting and newly arriving tasks; reset()
       const b = new Barrier(n);
       const r1: boolean[] = [], r2: string[] = [];
       let count = 0;
-      await gather(...Array.from({ length: n }, () =>
-        createTask(async () => {
-          try {
-            await b.wait();
-          } catch (err) {
-            if (!(err instanceof BrokenBarrierError)) throw err;
-            r1.push(true);
-            return;
-          }
-          count++;
-          if (count > Math.floor(n / 2)) {
-            await b.abort();
-          } else {
-            try {
-              await b.wait();
-            } catch (err) {
-              if (!(err instanceof BrokenBarrierError)) throw err;
-              r2.push(err.message);
-            }
-          }
-        })));
+      await inParallel(n, async () => {
+        if (await brokenWait(b)) {
+          r1.push(true);
+          return;
+        }
+        count++;
+        if (count > Math.floor(n / 2)) {
+          await b.abort();
+        } else {
+          const err = await brokenWait(b);
+          if (err) r2.push(err.message);
+        }
+      });
       // CPython 3.11: [True, True], ['Barrier aborted'] * 2, broken.
       assertEquals([r1, r2, b.nWaiting, b.broken], [
         [true, true],
@@ -957,36 +956,29 @@ Deno.test("Barrier.abort() breaks both waiting and newly arriving tasks; reset()
       // test_abort_barrier_when_exception_then_resetting
       const b1 = new Barrier(n), b2 = new Barrier(n);
       let passed = 0, broke = 0, last = 0;
-      await gather(...Array.from({ length: n }, () =>
-        createTask(async () => {
-          try {
-            const i = await b1.wait();
-            if (i === Math.floor(n / 2)) throw new RuntimeError("boom");
-            await b1.wait();
-            passed++;
-          } catch (err) {
-            if (err instanceof BrokenBarrierError) broke++;
-            else if (err instanceof RuntimeError) await b1.abort();
-            else throw err;
-          }
-          const i = await b2.wait();
-          if (i === Math.floor(n / 2)) await b1.reset();
-          await b2.wait();
+      await inParallel(n, async () => {
+        try {
+          const i = await b1.wait();
+          if (i === Math.floor(n / 2)) throw new RuntimeError("boom");
           await b1.wait();
-          last++;
-        })));
+          passed++;
+        } catch (err) {
+          if (err instanceof BrokenBarrierError) broke++;
+          else if (err instanceof RuntimeError) await b1.abort();
+          else throw err;
+        }
+        const i = await b2.wait();
+        if (i === Math.floor(n / 2)) await b1.reset();
+        await b2.wait();
+        await b1.wait();
+        last++;
+      });
       // CPython 3.11: 0, 4, 5, not broken.
       assertEquals([passed, broke, last, b1.broken, b1.nWaiting], [0, 4, 5, false, 0]);
     }
   }));
 
 // ---- Queue ------------------------------------------------------------------
-
-function drain<T>(q: Queue<T>): T[] {
-  const items: T[] = [];
-  while (!q.empty()) items.push(q.getNowait());
-  return items;
-}
 
 Deno.test("bounded Queue: a putter blocks after maxsize items and resumes one iteration after a get; a float maxsize rounds up; no deadlock (test_maxsize etc.)", () =>
   inLoop(async () => {

@@ -3,22 +3,15 @@
 // nobody looked at are reported). Compared with CPython in
 // tests/transcripts/loop_future_*.
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { once, withLoop } from "./_util.ts";
 import {
   CancelledError,
-  type EventLoop,
   Future,
   getEventLoop,
   InvalidStateError,
   isFuture,
   setEventLoop,
 } from "../mod.ts";
-
-/** Run one iteration of `loop`. */
-async function once(loop: EventLoop): Promise<void> {
-  loop.stop();
-  await loop.runForever();
-}
 
 Deno.test("Future: result(), exception(), done(), cancelled() through its states", () =>
   withLoop((loop) => {

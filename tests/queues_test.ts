@@ -1,7 +1,7 @@
 // Queue, PriorityQueue, LifoQueue: asyncio 3.13's rules (Lib/asyncio/queues.py,
 // Lib/test/test_asyncio/test_queues.py), shutdown included.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { cancelled, inLoop, spin } from "./_util.ts";
+import { cancelled, drain, inLoop, spin } from "./_util.ts";
 import {
   createTask,
   defaultCompare,
@@ -13,12 +13,6 @@ import {
   QueueShutDown,
   sleep,
 } from "../mod.ts";
-
-function drain<T>(q: Queue<T>): T[] {
-  const items: T[] = [];
-  while (!q.empty()) items.push(q.getNowait());
-  return items;
-}
 
 // ---- Basics ---------------------------------------------------------------
 

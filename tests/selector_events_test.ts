@@ -1,11 +1,8 @@
 // loop.addReader/removeReader/addWriter/removeWriter: level-triggered
 // callbacks run as loop handles.
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { dec, enc, withLoop } from "./_util.ts";
 import { type DenoReader, RuntimeError, StreamReader, streamReaderFor } from "../mod.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 Deno.test("addReader() runs the callback once per iteration while lines are buffered", async () => {
   await withLoop(async (loop) => {

@@ -1,6 +1,7 @@
 // DefaultSelector: registration bookkeeping, and readiness derived from
 // StreamReader buffers, raw Deno readers and writers.
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { dec, enc } from "./_util.ts";
 import {
   DefaultSelector,
   type DenoReader,
@@ -11,9 +12,6 @@ import {
   streamReaderFor,
   streamWriterFromWritable,
 } from "../mod.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** A raw reader whose reads complete when the test says: `push(text)` or `push(null)` (EOF). */
 function fakeRaw(): DenoReader & { push(text: string | null): void; reads: number } {

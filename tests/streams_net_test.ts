@@ -3,14 +3,11 @@
 // input. Every test runs under the ops and resources sanitizers, so a leaked
 // socket or a pending operation fails it.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { dec, inRealLoop, portOf, within } from "./_util.ts";
 import {
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
-  type EventLoop,
-  type ExceptionContext,
-  getRunningLoop,
   IncompleteReadError,
   LineTooLongError,
   openConnection,
@@ -22,35 +19,6 @@ import {
   type StreamWriter,
 } from "../mod.ts";
 
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** Run `body` as a task on a real-clock loop; `errors` gets exception-handler calls. */
-function onLoop(
-  body: (loop: EventLoop, errors: ExceptionContext[]) => Promise<void>,
-  expectErrors = 0,
-): Promise<void> {
-  return withLoop(
-    (loop, errors) => loop.runUntilComplete(() => body(loop, errors)),
-    { virtual: false, expectErrors },
-  );
-}
-
-/** Run `fn` as a task; cancel it after `seconds` (so a hang fails the test). */
-async function timeoutAfter<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
-  const loop = getRunningLoop();
-  const task = loop.createTask(fn);
-  const timer = loop.callLater(seconds, () => task.cancel(`timed out after ${seconds} s`));
-  try {
-    return await task;
-  } finally {
-    timer.cancel();
-  }
-}
-
-function portOf(server: { sockets: Deno.Addr[] }): number {
-  return (server.sockets[0] as Deno.NetAddr).port;
-}
-
 async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
   for await (const line of reader) {
     writer.write(line);
@@ -61,7 +29,7 @@ async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
 }
 
 Deno.test("TCP: peername and sockname mirror each other; lines echo back", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const seen: unknown[] = [];
     const server = await startServer(
       (reader, writer) => {
@@ -86,7 +54,7 @@ Deno.test("TCP: peername and sockname mirror each other; lines echo back", () =>
   }));
 
 Deno.test("Unix socket: echo, and the socket file is removed on close", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const dir = Deno.makeTempDirSync();
     const path = `${dir}/echo.sock`;
     try {
@@ -105,7 +73,7 @@ Deno.test("Unix socket: echo, and the socket file is removed on close", () =>
   }));
 
 Deno.test("half-close: writeEof() lets the peer read EOF and still answer", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(
       async (reader, writer) => {
         const all = await reader.read(); // until EOF
@@ -144,7 +112,7 @@ s.close()
 }
 
 Deno.test("a peer reset mid-read gives the handler ConnectionResetError; the server serves on", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const outcomes: string[] = [];
     const server = await startServer(
       async (reader, writer) => {
@@ -171,7 +139,7 @@ Deno.test("a peer reset mid-read gives the handler ConnectionResetError; the ser
     );
     const port = portOf(server);
     const peer = resetPeer(port, "reset me\n");
-    await timeoutAfter(10, async () => {
+    await within(10, async () => {
       while (outcomes.length === 0) await sleep(0.01);
     });
     assert((await peer.status).success);
@@ -186,7 +154,7 @@ Deno.test("a peer reset mid-read gives the handler ConnectionResetError; the ser
   }));
 
 Deno.test("a peer reset mid-write makes drain() fail with a connection error, not hang", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     let failure: unknown = null;
     const server = await startServer(
       async (reader, writer) => {
@@ -208,13 +176,13 @@ Deno.test("a peer reset mid-write makes drain() fail with a connection error, no
     const peer = resetPeer(portOf(server), "go");
     assert((await peer.status).success);
     server.close();
-    await timeoutAfter(10, () => server.waitClosed());
+    await within(10, () => server.waitClosed());
     // ECONNRESET or EPIPE, depending on when the write meets the reset.
     assert(failure instanceof ConnectionError, `got ${failure}`);
   }));
 
 Deno.test("a handler that throws is reported and its connection closed; the server goes on", () =>
-  onLoop(async (_loop, errors) => {
+  inRealLoop(async (_loop, errors) => {
     const server = await startServer(
       async (reader, writer) => {
         const line = dec(await reader.readline());
@@ -244,7 +212,7 @@ Deno.test("a handler that throws is reported and its connection closed; the serv
   }, 1));
 
 Deno.test("slow reader: a writer awaiting drain() keeps the buffer bounded over 100 MB", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const total = 100 * 2 ** 20;
     let received = 0;
     const server = await startServer(
@@ -280,7 +248,7 @@ Deno.test("slow reader: a writer awaiting drain() keeps the buffer bounded over 
   }));
 
 Deno.test("a reader that does not read pauses the socket: the reader's buffer stays near 2*limit", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     let serverReader: StreamReader | null = null;
     const server = await startServer(
       (reader) => {
@@ -307,7 +275,7 @@ Deno.test("a reader that does not read pauses the socket: the reader's buffer st
   }));
 
 Deno.test("1,000 concurrent clients × 100 messages of varying size echo byte-exact", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const server = await startServer(
       async (reader, writer) => {
         for (;;) {
@@ -347,7 +315,7 @@ Deno.test("1,000 concurrent clients × 100 messages of varying size echo byte-ex
         await writer.waitClosed();
       }
     }
-    await timeoutAfter(120, async () => {
+    await within(120, async () => {
       const tasks = Array.from({ length: 1000 }, (_, id) => loop.createTask(() => client(id)));
       for (const t of tasks) await t;
     });
@@ -357,7 +325,7 @@ Deno.test("1,000 concurrent clients × 100 messages of varying size echo byte-ex
   }));
 
 Deno.test("bad input: binary garbage and an over-limit line give their errors, never a hang", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const results: string[] = [];
     const server = await startServer(
       async (reader, writer) => {
@@ -396,7 +364,7 @@ Deno.test("bad input: binary garbage and an over-limit line give their errors, n
   }));
 
 Deno.test("bad input: EOF in the middle of readexactly gives IncompleteReadError", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(
       (_reader, writer) => {
         writer.write("only 12 byte");
@@ -415,7 +383,7 @@ Deno.test("bad input: EOF in the middle of readexactly gives IncompleteReadError
   }));
 
 Deno.test("writing to a closed writer: the data is dropped and drain() throws ConnectionResetError", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const server = await startServer(echo, "127.0.0.1", 0);
     const [, writer] = await openConnection("127.0.0.1", portOf(server));
     writer.close();
@@ -428,7 +396,7 @@ Deno.test("writing to a closed writer: the data is dropped and drain() throws Co
   }));
 
 Deno.test("connecting to a closed port is ConnectionRefusedError", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = listener.addr.port;
     listener.close();
@@ -442,7 +410,7 @@ Deno.test("connecting to a closed port is ConnectionRefusedError", () =>
   }));
 
 Deno.test("serveForever() ends with CancelledError when the server is closed; await using closes", () =>
-  onLoop(async (loop) => {
+  inRealLoop(async (loop) => {
     const server = await startServer(echo, "127.0.0.1", 0, { startServing: false });
     assert(!server.isServing());
     const forever = loop.createTask(() => server.serveForever());
@@ -458,7 +426,7 @@ Deno.test("serveForever() ends with CancelledError when the server is closed; aw
   }));
 
 Deno.test("waitClosed() waits for the handlers; closeClients() ends them", () =>
-  onLoop(async () => {
+  inRealLoop(async () => {
     const log: string[] = [];
     const server = await startServer(
       async (reader, writer) => {
@@ -535,7 +503,7 @@ Deno.test("TLS: openConnection and startServer with ssl", async (t) => {
     const cert = Deno.readTextFileSync(`${dir}/cert.pem`);
     const key = Deno.readTextFileSync(`${dir}/key.pem`);
     const ca = Deno.readTextFileSync(`${dir}/ca.pem`);
-    await onLoop(async () => {
+    await inRealLoop(async () => {
       const server = await startServer(echo, "127.0.0.1", 0, { ssl: { cert, key } });
       const [reader, writer] = await openConnection("127.0.0.1", portOf(server), {
         ssl: { caCerts: [ca] },

@@ -2,7 +2,7 @@
 // test_streams does), StreamWriter's flow control, and the Web Streams
 // adapters both ways.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { dec, enc, withLoop } from "./_util.ts";
 import {
   CancelledError,
   ConnectionResetError,
@@ -16,9 +16,6 @@ import {
   streamReaderFromReadable,
   streamWriterFromWritable,
 } from "../mod.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Run `body` as a task on a fresh virtual-clock loop. */
 function onLoop(

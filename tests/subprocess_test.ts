@@ -3,6 +3,7 @@
 // cancellation and cleanup, and many processes at once. Real clock: the
 // children run in real time. See also transcripts/proc_pipes.*.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { text } from "./_util.ts";
 import {
   BrokenPipeError,
   CancelledError,
@@ -23,7 +24,6 @@ import {
 } from "../mod.ts";
 
 const decoder = new TextDecoder();
-const text = (data: Uint8Array | null) => data === null ? null : decoder.decode(data);
 const MB = 1024 * 1024;
 
 Deno.test("createSubprocessExec() throws NotFound naming a program that does not exist", async () => {

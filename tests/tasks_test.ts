@@ -3,7 +3,7 @@
 // stacks in debug mode. SPEC rules 5 and 6. Compared with CPython in
 // tests/transcripts/task_cancel_*, task_names_*, task_sleep0_*.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { hostDelay, withLoop } from "./_util.ts";
 import {
   allTasks,
   CancelledError,
@@ -389,8 +389,6 @@ Deno.test("debug mode: getStack()/printStack() show where a suspended task waits
 });
 
 // ---- After close(), and across loops --------------------------------------
-
-const hostDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("a task a host promise finishes after loop.close() does not crash the process", async () => {
   // Its completion would wake a task waiting on it; a closed loop drops that
