@@ -21,9 +21,14 @@ export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
     typeof (value as { then?: unknown }).then === "function";
 }
 
+/** The `at …` lines of a stack, as they are. */
+export function stackFrames(stack: string): string[] {
+  return stack.split("\n").filter((line) => line.trimStart().startsWith("at "));
+}
+
 /** The first frame of `stack` outside this library: where the user called from. */
 export function firstFrame(stack: string): string {
-  const frames = stack.split("\n").filter((l) => l.trimStart().startsWith("at "));
+  const frames = stackFrames(stack);
   const frame = (frames.find((l) => !l.includes("/lib/")) ?? frames[0] ?? "?").trim();
   // `at fn (file:line:col)` or `at file:line:col`: keep the place, as asyncio's `file.py:12`.
   return frame.match(/\((.*)\)$/)?.[1] ?? frame.replace(/^at (async )?/, "");

@@ -12,6 +12,7 @@ import { TimerHeap } from "./_heap.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, Task } from "./tasks.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
+import { stackFrames } from "./_util.ts";
 import {
   _runInExecutor,
   _setDefaultExecutor,
@@ -616,7 +617,9 @@ export class EventLoop {
       const value = context[key];
       lines.push(
         key === "sourceTraceback"
-          ? `${key}: Object created at (most recent call first):\n${stackFrames(String(value))}`
+          ? `${key}: Object created at (most recent call first):\n${
+            stackFrames(String(value)).join("\n")
+          }`
           : `${key}: ${typeof value === "string" ? value : contextRepr(value)}`,
       );
     }
@@ -1027,11 +1030,6 @@ function contextRepr(value: unknown): string {
   }
   const entries = Object.entries(value).map(([k, v]) => `'${k}': ${contextRepr(v)}`);
   return `{${entries.join(", ")}}`;
-}
-
-/** The `at …` lines of a stack. */
-function stackFrames(stack: string): string {
-  return stack.split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n");
 }
 
 function checkTime(value: unknown, what: string): void {

@@ -10,7 +10,7 @@ import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
-import { firstFrame, isPromiseLike } from "./_util.ts";
+import { firstFrame, isPromiseLike, stackFrames } from "./_util.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -232,7 +232,7 @@ export class Task<T = unknown> extends Future<T> {
     else if (this === currentTask()) stack = new Error().stack ?? null;
     else if (!this.done()) stack = this._awaitStack;
     if (stack === null) return [];
-    const frames = stack.split("\n").filter((l) => l.trimStart().startsWith("at "))
+    const frames = stackFrames(stack)
       .filter((l) => !/\/lib\/(futures|tasks|_continuation|base_events)\.ts/.test(l))
       .map((l) => l.trim());
     return options.limit === undefined ? frames : frames.slice(0, options.limit);
@@ -496,8 +496,8 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
  * could only resume once that loop ran again.
  */
 function liveTaskLoop(): EventLoop | null {
-  const task = _taskContext.getStore();
-  return task !== undefined && !task.done() && !task._loop.isClosed() ? task._loop : null;
+  const loop = currentTask()?._loop;
+  return loop === undefined || loop.isClosed() ? null : loop;
 }
 
 /**
