@@ -12,6 +12,7 @@ import {
   LineTooLongError,
   openConnection,
   openUnixConnection,
+  type Server,
   sleep,
   startServer,
   startUnixServer,
@@ -26,6 +27,14 @@ async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
   }
   writer.close();
   await writer.waitClosed();
+}
+
+/** Close a client's writer, then the server, waiting for each. */
+async function closeBoth(writer: StreamWriter, server: Server): Promise<void> {
+  writer.close();
+  await writer.waitClosed();
+  server.close();
+  await server.waitClosed();
 }
 
 Deno.test("TCP: peername and sockname mirror each other; lines echo back", () =>
@@ -45,10 +54,7 @@ Deno.test("TCP: peername and sockname mirror each other; lines echo back", () =>
     assertEquals(dec(await reader.readline()), "hello\n");
     assertEquals(seen, [writer.getExtraInfo("sockname"), writer.getExtraInfo("peername")]);
     assertEquals(writer.getExtraInfo("peername"), ["127.0.0.1", portOf(server)]);
-    writer.close();
-    await writer.waitClosed();
-    server.close();
-    await server.waitClosed();
+    await closeBoth(writer, server);
     assert(!server.isServing());
     assertEquals(server.sockets, []);
   }));
@@ -89,10 +95,7 @@ Deno.test("half-close: writeEof() lets the peer read EOF and still answer", () =
     writer.writeEof();
     assertEquals(dec(await reader.read()), "got 100000 bytes");
     assert(reader.atEof());
-    writer.close();
-    await writer.waitClosed();
-    server.close();
-    await server.waitClosed();
+    await closeBoth(writer, server);
   }));
 
 /**
@@ -147,10 +150,7 @@ Deno.test("a peer reset mid-read gives the handler ConnectionResetError; the ser
     const [reader, writer] = await openConnection("127.0.0.1", port);
     writer.write("still there?\n");
     assertEquals(dec(await reader.readline()), "still there?\n");
-    writer.close();
-    await writer.waitClosed();
-    server.close();
-    await server.waitClosed();
+    await closeBoth(writer, server);
   }));
 
 Deno.test("a peer reset mid-write makes drain() fail with a connection error, not hang", () =>
@@ -239,10 +239,7 @@ Deno.test("slow reader: a writer awaiting drain() keeps the buffer bounded over 
     }
     writer.writeEof();
     assertEquals((await reader.read()).length, 0);
-    writer.close();
-    await writer.waitClosed();
-    server.close();
-    await server.waitClosed();
+    await closeBoth(writer, server);
     assertEquals(received, total);
     assert(maxBuffered <= high + chunk.length, `buffered up to ${maxBuffered} bytes`);
   }));
@@ -354,10 +351,7 @@ Deno.test("bad input: binary garbage and an over-limit line give their errors, n
     writer.write("short\n");
     writer.writeEof();
     assertEquals((await reader.read()).length, 0);
-    writer.close();
-    await writer.waitClosed();
-    server.close();
-    await server.waitClosed();
+    await closeBoth(writer, server);
     assertEquals(results.length, 3);
     assert(results[0].startsWith("line "));
     assertEquals(results.slice(1), ["LineTooLongError", "line 6"]);
@@ -376,10 +370,7 @@ Deno.test("bad input: EOF in the middle of readexactly gives IncompleteReadError
     const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
     const err = await assertRejects(() => reader.readexactly(100), IncompleteReadError);
     assertEquals([dec(err.partial), err.expected], ["only 12 byte", 100]);
-    writer.close();
-    await writer.waitClosed();
-    server.close();
-    await server.waitClosed();
+    await closeBoth(writer, server);
   }));
 
 Deno.test("writing to a closed writer: the data is dropped and drain() throws ConnectionResetError", () =>
