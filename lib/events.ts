@@ -51,8 +51,8 @@ export class Handle {
   declare _task: Task<unknown> | null;
 
   /**
-   * Made by the loop; use `loop.callSoon()` instead. `args` is packed as
-   * `_args` is.
+   * Made by the loop; use `loop.callSoon()` instead. `args`: an array of
+   * the arguments, or the only argument itself when it is not an array.
    */
   constructor(
     callback: (...args: never[]) => unknown,

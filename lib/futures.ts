@@ -208,18 +208,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
       onRejected,
     );
     const task = _taskContext.getStore();
-    if (task !== undefined && task._loop !== this._loop && !task.done()) {
-      // As asyncio: waiting would hang, since this future's loop may never run.
-      rejectContinuation(
-        next,
-        new RuntimeError(`Task ${task} got Future ${this} attached to a different loop`),
-      );
-      return next;
-    }
-    if (
-      task !== undefined && task._loop === this._loop && task._next === null &&
-      task._resume === null
-    ) {
+    if (task === undefined) {
+      this._addWaiter(() => this._settle(next));
+    } else if (task._loop !== this._loop) {
+      // As asyncio: a live task of another loop would wait for ever, since
+      // this future's loop may never run. (Work a finished task started just
+      // waits, as any code outside a task does.)
+      if (task.done()) this._addWaiter(() => this._settle(next));
+      else {
+        rejectContinuation(
+          next,
+          new RuntimeError(`Task ${task} got Future ${this} attached to a different loop`),
+        );
+      }
+    } else if (task._next === null && task._resume === null) {
       task._awaitFuture(this, next);
     } else {
       this._addWaiter(() => this._settle(next));

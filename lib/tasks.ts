@@ -166,6 +166,8 @@ export class Task<T = unknown> extends Future<T> {
    * `CancelledError(msg)`.
    * Mirrors `Task.cancel`.
    * @returns false if the task is already done.
+   * @throws {RuntimeError} `Event loop is closed` if the task waits on a
+   *   future of a closed loop (waking it would need that loop).
    */
   override cancel(msg?: string | null): boolean {
     if (this.done()) {
