@@ -13,6 +13,7 @@ import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, Task } from "./tasks.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import { stackFrames } from "./_util.ts";
+import { OutsideSteps } from "./_outside.ts";
 import {
   _runInExecutor,
   _setDefaultExecutor,
@@ -137,6 +138,7 @@ export class EventLoop {
   #wake: (() => void) | null = null;
   #drainId: ReturnType<typeof setImmediate> | null = null;
   #unretrieved = new Set<WeakRef<Future<unknown>>>();
+  #outside: OutsideSteps | null = null;
   #finalizer = new FinalizationRegistry<
     { context: ExceptionContext; ref: WeakRef<Future<unknown>> }
   >((held) => {
@@ -419,6 +421,7 @@ export class EventLoop {
       this.#reportUnretrieved(fut);
     }
     this.#closed = true;
+    this.#outside?.unwatch();
     for (const hook of this._closeHooks.splice(0)) hook();
     this._ready.length = 0;
     this._batch.length = 0;
@@ -670,9 +673,13 @@ export class EventLoop {
     if (typeof listener !== "function") throw new TypeError("listener must be a function");
     this._trace ??= new Tracer();
     const remove = this._trace.add(listener);
+    (this.#outside ??= new OutsideSteps(this)).watch();
     return () => {
       remove();
-      if (this._trace !== null && this._trace.size === 0) this._trace = null;
+      if (this._trace !== null && this._trace.size === 0) {
+        this._trace = null;
+        this.#outside?.unwatch();
+      }
     };
   }
 
@@ -736,6 +743,7 @@ export class EventLoop {
     } else if (task._external) {
       task._external = false;
       this._externalWaits--;
+      this.#outside?.end(task);
       if (this.#wake !== null) this.#wakeUp();
     }
   }

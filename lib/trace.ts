@@ -15,6 +15,10 @@ import type { Task } from "./tasks.ts";
  * - `due`: a timer's deadline came; it moved to the ready queue.
  * - `start` / `finish`: the loop ran a handle. For a task's step
  *   (`handle.task` set), `finish` comes when the task suspends again or ends.
+ *   A `start` with `outside: true` is a task's code resuming outside the
+ *   loop: it awaited a promise the loop does not own (a `fetch`, a host
+ *   timer), and Deno ran the rest when that promise settled, where asyncio
+ *   would have run it as a step of the loop.
  * - `cancel`: a handle was cancelled before it ran.
  * - `iteration`: an iteration began with `ready` handles to run.
  * - `idle`: nothing was ready; the loop waits for I/O or a timer (`until`).
@@ -23,7 +27,7 @@ import type { Task } from "./tasks.ts";
 export type TraceEvent =
   | { kind: "schedule"; time: number; handle: Handle }
   | { kind: "due"; time: number; handle: TimerHandle }
-  | { kind: "start"; time: number; handle: Handle }
+  | { kind: "start"; time: number; handle: Handle; outside?: boolean }
   | { kind: "finish"; time: number; handle: Handle }
   | { kind: "cancel"; time: number; handle: Handle }
   | { kind: "iteration"; time: number; iteration: number; ready: number }

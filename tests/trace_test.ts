@@ -1,7 +1,7 @@
 // Trace events (lib/trace.ts): what the loop reports, and in what order.
 import { assert, assertEquals } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
-import { type TraceEvent, Tracer } from "../mod.ts";
+import { hostDelay, withLoop } from "./_util.ts";
+import { blockingSleep, sleep, type TraceEvent, Tracer } from "../mod.ts";
 
 /** Events as short strings: kind, and what matters for the order. */
 function describe(e: TraceEvent): string {
@@ -158,3 +158,58 @@ Deno.test("trace: addTraceListener() wants a function", () =>
     }
     assert(threw);
   }));
+
+Deno.test("trace: a task's code after a host await is a step outside the loop, at the time it ran", () =>
+  withLoop(async (loop) => {
+    const events: TraceEvent[] = [];
+    const remove = loop.addTraceListener((e) => events.push(e));
+    const task = loop.createTask(async () => {
+      await hostDelay(20); // a promise the loop does not own
+      blockingSleep(0.03); // outside the loop, and still the task's time
+      await sleep(0); // back to a loop future: the outside step ends here
+      await hostDelay(5);
+      return "done";
+    }, { name: "host" });
+    assertEquals(await loop.runUntilComplete(task), "done");
+    remove();
+    const steps = events.filter((e) =>
+      (e.kind === "start" || e.kind === "finish") && e.handle.task === task
+    );
+    const shape = steps.map((e) => e.kind + (e.kind === "start" && e.outside ? " outside" : ""));
+    assertEquals(shape, [
+      "start",
+      "finish",
+      "start outside",
+      "finish",
+      "start",
+      "finish",
+      "start outside",
+      "finish",
+    ]);
+    const [outStart, outFinish] = [steps[2], steps[3]];
+    assert(
+      outStart.time - steps[1].time >= 0.015,
+      "the outside step starts when the host timer fired",
+    );
+    assert(outFinish.time - outStart.time >= 0.025, "and lasts as long as its code ran");
+  }, { virtual: false }));
+
+Deno.test("trace: an outside step that awaits outside again ends when the microtasks drain", () =>
+  withLoop(async (loop) => {
+    const events: string[] = [];
+    const remove = loop.addTraceListener((e) => {
+      if ((e.kind === "start" || e.kind === "finish") && e.handle.task !== null) {
+        events.push(e.kind + (e.kind === "start" && e.outside ? " outside" : ""));
+      }
+    });
+    const task = loop.createTask(async () => {
+      await hostDelay(5);
+      await Promise.resolve(); // still the same step: nothing to wait for
+      await hostDelay(5); // outside again: the step ends
+      return 1;
+    });
+    await loop.runUntilComplete(task);
+    remove();
+    // The last outside step ends when the task settles.
+    assertEquals(events, ["start", "finish", "start outside", "finish", "start outside", "finish"]);
+  }, { virtual: false }));
