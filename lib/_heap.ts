@@ -29,6 +29,11 @@ export class TimerHeap<T extends HeapTimer> {
     return this.#items[0];
   }
 
+  /** The deadline of `peek()`'s item (Infinity when empty), without touching the item. */
+  peekWhen(): number {
+    return this.#items.length === 0 ? Infinity : this.#whens[0];
+  }
+
   push(item: T): void {
     const i = this.#items.length;
     this.#items.push(item);
@@ -51,6 +56,7 @@ export class TimerHeap<T extends HeapTimer> {
     // near the bottom, so the sift-up is short. Four children a node: half
     // the levels of a binary heap (push got 2x faster; pop measured the same).
     const whens = this.#whens;
+    const lastWhen = whens[n];
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
@@ -64,7 +70,7 @@ export class TimerHeap<T extends HeapTimer> {
       whens[i] = whens[child];
       i = child;
     }
-    this.#siftUp(last, last._when, i);
+    this.#siftUp(last, lastWhen, i);
     return top;
   }
 

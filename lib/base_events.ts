@@ -832,20 +832,20 @@ export class EventLoop {
   #mustWait(): boolean {
     if (this._ready.length > 0 || this.#stopping) return false;
     this.#purgeCancelled();
-    const top = this._scheduled.peek();
-    if (top === undefined) return true;
-    if (top._when <= this.clock.now()) return false;
+    const when = this._scheduled.peekWhen();
+    if (when === Infinity) return true;
+    if (when <= this.clock.now()) return false;
     if (this.clock.virtual && this._externalWaits === 0) {
-      this.clock.advanceTo(top._when);
-      return this.clock.now() < top._when;
+      this.clock.advanceTo(when);
+      return this.clock.now() < when;
     }
     return true;
   }
 
   /** Wait, without spinning, for the next timer or a wake-up. */
   async #idle(): Promise<void> {
-    const top = this._scheduled.peek();
-    const until = top === undefined ? null : top._when;
+    const heap = this._scheduled;
+    const until = heap.size === 0 ? null : heap.peekWhen();
     if (this._trace !== null) this.#emit({ kind: "idle", time: this.time(), until });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const woken = new Promise<void>((resolve) => {
@@ -890,9 +890,8 @@ export class EventLoop {
     if (heap.size > 0) {
       // Timers due by now join the ready queue, behind what is there.
       const end = this.clock.now();
-      let top = heap.peek();
-      while (top !== undefined && top._when <= end) {
-        heap.pop();
+      while (heap.peekWhen() <= end) {
+        const top = heap.pop()!;
         top._seq = -1;
         if (top._cancelled) {
           this._timerCancelledCount--;
@@ -900,7 +899,6 @@ export class EventLoop {
           this._ready.push(top);
           if (this._trace !== null) this.#emit({ kind: "due", time: end, handle: top });
         }
-        top = heap.peek();
       }
     }
     const batch = this._ready;

@@ -145,8 +145,16 @@ const sources = new WeakMap<Handle, string>();
  * Mirrors `asyncio.TimerHandle`.
  */
 export class TimerHandle extends Handle {
-  /** @ignore */
-  _when: number;
+  /**
+   * @ignore The deadline, as the low and high 32 bits of its float64 (read
+   * it as `_when`). V8 without pointer compression (Deno's build) boxes a
+   * double field in a HeapNumber of its own: one more object per pending
+   * timer for the GC to copy and mark (20 % of the 200,000-timer bench's
+   * firing CPU). Two int32 halves are stored inline, as small integers.
+   */
+  _whenLo: number;
+  /** @ignore See `_whenLo`. */
+  _whenHi: number;
   /**
    * @ignore Insertion order, which breaks ties between equal deadlines;
    * −1 once the timer has left the loop's timer heap (it is in the heap iff
@@ -163,8 +171,17 @@ export class TimerHandle extends Handle {
     loop: EventLoop,
   ) {
     super(callback, args, loop);
-    this._when = when;
+    whenBits[0] = when;
+    this._whenLo = whenHalves[0];
+    this._whenHi = whenHalves[1];
     this._seq = seq;
+  }
+
+  /** @ignore The deadline, from its two halves. */
+  get _when(): number {
+    whenHalves[0] = this._whenLo;
+    whenHalves[1] = this._whenHi;
+    return whenBits[0];
   }
 
   /** The loop time (seconds) at which the callback is due. */
@@ -172,6 +189,10 @@ export class TimerHandle extends Handle {
     return this._when;
   }
 }
+
+// One float64 seen as two int32s: how a deadline is split and joined.
+const whenBits = new Float64Array(1);
+const whenHalves = new Int32Array(whenBits.buffer);
 
 let currentLoop: EventLoop | null = null;
 

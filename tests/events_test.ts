@@ -207,3 +207,13 @@ Deno.test("console.log shows a handle or a future as its repr", () =>
       "[ <Handle tick()>, <Future finished result='x'> ]",
     );
   }));
+
+Deno.test("TimerHandle: when() gives back exactly the deadline it was made with (kept as two int32 halves)", () =>
+  withLoop((loop) => {
+    const awkward = [0, -0, 0.1 + 0.2, 1e-310, -2.5, 2 ** 53 + 2, 1e300, Infinity, -Infinity];
+    for (const when of awkward) {
+      const handle = new TimerHandle(when, 0, () => {}, [], loop);
+      assert(Object.is(handle.when(), when), `when() of ${when}: ${handle.when()}`);
+    }
+    assert(Number.isNaN(new TimerHandle(NaN, 0, () => {}, [], loop).when()));
+  }));

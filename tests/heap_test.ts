@@ -23,10 +23,14 @@ Deno.test("TimerHeap: pops in deadline order", () => {
   assertEquals(heap.size, 0);
   assertEquals(heap.peek(), undefined);
   assertEquals(heap.pop(), undefined);
+  assertEquals(heap.peekWhen(), Infinity);
   for (const w of [5, 1, 4, 2, 3]) heap.push(timer(w));
   assertEquals(heap.size, 5);
   assertEquals(heap.peek()!._when, 1);
-  assertEquals(drain(heap).map((t) => t._when), [1, 2, 3, 4, 5]);
+  assertEquals(heap.peekWhen(), 1);
+  heap.pop();
+  assertEquals(heap.peekWhen(), 2, "the deadlines moved with their timers");
+  assertEquals(drain(heap).map((t) => t._when), [2, 3, 4, 5]);
   assertEquals(heap.size, 0);
 });
 
