@@ -105,6 +105,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: [
       "Times printed by the callbacks are relative to the start of the run.",
       "Ctrl-C (or typing stop) during a run stops the loop after the current iteration.",
+      "Without S it also waits for the setTimeout/setInterval timers of js code, so that what they",
+      "schedule runs in the run: an uncleared setInterval keeps it going (clearInterval, or Ctrl-C).",
+      "Other host work (fetch, Deno APIs, globalThis.setTimeout) it cannot see, unless a task awaits it.",
     ],
   },
   {
@@ -176,9 +179,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       "In scope: loop (the EventLoop), asyncio (the library), console (prints here), $(ID) (the handle or task #ID).",
       "What it schedules shows in queue, run and timeline.",
       "Each line has its own scope: keep values on globalThis (js globalThis.t = $(3)).",
-      "The loop runs only during run and step: code that needs it running (asyncio.sleep, getRunningLoop) goes in a task.",
+      "The loop runs only during run and step, or when js code runs it: code that needs it running",
+      "(asyncio.sleep, getRunningLoop) goes in a task.",
+      "loop.runForever() and loop.runUntilComplete(...) run the loop as run does: recorded for timeline,",
+      "stopped by Ctrl-C or when nothing is left; the line waits for the loop, awaited or not.",
+      "setTimeout/setInterval here are counted: run waits for them (see help run); reset clears them.",
       'example: js loop.callLater(0.3, () => console.log("hi"))',
       "example: js loop.createTask(async () => { await asyncio.sleep(1); console.log('slept') })",
+      "example: js await loop.runUntilComplete(async () => { await asyncio.sleep(1); return 'slept' })",
     ],
   },
   {

@@ -8,6 +8,27 @@
  */
 import { type EventLoop, type Handle, type Task, TimerHandle, type TraceEvent } from "../mod.ts";
 
+/**
+ * The asyncio call behind the library's own timer callbacks, by the name
+ * `handle.describe()` shows (`setResultUnlessDone(<SleepFuture …>, undefined)`
+ * is a task's `sleep(1)`): `js` code's sleeps and deadlines then read as the
+ * REPL's own `sleep=S` printers do.
+ */
+const LIBRARY_CALLS = new Map<string, (seconds: number) => string>([
+  ["setResultUnlessDone", (s) => `sleep(${s})`],
+  ["#onTimeout", (s) => `timeout(${s})`], // timeout(), timeoutAt(), waitFor(), asCompleted()
+  ["releaseWaiter", (s) => `wait(…, { timeout: ${s} })`],
+]);
+
+/** What the REPL calls a handle: the asyncio call that made it, else `handle.describe()`. */
+function labelOf(handle: Handle, time: number): string {
+  const call = LIBRARY_CALLS.get(handle.callback.name);
+  if (call === undefined) return handle.describe();
+  // Milliseconds, as the REPL prints times: the real clock moves between two readings.
+  const delay = handle instanceof TimerHandle ? Math.max(0, handle.when() - time) : 0;
+  return call(Number(delay.toFixed(3)));
+}
+
 /** `run`: the loop runs it; `wait`: ready, waiting for the loop; `await`: a task suspended. */
 export type SliceKind = "run" | "wait" | "await";
 
@@ -22,7 +43,7 @@ export interface Slice {
 export interface Entry {
   id: number;
   kind: "callback" | "timer" | "task";
-  /** The user's NAME, else `handle.describe()` or the task's name. */
+  /** The user's NAME, else the task's name, or what `labelOf` makes of the handle. */
   label: string;
   /** Set by the REPL: what the callback does (`block=0.2`), or how it was made. */
   detail: string;
@@ -269,7 +290,7 @@ export class Recorder {
       return;
     }
     const timer = handle instanceof TimerHandle;
-    const entry = this.#add(timer ? "timer" : "callback", handle.describe(), time);
+    const entry = this.#add(timer ? "timer" : "callback", labelOf(handle, time), time);
     entry.handle = handle;
     entry.owner = this.#stepping;
     this.#byHandle.set(handle, entry);
@@ -306,8 +327,10 @@ export class Recorder {
 
   #finished(handle: Handle, time: number): void {
     if (handle.task !== null) {
-      const entry = this.#stepping ?? this.#byTask.get(handle.task);
-      this.#stepping = null;
+      // A step that ran outside the loop may end while another one runs.
+      const stepping = this.#stepping;
+      const entry = stepping?.task === handle.task ? stepping : this.#byTask.get(handle.task);
+      if (entry === stepping) this.#stepping = null;
       if (entry === undefined) return;
       if (entry.state === "done") this.#close(entry, time);
       else this.#open(entry, "await", time);

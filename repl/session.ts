@@ -12,6 +12,7 @@ import {
   blockingSleep,
   CancelledError,
   EventLoop,
+  type EventLoopOptions,
   Future,
   Handle,
   RealClock,
@@ -71,7 +72,7 @@ function workText(work: Work): string {
 /** The REPL's state and commands. */
 export class Session {
   /** The loop commands act on (replaced by `reset` and `clock`). */
-  loop!: EventLoop;
+  loop!: ReplLoop;
   /** What the REPL knows about the loop, from its trace events. */
   recorder!: Recorder;
   /** `set` values: decimals of printed run times, timeline width. */
@@ -94,9 +95,27 @@ export class Session {
   #interrupted = false;
   #wakeWaiter: (() => void) | null = null;
   #flush: () => void;
-  // Called when Deno finds nothing left pending while a run or a js promise waits.
+  // Called when Deno finds nothing left pending while a js promise waits.
   #onHostIdle: (() => void) | null = null;
+  // The same while the loop runs; it comes first, since the js code that
+  // started the loop can only go on once the loop stops.
+  #onRunStall: (() => void) | null = null;
   #stalled = false;
+  // The last trace event was the loop going idle with no timer to wake it.
+  #idleUntilWoken = false;
+  // Host timers that js code set (setTimeout, setInterval), by id, not yet
+  // fired or cleared: `run` waits for them, as it cannot see them otherwise.
+  #jsTimers = new Set<number>();
+  #jsTimerFunctions: JsTimerFunctions;
+  // What those functions returned (Deno's Timeout objects), to show them short.
+  #jsTimerValues = new WeakMap<object, string>();
+  // Since when (performance.now()) the loop waits for js timers alone, and
+  // how long it did in this run (null: it did not).
+  #jsWaitSince: number | null = null;
+  #jsWaited: number | null = null;
+  // The js line being run, and the loop run it started last (loop.runForever()).
+  #jsLine: string | null = null;
+  #jsRun: Promise<void> | null = null;
   #reported = new WeakSet<Task<unknown>>();
   // The files being loaded, innermost last.
   #loading: string[] = [];
@@ -114,6 +133,7 @@ export class Session {
     this.style = makeStyle(this.#color);
     const log = (...args: unknown[]) => this.print(format(...args));
     this.#console = { log, info: log, debug: log, warn: log, error: log };
+    this.#jsTimerFunctions = this.#makeJsTimerFunctions();
     this.#newLoop();
   }
 
@@ -177,9 +197,10 @@ export class Session {
       this.#reject(`unhandled rejection in js code: ${errorText(event.reason)}`);
     };
     const onIdle = (event: Event) => {
-      const stuck = this.#onHostIdle;
+      const stuck = this.#onRunStall ?? this.#onHostIdle;
       if (stuck === null) return;
-      this.#onHostIdle = null;
+      if (stuck === this.#onRunStall) this.#onRunStall = null;
+      else this.#onHostIdle = null;
       event.preventDefault(); // keep the REPL alive
       stuck();
     };
@@ -193,8 +214,9 @@ export class Session {
     };
   }
 
-  /** Close the loop; the session is done. */
+  /** Close the loop and clear the js timers; the session is done. */
   close(): void {
+    this.#clearJsTimers();
     this.recorder.dispose();
     if (!this.loop.isRunning()) this.loop.close();
   }
@@ -342,33 +364,112 @@ export class Session {
     let dropped = "";
     if (this.loop !== undefined) {
       const r = this.recorder;
+      // They would call the old loop, closed.
+      const jsTimers = this.#clearJsTimers();
       dropped = ` (dropped ${r.readyCount} ready, ${plural(r.timerCount, "timer")}, ${
         plural(r.taskCount, "task")
-      })`;
+      }${jsTimers > 0 ? `, ${plural(jsTimers, "js timer")}` : ""})`;
       this.recorder.dispose();
       this.loop.close();
     }
-    const loop = new EventLoop({ clock: this.#virtual ? new VirtualClock() : new RealClock() });
+    const loop = new ReplLoop(
+      { clock: this.#virtual ? new VirtualClock() : new RealClock() },
+      () => this.#jsStartedRun(),
+    );
     loop.setExceptionHandler((_loop, context) => {
       const exc = context.exception === undefined ? "" : `: ${errorText(context.exception)}`;
       this.print(this.style.error("error in the loop: ") + context.message + exc);
     });
-    // `run` without S stops when nothing is ready, no timer is left and no
-    // task awaits something outside the loop: nothing could ever run again.
     loop.addTraceListener((event) => {
-      if (
-        event.kind === "idle" && this.#untilEmpty && event.until === null &&
-        loop.externalWaits === 0
-      ) {
-        this.#emptied = true;
-        // The loop starts waiting right after this event; stop it from a microtask.
-        queueMicrotask(() => loop.stop());
-      }
+      this.#endJsWait();
+      this.#idleUntilWoken = event.kind === "idle" && event.until === null;
+      if (this.#idleUntilWoken) this.#stopIfEmpty();
     });
     this.loop = loop;
     this.recorder = new Recorder(loop);
     this.#steps = 0;
     return `a new loop on the ${this.clock} clock at t=${fmt(loop.time(), 3)}${dropped}`;
+  }
+
+  /**
+   * `run` without S stops when the loop waits with nothing ready, no timer
+   * left, no task awaiting something outside the loop and no js timer
+   * pending: nothing could ever run again.
+   */
+  #stopIfEmpty(): void {
+    const loop = this.loop;
+    if (!this.#untilEmpty || !this.#idleUntilWoken || loop.externalWaits > 0) return;
+    if (this.#jsTimers.size > 0) {
+      this.#jsWaitSince ??= performance.now();
+      return;
+    }
+    this.#emptied = true;
+    // The loop starts waiting right after its idle event: stop it from a microtask.
+    queueMicrotask(() => loop.stop());
+  }
+
+  #endJsWait(): void {
+    if (this.#jsWaitSince === null) return;
+    this.#jsWaited = (this.#jsWaited ?? 0) + performance.now() - this.#jsWaitSince;
+    this.#jsWaitSince = null;
+  }
+
+  /**
+   * The js scope's setTimeout, setInterval, clearTimeout and clearInterval:
+   * the host's, keeping the ids of the timers still to fire (an interval
+   * until it is cleared), so that `run` waits for them.
+   */
+  #makeJsTimerFunctions(): JsTimerFunctions {
+    const pending = this.#jsTimers;
+    const settle = (id: number) => {
+      if (pending.delete(id)) this.#stopIfEmpty();
+    };
+    const start = (host: typeof setTimeout, repeat: boolean) =>
+    (
+      callback: (...args: unknown[]) => void,
+      ms?: number,
+      ...args: unknown[]
+    ): unknown => {
+      // Not a function: the host's own error.
+      if (typeof callback !== "function") return host(callback, ms);
+      const timer = host(() => {
+        try {
+          callback(...args);
+        } finally {
+          if (!repeat) settle(id);
+        }
+      }, ms);
+      const id = Number(timer);
+      pending.add(id);
+      if (typeof timer === "object" && timer !== null) {
+        const [kind, clear] = repeat
+          ? ["setInterval", "clearInterval"]
+          : ["setTimeout", "clearTimeout"];
+        this.#jsTimerValues.set(
+          timer,
+          `${kind} timer ${id} (${ms ?? 0} ms): run waits for it (${clear} to drop it)`,
+        );
+      }
+      return timer;
+    };
+    const clear = (timer?: unknown) => {
+      clearTimeout(timer as number);
+      settle(Number(timer));
+    };
+    return {
+      setTimeout: start(setTimeout, false),
+      setInterval: start(setInterval as typeof setTimeout, true),
+      clearTimeout: clear,
+      clearInterval: clear,
+    };
+  }
+
+  /** Clear the timers js code left pending; returns how many there were. */
+  #clearJsTimers(): number {
+    const count = this.#jsTimers.size;
+    for (const id of this.#jsTimers) clearTimeout(id);
+    this.#jsTimers.clear();
+    return count;
   }
 
   /** The seed's printer line, the time relative to the start of the run. */
@@ -392,6 +493,7 @@ export class Session {
   async #asyncPrinter(name: string, seconds: number): Promise<void> {
     this.#line("Started", name);
     const wake = sleep(seconds);
+    // The S typed, exactly: the recorder's own label for a sleep is in milliseconds.
     const timer = this.recorder.lastScheduled;
     if (timer !== null) timer.label = `sleep(${seconds})`;
     try {
@@ -464,16 +566,17 @@ export class Session {
     Deno.addSignalListener("SIGINT", onSignal);
     // Nothing left that could wake the loop (a task awaits a promise that
     // nothing pending will settle): stop, rather than wait for ever.
-    this.#onHostIdle = () => {
+    this.#onRunStall = () => {
       this.#stalled = true;
       this.interrupt();
     };
     try {
-      await this.loop.runForever();
+      await this.loop.runDirect();
     } finally {
       Deno.removeSignalListener("SIGINT", onSignal);
       this.#untilEmpty = false;
-      this.#onHostIdle = null;
+      this.#onRunStall = null;
+      this.#endJsWait();
     }
     this.#reportFailedTasks();
     return this.#interrupted ? "interrupted" : this.#emptied ? "empty" : "stopped";
@@ -503,9 +606,32 @@ export class Session {
 
   async #run(seconds: number | null): Promise<void> {
     this.#checkNotRunning("run");
+    await this.#recordedRun(seconds === null ? "run" : `run ${seconds}`, seconds);
+  }
+
+  /**
+   * `loop.runForever()` called by js code (also through
+   * `runUntilComplete()`): a run as `run` without S, and the js line
+   * waits for it even if the code does not await it.
+   */
+  #jsStartedRun(): Promise<void> {
+    const code = this.#jsLine;
+    const title = code === null
+      ? "loop.runForever() of js code"
+      : `js ${code.length > 40 ? code.slice(0, 39) + "…" : code}`;
+    this.#jsRun = this.#recordedRun(title, null, true);
+    return this.#jsRun;
+  }
+
+  /**
+   * Run the loop (S seconds, or until nothing is left), record it for
+   * `timeline`, and end with the line saying why it stopped and what ran.
+   */
+  async #recordedRun(title: string, seconds: number | null, byJs = false): Promise<void> {
     const loop = this.loop;
-    this.recorder.begin(seconds === null ? "run" : `run ${seconds}`);
+    this.recorder.begin(title);
     this.#steps = 0;
+    this.#jsWaited = null;
     let timedOut = false;
     const stopper = seconds === null
       ? null
@@ -515,9 +641,13 @@ export class Session {
           loop.stop();
         })
       );
-    const why = await this.#drive(seconds === null);
-    if (!timedOut) stopper?.cancel();
-    this.recorder.end();
+    let why;
+    try {
+      why = await this.#drive(seconds === null);
+    } finally {
+      if (!timedOut) stopper?.cancel();
+      this.recorder.end();
+    }
     const reason = why === "interrupted"
       ? this.#stalled
         ? this.#virtual && loop.externalWaits > 0 && loop.scheduledHandles().length > 0
@@ -526,7 +656,9 @@ export class Session {
           : "stopped: nothing pending can wake the loop (a task awaits a promise that will not settle)"
         : "interrupted"
       : why === "empty"
-      ? "nothing left to run"
+      ? byJs
+        ? "nothing left to run, so the REPL stopped the loop (as run does)"
+        : "nothing left to run"
       : timedOut
       ? `stopped after ${seconds} s`
       : "stopped by loop.stop()";
@@ -541,15 +673,24 @@ export class Session {
     const left = `${readyCount} ready, ${plural(timerCount, "timer")}, ${
       plural(taskCount, "task")
     }`;
+    const jsTimers = this.#jsTimers.size;
     const outside = this.loop.externalWaits;
-    const stuck = readyCount === 0 && timerCount === 0 && taskCount > 0
+    const stuck = readyCount === 0 && timerCount === 0 && jsTimers === 0 && taskCount > 0
       ? outside > 0
         ? ` (${plural(outside, "task")} awaiting a promise outside the loop)`
         : ` (${
           taskCount === 1 ? "it awaits" : "they await"
         } something nothing scheduled will finish)`
       : "";
-    return `${ran}; left ${left}${stuck}`;
+    const pendingJs = jsTimers > 0
+      ? `, ${plural(jsTimers, "js timer")} (setTimeout/setInterval)`
+      : "";
+    const waited = this.#jsWaited === null
+      ? ""
+      : `; waited ${fmt(this.#jsWaited / 1000, 3)} s of real time for js timers${
+        this.#virtual ? " (the virtual clock does not count it)" : ""
+      }`;
+    return `${ran}; left ${left}${pendingJs}${stuck}${waited}`;
   }
 
   async #step(): Promise<void> {
@@ -656,12 +797,19 @@ export class Session {
       const first = entry?.firstRun === null;
       return `ready: its ${first ? "first" : "next"} step is in the ready queue${cancelling}`;
     }
-    const timer = entry === null ? undefined : timers.get(entry)?.[0];
-    if (timer !== undefined) {
-      const when = (timer.handle as asyncio.TimerHandle).when();
-      return `awaiting ${timer.label}: timer #${timer.id} due at t=${fmt(when, 3)}${cancelling}`;
-    }
-    return `awaiting ${waitForOf(String(task)) ?? "a promise outside the loop"}${cancelling}`;
+    const awaited = waitForOf(String(task));
+    const own = entry === null ? [] : timers.get(entry) ?? [];
+    // The timer whose arguments hold the future the task awaits wakes it (a
+    // sleep's); another of its timers is likely a deadline (a timeout's).
+    const wake = own.find((t) =>
+      t.handle!.args.some((arg) => arg instanceof Future && String(arg) === awaited)
+    );
+    const other = own.find((t) => t !== wake);
+    const due = (t: Entry) =>
+      `${t.label}: timer #${t.id} due at t=${fmt((t.handle as asyncio.TimerHandle).when(), 3)}`;
+    return `awaiting ${wake === undefined ? awaited ?? "a promise outside the loop" : due(wake)}${
+      other === undefined ? "" : `; ${due(other)}`
+    }${cancelling}`;
   }
 
   #lastRecord() {
@@ -780,18 +928,28 @@ export class Session {
 
   async #js(code: string): Promise<void> {
     const run = await compile(code);
-    const ref = (id: number) => {
+    const $ = (id: number) => {
       const entry = this.recorder.byId(Number(String(id).replace(/^#/, "")));
       return entry?.task ?? entry?.handle ?? undefined;
     };
-    const box = await this.#settle(run(this.loop, asyncio, this.#console, ref));
-    if (box === interruptedMark) return;
-    let value = box.value;
-    if (value instanceof Promise) {
-      value = await this.#settle(value);
-      if (value === interruptedMark) return;
+    this.#jsLine = code;
+    this.#jsRun = null;
+    try {
+      const scope = { loop: this.loop, asyncio, console: this.#console, $ };
+      const box = await this.#settle(run({ ...scope, ...this.#jsTimerFunctions }));
+      if (box === interruptedMark) return;
+      let value = box.value;
+      if (value instanceof Promise) {
+        value = await this.#settle(value);
+        if (value === interruptedMark) return;
+      }
+      // A loop the line started without awaiting it: wait for it as for
+      // `run`, rather than leave it running behind the prompt.
+      if (this.#jsRun !== null) await this.#jsRun;
+      if (value !== undefined) this.print(this.#show(value));
+    } finally {
+      this.#jsLine = null;
     }
-    if (value !== undefined) this.print(this.#show(value));
   }
 
   /**
@@ -825,6 +983,10 @@ export class Session {
   }
 
   #show(value: unknown): string {
+    const jsTimer = typeof value === "object" && value !== null
+      ? this.#jsTimerValues.get(value)
+      : undefined;
+    if (jsTimer !== undefined) return jsTimer;
     if (value instanceof Handle || value instanceof Future) {
       const entry = value instanceof Handle
         ? this.recorder.ofHandle(value)
@@ -855,12 +1017,48 @@ function waitForOf(repr: string): string | null {
 const interruptedMark = Symbol("interrupted");
 const stalledMark = Symbol("stalled");
 
-type Compiled = (
-  loop: EventLoop,
-  lib: typeof asyncio,
-  console: unknown,
-  $: (id: number) => unknown,
-) => Promise<{ value: unknown }>;
+/** The host timer functions as the js scope has them (see `#makeJsTimerFunctions`). */
+interface JsTimerFunctions {
+  setTimeout: (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown;
+  setInterval: JsTimerFunctions["setTimeout"];
+  clearTimeout: (timer?: unknown) => void;
+  clearInterval: (timer?: unknown) => void;
+}
+
+/** What a `js` line has in scope besides the globals. */
+interface JsScope extends JsTimerFunctions {
+  loop: EventLoop;
+  asyncio: typeof asyncio;
+  console: unknown;
+  $: (id: number) => unknown;
+}
+
+type Compiled = (scope: JsScope) => Promise<{ value: unknown }>;
+
+/**
+ * The session's loop. A `runForever()` that js code calls (itself, or
+ * through `runUntilComplete()`) goes to the session, so that it runs as
+ * the `run` command does; the session's own runs use `runDirect()`.
+ */
+class ReplLoop extends EventLoop {
+  #startRun: () => Promise<void>;
+
+  constructor(options: EventLoopOptions, startRun: () => Promise<void>) {
+    super(options);
+    this.#startRun = startRun;
+  }
+
+  override runForever(): Promise<void> {
+    // A running or closed loop: the library's own error.
+    if (this.isRunning() || this.isClosed()) return super.runForever();
+    return this.#startRun();
+  }
+
+  /** The library's `runForever()`. */
+  runDirect(): Promise<void> {
+    return super.runForever();
+  }
+}
 
 /**
  * Compile a `js` line as the body of an async function. Deno transpiles a
@@ -870,7 +1068,8 @@ type Compiled = (
  * one while the loop is not running would never end.
  */
 async function compile(code: string): Promise<Compiled> {
-  const head = "export default async function (loop, asyncio, console, $) {";
+  const head = "export default async function ({ loop, asyncio, console, $, setTimeout, " +
+    "setInterval, clearTimeout, clearInterval }) {";
   const load = async (body: string) =>
     (await import(`data:application/typescript;base64,${base64(`${head}\n${body}\n}`)}`))
       .default as Compiled;

@@ -170,3 +170,37 @@ Deno.test("piped stdin: a run that nothing pending can wake stops with a reason;
   assertEquals(lines.at(-2), '"after"');
   assertEquals(code, 0);
 });
+
+Deno.test("piped stdin: run waits for a js setTimeout; js lines that run the loop run it as run does, and run/step work after them", async () => {
+  const { code, stdout, stderr } = await repl(
+    ["--virtual"],
+    'js void setTimeout(() => loop.callSoonThreadsafe(() => console.log("hi")), 50)\nrun\n' +
+      "call_later 0.5 a\njs await loop.runForever()\njs loop.runForever()\n" +
+      "js void loop.runForever()\nstep\njs 'after'\n",
+  );
+  assertEquals(stderr, "");
+  const lines = stdout.split("\n");
+  assertEquals(lines[0], "hi");
+  assert(
+    /^— nothing left to run at t=0\.000: 1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks; waited 0\.\d{3} s of real time for js timers/
+      .test(lines[1]),
+    lines[1],
+  );
+  const stoppedByRepl =
+    "— nothing left to run, so the REPL stopped the loop (as run does) at t=0.500: ";
+  assertEquals(lines.slice(2), [
+    "#2 call_later a → timer heap, due at t=0.500",
+    "Started a at 0.5",
+    "Finished a at 0.5",
+    stoppedByRepl +
+    "1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks",
+    stoppedByRepl +
+    "0 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks",
+    stoppedByRepl +
+    "0 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks",
+    "— iteration 7 at t=0.500 ran nothing",
+    '"after"',
+    "",
+  ]);
+  assertEquals(code, 0);
+});

@@ -310,7 +310,8 @@ Deno.test("run without a time waits for a task awaiting a promise outside the lo
   );
   assertEquals(out.slice(1), [
     "woke at 1",
-    "— nothing left to run at t=1.000: 1 callback and 2 task steps ran in 4 iterations; " +
+    // The step after the host timer ran outside the loop; it is counted too.
+    "— nothing left to run at t=1.000: 1 callback and 3 task steps ran in 4 iterations; " +
     "left 0 ready, 0 timers, 0 tasks",
   ]);
 });
@@ -1071,4 +1072,206 @@ Deno.test("load: a relative path inside a loaded file is relative to that file",
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** `interrupt()` the session after `ms` if `body` is still going (a guard against waiting for ever). */
+async function within<T>(session: Session, ms: number, body: () => Promise<T>): Promise<T> {
+  const guard = setTimeout(() => session.interrupt(), ms);
+  try {
+    return await body();
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+Deno.test("run without S waits for a js setTimeout that calls callSoonThreadsafe, and says it waited in real time", async () => {
+  const repl = open();
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      'js void setTimeout(() => loop.callSoonThreadsafe(function hi() { console.log("hi"); }), 30)',
+      "run",
+      "timeline",
+    ));
+  repl.session.close();
+  assertEquals(out[0], "hi");
+  assert(
+    /^— nothing left to run at t=0\.000: 1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks; waited 0\.\d{3} s of real time for js timers \(the virtual clock does not count it\)$/
+      .test(out[1]),
+    out[1],
+  );
+  assert(out.includes("#1 hi()  █"), out.join("\n"));
+});
+
+Deno.test("js: a js timer's value prints as one line saying what run does with it", async () => {
+  const repl = open();
+  const shown = await repl.type(
+    "js globalThis.t = setTimeout(() => {}, 20)",
+    "js clearTimeout(t)",
+    "run",
+  );
+  repl.session.close();
+  assert(
+    /^setTimeout timer \d+ \(20 ms\): run waits for it \(clearTimeout to drop it\)$/.test(shown[0]),
+    shown[0],
+  );
+  assert(!shown[1].includes("waited"), "a cleared timer is not waited for: " + shown[1]);
+});
+
+Deno.test("run waits for a js setInterval until it is cleared; interrupt() stops the wait; reset clears js timers", async () => {
+  const repl = open();
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      "js globalThis.n = 0; globalThis.iv = setInterval(() => { n++; if (n === 3) clearInterval(iv); " +
+        "loop.callSoonThreadsafe(() => console.log('tick', n)); }, 5)",
+      "run",
+    ));
+  assertEquals(out.slice(0, 3), ["tick 1", "tick 2", "tick 3"]);
+  assert(out[3].startsWith("— nothing left to run at t=0.000: 3 callbacks and"), out[3]);
+  const stopped = await within(
+    repl.session,
+    100,
+    () => repl.type("js void setInterval(() => {}, 5)", "run"),
+  );
+  assert(
+    /^— interrupted at t=0\.000: 0 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks, 1 js timer \(setTimeout\/setInterval\); waited 0\.\d{3} s of real time/
+      .test(stopped[0]),
+    stopped[0],
+  );
+  assertEquals(await repl.type("reset"), [
+    "reset: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 0 tasks, 1 js timer)",
+  ]);
+  repl.session.close();
+});
+
+Deno.test("js await loop.runForever() runs as run does: recorded, stopped when nothing is left, not left running", async () => {
+  const repl = open();
+  const out = await within(
+    repl.session,
+    5_000,
+    () =>
+      repl.type(
+        "call_later 0.5 a",
+        "js await loop.runForever()",
+        "timeline",
+        "js loop.isRunning()",
+        "run",
+      ),
+  );
+  repl.session.close();
+  assertEquals(out, [
+    "#1 call_later a → timer heap, due at t=0.500",
+    "Started a at 0.5",
+    "Finished a at 0.5",
+    "— nothing left to run, so the REPL stopped the loop (as run does) at t=0.500: " +
+    "1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks",
+    "timeline of js await loop.runForever(): t=0.000 → 0.500 (0.500 s), 1 row (0 with tasks), " +
+    "2 iterations; one column = 0.0083 s",
+    "         0.0         0.1         0.2         0.3         0.4         0.5",
+    "         ├───────────┼───────────┼───────────┼───────────┼───────────┼",
+    "#1 a     " + " ".repeat(59) + "█",
+    LEGEND,
+    "false",
+    "— nothing left to run at t=0.500: 0 callbacks and 0 task steps ran in 1 iteration; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+});
+
+Deno.test("js loop.runForever() without await: the line still waits for the loop it started", async () => {
+  const repl = open();
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      "js loop.callSoon(function x() { console.log('in the run'); })",
+      "js void loop.runForever()",
+      "js loop.isRunning()",
+    ));
+  repl.session.close();
+  assertEquals(out.slice(1), [
+    "in the run",
+    "— nothing left to run, so the REPL stopped the loop (as run does) at t=0.000: " +
+    "1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks",
+    "false",
+  ]);
+});
+
+Deno.test("js loop.runUntilComplete(): its result, or asyncio's error once nothing is left; interrupt() stops it", async () => {
+  const repl = open();
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      "js await loop.runUntilComplete(async () => { await asyncio.sleep(1); return 'slept'; })",
+      "js await loop.runUntilComplete(loop.createFuture())",
+    ));
+  assertEquals(out, [
+    "— stopped by loop.stop() at t=1.000: 2 callbacks and 2 task steps ran in 4 iterations; " +
+    "left 0 ready, 0 timers, 0 tasks",
+    '"slept"',
+    "— nothing left to run, so the REPL stopped the loop (as run does) at t=1.000: " +
+    "0 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks",
+    "error: js: RuntimeError: Event loop stopped before Future completed.",
+  ]);
+  const stopped = await within(
+    repl.session,
+    100,
+    () =>
+      repl.type(
+        "js void setInterval(() => {}, 5)",
+        "js await loop.runUntilComplete(loop.createFuture())",
+      ),
+  );
+  assert(/^— interrupted at t=1\.000: /.test(stopped[0]), stopped[0]);
+  assertEquals(stopped[1], "error: js: RuntimeError: Event loop stopped before Future completed.");
+  repl.session.close();
+});
+
+Deno.test("queue and tasks name the timers of js sleeps, timeouts and waits as the calls that made them", async () => {
+  const repl = open();
+  const out = await repl.type(
+    "js loop.createTask(async () => { await asyncio.sleep(1); }, { name: 's' })",
+    "js loop.createTask(() => asyncio.waitFor(loop.createFuture(), 2), { name: 'wf' })",
+    "js loop.createTask(() => asyncio.timeout(3, () => asyncio.sleep(0.5)), { name: 'to' })",
+    "js loop.createTask(() => asyncio.wait([loop.createFuture()], { timeout: 0.25 }), { name: 'w' })",
+    "create_task own sleep=4",
+    "step",
+    "queue",
+    "tasks",
+    "js $(6)",
+  );
+  repl.session.close();
+  assertEquals(out.slice(7, -1), [
+    "ready queue: 0",
+    "timer heap: 6 (in firing order)",
+    "  t=0.250 (+0.250)  #10 wait(…, { timeout: 0.25 }) [task #4 w]",
+    "  t=0.500 (+0.500)  #9 sleep(0.5) [task #3 to]",
+    "  t=1.000 (+1.000)  #6 sleep(1) [task #1 s]",
+    "  t=2.000 (+2.000)  #7 timeout(2) [task #2 wf]",
+    "  t=3.000 (+3.000)  #8 timeout(3) [task #3 to]",
+    "  t=4.000 (+4.000)  #11 sleep(4) [task #5 own]",
+    "tasks: 5 pending",
+    "  #1 s     awaiting sleep(1): timer #6 due at t=1.000",
+    "  #2 wf    awaiting <Future pending cb=[Task.task_wakeup()]>; timeout(2): timer #7 due at t=2.000",
+    // A sleep inside a timeout: what wakes the task first, then its deadline.
+    "  #3 to    awaiting sleep(0.5): timer #9 due at t=0.500; timeout(3): timer #8 due at t=3.000",
+    "  #4 w     awaiting wait(…, { timeout: 0.25 }): timer #10 due at t=0.250",
+    "  #5 own   awaiting sleep(4): timer #11 due at t=4.000",
+  ]);
+  // The handle itself still prints as asyncio's repr.
+  assert(
+    out.at(-1)!.startsWith("#6 <TimerHandle when=1 setResultUnlessDone(<SleepFuture"),
+    out.at(-1),
+  );
+});
+
+Deno.test("timeline: a task's code after a host await is drawn as its step, when it ran (outside the loop)", async () => {
+  const { out } = await drive(
+    "js loop.createTask(async () => { await new Promise((r) => setTimeout(r, 20)); " +
+      "asyncio.blockingSleep(0.5); await asyncio.sleep(0.5); }, { name: 'host' })",
+    "run",
+    "timeline",
+  );
+  // Virtual clock: the host wait takes no loop time; the blocking half second
+  // after it is the task's (outside) step, then it awaits the sleep.
+  const row = out.find((line) => line.startsWith("#1 host"))!;
+  const bars = row.slice("#1 host  ".length);
+  const busy = bars.indexOf("─");
+  assert(busy > bars.length * 0.4 && busy < bars.length * 0.6, row);
+  assert(/^█+─+█$/.test(bars), row);
 });

@@ -1,7 +1,7 @@
 // Trace events (lib/trace.ts): what the loop reports, and in what order.
 import { assert, assertEquals } from "./_assert.ts";
 import { hostDelay, withLoop } from "./_util.ts";
-import { blockingSleep, sleep, type TraceEvent, Tracer } from "../mod.ts";
+import { blockingSleep, ensureFuture, sleep, type TraceEvent, Tracer } from "../mod.ts";
 
 /** Events as short strings: kind, and what matters for the order. */
 function describe(e: TraceEvent): string {
@@ -212,4 +212,19 @@ Deno.test("trace: an outside step that awaits outside again ends when the microt
     remove();
     // The last outside step ends when the task settles.
     assertEquals(events, ["start", "finish", "start outside", "finish", "start outside", "finish"]);
+  }, { virtual: false }));
+
+Deno.test("trace: awaiting ensureFuture(promise) instead resumes the task in a step of the loop", () =>
+  withLoop(async (loop) => {
+    const kinds: string[] = [];
+    const remove = loop.addTraceListener((e) => {
+      if (e.kind === "start" && e.handle.task !== null) kinds.push(e.outside ? "outside" : "step");
+    });
+    const task = loop.createTask(async () => {
+      await ensureFuture(hostDelay(5));
+      return 1;
+    });
+    await loop.runUntilComplete(task);
+    remove();
+    assertEquals(kinds.filter((k) => k === "outside"), []);
   }, { virtual: false }));
