@@ -5,7 +5,8 @@
  * @module
  */
 import { type Clock, RealClock } from "./clock.ts";
-import { Handle, TimerHandle } from "./events.ts";
+import { _QueuedHandle, Handle, TimerHandle } from "./events.ts";
+import { type Callback, ReadyQueue } from "./_ready.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { TimerHeap } from "./_heap.ts";
@@ -77,6 +78,8 @@ const MAX_IDLE_MS = 24 * 3600 * 1000;
 //   everything else only appends to `_ready` or pushes onto `_scheduled`.
 // - An iteration runs exactly the handles that were in `_ready` when it
 //   began (they move to `_batch`); what they schedule waits for the next.
+//   `_gen` counts the moves: a queued `callSoon` handle of generation
+//   `_gen` is in `_ready`, of `_gen - 1` in `_batch`, else it has run.
 // - A timer is in `_scheduled` iff its `_seq` is not negative;
 //   `_timerCancelledCount` counts the cancelled ones still in there.
 // - While a task's step runs, `_stepTask` is that task and `runForever`
@@ -107,11 +110,13 @@ export class EventLoop {
   slowCallbackDuration = 0.1;
 
   /** @ignore */
-  _ready: Handle[] = [];
+  _ready: ReadyQueue = new ReadyQueue();
   /** @ignore The handles of the running iteration, from `_batchPos` on. */
-  _batch: Handle[] = [];
+  _batch: ReadyQueue = new ReadyQueue();
   /** @ignore */
   _batchPos = 0;
+  /** @ignore How many times `_ready` became `_batch` (wraps at 2^31). */
+  _gen = 0;
   /** @ignore */
   _scheduled: TimerHeap<TimerHandle> = new TimerHeap();
   /** @ignore */
@@ -171,13 +176,15 @@ export class EventLoop {
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
   callSoon(callback: (...args: unknown[]) => unknown): Handle {
     this.#checkCallback(callback, "callSoon");
-    const handle = new Handle(
-      callback as (...args: never[]) => unknown,
-      packArgs(arguments, 1),
-      this,
-    );
-    this.#enqueue(handle);
-    return handle;
+    const args = packArgs(arguments, 1);
+    if (this._trace !== null || this.#debug) {
+      const handle = new Handle(callback as Callback, args, this);
+      this.#enqueue(handle);
+      return handle;
+    }
+    const slot = this._ready.push(callback as Callback, args);
+    if (this.#wake !== null) this.#wakeUp();
+    return new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
   }
 
   /**
@@ -273,9 +280,28 @@ export class EventLoop {
 
   #enqueue(handle: Handle): void {
     if (this.#debug) handle._recordSource();
-    this._ready.push(handle);
+    this._ready.push(handle, undefined);
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
     if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /** @ignore Called by `cancel()` of a handle the queue does not hold. */
+  _cancelQueued(handle: _QueuedHandle): void {
+    const gen = handle._gen;
+    const queue = gen === this._gen
+      ? this._ready
+      : gen === ((this._gen - 1) | 0)
+      ? this._batch
+      : null;
+    const slot = handle._slot;
+    // The same callback and arguments in the slot: not another handle's,
+    // should the generation have wrapped around.
+    if (
+      queue !== null && slot < queue.length && queue.entries[slot] === handle._callback &&
+      queue.args[slot] === handle._args
+    ) {
+      queue.drop(slot);
+    }
   }
 
   /** @ignore Called by `Handle.cancel()`. */
@@ -423,8 +449,8 @@ export class EventLoop {
     this.#closed = true;
     this.#outside?.unwatch();
     for (const hook of this._closeHooks.splice(0)) hook();
-    this._ready.length = 0;
-    this._batch.length = 0;
+    this._ready.reset(true);
+    this._batch.reset(true);
     for (const timer of this._scheduled.items) timer._seq = -1;
     this._scheduled.clear();
     this._timerCancelledCount = 0;
@@ -683,10 +709,30 @@ export class EventLoop {
     };
   }
 
-  /** The handles in the ready queue, in the order they will run (not cancelled ones). */
+  /**
+   * The handles in the ready queue, in the order they will run (not
+   * cancelled ones). While the loop is traced (or in debug mode) they are
+   * the handles `callSoon` returned; otherwise the queue keeps only their
+   * callbacks and arguments (it is faster), and a `callSoon` handle is
+   * listed as an equal handle, not the same object, whose `cancel()` works
+   * the same. (The `handle` of an exception context is such a twin too.)
+   */
   readyHandles(): Handle[] {
-    const pending = this._batch.slice(this._batchPos).concat(this._ready);
-    return pending.filter((h) => !h._cancelled);
+    const handles: Handle[] = [];
+    const collect = (queue: ReadyQueue, from: number, gen: number) => {
+      for (let slot = from; slot < queue.length; slot++) {
+        const entry = queue.entries[slot];
+        if (typeof entry === "function") {
+          // The queue kept the callback, not its handle: one that cancels the same slot.
+          handles.push(new _QueuedHandle(entry, queue.args[slot], this, slot, gen));
+        } else if (entry !== null && !entry._cancelled) {
+          handles.push(entry);
+        }
+      }
+    };
+    collect(this._batch, this._batchPos, (this._gen - 1) | 0);
+    collect(this._ready, 0, this._gen);
+    return handles;
   }
 
   /** The timers in the heap, in firing order (not cancelled ones). */
@@ -717,7 +763,12 @@ export class EventLoop {
    */
   _scheduleCallback(callback: (fut: Future<unknown>) => unknown, fut: Future<unknown>): void {
     this.#checkClosed();
-    this.#enqueue(new Handle(callback as (...args: never[]) => unknown, fut, this));
+    if (this._trace !== null || this.#debug) {
+      this.#enqueue(new Handle(callback as Callback, fut, this));
+    } else {
+      this._ready.push(callback as Callback, fut);
+      if (this.#wake !== null) this.#wakeUp();
+    }
   }
 
   /** @ignore Queue the step of `task` (its own reusable handle). */
@@ -896,7 +947,7 @@ export class EventLoop {
         if (top._cancelled) {
           this._timerCancelledCount--;
         } else {
-          this._ready.push(top);
+          this._ready.push(top, undefined);
           if (this._trace !== null) this.#emit({ kind: "due", time: end, handle: top });
         }
       }
@@ -904,6 +955,7 @@ export class EventLoop {
     const batch = this._ready;
     this._ready = this._batch;
     this._batch = batch;
+    this._gen = (this._gen + 1) | 0;
     this._batchPos = 0;
     this.#iteration++;
     if (this._trace !== null) {
@@ -923,11 +975,26 @@ export class EventLoop {
    */
   #runBatch(): Handle | null {
     const batch = this._batch;
+    const { entries, args } = batch;
     const n = batch.length;
     let i = this._batchPos;
     const plain = this._trace === null && !this.#debug;
     while (i < n) {
-      const handle = batch[i++];
+      const entry = entries[i];
+      const arg = args[i];
+      batch.drop(i++);
+      if (typeof entry === "function") {
+        try {
+          callWith(entry, arg);
+        } catch (exception) {
+          // The queue kept no handle: the context gets its twin (equal, not the same object).
+          const twin = new _QueuedHandle(entry, arg, this, i - 1, (this._gen - 1) | 0);
+          this.#callbackFailed(twin, exception);
+        }
+        continue;
+      }
+      if (entry === null) continue;
+      const handle = entry;
       if (handle._cancelled) continue;
       if (handle._task !== null) {
         this._batchPos = i;
@@ -943,7 +1010,7 @@ export class EventLoop {
         this.#runHandle(handle);
       }
     }
-    batch.length = 0;
+    batch.reset();
     this._batchPos = 0;
     return null;
   }

@@ -137,6 +137,38 @@ function unpackArgs(packed: unknown): readonly unknown[] {
   return Array.isArray(packed) ? packed : [packed];
 }
 
+/**
+ * @ignore What `callSoon` returns while nobody traces the loop: the queue holds its
+ * callback and arguments, not the handle (see `lib/_ready.ts`), so the
+ * handle cancels by slot.
+ */
+export class _QueuedHandle extends Handle {
+  /** @ignore */
+  _slot: number;
+  /** @ignore The loop's `_gen` when it was queued. */
+  _gen: number;
+
+  constructor(
+    callback: (...args: never[]) => unknown,
+    args: unknown,
+    loop: EventLoop,
+    slot: number,
+    gen: number,
+  ) {
+    super(callback, args, loop);
+    this._slot = slot;
+    this._gen = gen;
+  }
+
+  override cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    this._loop._cancelQueued(this);
+  }
+}
+// asyncio's repr names the class: this is a Handle like any other.
+Object.defineProperty(_QueuedHandle, "name", { value: "Handle" });
+
 // Debug mode only: where each handle was scheduled.
 const sources = new WeakMap<Handle, string>();
 
