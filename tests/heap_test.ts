@@ -1,6 +1,6 @@
 // The timer heap (lib/_heap.ts): ordered by (when, seq), ties FIFO.
 import { assert, assertEquals } from "./_assert.ts";
-import { TimerHeap } from "../lib/_heap.ts";
+import { radixOrder, TimerHeap } from "../lib/_heap.ts";
 
 interface T {
   _when: number;
@@ -82,4 +82,82 @@ Deno.test("TimerHeap: sorted() is a sorted copy and leaves the heap alone", () =
   assertEquals(sorted, all.slice().sort(byWhenThenSeq));
   assertEquals(heap.items, before);
   assert(sorted !== heap.items);
+});
+
+/** Insert `t` into the sorted `model` (binary search), as the heap must order it. */
+function insertSorted(model: T[], t: T): void {
+  let lo = 0, hi = model.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byWhenThenSeq(model[mid], t) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  model.splice(lo, 0, t);
+}
+
+Deno.test("TimerHeap: large heaps are sorted into a run; pushes while it drains still pop in order", () => {
+  const heap = new TimerHeap<T>();
+  const model: T[] = [];
+  const random = (() => {
+    let s = 7;
+    return () => (s = (s * 16807) % 2147483647) / 2147483647;
+  })();
+  for (let round = 0; round < 6; round++) {
+    // A burst (sorted into a run at the next pop), then pops mixed with
+    // pushes that land before, among and after the run's deadlines.
+    for (let i = 0; i < 3000; i++) {
+      const t = timer(round + Math.floor(random() * 200) / 100); // ties too
+      heap.push(t);
+      insertSorted(model, t);
+    }
+    for (let i = 0; i < 4000 && model.length > 0; i++) {
+      if (random() < 0.3) {
+        const t = timer(round + random() * 3 - 1);
+        heap.push(t);
+        insertSorted(model, t);
+      }
+      assertEquals(heap.peekWhen(), model[0]._when);
+      const popped = heap.pop()!;
+      const expected = model.shift()!;
+      assert(popped === expected, `round ${round} pop ${i}: ${popped._when}/${popped._seq}`);
+      assertEquals(heap.size, model.length);
+    }
+  }
+  assertEquals(drain(heap), model);
+});
+
+Deno.test("TimerHeap: filter() and items see the run and the heap alike", () => {
+  const heap = new TimerHeap<T>();
+  const all = Array.from({ length: 3000 }, (_, i) => timer(i % 500));
+  for (const t of all) heap.push(t);
+  heap.peek(); // sorts the 3000 into a run
+  const late = timer(-1);
+  heap.push(late); // in the heap part, fires first
+  assertEquals(heap.items.length, 3001);
+  assertEquals(heap.pop(), late);
+  const keep = (t: T) => t._seq % 2 === 0;
+  heap.filter(keep);
+  assertEquals(drain(heap), all.filter(keep).sort(byWhenThenSeq));
+});
+
+Deno.test("radixOrder: sorts float64 deadlines as numbers (negative, zero signs, infinities, subnormals)", () => {
+  const values = [
+    3,
+    -0,
+    0,
+    -2.5,
+    Infinity,
+    1e-310,
+    -1e-310,
+    -Infinity,
+    2 ** 40 + 0.5,
+    0.1 + 0.2,
+    0.3,
+    -7,
+  ];
+  const order = radixOrder(new Float64Array(values));
+  const sorted = Array.from(order, (i) => values[i]);
+  assertEquals(sorted, values.slice().sort((a, b) => a - b));
+  // Stable: equal keys (0 and -0 count as equal) keep their order.
+  assertEquals([...radixOrder(new Float64Array([0, -0, 0]))], [0, 1, 2]);
 });
