@@ -13,7 +13,9 @@ import type { Handle } from "./events.ts";
 export type Callback = (...args: never[]) => unknown;
 export type ReadyEntry = Handle | Callback | null;
 
-// Beyond this many slots, an emptied queue gives its arrays back.
+// An emptied queue gives its arrays back when they have more than this many
+// slots and it used less than a quarter of them (a burst is over); steady
+// large batches keep theirs.
 const KEEP_SLOTS = 4096;
 
 export class ReadyQueue {
@@ -38,7 +40,8 @@ export class ReadyQueue {
 
   /** Empty the queue; its slots must already be dropped (run), or `all`. */
   reset(all = false): void {
-    if (all || this.entries.length > KEEP_SLOTS) {
+    const size = this.entries.length;
+    if (all || (size > KEEP_SLOTS && this.length < size >>> 2)) {
       this.entries = [];
       this.args = [];
     }

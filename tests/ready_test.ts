@@ -91,8 +91,12 @@ Deno.test("ReadyQueue: keeps its arrays between iterations, gives big ones back"
   assert(queue.entries === small, "small arrays are kept (growing them again costs)");
   assertEquals(queue.push(f, "x"), 0);
   for (let i = 0; i < 10_000; i++) queue.push(f, i);
+  const big = queue.entries;
   queue.reset();
-  assertEquals(queue.entries.length, 0, "a burst's arrays are given back");
+  assert(queue.entries === big, "large batches in a row keep their arrays too");
+  for (let i = 0; i < 100; i++) queue.push(f, i);
+  queue.reset();
+  assertEquals(queue.entries.length, 0, "once the burst is over, its arrays are given back");
   queue.push(f, 1);
   queue.reset(true);
   assertEquals(queue.entries.length, 0);
