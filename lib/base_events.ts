@@ -298,7 +298,7 @@ export class EventLoop {
     // should the generation have wrapped around.
     if (
       queue !== null && slot < queue.length && queue.entries[slot] === handle._callback &&
-      queue.args[slot] === handle._args
+      Object.is(queue.args[slot], handle._args)
     ) {
       queue.drop(slot);
     }

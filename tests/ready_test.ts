@@ -11,6 +11,8 @@ Deno.test("ready queue: cancel() of an untraced callSoon handle stops it, before
     loop.callSoon(() => later.cancel()); // same iteration, earlier in the batch
     const later = loop.callSoon(() => ran.push("later"));
     loop.callSoon(() => ran.push("kept"));
+    const nan = loop.callSoon((x: number) => ran.push(`${x}`), NaN); // NaN !== NaN: still its slot
+    nan.cancel();
     b.cancel();
     assert(b.cancelled());
     await once(loop);
