@@ -26,10 +26,13 @@ export interface BenchLine {
   extra?: Record<string, unknown>;
 }
 
-/** Print one result line, as the Python peers' `emit`. */
-export function emit(line: BenchLine): void {
+/**
+ * Print one result line, as the Python peers' `emit`. `impl` other than
+ * "deno" (e.g. "deno-floor", a ceiling) makes a row of its own.
+ */
+export function emit(line: BenchLine, impl = "deno"): void {
   const { target, extra, ...rest } = line;
-  console.log(JSON.stringify({ ...rest, impl: "deno", extra: { ...extra, target } }));
+  console.log(JSON.stringify({ ...rest, impl, extra: { ...extra, target } }));
 }
 
 /** CPU time of this process (user + system), in seconds. */

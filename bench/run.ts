@@ -222,7 +222,11 @@ function table(cases: Map<string, Case>, reps: number): string {
   const rows = [head, head.map(() => "---")];
   for (const [name, c] of cases) {
     const m: Partial<Record<Column, number>> = {};
-    for (const [col, xs] of Object.entries(c.samples)) m[col as Column] = median(xs!);
+    // A Deno ceiling's row ("timers (deno-floor)") is compared with its case's peers.
+    const base = cases.get(name.replace(/ \(deno-[\w-]+\)$/, ""));
+    for (const [col, xs] of Object.entries({ ...base?.samples, ...c.samples })) {
+      m[col as Column] = median(xs!);
+    }
     const ratio = (peer: Column) =>
       m.deno !== undefined && m[peer] !== undefined ? `${(m.deno / m[peer]!).toFixed(2)}×` : "–";
     rows.push([
