@@ -10,7 +10,9 @@
 // so when the heap is large and nothing else is left to pop, its timers are
 // radix-sorted at once into a "run", an array popped from the front in
 // order. A timer is sorted at most once; later ones go to the heap, and a
-// pop takes the earlier of the run's head and the heap's top.
+// pop takes the earlier of the run's head and the heap's top. A push only
+// appends; the heap takes in what was appended at the next look (peek,
+// pop), so that a burst of timers goes to a run without being sifted first.
 
 export interface HeapTimer {
   _when: number;
@@ -23,6 +25,8 @@ const RUN_MIN = 1024;
 export class TimerHeap<T extends HeapTimer> {
   #items: T[] = [];
   #whens = new Float64Array(64);
+  // `#items` up to here is a heap; the rest was appended since the last look.
+  #heapLen = 0;
   #run: T[] = [];
   #runWhens = new Float64Array(0);
   #runPos = 0;
@@ -55,7 +59,7 @@ export class TimerHeap<T extends HeapTimer> {
       grown.set(this.#whens);
       this.#whens = grown;
     }
-    this.#siftUp(item, item._when, i);
+    this.#whens[i] = item._when;
   }
 
   pop(): T | undefined {
@@ -78,6 +82,7 @@ export class TimerHeap<T extends HeapTimer> {
   clear(): void {
     this.#items = [];
     this.#whens = new Float64Array(64);
+    this.#heapLen = 0;
     this.#clearRun();
   }
 
@@ -93,14 +98,25 @@ export class TimerHeap<T extends HeapTimer> {
   #fromRun(): boolean {
     const pos = this.#runPos;
     if (pos === this.#run.length) {
-      if (this.#items.length < RUN_MIN) return false;
+      if (this.#items.length < RUN_MIN) {
+        this.#takeAppended();
+        return false;
+      }
       this.#sortHeapIntoRun();
       return true;
     }
+    this.#takeAppended();
     const items = this.#items;
     if (items.length === 0) return true;
     const rw = this.#runWhens[pos], hw = this.#whens[0];
     return rw < hw || (rw === hw && this.#run[pos]._seq < items[0]._seq);
+  }
+
+  /** Sift what was appended since the last look into the heap. */
+  #takeAppended(): void {
+    const items = this.#items, whens = this.#whens;
+    for (let i = this.#heapLen; i < items.length; i++) this.#siftUp(items[i], whens[i], i);
+    this.#heapLen = items.length;
   }
 
   #clearRun(): void {
@@ -127,6 +143,7 @@ export class TimerHeap<T extends HeapTimer> {
     this.#runPos = 0;
     this.#items = [];
     this.#whens = new Float64Array(64);
+    this.#heapLen = 0;
   }
 
   #popHeap(): T | undefined {
@@ -134,6 +151,7 @@ export class TimerHeap<T extends HeapTimer> {
     const top = items[0];
     const last = items.pop();
     const n = items.length;
+    this.#heapLen = n;
     if (n === 0 || last === undefined) return top;
     // Floyd's pop: walk the hole at the root down to a leaf along the
     // smallest children, then sift `last` up from there; it usually stays
