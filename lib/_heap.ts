@@ -20,16 +20,25 @@ export interface HeapTimer {
 }
 
 // A heap at least this large is sorted into a run when the run is empty.
-const RUN_MIN = 1024;
+// Each sort clears and sums 65,536 counters a pass: below this many timers
+// that costs more than the pops it saves.
+const RUN_MIN = 16384;
 
 export class TimerHeap<T extends HeapTimer> {
+  #runMin: number;
   #items: T[] = [];
   #whens = new Float64Array(64);
   // `#items` up to here is a heap; the rest was appended since the last look.
   #heapLen = 0;
-  #run: T[] = [];
+  // Popped slots are emptied, so that a fired timer is not kept alive.
+  #run: Array<T | undefined> = [];
   #runWhens = new Float64Array(0);
   #runPos = 0;
+
+  /** `runMin`: how large the heap must be to be sorted into a run (tests make it small). */
+  constructor(runMin = RUN_MIN) {
+    this.#runMin = runMin;
+  }
 
   get size(): number {
     return this.#items.length + this.#run.length - this.#runPos;
@@ -37,7 +46,8 @@ export class TimerHeap<T extends HeapTimer> {
 
   /** The items, in no particular order. */
   get items(): readonly T[] {
-    return this.#run.slice(this.#runPos).concat(this.#items);
+    // From the run's position on, its slots are all filled.
+    return (this.#run.slice(this.#runPos) as T[]).concat(this.#items);
   }
 
   /** The item that fires first, if any. */
@@ -64,8 +74,10 @@ export class TimerHeap<T extends HeapTimer> {
 
   pop(): T | undefined {
     if (this.#fromRun()) {
-      const item = this.#run[this.#runPos++];
-      if (this.#runPos === this.#run.length) this.#clearRun();
+      const run = this.#run;
+      const item = run[this.#runPos];
+      run[this.#runPos++] = undefined;
+      if (this.#runPos === run.length) this.#clearRun();
       return item;
     }
     return this.#popHeap();
@@ -88,7 +100,7 @@ export class TimerHeap<T extends HeapTimer> {
 
   /** The items in firing order (a sorted copy). */
   sorted(): T[] {
-    return this.items.slice().sort((a, b) => a._when - b._when || a._seq - b._seq);
+    return (this.items as T[]).sort((a, b) => a._when - b._when || a._seq - b._seq);
   }
 
   /**
@@ -98,7 +110,7 @@ export class TimerHeap<T extends HeapTimer> {
   #fromRun(): boolean {
     const pos = this.#runPos;
     if (pos === this.#run.length) {
-      if (this.#items.length < RUN_MIN) {
+      if (this.#items.length < this.#runMin) {
         this.#takeAppended();
         return false;
       }
@@ -109,7 +121,7 @@ export class TimerHeap<T extends HeapTimer> {
     const items = this.#items;
     if (items.length === 0) return true;
     const rw = this.#runWhens[pos], hw = this.#whens[0];
-    return rw < hw || (rw === hw && this.#run[pos]._seq < items[0]._seq);
+    return rw < hw || (rw === hw && this.#run[pos]!._seq < items[0]._seq);
   }
 
   /** Sift what was appended since the last look into the heap. */

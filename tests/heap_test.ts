@@ -1,5 +1,7 @@
 // The timer heap (lib/_heap.ts): ordered by (when, seq), ties FIFO.
 import { assert, assertEquals } from "./_assert.ts";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { radixOrder, TimerHeap } from "../lib/_heap.ts";
 
 interface T {
@@ -35,7 +37,7 @@ Deno.test("TimerHeap: pops in deadline order", () => {
 });
 
 Deno.test("TimerHeap: equal deadlines pop in insertion order, among many", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap<T>(1024); // 5000: sorted into a run
   const all: T[] = [];
   for (let i = 0; i < 5000; i++) {
     const t = timer(Math.floor(Math.random() * 20)); // many ties
@@ -96,7 +98,7 @@ function insertSorted(model: T[], t: T): void {
 }
 
 Deno.test("TimerHeap: large heaps are sorted into a run; pushes while it drains still pop in order", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap<T>(1024);
   const model: T[] = [];
   const random = (() => {
     let s = 7;
@@ -127,7 +129,7 @@ Deno.test("TimerHeap: large heaps are sorted into a run; pushes while it drains 
 });
 
 Deno.test("TimerHeap: filter() and items see the run and the heap alike", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap<T>(1024);
   const all = Array.from({ length: 3000 }, (_, i) => timer(i % 500));
   for (const t of all) heap.push(t);
   heap.peek(); // sorts the 3000 into a run
@@ -160,4 +162,23 @@ Deno.test("radixOrder: sorts float64 deadlines as numbers (negative, zero signs,
   assertEquals(sorted, values.slice().sort((a, b) => a - b));
   // Stable: equal keys (0 and -0 count as equal) keep their order.
   assertEquals([...radixOrder(new Float64Array([0, -0, 0]))], [0, 1, 2]);
+});
+
+Deno.test("TimerHeap: a timer popped from the run is not kept alive by it", async () => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  const heap = new TimerHeap<T>(16);
+  const refs: WeakRef<T>[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t = timer(i);
+    refs.push(new WeakRef(t));
+    heap.push(t);
+  }
+  heap.push(timer(1e9)); // a far deadline: the run is not used up
+  for (let i = 0; i < 50; i++) heap.pop();
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs clear after the turn
+  gc();
+  assertEquals(refs.slice(0, 50).filter((r) => r.deref() !== undefined).length, 0);
+  assertEquals(refs.slice(50).filter((r) => r.deref() !== undefined).length, 50);
 });
