@@ -302,6 +302,7 @@ export class EventLoop {
     ) {
       queue.drop(slot);
     }
+    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
   }
 
   /** @ignore Called by `Handle.cancel()`. */
@@ -984,12 +985,16 @@ export class EventLoop {
       const arg = args[i];
       batch.drop(i++);
       if (typeof entry === "function") {
-        try {
-          callWith(entry, arg);
-        } catch (exception) {
-          // The queue kept no handle: the context gets its twin (equal, not the same object).
-          const twin = new _QueuedHandle(entry, arg, this, i - 1, (this._gen - 1) | 0);
-          this.#callbackFailed(twin, exception);
+        if (!plain) {
+          // Queued before the loop was traced or in debug mode: run it as those want.
+          this.#runHandle(this.#twin(entry, arg, i - 1));
+        } else {
+          try {
+            callWith(entry, arg);
+          } catch (exception) {
+            // The queue kept no handle: the context gets its twin (equal, not the same object).
+            this.#callbackFailed(this.#twin(entry, arg, i - 1), exception);
+          }
         }
         continue;
       }
@@ -1013,6 +1018,11 @@ export class EventLoop {
     batch.reset();
     this._batchPos = 0;
     return null;
+  }
+
+  /** A handle equal to the one `callSoon` returned for this batch slot. */
+  #twin(callback: Callback, args: unknown, slot: number): Handle {
+    return new _QueuedHandle(callback, args, this, slot, (this._gen - 1) | 0);
   }
 
   #runHandle(handle: Handle): void {

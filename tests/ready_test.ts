@@ -1,7 +1,8 @@
 // The ready queue (lib/_ready.ts): while nobody traces the loop it holds a
 // callSoon's callback and arguments, not its handle; the handle still cancels.
 import { assert, assertEquals } from "./_assert.ts";
-import { once, withLoop } from "./_util.ts";
+import { capture, once, withLoop } from "./_util.ts";
+import { blockingSleep } from "../mod.ts";
 import { ReadyQueue } from "../lib/_ready.ts";
 
 Deno.test("ready queue: cancel() of an untraced callSoon handle stops it, before or during its iteration", () =>
@@ -103,3 +104,35 @@ Deno.test("ReadyQueue: keeps its arrays between iterations, gives big ones back"
   queue.reset(true);
   assertEquals(queue.entries.length, 0);
 });
+
+Deno.test("ready queue: callbacks queued before tracing starts are traced when they run or are cancelled", () =>
+  withLoop(async (loop) => {
+    function early(): void {}
+    function dropped(): void {}
+    loop.callSoon(early);
+    const handle = loop.callSoon(dropped);
+    const events: string[] = [];
+    const remove = loop.addTraceListener((e) => {
+      if (e.kind === "start" || e.kind === "finish" || e.kind === "cancel") {
+        events.push(`${e.kind} ${e.handle.describe()}`);
+      }
+    });
+    handle.cancel();
+    await once(loop);
+    remove();
+    assertEquals(events, ["cancel dropped()", "start early()", "finish early()"]);
+  }));
+
+Deno.test("ready queue: a callback queued before debug mode is on is still reported as slow (as asyncio)", () =>
+  withLoop(async (loop) => {
+    loop.callSoon(function block() {
+      blockingSleep(0.2);
+    });
+    loop.setDebug(true);
+    const warned = await capture("warn", () => once(loop));
+    loop.setDebug(false);
+    assert(
+      warned.some((line) => /^Executing <Handle block\(\)> took 0\.2\d\d seconds$/.test(line)),
+      warned.join("\n"),
+    );
+  }));
