@@ -12,15 +12,13 @@ import type { EventLoop } from "./base_events.ts";
 import type { Task } from "./tasks.ts";
 import { _taskContext } from "./_running.ts";
 
-// An open outside step whose code is running now (not between two jobs).
-const RUNNING = -1;
-
 export class OutsideSteps {
   #loop: EventLoop;
-  // Open steps: the task, and when its last microtask job ended (loop time)
-  // or RUNNING. A step ends when the task comes back to a loop future or
-  // settles, else once the microtask queue drains (it awaits outside again).
-  #open = new Map<Task<unknown>, number>();
+  // Open steps: the task, and when its last microtask job ended (loop time),
+  // or null while its code runs. A step ends when the task comes back to a
+  // loop future or settles, else once the microtask queue drains (it awaits
+  // outside again).
+  #open = new Map<Task<unknown>, number | null>();
   #unhook: (() => void) | null = null;
   #drain: ReturnType<typeof setImmediate> | null = null;
 
@@ -45,8 +43,10 @@ export class OutsideSteps {
     if (this.#open.delete(task)) this.#finish(task, this.#loop.time());
   }
 
-  /** Stop watching (nobody traces the loop any more, or it closed). */
+  /** Stop watching (nobody traces the loop any more, or it closed): open steps end now. */
   unwatch(): void {
+    const now = this.#loop.time();
+    for (const [task, endedAt] of this.#open) this.#finish(task, endedAt ?? now);
     this.#open.clear();
     this.#unhook?.();
     this.#unhook = null;
@@ -69,7 +69,7 @@ export class OutsideSteps {
         outside: true,
       });
     }
-    this.#open.set(task, RUNNING);
+    this.#open.set(task, null);
   };
 
   #after = (): void => {
@@ -83,7 +83,7 @@ export class OutsideSteps {
   #onDrain = (): void => {
     this.#drain = null;
     for (const [task, endedAt] of this.#open) {
-      if (endedAt === RUNNING) continue;
+      if (endedAt === null) continue;
       this.#open.delete(task);
       this.#finish(task, endedAt);
     }

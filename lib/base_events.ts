@@ -700,7 +700,7 @@ export class EventLoop {
     if (typeof listener !== "function") throw new TypeError("listener must be a function");
     this._trace ??= new Tracer();
     const remove = this._trace.add(listener);
-    (this.#outside ??= new OutsideSteps(this)).watch();
+    if (!this.#closed) (this.#outside ??= new OutsideSteps(this)).watch();
     return () => {
       remove();
       if (this._trace !== null && this._trace.size === 0) {

@@ -172,6 +172,10 @@ Object.defineProperty(_QueuedHandle, "name", { value: "Handle" });
 // Debug mode only: where each handle was scheduled.
 const sources = new WeakMap<Handle, string>();
 
+// One float64 seen as two int32s: how a deadline is split and joined.
+const whenBits = new Float64Array(1);
+const whenHalves = new Int32Array(whenBits.buffer);
+
 /**
  * A handle for a callback scheduled at a time (`callLater`, `callAt`).
  * Mirrors `asyncio.TimerHandle`.
@@ -221,10 +225,6 @@ export class TimerHandle extends Handle {
     return this._when;
   }
 }
-
-// One float64 seen as two int32s: how a deadline is split and joined.
-const whenBits = new Float64Array(1);
-const whenHalves = new Int32Array(whenBits.buffer);
 
 let currentLoop: EventLoop | null = null;
 

@@ -18,7 +18,9 @@ import type { Task } from "./tasks.ts";
  *   A `start` with `outside: true` is a task's code resuming outside the
  *   loop: it awaited a promise the loop does not own (a `fetch`, a host
  *   timer), and Deno ran the rest when that promise settled, where asyncio
- *   would have run it as a step of the loop.
+ *   would have run it as a step of the loop. (Any promise reaction that runs
+ *   in the task's async context counts, e.g. a `.then` chain the task
+ *   started and did not await.)
  * - `cancel`: a handle was cancelled before it ran.
  * - `iteration`: an iteration began with `ready` handles to run.
  * - `idle`: nothing was ready; the loop waits for I/O or a timer (`until`).
