@@ -302,6 +302,11 @@ export class Session {
         return await this.#step();
       case "stop":
         this.loop.stop();
+        if (this.loop.isRunning()) {
+          // Started by js code outside any line (a host timer): it ends after this iteration.
+          this.print("stop: the loop stops after this iteration");
+          return;
+        }
         this.print(
           "stop: the loop is not running, so the next run or step does one iteration " +
             "(as loop.stop() before loop.run_forever())",
@@ -310,6 +315,7 @@ export class Session {
       case "cancel":
         return this.#cancel(c.id);
       case "reset":
+        this.#checkNotRunning("reset");
         this.print(`reset: ${this.#newLoop()}`);
         return;
       case "clock":
@@ -322,6 +328,7 @@ export class Session {
           this.print(`clock: already on the ${c.clock} clock`);
           return;
         }
+        this.#checkNotRunning("clock");
         this.#virtual = c.clock === "virtual";
         this.print(`clock: ${this.#newLoop()}`);
         return;
@@ -949,6 +956,9 @@ export class Session {
       if (value !== undefined) this.print(this.#show(value));
     } finally {
       this.#jsLine = null;
+      // Also when the line failed after starting the loop (its error is said after the run).
+      // (A cast: TypeScript cannot see that the line's code may have set it.)
+      await (this.#jsRun as Promise<void> | null)?.catch(() => {});
     }
   }
 

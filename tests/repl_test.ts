@@ -1275,3 +1275,23 @@ Deno.test("timeline: a task's code after a host await is drawn as its step, when
   assert(busy > bars.length * 0.4 && busy < bars.length * 0.6, row);
   assert(/^█+─+█$/.test(bars), row);
 });
+
+Deno.test("js: a line that fails after starting the loop still waits for that run; reset and run work after it", async () => {
+  const repl = open({ virtual: false }); // on the real clock the run outlasts the line
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      "js loop.callLater(0.05, () => console.log('fired')); loop.runForever(); throw new Error('boom')",
+      "run",
+      "reset",
+    ));
+  repl.session.close();
+  assertEquals(out[0], "fired");
+  assert(
+    out[1].startsWith("— nothing left to run, so the REPL stopped the loop (as run does)"),
+    out[1],
+  );
+  assertEquals(out[2], "error: js: Error: boom");
+  assert(out[3].startsWith("— nothing left to run at t="), out[3]);
+  assert(out[4].startsWith("reset: a new loop on the real clock"), out[4]);
+  assertEquals(out.length, 5);
+});
