@@ -73,13 +73,21 @@ export class TimerHeap<T extends HeapTimer> {
   }
 
   pop(): T | undefined {
+    return this.popDue(Infinity);
+  }
+
+  /** Remove and return the item that fires first if it is due by `end`. */
+  popDue(end: number): T | undefined {
     if (this.#fromRun()) {
-      const run = this.#run;
-      const item = run[this.#runPos];
-      run[this.#runPos++] = undefined;
-      if (this.#runPos === run.length) this.#clearRun();
+      const run = this.#run, pos = this.#runPos;
+      if (this.#runWhens[pos] > end) return undefined;
+      const item = run[pos];
+      run[pos] = undefined;
+      this.#runPos = pos + 1;
+      if (pos + 1 === run.length) this.#clearRun();
       return item;
     }
+    if (this.#items.length === 0 || this.#whens[0] > end) return undefined;
     return this.#popHeap();
   }
 

@@ -942,8 +942,8 @@ export class EventLoop {
     if (heap.size > 0) {
       // Timers due by now join the ready queue, behind what is there.
       const end = this.clock.now();
-      while (heap.peekWhen() <= end) {
-        const top = heap.pop()!;
+      let top: TimerHandle | undefined;
+      while ((top = heap.popDue(end)) !== undefined) {
         top._seq = -1;
         if (top._cancelled) {
           this._timerCancelledCount--;

@@ -32,7 +32,9 @@ Deno.test("TimerHeap: pops in deadline order", () => {
   assertEquals(heap.peekWhen(), 1);
   heap.pop();
   assertEquals(heap.peekWhen(), 2, "the deadlines moved with their timers");
-  assertEquals(drain(heap).map((t) => t._when), [2, 3, 4, 5]);
+  assertEquals(heap.popDue(1.5), undefined, "nothing due by 1.5");
+  assertEquals(heap.popDue(2)?._when, 2);
+  assertEquals(drain(heap).map((t) => t._when), [3, 4, 5]);
   assertEquals(heap.size, 0);
 });
 
