@@ -931,8 +931,12 @@ export class EventLoop {
     this.#drainId = null;
     const task = this._stepTask;
     if (task === null) return;
-    task._external = true;
-    this._externalWaits++;
+    // Waiting through a promise on loop futures (`Promise.all`): the loop
+    // will wake it; only a wait on nothing of the loop's is outside.
+    if (task._thenWaits === 0) {
+      task._external = true;
+      this._externalWaits++;
+    }
     this._taskSuspended(task);
   };
 

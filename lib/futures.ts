@@ -221,8 +221,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
           new RuntimeError(`Task ${task} got Future ${this} attached to a different loop`),
         );
       }
-    } else if (task._next === null && task._resume === null) {
+    } else if (typeof onRejected === "function" && task._next === null && task._resume === null) {
+      // `await` passes both functions; `fut.then(callback)` in a task's code
+      // is a callback, not the task waiting.
       task._awaitFuture(this, next);
+    } else if (this._state === PENDING) {
+      task._thenWaits++;
+      this._addWaiter(() => {
+        task._thenWaits--;
+        this._settle(next);
+      });
     } else {
       this._addWaiter(() => this._settle(next));
     }
@@ -292,6 +300,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (cbs === null) this._callbacks = waiter;
     else if (Array.isArray(cbs)) cbs.push(waiter);
     else this._callbacks = [cbs, waiter];
+  }
+
+  /** @ignore Put `waiter` where `old` was registered (nothing if it was not). */
+  _replaceWaiter(old: Waiter, waiter: Waiter): void {
+    const cbs = this._callbacks;
+    if (cbs === old) this._callbacks = waiter;
+    else if (Array.isArray(cbs)) {
+      const i = cbs.indexOf(old);
+      if (i >= 0) cbs[i] = waiter;
+    }
   }
 
   /** @ignore */

@@ -98,6 +98,13 @@ export class Task<T = unknown> extends Future<T> {
   _numCancelsRequested = 0;
   /** @ignore Awaiting a promise the loop does not own. */
   _external = false;
+  /**
+   * @ignore Pending loop futures whose `then` this task's code called
+   * besides the one it waits on (`Promise.all([sleep(1), sleep(2)])`): while
+   * there are any, a task whose step ends without suspending on a loop
+   * future is still waiting on the loop, not outside it.
+   */
+  _thenWaits = 0;
   /** @ignore */
   _abort: AbortController | null = null;
   /** @ignore Debug mode: the stack of its last await, and of its creation. */
@@ -128,7 +135,9 @@ export class Task<T = unknown> extends Future<T> {
     if (typeof coro === "function") {
       loop._scheduleStep(this);
     } else {
-      coro.then((v) => this._onCoroDone(v), (e) => this._onCoroError(e));
+      // Outside the context of the task (if any) that creates this one: that
+      // task is not the one waiting.
+      _taskContext.exit(() => coro.then((v) => this._onCoroDone(v), (e) => this._onCoroError(e)));
     }
   }
 
@@ -282,6 +291,11 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @ignore Run one step: start the coroutine, or resume its await. */
   _step(): void {
+    if (this._state !== 0) {
+      // Woken after it ended (see `#releaseStrayThen`): nothing to run.
+      this._loop._taskSuspended(this as Task<unknown>);
+      return;
+    }
     const resume = this._resume;
     if (resume !== null) {
       const throwIn = this._throw!;
@@ -365,7 +379,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @ignore The coroutine returned `value`. */
   _onCoroDone(value: T): void {
-    this._futWaiter = null;
+    this.#releaseStrayThen();
     // After close() (a host promise may finish a task then), nothing runs
     // its done-callbacks: drop them rather than throw from this reaction.
     if (this._loop.isClosed()) this._callbacks = null;
@@ -381,11 +395,26 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @ignore The coroutine threw `error`. */
   _onCoroError(error: unknown): void {
-    this._futWaiter = null;
+    this.#releaseStrayThen();
     if (this._loop.isClosed()) this._callbacks = null; // as in _onCoroDone
     if (error instanceof CancelledError) this._cancelWith(error);
     else this._fail(error);
     this.#finished();
+  }
+
+  /**
+   * The coroutine ended while waiting on a future, so the `then` that made
+   * it wait was not its await (its code called `fut.then(a, b)` itself):
+   * the future keeps that callback, without the task.
+   */
+  #releaseStrayThen(): void {
+    const fut = this._futWaiter, next = this._next;
+    this._futWaiter = null;
+    this._next = null;
+    if (fut === null || next === null) return;
+    const settle = () => fut._settle(next);
+    if (fut.done()) fut._addWaiter(settle);
+    else fut._replaceWaiter(this as Task<unknown>, settle);
   }
 
   #finished(): void {

@@ -3,7 +3,7 @@
 // stacks in debug mode. SPEC rules 5 and 6. Compared with CPython in
 // tests/transcripts/task_cancel_*, task_names_*, task_sleep0_*.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { hostDelay, withLoop } from "./_util.ts";
+import { hostDelay, runFor, withLoop } from "./_util.ts";
 import {
   allTasks,
   CancelledError,
@@ -464,3 +464,39 @@ Deno.test("a task a host promise resumes between two runs sleeps on its own loop
   loop.close();
   assertEquals(log, ["back", "slept"]);
 });
+
+Deno.test("fut.then(callback) in a task's code is a callback, not the task waiting (one or two functions)", () =>
+  withLoop(async (loop) => {
+    const log: string[] = [];
+    // deno-lint-ignore require-await -- a task that never awaits: the case under test
+    const one = loop.createTask(async () => {
+      sleep(0.3).then(() => log.push("one-arg then"));
+      return "one";
+    });
+    // deno-lint-ignore require-await -- as above
+    const two = loop.createTask(async () => {
+      sleep(0.2).then(() => log.push("two-arg then"), () => log.push("never"));
+      return "two";
+    });
+    const wrapped = loop.createTask(async () => {
+      const inner = loop.createTask(sleep(0.1, "inner"), { name: "inner" });
+      return await inner;
+    });
+    await runFor(loop, 0.5);
+    assertEquals([one.result(), two.result(), wrapped.result()], ["one", "two", "inner"]);
+    assertEquals(log, ["two-arg then", "one-arg then"]);
+  }));
+
+Deno.test("a task awaiting Promise.all of loop futures is waiting on the loop: a virtual clock still jumps", () =>
+  withLoop(async (loop) => {
+    const task = loop.createTask(async () => {
+      const values = await Promise.all([sleep(1, "a"), sleep(2, "b")]);
+      await sleep(0.5);
+      return [values, loop.time()];
+    });
+    assertEquals(await loop.runUntilComplete(task), [["a", "b"], 2.5]);
+    const cancelled = loop.createTask(() => Promise.all([sleep(1), sleep(2)]));
+    loop.callLater(0.5, () => cancelled.cancel());
+    await runFor(loop, 3);
+    assert(cancelled.cancelled(), "cancel reaches a task waiting through Promise.all");
+  }));
