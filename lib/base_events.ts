@@ -320,14 +320,19 @@ export class EventLoop {
    * Mirrors `loop.run_forever`; it returns a promise because JavaScript
    * cannot block.
    * @throws {RuntimeError} if the loop is closed or already running, or if
-   *   another loop is running.
+   *   another loop is running: at once, as asyncio raises (so a callback
+   *   that calls it fails as a callback), not as a rejected promise.
    */
-  async runForever(): Promise<void> {
+  runForever(): Promise<void> {
     this.#checkClosed();
     if (this.#running) throw new RuntimeError("This event loop is already running");
     if (_getRunningLoopOrNull() !== null) {
       throw new RuntimeError("Cannot run the event loop while another loop is running");
     }
+    return this.#runForever();
+  }
+
+  async #runForever(): Promise<void> {
     this.#running = true;
     _setRunningLoop(this);
     try {
@@ -392,15 +397,19 @@ export class EventLoop {
    * @param future a `Future`/`Task`, a promise, or an async function to run
    *   as a task (`() => main()`, or `main`).
    * @throws {RuntimeError} `Event loop stopped before Future completed.` if
-   *   `stop()` ended the run first.
+   *   `stop()` ended the run first; at once if the loop is closed or running.
    */
-  async runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
+  runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
     this.#checkClosed();
     if (this.#running) throw new RuntimeError("This event loop is already running");
     const fut = future instanceof Future ? future : this.createTask(future);
     if (fut.getLoop() !== this) {
       throw new TypeError("The future belongs to a different loop than the one given");
     }
+    return this.#runUntilComplete(fut);
+  }
+
+  async #runUntilComplete<T>(fut: Future<T>): Promise<T> {
     const done = () => this.stop();
     fut.addDoneCallback(done);
     try {
