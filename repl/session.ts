@@ -459,9 +459,13 @@ export class Session {
       }
       return timer;
     };
+    // Only the timers js code set here: any other id may be the loop's own
+    // wake-up (a host timer), and clearing it would stall the run.
     const clear = (timer?: unknown) => {
-      clearTimeout(timer as number);
-      settle(Number(timer));
+      const id = Number(timer);
+      if (!pending.has(id)) return;
+      clearTimeout(id);
+      settle(id);
     };
     return {
       setTimeout: start(setTimeout, false),
@@ -660,7 +664,9 @@ export class Session {
         ? this.#virtual && loop.externalWaits > 0 && loop.scheduledHandles().length > 0
           ? "stopped: the virtual clock stands still while a task awaits a promise outside the " +
             "loop, and nothing else can settle it (step moves the clock anyway)"
-          : "stopped: nothing pending can wake the loop (a task awaits a promise that will not settle)"
+          : this.recorder.taskCount > 0
+          ? "stopped: nothing pending can wake the loop (a task awaits a promise that will not settle)"
+          : "stopped: nothing pending can wake the loop"
         : "interrupted"
       : why === "empty"
       ? byJs
@@ -753,10 +759,16 @@ export class Session {
     }
     const who = `${idOf(entry, this.style)} ${describeEntry(entry, this.style)}`;
     if (entry.task !== null) {
+      // Suspended, but on nothing of the loop's (no wait_for= in its repr).
+      const outside = entry.open?.kind === "await" && waitForOf(String(entry.task)) === null;
       entry.task.cancel();
       this.print(
         entry.firstRun === null && typeof entry.task.getCoro() === "function"
           ? `${who}: task cancel requested; it will not start (it ends cancelled when the loop runs)`
+          : outside
+          ? `${who}: task cancel requested; it awaits a promise outside the loop, so ` +
+            "CancelledError comes at its next await of a loop future, after that promise settles " +
+            "(pass task.signal to such APIs to stop them at once)"
           : `${who}: task cancel requested; its await raises CancelledError when the loop runs`,
       );
     } else {

@@ -1295,3 +1295,17 @@ Deno.test("js: a line that fails after starting the loop still waits for that ru
   assert(out[4].startsWith("reset: a new loop on the real clock"), out[4]);
   assertEquals(out.length, 5);
 });
+
+Deno.test("js: clearTimeout in the js scope clears only timers js code set (not the loop's own wake-up)", async () => {
+  const repl = open({ virtual: false });
+  const ids = Array.from({ length: 20 }, (_, i) => i + 1).join(", ");
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      "call_later 0.2 a",
+      `js setTimeout(() => { for (const id of [${ids}]) clearTimeout(id); }, 50) && undefined`,
+      "run",
+    ));
+  repl.session.close();
+  assertEquals(out.slice(1, 3), ["Started a at 0.2", "Finished a at 0.2"]);
+  assert(out[3].startsWith("— nothing left to run at t="), out[3]);
+});
