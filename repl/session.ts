@@ -238,7 +238,11 @@ export class Session {
       if (this.loop.isClosed()) text += "; the loop was closed: type reset for a new one";
       else if (command.cmd === "js" && /no running event loop/.test(text)) {
         text += "; the loop runs only during run and step: put such code in a task," +
-          " js loop.createTask(async () => { ... })";
+          " js loop.createTask(async () => { ... })" +
+          (/runUntilComplete\(/.test(command.code)
+            ? ", or pass runUntilComplete a function: loop.runUntilComplete(() => asyncio.sleep(1))" +
+              " (JavaScript calls run at once; a Python coroutine waits to be awaited)"
+            : "");
       }
       return this.#reject(where + text);
     }

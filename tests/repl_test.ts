@@ -531,6 +531,16 @@ Deno.test("js code that needs a running loop gets a hint to use a task", async (
     "error: js: RuntimeError: no running event loop; the loop runs only during run and step: put such code in a task, js loop.createTask(async () => { ... })",
   );
   assert(out.includes("slept"));
+  // Python's run_until_complete(asyncio.sleep(1)) idiom: the hint says to pass a function.
+  const idiom = await drive("js await loop.runUntilComplete(asyncio.sleep(0.5, 'v'))");
+  assert(
+    idiom.out[0].endsWith(
+      "or pass runUntilComplete a function: loop.runUntilComplete(() => asyncio.sleep(1)) (JavaScript calls run at once; a Python coroutine waits to be awaited)",
+    ),
+    idiom.out[0],
+  );
+  const fixed = await drive("js await loop.runUntilComplete(() => asyncio.sleep(0.5, 'v'))");
+  assertEquals(fixed.out.at(-1), '"v"');
 });
 
 Deno.test("errors that js code throws later are reported as lines, not fatal", async () => {
