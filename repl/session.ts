@@ -791,6 +791,12 @@ export class Session {
     const ready = this.loop.readyHandles().map(row);
     const timers = this.loop.scheduledHandles().map(row);
     for (const line of renderQueue(ready, timers, this.loop.time(), this.style)) this.print(line);
+    const js = this.#jsTimers.size;
+    if (js > 0) {
+      this.print(
+        `host timers of js code: ${js} pending (setTimeout/setInterval; run waits for them)`,
+      );
+    }
   }
 
   #tasks(): void {

@@ -1127,6 +1127,22 @@ Deno.test("js: a js timer's value prints as one line saying what run does with i
   assert(!shown[1].includes("waited"), "a cleared timer is not waited for: " + shown[1]);
 });
 
+Deno.test("queue lists how many host timers of js code are pending", async () => {
+  const { out } = await drive(
+    "js void (globalThis.t = setTimeout(() => {}, 5000))",
+    "queue",
+    "js clearTimeout(t)",
+    "queue",
+  );
+  assertEquals(out, [
+    "ready queue: 0",
+    "timer heap: 0",
+    "host timers of js code: 1 pending (setTimeout/setInterval; run waits for them)",
+    "ready queue: 0",
+    "timer heap: 0",
+  ]);
+});
+
 Deno.test("run waits for a js setInterval until it is cleared; interrupt() stops the wait; reset clears js timers", async () => {
   const repl = open();
   const out = await within(repl.session, 5_000, () =>
