@@ -148,7 +148,10 @@ export function renderQueue(
         r.step ? `${r.entry.label} ${style.dim("(task step)")}` : describeEntry(r.entry, style)
       }`;
     if (r.when === null) return `  ${who}`;
-    return `  t=${fmt(r.when, 3)} ${style.dim(`(+${fmt(Math.max(0, r.when - now), 3)})`)}  ${who}`;
+    const due = r.when - now;
+    // Overdue: the loop was not running when it came due.
+    const delta = due < -0.0005 ? `late by ${fmt(-due, 3)}` : `+${fmt(Math.max(0, due), 3)}`;
+    return `  t=${fmt(r.when, 3)} ${style.dim(`(${delta})`)}  ${who}`;
   };
   return [
     `ready queue: ${count(ready.length)}${ready.length ? " (runs in this order)" : ""}`,

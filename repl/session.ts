@@ -391,10 +391,28 @@ export class Session {
       const exc = context.exception === undefined ? "" : `: ${errorText(context.exception)}`;
       this.print(this.style.error("error in the loop: ") + context.message + exc);
     });
+    // A task's code that a host promise resumes while no run is on (see
+    // README: it runs outside the loop) is said, since no timeline shows it.
+    const outsideSince = new Map<Task<unknown>, number>();
     loop.addTraceListener((event) => {
       this.#endJsWait();
       this.#idleUntilWoken = event.kind === "idle" && event.until === null;
       if (this.#idleUntilWoken) this.#stopIfEmpty();
+      if (loop.isRunning() || (event.kind !== "start" && event.kind !== "finish")) return;
+      const task = event.handle.task;
+      if (task === null) return;
+      if (event.kind === "start" && event.outside) outsideSince.set(task, event.time);
+      const since = outsideSince.get(task);
+      if (event.kind !== "finish" || since === undefined) return;
+      outsideSince.delete(task);
+      const entry = this.recorder.ofTask(task);
+      const who = entry === undefined
+        ? task.getName()
+        : `${idOf(entry, this.style)} ${entry.label}`;
+      this.print(this.style.dim(
+        `— ${who} ran outside the loop at t=${fmt(since, 3)} for ${fmt(event.time - since, 3)} s ` +
+          "(a host promise resumed it while no run was on)",
+      ));
     });
     this.loop = loop;
     this.recorder = new Recorder(loop);

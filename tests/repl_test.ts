@@ -1335,3 +1335,28 @@ Deno.test("js: clearTimeout in the js scope clears only timers js code set (not 
   assertEquals(out.slice(1, 3), ["Started a at 0.2", "Finished a at 0.2"]);
   assert(out[3].startsWith("— nothing left to run at t="), out[3]);
 });
+
+Deno.test("between commands: a task a host promise resumes is said; an overdue timer shows as late", async () => {
+  const repl = open({ virtual: false });
+  const out = await within(repl.session, 5_000, () =>
+    repl.type(
+      "js loop.createTask(async () => { await new Promise((r) => setTimeout(r, 20)); " +
+        "asyncio.blockingSleep(0.05); await asyncio.sleep(0.01); }, { name: 'h' })",
+      "step",
+      "js await new Promise((r) => globalThis.setTimeout(r, 150))",
+      "queue",
+      "run",
+    ));
+  repl.session.close();
+  const said = out.find((line) => line.includes("ran outside the loop"));
+  assert(
+    said !== undefined &&
+      /^— #1 h ran outside the loop at t=\d+\.\d{3} for 0\.0[5-9]\d s \(a host promise resumed it while no run was on\)$/
+        .test(said),
+    out.join("\n"),
+  );
+  assert(
+    out.some((line) => /^ {2}t=\d+\.\d{3} \(late by \d+\.\d{3}\) {2}#2 sleep\(0\.01\)/.test(line)),
+    out.join("\n"),
+  );
+});
