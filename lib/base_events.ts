@@ -127,6 +127,13 @@ export class EventLoop {
   _trace: Tracer | null = null;
   /** @ignore Tasks suspended on promises the loop does not own. */
   _externalWaits = 0;
+  /**
+   * @ignore A future settled a `then` that was no task's await (a
+   * `Promise.race` of sleeps, a `.then` callback): promise reactions may be
+   * pending, and code they resume may schedule work. A virtual clock does
+   * not jump before they have run.
+   */
+  _reactionsPending = false;
   /** @ignore */
   _stepTask: Task<unknown> | null = null;
   /** @ignore */
@@ -340,6 +347,13 @@ export class EventLoop {
       let yieldAt = performance.now() + HOST_SLICE_MS;
       let parkAt = performance.now() + HOST_PARK_MS;
       for (;;) {
+        if (this._reactionsPending) {
+          this._reactionsPending = false;
+          if (this.clock.virtual && this._ready.length === 0) {
+            await hostTurn(); // the microtask queue drains before a macrotask
+            continue;
+          }
+        }
         if (this.#mustWait()) {
           await this.#idle();
           parkAt = performance.now() + HOST_PARK_MS;

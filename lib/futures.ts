@@ -209,12 +209,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     );
     const task = _taskContext.getStore();
     if (task === undefined) {
-      this._addWaiter(() => this._settle(next));
+      this._addWaiter(() => this._settleOutside(next));
     } else if (task._loop !== this._loop) {
       // As asyncio: a live task of another loop would wait for ever, since
       // this future's loop may never run. (Work a finished task started just
       // waits, as any code outside a task does.)
-      if (task.done()) this._addWaiter(() => this._settle(next));
+      if (task.done()) this._addWaiter(() => this._settleOutside(next));
       else {
         rejectContinuation(
           next,
@@ -229,10 +229,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
       task._thenWaits++;
       this._addWaiter(() => {
         task._thenWaits--;
-        this._settle(next);
+        this._settleOutside(next);
       });
     } else {
-      this._addWaiter(() => this._settle(next));
+      this._addWaiter(() => this._settleOutside(next));
     }
     return next;
   }
@@ -257,6 +257,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** @ignore Run a continuation with the outcome, as its promise would. */
+  /**
+   * @ignore Settle a `then` that is no task's await: what it resolves runs
+   * as promise reactions, which the loop lets run before a virtual clock
+   * jumps (see `_reactionsPending`).
+   */
+  _settleOutside(next: Continuation): void {
+    this._loop._reactionsPending = true;
+    this._settle(next);
+  }
+
+  /** @ignore */
   _settle(next: Continuation): void {
     if (this._state === FINISHED) return resolveContinuation(next, this._value);
     if (this._state === FAILED) {

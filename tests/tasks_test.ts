@@ -500,3 +500,16 @@ Deno.test("a task awaiting Promise.all of loop futures is waiting on the loop: a
     await runFor(loop, 3);
     assert(cancelled.cancelled(), "cancel reaches a task waiting through Promise.all");
   }));
+
+Deno.test("virtual clock: code that a promise reaction resumes runs before the clock jumps (Promise.race of sleeps)", () =>
+  withLoop(async (loop) => {
+    const task = loop.createTask(async () => {
+      const first = await Promise.race([sleep(2, "slow"), sleep(0.5, "fast")]);
+      const then = await sleep(1, 21).then((x) => x * 2);
+      const resolved = await Promise.resolve(sleep(0.25, "resolved"));
+      return [first, then, resolved, loop.time()];
+    });
+    // asyncio.wait(FIRST_COMPLETED) then sleeps: 0.5 + 1 + 0.25.
+    assertEquals(await loop.runUntilComplete(task), ["fast", 42, "resolved", 1.75]);
+    await runFor(loop, 2); // the race's slow sleep still fires, harmlessly
+  }));
