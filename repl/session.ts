@@ -11,6 +11,7 @@ import {
   allTasks,
   blockingSleep,
   CancelledError,
+  type CoroutineLike,
   EventLoop,
   type EventLoopOptions,
   Future,
@@ -652,7 +653,7 @@ export class Session {
     const title = code === null
       ? "loop.runForever() of js code"
       : `js ${code.length > 40 ? code.slice(0, 39) + "…" : code}`;
-    this.#jsRun = this.#recordedRun(title, null, true);
+    this.#jsRun = this.#recordedRun(title, null, true, this.loop.untilComplete);
     return this.#jsRun;
   }
 
@@ -660,7 +661,12 @@ export class Session {
    * Run the loop (S seconds, or until nothing is left), record it for
    * `timeline`, and end with the line saying why it stopped and what ran.
    */
-  async #recordedRun(title: string, seconds: number | null, byJs = false): Promise<void> {
+  async #recordedRun(
+    title: string,
+    seconds: number | null,
+    byJs = false,
+    untilComplete = false,
+  ): Promise<void> {
     const loop = this.loop;
     this.recorder.begin(title);
     this.#steps = 0;
@@ -696,6 +702,8 @@ export class Session {
         : "nothing left to run"
       : timedOut
       ? `stopped after ${seconds} s`
+      : untilComplete
+      ? "stopped: the future given to runUntilComplete is done"
       : "stopped by loop.stop()";
     this.print(this.style.dim(`— ${reason} at t=${fmt(loop.time(), 3)}: ${this.#ranSummary()}`));
   }
@@ -1092,6 +1100,8 @@ type Compiled = (scope: JsScope) => Promise<{ value: unknown }>;
  */
 class ReplLoop extends EventLoop {
   #startRun: () => Promise<void>;
+  /** The run being started comes from `runUntilComplete()` (its future's end stops it). */
+  untilComplete = false;
 
   constructor(options: EventLoopOptions, startRun: () => Promise<void>) {
     super(options);
@@ -1102,6 +1112,16 @@ class ReplLoop extends EventLoop {
     // A running or closed loop: the library's own error.
     if (this.isRunning() || this.isClosed()) return super.runForever();
     return this.#startRun();
+  }
+
+  override runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
+    // The library's method calls runForever() before it returns.
+    this.untilComplete = true;
+    try {
+      return super.runUntilComplete(future);
+    } finally {
+      this.untilComplete = false;
+    }
   }
 
   /** The library's `runForever()`. */

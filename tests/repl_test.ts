@@ -1227,7 +1227,7 @@ Deno.test("js loop.runUntilComplete(): its result, or asyncio's error once nothi
       "js await loop.runUntilComplete(loop.createFuture())",
     ));
   assertEquals(out, [
-    "— stopped by loop.stop() at t=1.000: 2 callbacks and 2 task steps ran in 4 iterations; " +
+    "— stopped: the future given to runUntilComplete is done at t=1.000: 2 callbacks and 2 task steps ran in 4 iterations; " +
     "left 0 ready, 0 timers, 0 tasks",
     '"slept"',
     "— nothing left to run, so the REPL stopped the loop (as run does) at t=1.000: " +
