@@ -37,6 +37,8 @@ export interface Slice {
   kind: SliceKind;
   start: number;
   end: number;
+  /** A task's step that ran outside the loop (a host promise resumed it). */
+  outside?: boolean;
 }
 
 /** A handle or task the REPL has seen, with its id. */
@@ -257,7 +259,7 @@ export class Recorder {
         return;
       }
       case "start":
-        return this.#started(event.handle, event.time);
+        return this.#started(event.handle, event.time, event.outside === true);
       case "finish":
         return this.#finished(event.handle, event.time);
       case "cancel": {
@@ -310,10 +312,11 @@ export class Recorder {
     this.timerCount--;
   }
 
-  #started(handle: Handle, time: number): void {
+  #started(handle: Handle, time: number, outside: boolean): void {
     const entry = this.ofHandle(handle);
     if (entry === undefined) return;
     this.#open(entry, "run", time);
+    if (outside) entry.open!.outside = true;
     entry.firstRun ??= this.#runs++;
     if (handle.task !== null) {
       this.#stepping = entry;
@@ -405,6 +408,7 @@ export function rowsOf(record: RunRecord): Row[] {
         kind: s.kind,
         start: Math.max(s.start, record.start),
         end: Math.min(entry.open === s ? record.end : s.end, record.end),
+        outside: s.outside,
         entry,
       }))
       // Waiting no time at all is not worth drawing; running no time is (an instant callback).

@@ -90,7 +90,7 @@ export function toTraceJson(record: RunRecord, clock: "real" | "virtual"): Trace
         tid,
         ts: at(s.start),
         dur: micros(s.end - s.start),
-        args: { id: s.entry.id, kind: s.entry.kind },
+        args: { id: s.entry.id, kind: s.entry.kind, ...(s.outside ? { outside: true } : {}) },
       });
     }
     if (row.cancelledAt !== null) {

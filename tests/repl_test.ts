@@ -1287,11 +1287,25 @@ Deno.test("queue and tasks name the timers of js sleeps, timeouts and waits as t
 });
 
 Deno.test("timeline: a task's code after a host await is drawn as its step, when it ran (outside the loop)", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
   const { out } = await drive(
     "js loop.createTask(async () => { await new Promise((r) => setTimeout(r, 20)); " +
       "asyncio.blockingSleep(0.5); await asyncio.sleep(0.5); }, { name: 'host' })",
     "run",
     "timeline",
+    `export ${file}`,
+  );
+  const exported = JSON.parse(await Deno.readTextFile(file));
+  await Deno.remove(file);
+  const steps = exported.traceEvents.filter((e: { ph: string; name: string }) =>
+    e.ph === "X" && e.name === "host step"
+  );
+  // The export marks the outside step (0 → 0.5 s) in its args.
+  assertEquals(
+    steps.map((
+      e: { ts: number; dur: number; args: { outside?: boolean } },
+    ) => [e.ts, e.dur, e.args.outside ?? false]),
+    [[0, 0, false], [0, 500000, true], [1000000, 0, false]],
   );
   // Virtual clock: the host wait takes no loop time; the blocking half second
   // after it is the task's (outside) step, then it awaits the sleep.
