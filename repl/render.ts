@@ -271,7 +271,9 @@ export function renderTimeline(
   const window = `t=${fmt(record.start, 3)} → ${fmt(record.end, 3)} (${fmt(span, 3)} s)`;
   const counts = `${plural(rows.length, "row")} (${count(tasks)} with tasks), ` +
     plural(record.iterations, "iteration");
-  const scale = span > 0 ? `; one column = ${perColumn.toPrecision(2)} s` : "";
+  // The axis counts from the run's start, as the printers' times do.
+  const origin = record.start >= 0.0005 ? `; axis from t=${fmt(record.start, 3)}` : "";
+  const scale = span > 0 ? `${origin}; one column = ${perColumn.toPrecision(2)} s` : "";
   const legend = `${CHARS.run} running (loop busy)  ${CHARS.wait} ready, waiting  ` +
     `${CHARS.await} awaiting (loop free)  ${CHARS.cancel} cancelled`;
   return [

@@ -1374,3 +1374,16 @@ Deno.test("between commands: a task a host promise resumes is said; an overdue t
     out.join("\n"),
   );
 });
+
+Deno.test("timeline on the real clock says where its axis starts (the run's start, as the printers count)", async () => {
+  const repl = open({ virtual: false });
+  const out = await within(
+    repl.session,
+    5_000,
+    () => repl.type("call_later 0.02 a", "run", "timeline"),
+  );
+  repl.session.close();
+  const header = out.find((line) => line.startsWith("timeline of run:"))!;
+  const start = /^timeline of run: t=(\d+\.\d{3}) →/.exec(header)![1];
+  assert(header.includes(`; axis from t=${start}; one column = `), header);
+});
