@@ -256,7 +256,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return info;
   }
 
-  /** @ignore Run a continuation with the outcome, as its promise would. */
   /**
    * @ignore Settle a `then` that is no task's await: what it resolves runs
    * as promise reactions, which the loop lets run before a virtual clock
@@ -267,7 +266,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._settle(next);
   }
 
-  /** @ignore */
+  /** @ignore Run a continuation with the outcome, as its promise would. */
   _settle(next: Continuation): void {
     if (this._state === FINISHED) return resolveContinuation(next, this._value);
     if (this._state === FAILED) {

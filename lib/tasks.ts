@@ -412,7 +412,7 @@ export class Task<T = unknown> extends Future<T> {
     this._futWaiter = null;
     this._next = null;
     if (fut === null || next === null) return;
-    const settle = () => fut._settle(next);
+    const settle = () => fut._settleOutside(next);
     if (fut.done()) fut._addWaiter(settle);
     else fut._replaceWaiter(this as Task<unknown>, settle);
   }
