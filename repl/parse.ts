@@ -138,6 +138,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "queue",
     usage: "queue",
     summary: "show the ready queue in order and the timer heap in firing order",
+    details: [
+      "A timer shows its deadline and how far off it is (late by …, if it came due while no run was on).",
+      "Pending setTimeout/setInterval timers of js code are counted at the end (run waits for them).",
+    ],
   },
   {
     name: "tasks",
