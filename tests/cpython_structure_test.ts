@@ -25,13 +25,12 @@ import {
   assertRejects,
   assertThrows,
 } from "./_assert.ts";
-import { withLoop } from "./_util.ts";
+import { inLoop } from "./_util.ts";
 import {
   blockingSleep,
   CancelledError,
   createTask,
   currentTask,
-  type EventLoop,
   type ExceptionContext,
   ExceptionGroup,
   getRunningLoop,
@@ -64,15 +63,11 @@ const crashAfter = async (delay: number, error: Error): Promise<never> => {
 const messages = (eg: ExceptionGroup): string[] =>
   eg.exceptions.map((e) => `${(e as Error).name}(${(e as Error).message})`);
 
-/** Run `main` as a task on a fresh virtual-clock loop; time starts at 0. */
-const inVirtualLoop = (main: (loop: EventLoop) => Promise<void>) =>
-  withLoop((loop) => loop.runUntilComplete(() => main(loop)));
-
 // ---------------------------------------------------------------- TaskGroup
 
 Deno.test("TaskGroup: a child cancelled by hand does not abort the group; later children run", () =>
   // test_taskgroup_02 / test_taskgroup_03
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     let t1!: Task<number>;
     let t2!: Task<number>;
     await TaskGroup.run(async (tg) => {
@@ -90,7 +85,7 @@ Deno.test("TaskGroup: a child cancelled by hand does not abort the group; later 
 Deno.test("TaskGroup: children failing in the same iteration are all collected, in order", () =>
   // test_cancel_children_on_child_error (CPython 3.13: the parent's
   // cancelling() is back to 0 afterwards; 3.11/3.12 leave 1)
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const log: string[] = [];
     let sleeper!: Task<void>;
     const eg = await assertRejects(
@@ -124,7 +119,7 @@ Deno.test("TaskGroup: children failing in the same iteration are all collected, 
 
 Deno.test("TaskGroup nested, parent cancelled, inner children fail in cleanup: EG in an EG", () =>
   // test_taskgroup_11 / test_taskgroup_12
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     let outerSleeper!: Task<void>;
     const r = createTask(() =>
       TaskGroup.run(async (g1) => {
@@ -159,7 +154,7 @@ Deno.test("TaskGroup nested, parent cancelled, inner children fail in cleanup: E
 
 Deno.test("TaskGroup nested, an outer child fails first: the inner group ends cancelled", () =>
   // test_taskgroup_13
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     let innerGot = "";
     let innerChild!: Task<never>;
     const eg = await assertRejects(
@@ -184,7 +179,7 @@ Deno.test("TaskGroup nested, an outer child fails first: the inner group ends ca
 
 Deno.test("TaskGroup nested, an inner child fails first: the outer EG holds the inner EG", () =>
   // test_taskgroup_14
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     let other!: Task<never>;
     const eg = await assertRejects(
       () =>
@@ -204,7 +199,7 @@ Deno.test("TaskGroup nested, an inner child fails first: the outer EG holds the 
 
 Deno.test("TaskGroup: a child failure cuts the body's cleanup after an outside cancel", () =>
   // test_taskgroup_15 (and 16, where the group runs in a nested task)
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const log: string[] = [];
     const nested = () =>
       TaskGroup.run(async (g1) => {
@@ -241,7 +236,7 @@ Deno.test("TaskGroup: a child failure cuts the body's cleanup after an outside c
 
 Deno.test("TaskGroup: a body that turns the cancel into its own error gets an EG of it", () =>
   // test_taskgroup_18
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const r = createTask(() =>
       TaskGroup.run(async () => {
         try {
@@ -259,7 +254,7 @@ Deno.test("TaskGroup: a body that turns the cancel into its own error gets an EG
 
 Deno.test("TaskGroup: the body's cleanup error comes after the child's; cancelling() is 0", () =>
   // test_taskgroup_19, test_taskgroup_context_manager_exit_raises
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const nested = async () => {
       try {
         await sleep(10);
@@ -283,7 +278,7 @@ Deno.test("TaskGroup: the body's cleanup error comes after the child's; cancelli
 Deno.test("TaskGroup: a body awaiting its failing child gets CancelledError, not the error", () =>
   // not in CPython's file; CPython 3.11-3.13 all print:
   // await_child CancelledError() ["ZeroDivisionError('z')"]
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     let got = "";
     const eg = await assertRejects(
       () =>
@@ -305,7 +300,7 @@ Deno.test("TaskGroup: a body awaiting its failing child gets CancelledError, not
 Deno.test("TaskGroup: a child calling createTask() while the group shuts down is refused", () =>
   // test_taskgroup_no_create_task_after_failure; the message is CPython's:
   // "TaskGroup <TaskGroup tasks=1 errors=1 cancelling> is shutting down"
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const refused: string[] = [];
     const eg = await assertRejects(
       () =>
@@ -333,7 +328,7 @@ Deno.test("TaskGroup: a child calling createTask() while the group shuts down is
 
 Deno.test("TaskGroup: finished tasks leave the group (its repr counts what is left)", () =>
   // test_taskgroup_23 (len(g._tasks)), with CPython's reprs
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const tg = new TaskGroup();
     const reprs: string[] = [];
     await tg.run(async (g) => {
@@ -352,7 +347,7 @@ Deno.test("TaskGroup: finished tasks leave the group (its repr counts what is le
 
 Deno.test("TaskGroup: hydra children keep spawning until a sibling fails; all are stopped", () =>
   // test_taskgroup_25
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     let nhydras = 0;
     const hydras: Task<void>[] = [];
     const hydra = async (g: TaskGroup): Promise<void> => {
@@ -386,7 +381,7 @@ Deno.test({
   //   20 KeyboardInterrupt('ki')
   // on 3.11, 3.12 and 3.13 (not an ExceptionGroup of both errors).
   fn: () =>
-    inVirtualLoop(async () => {
+    inLoop(async () => {
       await assertRejects(
         () =>
           TaskGroup.run(async (g) => {
@@ -409,7 +404,7 @@ Deno.test({
 Deno.test("timeoutAt(): expires at its deadline; when() is it; cause is the CancelledError", () =>
   // test_timeout_at_basic, test_repr_expired, test_timeout_exception_cause,
   // test_outer_task_is_not_cancelled
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const deadline = loop.time() + 0.01;
     const cm = timeoutAt(deadline);
     const task = createTask(async () => {
@@ -428,7 +423,7 @@ Deno.test("timeoutAt(): expires at its deadline; when() is it; cause is the Canc
 
 Deno.test("nested timeouts with the same deadline: inner passes CancelledError, both expired", () =>
   // test_nested_timeouts
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const deadline = loop.time() + 0.01;
     const cm1 = timeoutAt(deadline);
     const cm2 = timeoutAt(deadline);
@@ -452,7 +447,7 @@ Deno.test("nested timeouts with the same deadline: inner passes CancelledError, 
 
 Deno.test("timeout(0) and timeout(-11) expire at the next sleep(0); an await-free body finishes", () =>
   // test_timeout_zero_sleep_zero, test_timeout_in_the_past_sleep_zero
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const t0 = loop.time();
     const past = timeout(-11);
     await assertRejects(() => past.run(() => sleep(0)), TimeoutError);
@@ -472,7 +467,7 @@ Deno.test("timeout(0) and timeout(-11) expire at the next sleep(0); an await-fre
 
 Deno.test("timeout: an error thrown at once passes through; a self-cancel is not a timeout", () =>
   // test_foreign_exception_passed, test_foreign_cancel_doesnt_timeout_if_not_expired
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const cm = timeout(0.01);
     await assertRejects(() =>
       cm.run(() => {
@@ -500,7 +495,7 @@ Deno.test("nested timeouts, both due while the loop was busy: the outer one wins
   // test_nested_timeouts_loop_busy. CPython 3.11 and 3.13 print
   // busy ['outer timeout'] True True 0.1 0: the inner timeout does NOT
   // raise TimeoutError, since the outer one's cancel is pending too.
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const log: string[] = [];
     const outer = timeout(0.1);
     let inner!: Timeout;
@@ -530,7 +525,7 @@ Deno.test("nested timeouts, both due while the loop was busy: the outer one wins
 Deno.test("nested timeouts, the outer one expiring first while the loop blocks", () =>
   // test_nested_timeouts_concurrent: CPython prints
   // concurrent ['CancelledError', 'outer timeout'] False True
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const log: string[] = [];
     const outer = timeout(0.002);
     let inner!: Timeout;
@@ -556,7 +551,7 @@ Deno.test("nested timeouts, the outer one expiring first while the loop blocks",
 
 Deno.test("reschedule() from another task, later then null; a cancel then is no timeout", () =>
   // test_reschedule
-  inVirtualLoop(async (loop) => {
+  inLoop(async (loop) => {
     const fut = loop.createFuture<Timeout>();
     const deadline1 = loop.time() + 10;
     const deadline2 = deadline1 + 20;
@@ -585,7 +580,7 @@ Deno.test("reschedule() from another task, later then null; a cancel then is no 
 Deno.test("a timeout inside the finally of an expiring timeout: both throw TimeoutError", () =>
   // test_nested_timeout_in_finally: CPython prints
   // in_finally [1, 'inner timeout', 'outer timeout'] 0
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const log: unknown[] = [];
     await assertRejects(
       () =>
@@ -611,7 +606,7 @@ Deno.test("a timeout inside the finally of an expiring timeout: both throw Timeo
 Deno.test("timeouts after a swallowed cancel: expiry is TimeoutError, a new cancel is not", () =>
   // test_timeout_after_cancellation, test_cancel_in_timeout_after_cancellation:
   // CPython prints after_cancel ['caught', 'timeout', 1, 'cancelled', 2]
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const me = currentTask()!;
     const log: unknown[] = [];
     try {
@@ -644,7 +639,7 @@ Deno.test("timeouts after a swallowed cancel: expiry is TimeoutError, a new canc
 
 Deno.test("Timeout states: expiring inside the block, expired after; reschedule() refuses both", () =>
   // test_timeout_expiring, test_timeout_expired, test_repr_disabled
-  inVirtualLoop(async () => {
+  inLoop(async () => {
     const cm = timeout(0.01);
     const log: string[] = [];
     await cm.run(async () => {
