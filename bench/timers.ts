@@ -3,11 +3,12 @@
 //
 // Then, in a fresh process of its own (so that neither inherits the other's
 // grown heap), a floor ("deno-floor", its own row): the same work with no
-// event loop at all, the cheapest way Deno can do it: one object per timer
-// (as any handle API needs), one radix sort of the deadlines, one host timer
-// per wake-up, the same clock reads.
+// event loop at all, the cheapest way Deno can do it as our loop does it:
+// the callbacks and their arguments kept in arrays, one handle-sized object
+// per timer made and dropped (as `callLater` returns one), one sort of the
+// deadlines, one host timer per wake-up, the same clock reads.
 import { EventLoop } from "../mod.ts";
-import { radixOrder } from "../lib/_heap.ts";
+import { sortTimers } from "../lib/_heap.ts";
 import { cpuSeconds, emit, seededRandom } from "./_common.ts";
 
 const N = 200_000;
@@ -39,8 +40,8 @@ async function timers(n: number) {
   return { cpu, wall, lateMax };
 }
 
-/** A handle's worth of object: three references and three small integers. */
-class FloorTimer {
+/** A handle's worth of object: three references and four small integers. */
+class FloorHandle {
   constructor(
     readonly callback: (i: number) => void,
     readonly arg: number,
@@ -48,13 +49,17 @@ class FloorTimer {
     readonly a: number,
     readonly b: number,
     readonly c: number,
+    readonly d: number,
   ) {}
 }
+
+let dropped: FloorHandle | undefined;
 
 async function floor(n: number) {
   const random = seededRandom(42);
   const deadlines = new Float64Array(n);
-  const timers: Array<FloorTimer | undefined> = new Array(n);
+  const callbacks: Array<((i: number) => void) | undefined> = new Array(n);
+  const args: Array<number | undefined> = new Array(n);
   let fired = 0;
   let last = -Infinity;
   const fire = (i: number) => {
@@ -67,17 +72,22 @@ async function floor(n: number) {
   const cpu0 = cpuSeconds();
   for (let i = 0; i < n; i++) {
     deadlines[i] = now() + random();
-    timers[i] = new FloorTimer(fire, i, timers, i, i, i);
+    callbacks[i] = fire;
+    args[i] = i;
+    dropped = new FloorHandle(fire, i, callbacks, i, i, i, i);
   }
-  const order = radixOrder(deadlines);
+  const ids = Int32Array.from({ length: n }, (_, i) => i);
+  const sorted = { ids, whens: deadlines.slice(), seqs: Float64Array.from(ids) };
+  sortTimers(sorted);
+  const order = sorted.ids;
   let next = 0;
   while (next < n) {
     const t = now();
     while (next < n && deadlines[order[next]] <= t) {
       const i = order[next++];
-      const timer = timers[i]!;
-      timers[i] = undefined;
-      timer.callback(timer.arg);
+      const callback = callbacks[i]!, arg = args[i]!;
+      callbacks[i] = args[i] = undefined;
+      callback(arg);
     }
     if (next < n) {
       const ms = Math.max(0, Math.ceil((deadlines[order[next]] - now()) * 1000));
@@ -85,7 +95,7 @@ async function floor(n: number) {
     }
   }
   const cpu = cpuSeconds() - cpu0;
-  if (fired !== n) throw new Error(`floor: ${fired} of ${n} fired`);
+  if (fired !== n || dropped === undefined) throw new Error(`floor: ${fired} of ${n} fired`);
   return cpu;
 }
 

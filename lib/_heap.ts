@@ -1,38 +1,59 @@
-// The loop's timers, ordered by (when, seq), as libuv orders its timers:
-// equal deadlines fire in insertion order, which keeps a frozen virtual
-// clock deterministic.
+// The loop's timer heap: timer ids (small integers, slots of the loop's
+// timer table, lib/_timers.ts) ordered by (when, seq), as libuv orders its
+// timers: equal deadlines fire in insertion order, which keeps a frozen
+// virtual clock deterministic.
 //
-// Two parts. New timers go into a 4-ary min-heap whose deadlines live in a
-// packed Float64Array beside the items, so that sifting compares numbers in
-// one contiguous array instead of loading two fields through a pointer per
-// comparison; `_seq` is read only to break a tie. But popping from a large
-// heap is a walk through memory at random (~300 ns a pop at 200,000 timers),
-// so when the heap is large and nothing else is left to pop, its timers are
-// radix-sorted at once into a "run", an array popped from the front in
-// order. A timer is sorted at most once; later ones go to the heap, and a
-// pop takes the earlier of the run's head and the heap's top. A push only
-// appends; the heap takes in what was appended at the next look (peek,
+// Everything lives in typed arrays: ids, deadlines and sequence numbers side
+// by side, so that sifting compares numbers in contiguous memory and the GC
+// has nothing to trace. Two parts. New timers go into a 4-ary min-heap. But
+// popping from a large heap is a walk through memory at random (~300 ns a
+// pop at 200,000 timers), so when the heap is large and nothing else is left
+// to pop, its timers are sorted at once into a "run", popped from the
+// front in order. A timer is sorted at most once; later ones go to the heap,
+// and a pop takes the earlier of the run's head and the heap's top. A push
+// only appends; the heap takes in what was appended at the next look (peek,
 // pop), so that a burst of timers goes to a run without being sifted first.
 
-export interface HeapTimer {
-  _when: number;
-  _seq: number;
+// A heap at least this large is sorted into a run when the run is empty.
+const RUN_MIN = 16384;
+const INITIAL_SIZE = 64;
+
+/** Ids, deadlines and tie-breakers, in parallel typed arrays. */
+class Columns {
+  ids: Int32Array;
+  whens: Float64Array;
+  seqs: Float64Array;
+
+  constructor(size: number) {
+    this.ids = new Int32Array(size);
+    this.whens = new Float64Array(size);
+    this.seqs = new Float64Array(size);
+  }
+
+  /** Copy entry `from` of `source` to entry `to`. */
+  copy(to: number, source: Columns, from: number): void {
+    this.ids[to] = source.ids[from];
+    this.whens[to] = source.whens[from];
+    this.seqs[to] = source.seqs[from];
+  }
+
+  /** Twice the size, with the first `n` entries kept. */
+  grown(n: number): Columns {
+    const bigger = new Columns(this.ids.length * 2);
+    bigger.ids.set(this.ids.subarray(0, n));
+    bigger.whens.set(this.whens.subarray(0, n));
+    bigger.seqs.set(this.seqs.subarray(0, n));
+    return bigger;
+  }
 }
 
-// A heap at least this large is sorted into a run when the run is empty.
-// Each sort clears and sums 65,536 counters a pass: below this many timers
-// that costs more than the pops it saves.
-const RUN_MIN = 16384;
-
-export class TimerHeap<T extends HeapTimer> {
+export class TimerHeap {
   #runMin: number;
-  #items: T[] = [];
-  #whens = new Float64Array(64);
-  // `#items` up to here is a heap; the rest was appended since the last look.
+  #heap = new Columns(INITIAL_SIZE);
+  #length = 0;
+  // Entries up to here are a heap; the rest were appended since the last look.
   #heapLen = 0;
-  // Popped slots are emptied, so that a fired timer is not kept alive.
-  #run: Array<T | undefined> = [];
-  #runWhens = new Float64Array(0);
+  #run = new Columns(0);
   #runPos = 0;
 
   /** `runMin`: how large the heap must be to be sorted into a run (tests make it small). */
@@ -41,84 +62,116 @@ export class TimerHeap<T extends HeapTimer> {
   }
 
   get size(): number {
-    return this.#items.length + this.#run.length - this.#runPos;
+    return this.#length + this.#run.ids.length - this.#runPos;
   }
 
-  /** The items, in no particular order. */
-  get items(): readonly T[] {
-    // From the run's position on, its slots are all filled.
-    return (this.#run.slice(this.#runPos) as T[]).concat(this.#items);
+  /** The ids, in no particular order. */
+  ids(): number[] {
+    const run = this.#run.ids.subarray(this.#runPos);
+    return [...run, ...this.#heap.ids.subarray(0, this.#length)];
   }
 
-  /** The item that fires first, if any. */
-  peek(): T | undefined {
-    return this.#fromRun() ? this.#run[this.#runPos] : this.#items[0];
+  /** The id that fires first, or −1 when empty. */
+  peek(): number {
+    if (this.#fromRun()) return this.#run.ids[this.#runPos];
+    return this.#length === 0 ? -1 : this.#heap.ids[0];
   }
 
-  /** The deadline of `peek()`'s item (Infinity when empty), without touching the item. */
+  /** The deadline of `peek()`'s timer (Infinity when empty). */
   peekWhen(): number {
-    if (this.#fromRun()) return this.#runWhens[this.#runPos];
-    return this.#items.length === 0 ? Infinity : this.#whens[0];
+    if (this.#fromRun()) return this.#run.whens[this.#runPos];
+    return this.#length === 0 ? Infinity : this.#heap.whens[0];
   }
 
-  push(item: T): void {
-    const i = this.#items.length;
-    this.#items.push(item);
-    if (i >= this.#whens.length) {
-      const grown = new Float64Array(this.#whens.length * 2);
-      grown.set(this.#whens);
-      this.#whens = grown;
-    }
-    this.#whens[i] = item._when;
+  /** Add timer `id`, due at `when`; `seq` orders equal deadlines. */
+  push(id: number, when: number, seq: number): void {
+    const i = this.#length++;
+    if (i === this.#heap.ids.length) this.#heap = this.#heap.grown(i);
+    const heap = this.#heap;
+    heap.ids[i] = id;
+    heap.whens[i] = when;
+    heap.seqs[i] = seq;
   }
 
-  pop(): T | undefined {
+  /** Remove and return the id that fires first (−1 when empty). */
+  pop(): number {
     return this.popDue(Infinity);
   }
 
-  /** Remove and return the item that fires first if it is due by `end`. */
-  popDue(end: number): T | undefined {
+  /** Remove and return the id that fires first if it is due by `end`; else −1. */
+  popDue(end: number): number {
     if (this.#fromRun()) {
-      const run = this.#run, pos = this.#runPos;
-      if (this.#runWhens[pos] > end) return undefined;
-      const item = run[pos];
-      run[pos] = undefined;
+      const pos = this.#runPos;
+      if (this.#run.whens[pos] > end) return -1;
+      const id = this.#run.ids[pos];
       this.#runPos = pos + 1;
-      if (pos + 1 === run.length) this.#clearRun();
-      return item;
+      if (pos + 1 === this.#run.ids.length) this.#clearRun();
+      return id;
     }
-    if (this.#items.length === 0 || this.#whens[0] > end) return undefined;
+    if (this.#length === 0 || this.#heap.whens[0] > end) return -1;
     return this.#popHeap();
   }
 
-  /** Keep only the items `keep` accepts, then rebuild from them. */
-  filter(keep: (item: T) => boolean): void {
-    const kept = this.items.filter(keep);
-    this.clear();
-    for (const item of kept) this.push(item);
+  /** Keep only the ids `keep` accepts (in firing order), dropping the rest. */
+  filter(keep: (id: number) => boolean): void {
+    const heap = this.#heap;
+    if (this.#runPos === this.#run.ids.length) {
+      // No run: compact the heap in place.
+      let n = 0;
+      for (let i = 0; i < this.#length; i++) {
+        if (keep(heap.ids[i])) heap.copy(n++, heap, i);
+      }
+      this.#length = n;
+      this.#heapLen = 0; // sifted at the next look
+      return;
+    }
+    const kept = new Columns(Math.max(INITIAL_SIZE, this.size));
+    let n = 0;
+    const take = (source: Columns, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        if (keep(source.ids[i])) kept.copy(n++, source, i);
+      }
+    };
+    take(this.#run, this.#runPos, this.#run.ids.length);
+    take(heap, 0, this.#length);
+    this.#clearRun();
+    this.#heap = kept;
+    this.#length = n;
+    this.#heapLen = 0; // sifted at the next look
   }
 
-  /** Drop every item. */
+  /** Drop every id. */
   clear(): void {
-    this.#items = [];
-    this.#whens = new Float64Array(64);
+    this.#heap = new Columns(INITIAL_SIZE);
+    this.#length = 0;
     this.#heapLen = 0;
     this.#clearRun();
   }
 
-  /** The items in firing order (a sorted copy). */
-  sorted(): T[] {
-    return (this.items as T[]).sort((a, b) => a._when - b._when || a._seq - b._seq);
+  /** The ids in firing order (a sorted copy). */
+  sorted(): number[] {
+    const whens: number[] = [], seqs: number[] = [], ids: number[] = [];
+    const collect = (source: Columns, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        ids.push(source.ids[i]);
+        whens.push(source.whens[i]);
+        seqs.push(source.seqs[i]);
+      }
+    };
+    collect(this.#run, this.#runPos, this.#run.ids.length);
+    collect(this.#heap, 0, this.#length);
+    const order = ids.map((_, k) => k).sort((a, b) => whens[a] - whens[b] || seqs[a] - seqs[b]);
+    return order.map((k) => ids[k]);
   }
 
   /**
-   * Whether the next item comes from the run (else from the heap). An empty
+   * Whether the next id comes from the run (else from the heap). An empty
    * run is refilled first from a heap large enough to be worth sorting.
    */
   #fromRun(): boolean {
     const pos = this.#runPos;
-    if (pos === this.#run.length) {
-      if (this.#items.length < this.#runMin) {
+    if (pos === this.#run.ids.length) {
+      if (this.#length < this.#runMin) {
         this.#takeAppended();
         return false;
       }
@@ -126,59 +179,52 @@ export class TimerHeap<T extends HeapTimer> {
       return true;
     }
     this.#takeAppended();
-    const items = this.#items;
-    if (items.length === 0) return true;
-    const rw = this.#runWhens[pos], hw = this.#whens[0];
-    return rw < hw || (rw === hw && this.#run[pos]!._seq < items[0]._seq);
+    if (this.#length === 0) return true;
+    const run = this.#run, heap = this.#heap;
+    const rw = run.whens[pos], hw = heap.whens[0];
+    return rw < hw || (rw === hw && run.seqs[pos] < heap.seqs[0]);
   }
 
   /** Sift what was appended since the last look into the heap. */
   #takeAppended(): void {
-    const items = this.#items, whens = this.#whens;
-    for (let i = this.#heapLen; i < items.length; i++) this.#siftUp(items[i], whens[i], i);
-    this.#heapLen = items.length;
+    const heap = this.#heap;
+    for (let i = this.#heapLen; i < this.#length; i++) {
+      this.#siftUp(heap.ids[i], heap.whens[i], heap.seqs[i], i);
+    }
+    this.#heapLen = this.#length;
   }
 
   #clearRun(): void {
-    this.#run = [];
-    this.#runWhens = new Float64Array(0);
+    this.#run = new Columns(0);
     this.#runPos = 0;
   }
 
-  /** Move every heap item into the (empty) run, in firing order. */
+  /** Move every heap entry into the (empty) run, in firing order. */
   #sortHeapIntoRun(): void {
-    const items = this.#items, n = items.length;
-    const whens = this.#whens.subarray(0, n);
-    const order = radixOrder(whens);
-    const run: T[] = new Array(n);
-    const runWhens = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      run[k] = items[i];
-      runWhens[k] = whens[i];
-    }
-    breakTies(run, runWhens);
+    const heap = this.#heap, n = this.#length;
+    const run = new Columns(n);
+    run.ids.set(heap.ids.subarray(0, n));
+    run.whens.set(heap.whens.subarray(0, n));
+    run.seqs.set(heap.seqs.subarray(0, n));
+    sortTimers(run);
     this.#run = run;
-    this.#runWhens = runWhens;
     this.#runPos = 0;
-    this.#items = [];
-    this.#whens = new Float64Array(64);
+    this.#heap = new Columns(INITIAL_SIZE);
+    this.#length = 0;
     this.#heapLen = 0;
   }
 
-  #popHeap(): T | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    const n = items.length;
+  #popHeap(): number {
+    const heap = this.#heap;
+    const top = heap.ids[0];
+    const n = --this.#length;
     this.#heapLen = n;
-    if (n === 0 || last === undefined) return top;
+    if (n === 0) return top;
     // Floyd's pop: walk the hole at the root down to a leaf along the
-    // smallest children, then sift `last` up from there; it usually stays
-    // near the bottom, so the sift-up is short. Four children a node: half
-    // the levels of a binary heap (push got 2x faster; pop measured the same).
-    const whens = this.#whens;
-    const lastWhen = whens[n];
+    // smallest children, then sift the last entry up from there; it usually
+    // stays near the bottom, so the sift-up is short. Four children a node:
+    // half the levels of a binary heap (push got 2x faster; pop measured the same).
+    const { whens, seqs } = heap;
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
@@ -186,83 +232,124 @@ export class TimerHeap<T extends HeapTimer> {
       let child = first;
       const end = first + 4 < n ? first + 4 : n;
       for (let c = first + 1; c < end; c++) {
-        if (this.#less(c, child)) child = c;
+        if (whens[c] < whens[child] || (whens[c] === whens[child] && seqs[c] < seqs[child])) {
+          child = c;
+        }
       }
-      items[i] = items[child];
-      whens[i] = whens[child];
+      heap.copy(i, heap, child);
       i = child;
     }
-    this.#siftUp(last, lastWhen, i);
+    this.#siftUp(heap.ids[n], whens[n], seqs[n], i);
     return top;
   }
 
-  /** Whether the heap item at `i` fires before the one at `j`. */
-  #less(i: number, j: number): boolean {
-    const wi = this.#whens[i], wj = this.#whens[j];
-    return wi < wj || (wi === wj && this.#items[i]._seq < this.#items[j]._seq);
-  }
-
-  #siftUp(item: T, when: number, i: number): void {
-    const items = this.#items, whens = this.#whens;
+  #siftUp(id: number, when: number, seq: number, i: number): void {
+    const heap = this.#heap;
+    const { whens, seqs } = heap;
     while (i > 0) {
       const parent = (i - 1) >> 2;
       const pw = whens[parent];
-      if (pw < when || (pw === when && items[parent]._seq < item._seq)) break;
-      items[i] = items[parent];
-      whens[i] = pw;
+      if (pw < when || (pw === when && seqs[parent] < seq)) break;
+      heap.copy(i, heap, parent);
       i = parent;
     }
-    items[i] = item;
+    heap.ids[i] = id;
     whens[i] = when;
+    seqs[i] = seq;
   }
+}
+
+// Sorting: a counting sort on the deadline scaled to a bucket number
+// (scaling is monotonic, so the buckets come in order), then each bucket is
+// sorted by itself, small ones by insertion; deadlines spread evenly (what
+// timers mostly are) leave a few per bucket. One pass to count and one to
+// move, against the 3–4 of a radix sort on the float64 bits.
+const SMALL = 24;
+const MAX_BUCKETS = 65536;
+// Buckets within buckets (clustered deadlines) go this deep; below, a comparison sort.
+const MAX_DEPTH = 4;
+
+/** Timers as columns: what `sortTimers` sorts. */
+export interface TimerColumns {
+  ids: Int32Array;
+  whens: Float64Array;
+  seqs: Float64Array;
 }
 
 /**
- * The indices of `whens` in ascending order: a stable LSD radix sort on the
- * float64 bits, made to sort as unsigned integers, 16 bits a pass (passes
- * where every key has the same digit are skipped).
+ * Sort the columns in place by (when, seq). `seqs` must tell apart the
+ * timers of equal deadlines.
  */
-export function radixOrder(whens: Float64Array): Uint32Array {
-  const n = whens.length;
-  const keys = new Uint32Array(2 * n);
-  const view = new Float64Array(keys.buffer);
-  for (let i = 0; i < n; i++) view[i] = whens[i] + 0; // -0 sorts as 0
-  for (let i = 0; i < n; i++) {
-    // Little-endian: [2i] holds the low half, [2i + 1] the high half with the sign.
-    const hi = keys[2 * i + 1];
-    const negative = hi >>> 31;
-    keys[2 * i + 1] = negative ? ~hi : hi | 0x80000000;
-    if (negative) keys[2 * i] = ~keys[2 * i];
-  }
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let next = new Uint32Array(n);
-  const counts = new Uint32Array(0x10001);
-  for (let pass = 0; pass < 4; pass++) {
-    const half = pass >> 1, shift = (pass & 1) * 16;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((keys[2 * i + half] >>> shift) & 0xffff) + 1]++;
-    if (counts.includes(n)) continue; // one digit for all: this pass changes nothing
-    for (let d = 1; d <= 0x10000; d++) counts[d] += counts[d - 1];
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      next[counts[(keys[2 * i + half] >>> shift) & 0xffff]++] = i;
-    }
-    [order, next] = [next, order];
-  }
-  return order;
+export function sortTimers(c: TimerColumns): void {
+  const n = c.ids.length;
+  const scratch: TimerColumns = {
+    ids: new Int32Array(n),
+    whens: new Float64Array(n),
+    seqs: new Float64Array(n),
+  };
+  sortRange(c, 0, n, scratch, 0);
 }
 
-/** Order each run of equal deadlines by `_seq` (the radix sort saw only deadlines). */
-function breakTies<T extends HeapTimer>(run: T[], whens: Float64Array): void {
-  const n = run.length;
-  let start = 0;
-  for (let i = 1; i <= n; i++) {
-    if (i < n && whens[i] === whens[start]) continue;
-    if (i - start > 1) {
-      const tied = run.slice(start, i).sort((a, b) => a._seq - b._seq);
-      for (let k = 0; k < tied.length; k++) run[start + k] = tied[k];
-    }
-    start = i;
+function sortRange(c: TimerColumns, lo: number, hi: number, scratch: TimerColumns, depth: number) {
+  const n = hi - lo;
+  if (n <= SMALL) return insertionSort(c, lo, hi);
+  const { ids, whens, seqs } = c;
+  let min = whens[lo], max = min;
+  for (let i = lo + 1; i < hi; i++) {
+    const w = whens[i];
+    if (w < min) min = w;
+    else if (w > max) max = w;
   }
+  const buckets = Math.min(MAX_BUCKETS, n);
+  const scale = (buckets - 1) / (max - min);
+  // Equal deadlines (or too close to scale), or clustered too deep.
+  if (!(scale < Infinity) || depth === MAX_DEPTH) return comparisonSort(c, lo, hi);
+  const bucket = (w: number) => Math.min(buckets - 1, ((w - min) * scale) | 0);
+  const ends = new Uint32Array(buckets);
+  for (let i = lo; i < hi; i++) ends[bucket(whens[i])]++;
+  for (let b = 0, sum = lo; b < buckets; b++) {
+    const count = ends[b];
+    ends[b] = sum; // the bucket's start for now; its end once filled
+    sum += count;
+  }
+  for (let i = lo; i < hi; i++) {
+    const to = ends[bucket(whens[i])]++;
+    scratch.ids[to] = ids[i];
+    scratch.whens[to] = whens[i];
+    scratch.seqs[to] = seqs[i];
+  }
+  ids.set(scratch.ids.subarray(lo, hi), lo);
+  whens.set(scratch.whens.subarray(lo, hi), lo);
+  seqs.set(scratch.seqs.subarray(lo, hi), lo);
+  for (let b = 0, start = lo; b < buckets; b++) {
+    const end = ends[b];
+    if (end - start > 1) sortRange(c, start, end, scratch, depth + 1);
+    start = end;
+  }
+}
+
+function insertionSort({ ids, whens, seqs }: TimerColumns, lo: number, hi: number): void {
+  for (let i = lo + 1; i < hi; i++) {
+    const id = ids[i], w = whens[i], s = seqs[i];
+    let j = i - 1;
+    for (; j >= lo && (whens[j] > w || (whens[j] === w && seqs[j] > s)); j--) {
+      ids[j + 1] = ids[j];
+      whens[j + 1] = whens[j];
+      seqs[j + 1] = seqs[j];
+    }
+    ids[j + 1] = id;
+    whens[j + 1] = w;
+    seqs[j + 1] = s;
+  }
+}
+
+function comparisonSort({ ids, whens, seqs }: TimerColumns, lo: number, hi: number): void {
+  const order = Array.from({ length: hi - lo }, (_, k) => lo + k)
+    .sort((a, b) => whens[a] - whens[b] || seqs[a] - seqs[b]);
+  const sorted = order.map((i) => [ids[i], whens[i], seqs[i]]);
+  sorted.forEach(([id, w, s], k) => {
+    ids[lo + k] = id;
+    whens[lo + k] = w;
+    seqs[lo + k] = s;
+  });
 }

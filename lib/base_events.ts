@@ -9,7 +9,7 @@ import { _QueuedHandle, Handle, TimerHandle } from "./events.ts";
 import { type Callback, ReadyQueue } from "./_ready.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
-import { TimerHeap } from "./_heap.ts";
+import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, Task } from "./tasks.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
@@ -80,8 +80,10 @@ const MAX_IDLE_MS = 24 * 3600 * 1000;
 //   began (they move to `_batch`); what they schedule waits for the next.
 //   `_gen` counts the moves: a queued `callSoon` handle of generation
 //   `_gen` is in `_ready`, of `_gen - 1` in `_batch`, else it has run.
-// - A timer is in `_scheduled` iff its `_seq` is not negative;
-//   `_timerCancelledCount` counts the cancelled ones still in there.
+// - `_scheduled` keeps each timer in a slot until it has run: in its heap
+//   while pending, then (due) in the running batch; a handle finds it by
+//   `_slot` while the slot holds its `_seq`. `_timerCancelledCount` counts
+//   the cancelled timers still in the heap.
 // - While a task's step runs, `_stepTask` is that task and `runForever`
 //   waits until the task suspends on a loop future or settles (or, failing
 //   both, until the microtask queue drains: the task awaits something the
@@ -117,8 +119,8 @@ export class EventLoop {
   _batchPos = 0;
   /** @ignore How many times `_ready` became `_batch` (wraps at 2^31). */
   _gen = 0;
-  /** @ignore */
-  _scheduled: TimerHeap<TimerHandle> = new TimerHeap();
+  /** @ignore The pending timers (and those due in the running batch). */
+  _scheduled: TimerTable = new TimerTable();
   /** @ignore */
   _timerCancelledCount = 0;
   /** @ignore */
@@ -253,10 +255,14 @@ export class EventLoop {
     method: string,
   ): TimerHandle {
     this.#checkCallback(callback, method);
-    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this);
-    if (this.#debug) timer._recordSource();
-    this._scheduled.push(timer);
-    if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle: timer });
+    const seq = this.#timerSeq++;
+    const slot = this._scheduled.add(when, seq, callback as Callback, args);
+    const timer = new TimerHandle(when, seq, callback, args, this, slot);
+    if (this._trace !== null || this.#debug) {
+      if (this.#debug) timer._recordSource();
+      this._scheduled.hold(slot, timer);
+      if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle: timer });
+    }
     if (this.#wake !== null) this.#wakeUp();
     return timer;
   }
@@ -314,8 +320,27 @@ export class EventLoop {
 
   /** @ignore Called by `Handle.cancel()`. */
   _handleCancelled(handle: Handle): void {
-    if (handle instanceof TimerHandle && handle._seq >= 0) this._timerCancelledCount++;
     if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
+  }
+
+  /** @ignore Called by `TimerHandle.cancel()`. */
+  _cancelTimer(timer: TimerHandle): void {
+    const table = this._scheduled, slot = timer._slot;
+    if (table.holds(slot, timer._seq)) {
+      const where = table.where[slot];
+      const queue = where === PENDING ? table : this._batch; // else due in the running batch
+      const at = where === PENDING ? slot : where - DUE;
+      // A twin that `scheduledHandles()` listed is cancelled with it.
+      const entry = queue.entries[at];
+      if (entry instanceof TimerHandle) entry._cancelled = true;
+      if (where === PENDING) {
+        table.cancel(slot);
+        this._timerCancelledCount++;
+      } else {
+        this._batch.drop(at);
+      }
+    }
+    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle: timer });
   }
 
   // ---- Running ----------------------------------------------------------
@@ -475,7 +500,6 @@ export class EventLoop {
     for (const hook of this._closeHooks.splice(0)) hook();
     this._ready.reset(true);
     this._batch.reset(true);
-    for (const timer of this._scheduled.items) timer._seq = -1;
     this._scheduled.clear();
     this._timerCancelledCount = 0;
   }
@@ -743,25 +767,68 @@ export class EventLoop {
    */
   readyHandles(): Handle[] {
     const handles: Handle[] = [];
-    const collect = (queue: ReadyQueue, from: number, gen: number) => {
+    // The queue kept a callback, not its handle: list one that cancels the same slot.
+    type Twin = (callback: Callback, args: unknown, slot: number) => Handle;
+    const collect = (queue: ReadyQueue, from: number, twin: Twin) => {
       for (let slot = from; slot < queue.length; slot++) {
         const entry = queue.entries[slot];
         if (typeof entry === "function") {
-          // The queue kept the callback, not its handle: one that cancels the same slot.
-          handles.push(new _QueuedHandle(entry, queue.args[slot], this, slot, gen));
+          handles.push(twin(entry, queue.args[slot], slot));
         } else if (entry !== null && !entry._cancelled) {
           handles.push(entry);
         }
       }
     };
-    collect(this._batch, this._batchPos, (this._gen - 1) | 0);
-    collect(this._ready, 0, this._gen);
+    collect(
+      this._batch,
+      this._batchPos,
+      (callback, args, slot) => this.#twin(callback, args, slot),
+    );
+    collect(
+      this._ready,
+      0,
+      (callback, args, slot) => new _QueuedHandle(callback, args, this, slot, this._gen),
+    );
     return handles;
   }
 
-  /** The timers in the heap, in firing order (not cancelled ones). */
+  /**
+   * The timers in the heap, in firing order (not cancelled ones). While the
+   * loop is traced (or in debug mode) they are the handles `callLater`
+   * returned; otherwise the loop keeps only callbacks, arguments and
+   * deadlines (a dropped handle then costs nothing), and lists an equal
+   * handle, the same object each time. Cancelling either handle cancels the
+   * timer, and the listed one shows a cancel made through the other; the
+   * handle `callLater` returned does not show a cancel made through the
+   * listed one.
+   */
   scheduledHandles(): TimerHandle[] {
-    return this._scheduled.sorted().filter((h) => !h._cancelled);
+    const table = this._scheduled;
+    return table.heap.sorted()
+      .filter((slot) => table.entries[slot] !== null)
+      .map((slot) => {
+        const timer = this.#timerIn(slot);
+        table.hold(slot, timer); // listed again, it is the same object
+        return timer;
+      });
+  }
+
+  /**
+   * The handle of the timer in `slot`: the one `callLater` returned if the
+   * table holds it (a traced loop), else an equal one that cancels the same timer.
+   */
+  #timerIn(slot: number): TimerHandle {
+    const table = this._scheduled;
+    const entry = table.entries[slot]!;
+    if (typeof entry !== "function") return entry;
+    return new TimerHandle(
+      table.whens[slot],
+      table.seqs[slot],
+      entry,
+      table.args[slot],
+      this,
+      slot,
+    );
   }
 
   /**
@@ -881,25 +948,25 @@ export class EventLoop {
 
   /** Drop cancelled timers: all at once when they are many, else from the top. */
   #purgeCancelled(): void {
-    const heap = this._scheduled;
+    const table = this._scheduled, heap = table.heap;
+    if (this._timerCancelledCount === 0) return;
     if (
       heap.size > MIN_SCHEDULED_TIMER_HANDLES &&
       this._timerCancelledCount > heap.size * MAX_CANCELLED_TIMER_HANDLES_FRACTION
     ) {
-      heap.filter((timer) => {
-        if (!timer._cancelled) return true;
-        timer._seq = -1;
+      heap.filter((slot) => {
+        if (table.entries[slot] !== null) return true;
+        table.release(slot);
         return false;
       });
       this._timerCancelledCount = 0;
       return;
     }
-    let top = heap.peek();
-    while (top !== undefined && top._cancelled) {
+    let top: number;
+    while ((top = heap.peek()) >= 0 && table.entries[top] === null) {
       heap.pop();
-      top._seq = -1;
+      table.release(top);
       this._timerCancelledCount--;
-      top = heap.peek();
     }
   }
 
@@ -907,7 +974,7 @@ export class EventLoop {
   #mustWait(): boolean {
     if (this._ready.length > 0 || this.#stopping) return false;
     this.#purgeCancelled();
-    const when = this._scheduled.peekWhen();
+    const when = this._scheduled.heap.peekWhen();
     if (when === Infinity) return true;
     if (when <= this.clock.now()) return false;
     if (this.clock.virtual && this._externalWaits === 0) {
@@ -919,7 +986,7 @@ export class EventLoop {
 
   /** Wait, without spinning, for the next timer or a wake-up. */
   async #idle(): Promise<void> {
-    const heap = this._scheduled;
+    const heap = this._scheduled.heap;
     const until = heap.size === 0 ? null : heap.peekWhen();
     if (this._trace !== null) this.#emit({ kind: "idle", time: this.time(), until });
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -965,19 +1032,24 @@ export class EventLoop {
 
   #startIteration(): void {
     this.#purgeCancelled();
-    const heap = this._scheduled;
-    if (heap.size > 0) {
+    const table = this._scheduled;
+    if (table.size > 0) {
       // Timers due by now join the ready queue, behind what is there.
       const end = this.clock.now();
-      let top: TimerHandle | undefined;
-      while ((top = heap.popDue(end)) !== undefined) {
-        top._seq = -1;
-        if (top._cancelled) {
+      let slot: number;
+      while ((slot = table.heap.popDue(end)) >= 0) {
+        let entry = table.entries[slot] as Callback | TimerHandle | null;
+        if (entry === null) {
+          table.release(slot);
           this._timerCancelledCount--;
-        } else {
-          this._ready.push(top, undefined);
-          if (this._trace !== null) this.#emit({ kind: "due", time: end, handle: top });
+          continue;
         }
+        if (this._trace !== null) {
+          // Scheduled before the loop was traced: trace it as an equal handle.
+          if (typeof entry === "function") table.hold(slot, entry = this.#timerIn(slot));
+          this.#emit({ kind: "due", time: end, handle: entry });
+        }
+        table.markDue(slot, this._ready.push(entry, table.args[slot]));
       }
     }
     const batch = this._ready;
@@ -1044,11 +1116,14 @@ export class EventLoop {
     }
     batch.reset();
     this._batchPos = 0;
+    this._scheduled.releaseDue();
     return null;
   }
 
-  /** A handle equal to the one `callSoon` returned for this batch slot. */
+  /** A handle equal to the one `callSoon` (or `callLater`) returned for this batch slot. */
   #twin(callback: Callback, args: unknown, slot: number): Handle {
+    const timer = this._scheduled.dueAt(slot);
+    if (timer >= 0) return this.#timerIn(timer);
     return new _QueuedHandle(callback, args, this, slot, (this._gen - 1) | 0);
   }
 

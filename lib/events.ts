@@ -184,19 +184,21 @@ export class TimerHandle extends Handle {
   /**
    * @ignore The deadline, as the low and high 32 bits of its float64 (read
    * it as `_when`). V8 without pointer compression (Deno's build) boxes a
-   * double field in a HeapNumber of its own: one more object per pending
-   * timer for the GC to copy and mark (20 % of the 200,000-timer bench's
-   * firing CPU). Two int32 halves are stored inline, as small integers.
+   * double field in a HeapNumber of its own: one more object per handle
+   * (a sleeping task keeps its timer's handle). Two int32 halves are stored
+   * inline, as small integers.
    */
   _whenLo: number;
   /** @ignore See `_whenLo`. */
   _whenHi: number;
   /**
-   * @ignore Insertion order, which breaks ties between equal deadlines;
-   * −1 once the timer has left the loop's timer heap (it is in the heap iff
-   * `_seq >= 0`, which saves a flag per timer).
+   * @ignore The timer's number, in the order of scheduling: it breaks ties
+   * between equal deadlines, and tells whether the loop's timer table
+   * (lib/_timers.ts) still holds this timer in `_slot`.
    */
   _seq: number;
+  /** @ignore Where the loop's timer table keeps the timer. */
+  _slot: number;
 
   /** Made by the loop; use `loop.callLater()` or `loop.callAt()`. */
   constructor(
@@ -205,12 +207,14 @@ export class TimerHandle extends Handle {
     callback: (...args: never[]) => unknown,
     args: unknown,
     loop: EventLoop,
+    slot: number,
   ) {
     super(callback, args, loop);
     whenBits[0] = when;
     this._whenLo = whenHalves[0];
     this._whenHi = whenHalves[1];
     this._seq = seq;
+    this._slot = slot;
   }
 
   /** @ignore The deadline, from its two halves. */
@@ -223,6 +227,13 @@ export class TimerHandle extends Handle {
   /** The loop time (seconds) at which the callback is due. */
   when(): number {
     return this._when;
+  }
+
+  /** Cancel the timer; a no-op if it already ran or was cancelled. */
+  override cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    this._loop._cancelTimer(this);
   }
 }
 

@@ -212,8 +212,8 @@ Deno.test("TimerHandle: when() gives back exactly the deadline it was made with 
   withLoop((loop) => {
     const awkward = [0, -0, 0.1 + 0.2, 1e-310, -2.5, 2 ** 53 + 2, 1e300, Infinity, -Infinity];
     for (const when of awkward) {
-      const handle = new TimerHandle(when, 0, () => {}, [], loop);
+      const handle = new TimerHandle(when, 0, () => {}, [], loop, 0);
       assert(Object.is(handle.when(), when), `when() of ${when}: ${handle.when()}`);
     }
-    assert(Number.isNaN(new TimerHandle(NaN, 0, () => {}, [], loop).when()));
+    assert(Number.isNaN(new TimerHandle(NaN, 0, () => {}, [], loop, 0).when()));
   }));

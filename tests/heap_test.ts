@@ -1,8 +1,6 @@
-// The timer heap (lib/_heap.ts): ordered by (when, seq), ties FIFO.
+// The timer heap (lib/_heap.ts): timer ids ordered by (when, seq), ties FIFO.
 import { assert, assertEquals } from "./_assert.ts";
-import v8 from "node:v8";
-import vm from "node:vm";
-import { radixOrder, TimerHeap } from "../lib/_heap.ts";
+import { sortTimers, TimerHeap as IdHeap } from "../lib/_heap.ts";
 
 interface T {
   _when: number;
@@ -12,7 +10,45 @@ interface T {
 let seq = 0;
 const timer = (when: number): T => ({ _when: when, _seq: seq++ });
 
-function drain(heap: TimerHeap<T>): T[] {
+/** The heap of ids, seen as a heap of `T`s (each `T` gets an id as it is pushed). */
+class TimerHeap {
+  #heap: IdHeap;
+  #byId: T[] = [];
+
+  constructor(runMin?: number) {
+    this.#heap = new IdHeap(runMin);
+  }
+  get size(): number {
+    return this.#heap.size;
+  }
+  get items(): T[] {
+    return this.#heap.ids().map((id) => this.#byId[id]);
+  }
+  push(t: T): void {
+    this.#byId.push(t);
+    this.#heap.push(this.#byId.length - 1, t._when, t._seq);
+  }
+  peek(): T | undefined {
+    return this.#byId[this.#heap.peek()];
+  }
+  peekWhen(): number {
+    return this.#heap.peekWhen();
+  }
+  pop(): T | undefined {
+    return this.#byId[this.#heap.pop()];
+  }
+  popDue(end: number): T | undefined {
+    return this.#byId[this.#heap.popDue(end)];
+  }
+  filter(keep: (t: T) => boolean): void {
+    this.#heap.filter((id) => keep(this.#byId[id]));
+  }
+  sorted(): T[] {
+    return this.#heap.sorted().map((id) => this.#byId[id]);
+  }
+}
+
+function drain(heap: TimerHeap): T[] {
   const out: T[] = [];
   for (let t = heap.pop(); t !== undefined; t = heap.pop()) out.push(t);
   return out;
@@ -21,7 +57,7 @@ function drain(heap: TimerHeap<T>): T[] {
 const byWhenThenSeq = (a: T, b: T) => a._when - b._when || a._seq - b._seq;
 
 Deno.test("TimerHeap: pops in deadline order", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap();
   assertEquals(heap.size, 0);
   assertEquals(heap.peek(), undefined);
   assertEquals(heap.pop(), undefined);
@@ -39,7 +75,7 @@ Deno.test("TimerHeap: pops in deadline order", () => {
 });
 
 Deno.test("TimerHeap: equal deadlines pop in insertion order, among many", () => {
-  const heap = new TimerHeap<T>(1024); // 5000: sorted into a run
+  const heap = new TimerHeap(1024); // 5000: sorted into a run
   const all: T[] = [];
   for (let i = 0; i < 5000; i++) {
     const t = timer(Math.floor(Math.random() * 20)); // many ties
@@ -50,7 +86,7 @@ Deno.test("TimerHeap: equal deadlines pop in insertion order, among many", () =>
 });
 
 Deno.test("TimerHeap: interleaved pushes and pops keep the order", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap();
   const model: T[] = [];
   for (let round = 0; round < 2000; round++) {
     if (Math.random() < 0.6 || model.length === 0) {
@@ -68,7 +104,7 @@ Deno.test("TimerHeap: interleaved pushes and pops keep the order", () => {
 });
 
 Deno.test("TimerHeap: filter() keeps what it accepts and restores heap order", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap();
   const all = Array.from({ length: 1000 }, () => timer(Math.random() * 100));
   for (const t of all) heap.push(t);
   const keep = (t: T) => t._seq % 3 === 0;
@@ -78,7 +114,7 @@ Deno.test("TimerHeap: filter() keeps what it accepts and restores heap order", (
 });
 
 Deno.test("TimerHeap: sorted() is a sorted copy and leaves the heap alone", () => {
-  const heap = new TimerHeap<T>();
+  const heap = new TimerHeap();
   const all = Array.from({ length: 300 }, () => timer(Math.floor(Math.random() * 10)));
   for (const t of all) heap.push(t);
   const before = heap.items.slice();
@@ -100,7 +136,7 @@ function insertSorted(model: T[], t: T): void {
 }
 
 Deno.test("TimerHeap: large heaps are sorted into a run; pushes while it drains still pop in order", () => {
-  const heap = new TimerHeap<T>(1024);
+  const heap = new TimerHeap(1024);
   const model: T[] = [];
   const random = (() => {
     let s = 7;
@@ -131,7 +167,7 @@ Deno.test("TimerHeap: large heaps are sorted into a run; pushes while it drains 
 });
 
 Deno.test("TimerHeap: filter() and items see the run and the heap alike", () => {
-  const heap = new TimerHeap<T>(1024);
+  const heap = new TimerHeap(1024);
   const all = Array.from({ length: 3000 }, (_, i) => timer(i % 500));
   for (const t of all) heap.push(t);
   heap.peek(); // sorts the 3000 into a run
@@ -144,7 +180,20 @@ Deno.test("TimerHeap: filter() and items see the run and the heap alike", () => 
   assertEquals(drain(heap), all.filter(keep).sort(byWhenThenSeq));
 });
 
-Deno.test("radixOrder: sorts float64 deadlines as numbers (negative, zero signs, infinities, subnormals)", () => {
+/** Sort `values` with `sortTimers`; seqs are the indices. */
+function sortedBySortTimers(values: number[]): number[] {
+  const ids = Int32Array.from(values, (_, i) => i);
+  const columns = { ids, whens: Float64Array.from(values), seqs: Float64Array.from(ids) };
+  sortTimers(columns);
+  assertEquals(
+    [...columns.whens],
+    [...columns.ids].map((i) => values[i]),
+    "columns moved together",
+  );
+  return [...columns.ids];
+}
+
+Deno.test("sortTimers: float64 deadlines in order (negative, zero signs, infinities, subnormals)", () => {
   const values = [
     3,
     -0,
@@ -159,28 +208,28 @@ Deno.test("radixOrder: sorts float64 deadlines as numbers (negative, zero signs,
     0.3,
     -7,
   ];
-  const order = radixOrder(new Float64Array(values));
-  const sorted = Array.from(order, (i) => values[i]);
-  assertEquals(sorted, values.slice().sort((a, b) => a - b));
-  // Stable: equal keys (0 and -0 count as equal) keep their order.
-  assertEquals([...radixOrder(new Float64Array([0, -0, 0]))], [0, 1, 2]);
+  const many = Array.from({ length: 200 }, (_, i) => values[i % values.length]);
+  const order = sortedBySortTimers(many);
+  assertEquals(order.map((i) => many[i]), many.slice().sort((a, b) => a - b));
+  // Equal deadlines (0 and -0 are equal) in seq order.
+  for (let k = 1; k < order.length; k++) {
+    if (many[order[k]] === many[order[k - 1]]) assert(order[k] > order[k - 1]);
+  }
 });
 
-Deno.test("TimerHeap: a timer popped from the run is not kept alive by it", async () => {
-  v8.setFlagsFromString("--expose-gc");
-  const gc = vm.runInNewContext("gc") as () => void;
-  const heap = new TimerHeap<T>(16);
-  const refs: WeakRef<T>[] = [];
-  for (let i = 0; i < 100; i++) {
-    const t = timer(i);
-    refs.push(new WeakRef(t));
-    heap.push(t);
+Deno.test("sortTimers: spread, clustered and equal deadlines sort by (when, seq)", () => {
+  let s = 11;
+  const random = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const cases: Record<string, number[]> = {
+    spread: Array.from({ length: 50_000 }, () => 1000 + random()),
+    "all equal": Array.from({ length: 5_000 }, () => 42),
+    "two instants": Array.from({ length: 5_000 }, (_, i) => (i % 2 ? 1 : 2)),
+    // Most within a microsecond, one outlier a day later: buckets within buckets.
+    clustered: Array.from({ length: 5_000 }, (_, i) => (i === 7 ? 86400 : 5 + random() * 1e-6)),
+    "adjacent floats": Array.from({ length: 3_000 }, (_, i) => 1 + (i % 5) * Number.EPSILON),
+  };
+  for (const [name, values] of Object.entries(cases)) {
+    const expected = values.map((_, i) => i).sort((a, b) => values[a] - values[b] || a - b);
+    assertEquals(sortedBySortTimers(values), expected, name);
   }
-  heap.push(timer(1e9)); // a far deadline: the run is not used up
-  for (let i = 0; i < 50; i++) heap.pop();
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs clear after the turn
-  gc();
-  assertEquals(refs.slice(0, 50).filter((r) => r.deref() !== undefined).length, 0);
-  assertEquals(refs.slice(50).filter((r) => r.deref() !== undefined).length, 50);
 });
