@@ -23,6 +23,9 @@ export const PENDING = 0;
 export const DUE = 1;
 
 // An emptied table gives its arrays back when it has more slots than this.
+// Only an empty one: handles know their slot numbers, so live timers cannot
+// be moved down. After a burst, one long timer keeps the burst's slots
+// (~40 B each, no objects) until it is gone.
 const KEEP_SLOTS = 4096;
 const INITIAL_SLOTS = 64;
 

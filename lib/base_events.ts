@@ -334,8 +334,8 @@ export class EventLoop {
       const entry = queue.entries[at];
       if (entry instanceof TimerHandle) entry._cancelled = true;
       if (where === PENDING) {
+        if (entry !== null) this._timerCancelledCount++; // else cancelled through a twin
         table.cancel(slot);
-        this._timerCancelledCount++;
       } else {
         this._batch.drop(at);
       }
@@ -1033,9 +1033,11 @@ export class EventLoop {
   #startIteration(): void {
     this.#purgeCancelled();
     const table = this._scheduled;
+    let due: TimerHandle[] | undefined;
+    let end = 0;
     if (table.size > 0) {
       // Timers due by now join the ready queue, behind what is there.
-      const end = this.clock.now();
+      end = this.clock.now();
       let slot: number;
       while ((slot = table.heap.popDue(end)) >= 0) {
         let entry = table.entries[slot] as Callback | TimerHandle | null;
@@ -1047,7 +1049,7 @@ export class EventLoop {
         if (this._trace !== null) {
           // Scheduled before the loop was traced: trace it as an equal handle.
           if (typeof entry === "function") table.hold(slot, entry = this.#timerIn(slot));
-          this.#emit({ kind: "due", time: end, handle: entry });
+          (due ??= []).push(entry);
         }
         table.markDue(slot, this._ready.push(entry, table.args[slot]));
       }
@@ -1059,6 +1061,8 @@ export class EventLoop {
     this._batchPos = 0;
     this.#iteration++;
     if (this._trace !== null) {
+      // Only now, so that a listener that cancels a due timer finds it in the batch.
+      for (const handle of due ?? []) this.#emit({ kind: "due", time: end, handle });
       this.#emit({
         kind: "iteration",
         time: this.time(),

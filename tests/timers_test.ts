@@ -143,3 +143,34 @@ Deno.test("timers: a listed timer is the same object each time and shows a cance
     assert(listed.cancelled());
     assertEquals(loop.scheduledHandles(), []);
   }));
+
+Deno.test("timers: a timer cancelled through both its handles counts once", () =>
+  withLoop(async (loop) => {
+    const timer = loop.callLater(1, () => {});
+    const [listed] = loop.scheduledHandles();
+    listed.cancel();
+    timer.cancel();
+    assertEquals(loop._timerCancelledCount, 1);
+    loop.callLater(2, () => loop.stop());
+    await loop.runForever();
+    assertEquals(loop._timerCancelledCount, 0, "purged");
+  }));
+
+Deno.test("timers: a trace listener that cancels a due timer stops it from running", () =>
+  withLoop(async (loop) => {
+    const ran: string[] = [];
+    const a = loop.callLater(1, () => ran.push("a"));
+    const b = loop.callLater(1, () => ran.push("b"));
+    const c = loop.callLater(1, () => ran.push("c"));
+    // Traced after scheduling: the loop kept callbacks, and traces equal handles.
+    const stop = loop.addTraceListener((e) => {
+      if (e.kind !== "due") return;
+      if (String(e.handle) === String(b)) a.cancel(); // an earlier timer of the same batch
+      if (String(e.handle) === String(c)) c.cancel(); // its own timer
+    });
+    loop.callLater(2, () => loop.stop());
+    await loop.runForever();
+    stop();
+    assertEquals(ran, ["b"]);
+    assertEquals(loop._timerCancelledCount, 0, "neither was in the heap any more");
+  }));
