@@ -22,10 +22,12 @@ export const PENDING = 0;
 /** See `PENDING`. */
 export const DUE = 1;
 
-// An emptied table gives its arrays back when it has more slots than this.
-// Only an empty one: handles know their slot numbers, so live timers cannot
-// be moved down. After a burst, one long timer keeps the burst's slots
-// (~40 B each, no objects) until it is gone.
+// Handles know their slot numbers, so a live timer is never moved; the
+// table shrinks from the top instead. Slots in use are those below a
+// high-water mark, which falls past every free slot when the top one is
+// freed; when it is under a quarter of the arrays' size (and that is more
+// than this), the arrays are cut down. After a burst, a timer left in a
+// high slot keeps the slots below it (~50 B each, no objects) until it is gone.
 const KEEP_SLOTS = 4096;
 const INITIAL_SLOTS = 64;
 
@@ -39,7 +41,11 @@ export class TimerTable {
   /** Per slot: the seq of the timer it holds, −1 when free. */
   seqs: Float64Array = new Float64Array(INITIAL_SLOTS).fill(-1);
   where: Int32Array = new Int32Array(INITIAL_SLOTS);
+  // Freed slots to reuse, last freed first; an entry may have gone stale
+  // (the slot was freed again, or the high-water mark fell past it), so a
+  // slot taken from here is checked.
   #free: number[] = [];
+  // The high-water mark: slots from here on are free.
   #used = 0;
   // The slots of the timers moved to the ready queue this iteration, in
   // the order of their batch slots (the array keeps its size).
@@ -58,7 +64,7 @@ export class TimerTable {
 
   /** Take a slot for a timer and push it onto the heap; returns the slot. */
   add(when: number, seq: number, callback: Callback, args: unknown): number {
-    const slot = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
+    const slot = this.#takeSlot();
     this.entries[slot] = callback;
     this.args[slot] = args;
     this.whens[slot] = when;
@@ -110,7 +116,13 @@ export class TimerTable {
     this.args[slot] = undefined;
     this.seqs[slot] = -1;
     this.where[slot] = PENDING;
-    this.#free.push(slot);
+    if (slot !== this.#used - 1) {
+      this.#free.push(slot);
+      return;
+    }
+    let used = slot;
+    while (used > 0 && this.seqs[used - 1] === -1) used--;
+    this.#used = used;
   }
 
   /** The batch has run: free the slots of this iteration's due timers. */
@@ -119,7 +131,21 @@ export class TimerTable {
     if (n === 0) return;
     for (let i = 0; i < n; i++) this.release(due[i]);
     this.#dueLength = 0;
-    if (this.heap.size === 0 && this.#used > KEEP_SLOTS) this.clear();
+    this.shrinkIfSparse();
+  }
+
+  /** Cut the arrays down when under a quarter of their slots are below the high-water mark. */
+  shrinkIfSparse(): void {
+    const size = this.seqs.length, used = this.#used;
+    if (size <= KEEP_SLOTS || used * 4 > size) return;
+    const keep = Math.max(INITIAL_SLOTS, used * 2);
+    this.whens = this.whens.slice(0, keep);
+    this.seqs = this.seqs.slice(0, keep);
+    this.where = this.where.slice(0, keep);
+    this.entries.length = Math.min(this.entries.length, used);
+    this.args.length = Math.min(this.args.length, used);
+    this.#free = this.#free.filter((slot) => this.#isFree(slot));
+    if (this.#dueLength === 0) this.#due = [];
   }
 
   /** Forget every timer; no handle finds its slot any more. */
@@ -134,6 +160,19 @@ export class TimerTable {
     this.#used = 0;
     this.#due = [];
     this.#dueLength = 0;
+  }
+
+  #takeSlot(): number {
+    const free = this.#free;
+    while (free.length > 0) {
+      const slot = free.pop()!;
+      if (this.#isFree(slot)) return slot;
+    }
+    return this.#newSlot();
+  }
+
+  #isFree(slot: number): boolean {
+    return slot < this.#used && this.seqs[slot] === -1;
   }
 
   #newSlot(): number {

@@ -959,6 +959,7 @@ export class EventLoop {
         table.release(slot);
         return false;
       });
+      table.shrinkIfSparse();
       this._timerCancelledCount = 0;
       return;
     }

@@ -121,16 +121,41 @@ Deno.test("timers: the loop keeps no fired or cancelled timer's arguments alive"
 
 Deno.test("timers: after a burst the table gives its slots back, and old handles stay harmless", () =>
   withLoop(async (loop) => {
-    const burst = Array.from({ length: 10_000 }, () => loop.callLater(1, () => {}));
-    loop.callLater(1, () => loop.stop());
+    const table = loop._scheduled;
+    const early = loop.callLater(1, () => {});
+    const burst = Array.from({ length: 20_000 }, (_, i) => loop.callLater(1 + i / 1e5, () => {}));
+    const late = loop.callLater(3600, () => {}); // the top slot: holds the table up until it goes
+    loop.callLater(1.5, () => loop.stop());
     await loop.runForever();
+    assert(table.seqs.length > 20_000, "a live timer in the top slot keeps the slots below it");
+    early.cancel(); // already ran: harmless
+    loop.callLater(3601, () => loop.stop());
+    await loop.runForever(); // `late` fires
+    late.cancel(); // harmless too
+    assert(table.seqs.length <= 4096, `cut down to ${table.seqs.length} slots`);
     let ran = false;
     const fresh = loop.callLater(1, () => ran = true);
-    assertEquals(fresh._slot, 0, "a fresh table");
+    assertEquals(fresh._slot, 0, "slots are taken from the bottom again");
     for (const old of burst) old.cancel();
     loop.callLater(2, () => loop.stop());
     await loop.runForever();
     assert(ran);
+  }));
+
+Deno.test("timers: slots are reused and the table stays small while timers come and go", () =>
+  withLoop(async (loop) => {
+    let fired = 0;
+    const tick = () => {
+      fired++;
+      if (fired < 50_000) loop.callLater(Math.random(), tick);
+      else loop.stop();
+    };
+    for (let i = 0; i < 100; i++) loop.callLater(Math.random(), tick);
+    await loop.runForever();
+    assert(
+      loop._scheduled.seqs.length <= 256,
+      `${loop._scheduled.seqs.length} slots for ~100 timers`,
+    );
   }));
 
 Deno.test("timers: a listed timer is the same object each time and shows a cancel made through the original", () =>
