@@ -100,12 +100,14 @@ export class TimerHeap {
 
   /** Remove and return the id that fires first if it is due by `end`; else −1. */
   popDue(end: number): number {
-    if (this.#fromRun()) {
-      const pos = this.#runPos;
-      if (this.#run.whens[pos] > end) return -1;
-      const id = this.#run.ids[pos];
+    // While a burst drains, only its run holds timers: skip the comparison with the heap.
+    const onlyRun = this.#length === 0 && this.#runPos < this.#run.ids.length;
+    if (onlyRun || this.#fromRun()) {
+      const run = this.#run, pos = this.#runPos;
+      if (run.whens[pos] > end) return -1;
+      const id = run.ids[pos];
       this.#runPos = pos + 1;
-      if (pos + 1 === this.#run.ids.length) this.#clearRun();
+      if (pos + 1 === run.ids.length) this.#clearRun();
       return id;
     }
     if (this.#length === 0 || this.#heap.whens[0] > end) return -1;

@@ -24,8 +24,8 @@ export const DUE = 1;
 
 // Handles know their slot numbers, so a live timer is never moved; the
 // table shrinks from the top instead. Slots in use are those below a
-// high-water mark, which falls past every free slot when the top one is
-// freed; when it is under a quarter of the arrays' size (and that is more
+// high-water mark, which falls past the free slots at the top after each
+// batch; when it is under a quarter of the arrays' size (and that is more
 // than this), the arrays are cut down. After a burst, a timer left in a
 // high slot keeps the slots below it (~50 B each, no objects) until it is gone.
 const KEEP_SLOTS = 4096;
@@ -116,13 +116,7 @@ export class TimerTable {
     this.args[slot] = undefined;
     this.seqs[slot] = -1;
     this.where[slot] = PENDING;
-    if (slot !== this.#used - 1) {
-      this.#free.push(slot);
-      return;
-    }
-    let used = slot;
-    while (used > 0 && this.seqs[used - 1] === -1) used--;
-    this.#used = used;
+    this.#free.push(slot);
   }
 
   /** The batch has run: free the slots of this iteration's due timers. */
@@ -134,9 +128,15 @@ export class TimerTable {
     this.shrinkIfSparse();
   }
 
-  /** Cut the arrays down when under a quarter of their slots are below the high-water mark. */
+  /**
+   * Lower the high-water mark past the free slots at the top; then cut the
+   * arrays down if under a quarter of their slots are below it.
+   */
   shrinkIfSparse(): void {
-    const size = this.seqs.length, used = this.#used;
+    let used = this.#used;
+    while (used > 0 && this.seqs[used - 1] === -1) used--;
+    this.#used = used;
+    const size = this.seqs.length;
     if (size <= KEEP_SLOTS || used * 4 > size) return;
     const keep = Math.max(INITIAL_SLOTS, used * 2);
     this.whens = this.whens.slice(0, keep);
