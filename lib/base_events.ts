@@ -1033,12 +1033,17 @@ export class EventLoop {
 
   #startIteration(): void {
     this.#purgeCancelled();
+    // What is ready becomes the batch; timers due by now join it, behind
+    // what is there (a trace listener that cancels one finds it in the batch).
+    const batch = this._ready;
+    this._ready = this._batch;
+    this._batch = batch;
+    this._gen = (this._gen + 1) | 0;
+    this._batchPos = 0;
+    this.#iteration++;
     const table = this._scheduled;
-    let due: TimerHandle[] | undefined;
-    let end = 0;
     if (table.size > 0) {
-      // Timers due by now join the ready queue, behind what is there.
-      end = this.clock.now();
+      const end = this.clock.now();
       let slot: number;
       while ((slot = table.heap.popDue(end)) >= 0) {
         let entry = table.entries[slot] as Callback | TimerHandle | null;
@@ -1047,23 +1052,17 @@ export class EventLoop {
           this._timerCancelledCount--;
           continue;
         }
-        if (this._trace !== null) {
-          // Scheduled before the loop was traced: trace it as an equal handle.
-          if (typeof entry === "function") table.hold(slot, entry = this.#timerIn(slot));
-          (due ??= []).push(entry);
+        // Scheduled before the loop was traced: trace it as an equal handle.
+        if (this._trace !== null && typeof entry === "function") {
+          table.hold(slot, entry = this.#timerIn(slot));
         }
-        table.markDue(slot, this._ready.push(entry, table.args[slot]));
+        table.markDue(slot, batch.push(entry, table.args[slot]));
+        if (this._trace !== null) {
+          this.#emit({ kind: "due", time: end, handle: entry as TimerHandle });
+        }
       }
     }
-    const batch = this._ready;
-    this._ready = this._batch;
-    this._batch = batch;
-    this._gen = (this._gen + 1) | 0;
-    this._batchPos = 0;
-    this.#iteration++;
     if (this._trace !== null) {
-      // Only now, so that a listener that cancels a due timer finds it in the batch.
-      for (const handle of due ?? []) this.#emit({ kind: "due", time: end, handle });
       this.#emit({
         kind: "iteration",
         time: this.time(),
