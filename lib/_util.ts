@@ -9,10 +9,27 @@ export function shortRepr(value: unknown): string {
   if (typeof value === "function") return value.name || "<function>";
   if (value === null || value === undefined) return String(value);
   if (typeof value === "object") {
-    const s = String(value);
-    return s === "[object Object]" ? (value.constructor?.name ?? "Object") : s;
+    const s = safeString(value);
+    if (s !== "[object Object]") return s;
+    try {
+      return value.constructor?.name ?? "Object";
+    } catch {
+      return "Object";
+    }
   }
   return String(value);
+}
+
+/**
+ * `String(value)`, or `[object Object]` when that throws (an object without
+ * a prototype, a throwing `toString`): reporting an error must not raise one.
+ */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return "[object Object]";
+  }
 }
 
 /** True for a value with a `then` method. */

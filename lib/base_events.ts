@@ -13,7 +13,7 @@ import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, Task } from "./tasks.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
-import { stackFrames } from "./_util.ts";
+import { safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
 import {
   _runInExecutor,
@@ -1215,7 +1215,7 @@ function contextRepr(value: unknown): string {
   if (
     value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype
   ) {
-    return String(value);
+    return safeString(value);
   }
   const entries = Object.entries(value).map(([k, v]) => `'${k}': ${contextRepr(v)}`);
   return `{${entries.join(", ")}}`;
@@ -1223,7 +1223,7 @@ function contextRepr(value: unknown): string {
 
 function checkTime(value: unknown, what: string): void {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TypeError(`${what} must be a finite number of seconds, got ${String(value)}`);
+    throw new TypeError(`${what} must be a finite number of seconds, got ${safeString(value)}`);
   }
 }
 

@@ -26,6 +26,7 @@ import type { EventLoop } from "./base_events.ts";
 import { BrokenBarrierError, CancelledError, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { bindLoop, Deque, waitInLine } from "./_sync.ts";
+import { safeString } from "./_util.ts";
 
 // Shared settled promises for the calls that complete at once: no
 // allocation, and no loop iteration (only a microtask), as asyncio's
@@ -57,7 +58,7 @@ function waitersInfo(waiters: Deque<unknown> | null): string {
 
 function checkCount(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(`${what} must be an integer, got ${String(value)}`);
+    throw new TypeError(`${what} must be an integer, got ${safeString(value)}`);
   }
   return value;
 }

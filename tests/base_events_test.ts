@@ -721,3 +721,18 @@ Deno.test("an idle loop arms at most a day-long host timer (longer ones overflow
   assert(delays.length > 0 && delays.length < 5, `host timers armed: ${delays.join(", ")}`);
   assertEquals(Math.max(...delays), 24 * 3600 * 1000);
 });
+
+Deno.test("a failing callback whose argument cannot be printed is reported; the loop goes on", () =>
+  withLoop(async (loop, errors) => {
+    const ran: string[] = [];
+    const unprintable = Object.create(null);
+    loop.callLater(0, (_x: unknown) => {
+      throw new Error("boom");
+    }, unprintable);
+    loop.callLater(0, () => ran.push("next"));
+    loop.callLater(0, () => loop.stop());
+    await loop.runForever();
+    assertEquals(ran, ["next"]);
+    assertEquals(errors.map((e) => e.message), ["Exception in callback <anonymous>(Object)"]);
+    assertThrows(() => loop.callLater(unprintable, () => {}), TypeError, "got [object Object]");
+  }, { expectErrors: 1 }));
