@@ -404,7 +404,7 @@ export class EventLoop {
           // behind it usually finds the task suspended; only a task that
           // takes several hops (or awaits a thenable) needs the barrier.
           this._stepTask = step._task;
-          const t0 = this.#debug ? this.time() : 0;
+          const t0 = this.#debug ? this.time() : NaN;
           this.#runHandle(step);
           await undefined;
           if (this._stepTask !== null) {
@@ -1132,7 +1132,7 @@ export class EventLoop {
   }
 
   #runHandle(handle: Handle): void {
-    const t0 = this.#debug || this._trace !== null ? this.time() : 0;
+    const t0 = this.#debug || this._trace !== null ? this.time() : NaN;
     if (this._trace !== null) this.#emit({ kind: "start", time: t0, handle });
     const task = handle._task;
     try {
@@ -1149,7 +1149,8 @@ export class EventLoop {
 
   /** Debug mode: name a callback (or task step) that held the loop too long. */
   #warnIfSlow(handle: Handle, seconds: number): void {
-    if (seconds < this.slowCallbackDuration) return;
+    // NaN: debug mode came on during the callback, which was not timed.
+    if (!(seconds >= this.slowCallbackDuration)) return;
     console.warn(`Executing ${handle._task ?? handle} took ${seconds.toFixed(3)} seconds`);
   }
 

@@ -564,6 +564,19 @@ Deno.test("rule 9: in debug mode handles remember where they were scheduled", ()
     }
   }));
 
+Deno.test("rule 9: a task step that turns debug mode on is not reported as slow", () =>
+  withLoop(async (loop) => {
+    loop.callLater(5, () => {
+      loop.createTask(async () => {
+        loop.setDebug(true); // the step began untimed
+        await sleep(0);
+      });
+    });
+    const warnings = await capture("warn", () => runFor(loop, 6));
+    loop.setDebug(false);
+    assertEquals(warnings, []);
+  }));
+
 Deno.test("rule 9: the default slowCallbackDuration is 0.1 s", () =>
   withLoop((loop) => {
     assertEquals(loop.slowCallbackDuration, 0.1);
