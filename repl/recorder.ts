@@ -104,6 +104,8 @@ export class Recorder {
   #byId = new Map<number, Entry>();
   #ignored = new WeakSet<Handle>();
   #ignoreNext = false;
+  // The last record as it was before `begin` or `resume`, for `discard`.
+  #saved: { record: RunRecord | null; fields: Partial<RunRecord> } | null = null;
   #running: Entry | null = null;
   #stepping: Entry | null = null;
   #unsubscribe: () => void;
@@ -165,11 +167,14 @@ export class Recorder {
   /** Start recording a run at the loop's current time. */
   begin(title: string): void {
     const now = this.#loop.time();
+    this.#saved = this.#save();
+    // Slices wholly before the last record are no longer needed (those in
+    // it are, until this one is kept: `discard` brings that one back); an
+    // open one (its end not yet known) goes on into this run.
+    const since = this.record?.start ?? now;
     const entries = new Set<Entry>();
     for (const entry of this.#byId.values()) {
-      // Slices wholly before this run are no longer needed; an open one
-      // (its end not yet known) goes on into this run.
-      entry.slices = entry.slices.filter((s) => s === entry.open || s.end >= now);
+      entry.slices = entry.slices.filter((s) => s === entry.open || s.end >= since);
       if (entry.open !== null) entries.add(entry);
     }
     this.record = {
@@ -186,8 +191,26 @@ export class Recorder {
 
   /** Carry on recording into the current record (`step` after `step`). */
   resume(title: string): void {
+    this.#saved = this.#save();
     this.record!.active = true;
     this.record!.title = title;
+  }
+
+  /**
+   * Undo the last `begin` or `resume` once recording has ended: the record
+   * before it is the last one again (a `step` that failed leaves none).
+   */
+  discard(): void {
+    const saved = this.#saved;
+    if (saved === null) return;
+    this.#saved = null;
+    this.record = saved.record;
+    if (saved.record !== null) Object.assign(saved.record, saved.fields);
+  }
+
+  #save(): { record: RunRecord | null; fields: Partial<RunRecord> } {
+    const record = this.record;
+    return { record, fields: record === null ? {} : { ...record } };
   }
 
   /** Stop recording; the record stays as "the last run". */

@@ -378,7 +378,12 @@ export class Session {
       const r = this.recorder;
       // They would call the old loop, closed.
       const jsTimers = this.#clearJsTimers();
-      dropped = ` (dropped ${r.readyCount} ready, ${plural(r.timerCount, "timer")}, ${
+      // A loop that js code closed dropped its ready queue and timers itself
+      // (no trace event says so): they are not dropped again here.
+      const closed = this.loop.isClosed();
+      const ready = closed ? 0 : r.readyCount;
+      const timers = closed ? 0 : r.timerCount;
+      dropped = ` (dropped ${ready} ready, ${plural(timers, "timer")}, ${
         plural(r.taskCount, "task")
       }${jsTimers > 0 ? `, ${plural(jsTimers, "js timer")}` : ""})`;
       this.recorder.dispose();
@@ -755,11 +760,18 @@ export class Session {
     const ran: Entry[] = [];
     this.recorder.onStart = (entry) => ran.push(entry);
     loop.stop();
+    let failed = true;
     try {
       await this.#drive(false);
+      failed = false;
     } finally {
       this.recorder.onStart = null;
       this.recorder.end();
+      if (failed) {
+        // `timeline` keeps showing what ran before (an empty run would hide it).
+        this.recorder.discard();
+        this.#steps--;
+      }
     }
     const next = ran.length === 0 ? loop.scheduledHandles()[0] : undefined;
     const names = ran.length === 0
@@ -993,7 +1005,7 @@ export class Session {
       const scope = { loop: this.loop, asyncio, console: this.#console, $ };
       const box = await this.#settle(run({ ...scope, ...this.#jsTimerFunctions }));
       if (box === interruptedMark) return;
-      let value = box.value;
+      let value = box.timer && this.#jsTimerText(box.value) === undefined ? undefined : box.value;
       if (value instanceof Promise) {
         value = await this.#settle(value);
         if (value === interruptedMark) return;
@@ -1040,10 +1052,13 @@ export class Session {
     return value as T | typeof interruptedMark;
   }
 
+  /** What a timer that the js scope's setTimeout or setInterval returned is (else undefined). */
+  #jsTimerText(value: unknown): string | undefined {
+    return typeof value === "object" && value !== null ? this.#jsTimerValues.get(value) : undefined;
+  }
+
   #show(value: unknown): string {
-    const jsTimer = typeof value === "object" && value !== null
-      ? this.#jsTimerValues.get(value)
-      : undefined;
+    const jsTimer = this.#jsTimerText(value);
     if (jsTimer !== undefined) return jsTimer;
     if (value instanceof Handle || value instanceof Future) {
       const entry = value instanceof Handle
@@ -1091,7 +1106,8 @@ interface JsScope extends JsTimerFunctions {
   $: (id: number) => unknown;
 }
 
-type Compiled = (scope: JsScope) => Promise<{ value: unknown }>;
+/** `timer`: the value is the last statement's, to be shown only if it is a js timer. */
+type Compiled = (scope: JsScope) => Promise<{ value: unknown; timer?: boolean }>;
 
 /**
  * The session's loop. A `runForever()` that js code calls (itself, or
@@ -1146,12 +1162,32 @@ async function compile(code: string): Promise<Compiled> {
   try {
     return await load(`return { value: (\n${code}\n) };`);
   } catch {
+    // Not an expression: statements.
+  }
+  let statements: Compiled;
+  try {
+    statements = await load(`${code}\n;return { value: undefined };`);
+  } catch (err) {
+    throw new Rejected(`js: ${errorText(err).replace(/^TypeError: /, "")}`);
+  }
+  // The last statement sets a js timer (`let n = 0; setInterval(…)`): its
+  // value, so that the timer is said as for the call alone. A `;` that ends
+  // no statement (in a string, a comment, a block) does not compile, and
+  // the tail stays on the prefix's line, so a line comment there fails too.
+  const stripped = code.replace(/[\s;]+$/, "");
+  for (let i = stripped.length; i >= 0; i--) {
+    if (i > 0 && stripped[i - 1] !== ";") continue;
+    const last = stripped.slice(i);
+    if (!/^\s*set(Timeout|Interval)\s*\([\s\S]*\)$/.test(last)) continue;
     try {
-      return await load(`${code}\n;return { value: undefined };`);
-    } catch (err) {
-      throw new Rejected(`js: ${errorText(err).replace(/^TypeError: /, "")}`);
+      return await load(
+        `${stripped.slice(0, i)} return { value: (${last}\n), timer: true };`,
+      );
+    } catch {
+      // Not a statement boundary: try an earlier `;`.
     }
   }
+  return statements;
 }
 
 function base64(text: string): string {

@@ -1390,3 +1390,69 @@ Deno.test("timeline on the real clock says where its axis starts (the run's star
   const start = /^timeline of run: t=(\d+\.\d{3}) →/.exec(header)![1];
   assert(header.includes(`; axis from t=${start}; one column = `), header);
 });
+
+Deno.test("reset after js loop.close() does not count the ready callbacks and timers the close dropped", async () => {
+  const { out } = await drive(
+    "call_later 5 a",
+    "call_soon b",
+    "create_task c",
+    "js loop.close()",
+    "reset",
+  );
+  assertEquals(out.slice(3), [
+    "reset: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 1 task)",
+  ]);
+});
+
+Deno.test("a step that fails leaves no record: timeline shows the run or steps before it", async () => {
+  const closedFirst = await drive("call_soon a", "js loop.close()", "step", "timeline");
+  assertEquals(closedFirst.out.slice(1), [
+    "error: step: RuntimeError: Event loop is closed; the loop was closed: type reset for a new one",
+    "error: nothing has run yet: type run or step first; the loop was closed: type reset for a new one",
+  ]);
+  const afterSteps = await drive("call_soon a", "step", "js loop.close()", "step", "timeline");
+  assertEquals(afterSteps.out.slice(5), [
+    "timeline of 1 step: t=0.000 → 0.000 (0.000 s), 1 row (0 with tasks), 1 iteration",
+    "         0.0",
+    "         ├────────────────────────────────────────────────────────────",
+    "#1 a     █",
+    LEGEND,
+  ]);
+  // The run's record is whole again, with the task's first step before the step began.
+  const afterRun = await drive(
+    "create_task x sleep=1",
+    "run 0.5",
+    "js loop.close()",
+    "step",
+    "timeline",
+  );
+  assertEquals(afterRun.out.slice(4), [
+    "timeline of run 0.5: t=0.000 → 0.500 (0.500 s), 1 row (1 with tasks), 2 iterations; one column = 0.0083 s",
+    "         0.0         0.1         0.2         0.3         0.4         0.5",
+    "         ├───────────┼───────────┼───────────┼───────────┼───────────┼",
+    "#1 x     █" + "─".repeat(59),
+    LEGEND,
+  ]);
+});
+
+Deno.test("js: statements ending in a setTimeout or setInterval call print the timer's line, as the call alone does", async () => {
+  const repl = open();
+  const out = await repl.type(
+    "js let n = 0; setInterval(() => n++, 100)",
+    "js setTimeout(() => {}, 100);",
+    "js 1; setTimeout(() => { setTimeout(() => {}, 1); }, 200);",
+    // The last statement is not the call: nothing, as before.
+    "js let m = setTimeout(() => {}, 100); m",
+    "js let s = 'a; setTimeout(f)'",
+    "js let q = 1; // setTimeout(() => {}, 100)",
+    "js let r = 1; setTimeout(() => {}, 100) && undefined",
+    "reset",
+  );
+  repl.session.close();
+  assertEquals(out.map((line) => line.replace(/timer \d+/, "timer N")), [
+    "setInterval timer N (100 ms): run waits for it (clearInterval to drop it)",
+    "setTimeout timer N (100 ms): run waits for it (clearTimeout to drop it)",
+    "setTimeout timer N (200 ms): run waits for it (clearTimeout to drop it)",
+    "reset: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 0 tasks, 5 js timers)",
+  ]);
+});
