@@ -118,10 +118,18 @@ export class TimerHeap {
   filter(keep: (id: number) => boolean): void {
     const heap = this.#heap;
     if (this.#runPos === this.#run.ids.length) {
-      // No run: compact the heap in place.
+      // No run: compact the heap in place, then into smaller arrays if it
+      // is mostly empty (a mass cancellation).
       let n = 0;
       for (let i = 0; i < this.#length; i++) {
         if (keep(heap.ids[i])) heap.copy(n++, heap, i);
+      }
+      if (heap.ids.length > INITIAL_SIZE && n * 4 < heap.ids.length) {
+        const smaller = new Columns(Math.max(INITIAL_SIZE, n * 2));
+        smaller.ids.set(heap.ids.subarray(0, n));
+        smaller.whens.set(heap.whens.subarray(0, n));
+        smaller.seqs.set(heap.seqs.subarray(0, n));
+        this.#heap = smaller;
       }
       this.#length = n;
       this.#heapLen = 0; // sifted at the next look

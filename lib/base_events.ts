@@ -1034,7 +1034,7 @@ export class EventLoop {
   #startIteration(): void {
     this.#purgeCancelled();
     // What is ready becomes the batch; timers due by now join it, behind
-    // what is there (a trace listener that cancels one finds it in the batch).
+    // what is there.
     const batch = this._ready;
     this._ready = this._batch;
     this._batch = batch;
@@ -1042,8 +1042,10 @@ export class EventLoop {
     this._batchPos = 0;
     this.#iteration++;
     const table = this._scheduled;
+    const firstDue = batch.length;
+    let end = 0;
     if (table.size > 0) {
-      const end = this.clock.now();
+      end = this.clock.now();
       let slot: number;
       while ((slot = table.heap.popDue(end)) >= 0) {
         let entry = table.entries[slot] as Callback | TimerHandle | null;
@@ -1057,12 +1059,15 @@ export class EventLoop {
           table.hold(slot, entry = this.#timerIn(slot));
         }
         table.markDue(slot, batch.push(entry, table.args[slot]));
-        if (this._trace !== null) {
-          this.#emit({ kind: "due", time: end, handle: entry as TimerHandle });
-        }
       }
     }
     if (this._trace !== null) {
+      // Only once they are all in the batch: what a listener schedules waits
+      // for the next iteration, and a cancel finds its timer in the batch.
+      for (let i = firstDue; i < batch.length; i++) {
+        const handle = batch.entries[i];
+        if (handle instanceof TimerHandle) this.#emit({ kind: "due", time: end, handle });
+      }
       this.#emit({
         kind: "iteration",
         time: this.time(),

@@ -673,6 +673,8 @@ export class Session {
     untilComplete = false,
   ): Promise<void> {
     const loop = this.loop;
+    // Before `begin`: a run that cannot start leaves the last record as it is.
+    if (loop.isClosed()) throw new asyncio.RuntimeError("Event loop is closed");
     this.recorder.begin(title);
     this.#steps = 0;
     this.#jsWaited = null;

@@ -1435,6 +1435,15 @@ Deno.test("a step that fails leaves no record: timeline shows the run or steps b
   ]);
 });
 
+Deno.test("a run on a closed loop leaves no record either: timeline shows the run before it", async () => {
+  const { out } = await drive("call_soon a", "run", "js loop.close()", "run 1", "run", "timeline");
+  assertEquals(out.slice(4, 6), [
+    "error: run: RuntimeError: Event loop is closed; the loop was closed: type reset for a new one",
+    "error: run: RuntimeError: Event loop is closed; the loop was closed: type reset for a new one",
+  ]);
+  assert(out[6].startsWith("timeline of run: t=0.000 → 0.000 (0.000 s), 1 row"), out[6]);
+});
+
 Deno.test("js: statements ending in a setTimeout or setInterval call print the timer's line, as the call alone does", async () => {
   const repl = open();
   const out = await repl.type(

@@ -199,3 +199,44 @@ Deno.test("timers: a trace listener that cancels a due timer stops it from runni
     assertEquals(ran, ["b"]);
     assertEquals(loop._timerCancelledCount, 0, "neither was in the heap any more");
   }));
+
+Deno.test("timers: what a due-event listener schedules at once waits for the next iteration", () =>
+  withLoop(async (loop) => {
+    const seen: string[] = [];
+    const stop = loop.addTraceListener((e) => {
+      if (e.kind === "iteration") seen.push(`iteration ${e.iteration}`);
+      // A zero-delay timer made while timers are being collected.
+      if (e.kind === "due" && e.handle.callback.name === "tick") {
+        loop.callLater(0, function follow() {
+          seen.push("follow");
+          loop.stop();
+        });
+      }
+    });
+    loop.callLater(1, function tick() {
+      seen.push("tick");
+    });
+    await loop.runForever();
+    stop();
+    const tick = seen.indexOf("tick"), follow = seen.indexOf("follow");
+    assert(seen.slice(tick, follow).some((s) => s.startsWith("iteration")), seen.join(", "));
+  }));
+
+Deno.test("timers: a mass cancellation gives the heap's memory back once purged", () =>
+  withLoop(async (loop) => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    const external = () => {
+      gc();
+      return Deno.memoryUsage().external;
+    };
+    const before = external();
+    const timers = Array.from({ length: 200_000 }, (_, i) => loop.callLater(10 + i, () => {}));
+    for (const timer of timers) timer.cancel();
+    timers.length = 0;
+    loop.callSoon(() => loop.stop());
+    await loop.runForever(); // purges them
+    assertEquals(loop._scheduled.size, 0);
+    const kept = external() - before;
+    assert(kept < 1_000_000, `${kept} bytes still held`);
+  }));
