@@ -314,26 +314,33 @@ function sortRange(c: TimerColumns, lo: number, hi: number, scratch: TimerColumn
   const scale = (buckets - 1) / (max - min);
   // Equal deadlines (or too close to scale), or clustered too deep.
   if (!(scale < Infinity) || depth === MAX_DEPTH) return comparisonSort(c, lo, hi);
-  const bucket = (w: number) => Math.min(buckets - 1, ((w - min) * scale) | 0);
+  const last = buckets - 1;
   const ends = new Uint32Array(buckets);
-  for (let i = lo; i < hi; i++) ends[bucket(whens[i])]++;
+  for (let i = lo; i < hi; i++) {
+    const b = ((whens[i] - min) * scale) | 0;
+    ends[b < last ? b : last]++;
+  }
   for (let b = 0, sum = lo; b < buckets; b++) {
     const count = ends[b];
     ends[b] = sum; // the bucket's start for now; its end once filled
     sum += count;
   }
+  const sIds = scratch.ids, sWhens = scratch.whens, sSeqs = scratch.seqs;
   for (let i = lo; i < hi; i++) {
-    const to = ends[bucket(whens[i])]++;
-    scratch.ids[to] = ids[i];
-    scratch.whens[to] = whens[i];
-    scratch.seqs[to] = seqs[i];
+    const w = whens[i];
+    const b = ((w - min) * scale) | 0;
+    const to = ends[b < last ? b : last]++;
+    sIds[to] = ids[i];
+    sWhens[to] = w;
+    sSeqs[to] = seqs[i];
   }
   ids.set(scratch.ids.subarray(lo, hi), lo);
   whens.set(scratch.whens.subarray(lo, hi), lo);
   seqs.set(scratch.seqs.subarray(lo, hi), lo);
   for (let b = 0, start = lo; b < buckets; b++) {
     const end = ends[b];
-    if (end - start > 1) sortRange(c, start, end, scratch, depth + 1);
+    if (end - start > SMALL) sortRange(c, start, end, scratch, depth + 1);
+    else if (end - start > 1) insertionSort(c, start, end);
     start = end;
   }
 }
