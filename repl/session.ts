@@ -148,13 +148,14 @@ export class Session {
     this.#write(line + "\n");
   }
 
-  /** The prompt: the clock, the loop's time, the queue sizes. */
+  /** The prompt: the clock, the loop's time, the queue sizes (or that js code closed the loop). */
   prompt(): string {
     const r = this.recorder;
-    const text =
-      `${this.clock} t=${fmt(this.loop.time(), 3)} ready=${r.readyCount} timers=${r.timerCount} ` +
-      `tasks=${r.taskCount}>`;
-    return this.style.prompt(text) + " ";
+    // Closing drops the queues without a trace event: the counts would be stale.
+    const state = this.loop.isClosed()
+      ? "closed"
+      : `ready=${r.readyCount} timers=${r.timerCount} tasks=${r.taskCount}`;
+    return this.style.prompt(`${this.clock} t=${fmt(this.loop.time(), 3)} ${state}>`) + " ";
   }
 
   /**
@@ -989,7 +990,8 @@ export class Session {
       "WORK: nothing (instant), block=S (blocks the loop S s), sleep=S (a task that awaits sleep(S)).\n" +
         "Printers say the time since the run (or steps) began, as the seed's printers; t= is loop time.\n" +
         "IDs are printed as #N when something is scheduled; queue and tasks list them.\n" +
-        "The prompt shows the clock, the loop time and the ready/timer/task counts.\n" +
+        "The prompt shows the clock, the loop time and the ready/timer/task counts (closed: js code\n" +
+        "closed the loop; reset makes a new one).\n" +
         "Keys: Tab completes, Up/Down walk the history, Ctrl-C stops a run, Ctrl-D leaves.\n" +
         (this.#historyPath === null ? "History: not kept." : `History: ${this.#historyPath}`),
     );

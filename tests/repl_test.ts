@@ -442,6 +442,11 @@ Deno.test("the prompt shows the clock, the loop time and the queue sizes", async
   assertEquals(repl.session.prompt(), "virtual t=0.000 ready=0 timers=0 tasks=0> ");
   await repl.type("call_soon a", "call_later 1 b", "create_task c sleep=2", "run 0.5");
   assertEquals(repl.session.prompt(), "virtual t=0.500 ready=0 timers=2 tasks=1> ");
+  // Closed by js code: no counts (the close dropped them), until reset.
+  await repl.type("js loop.close()");
+  assertEquals(repl.session.prompt(), "virtual t=0.500 closed> ");
+  await repl.type("reset");
+  assertEquals(repl.session.prompt(), "virtual t=0.000 ready=0 timers=0 tasks=0> ");
   repl.session.close();
 });
 
