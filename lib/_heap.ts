@@ -6,13 +6,13 @@
 // Everything lives in typed arrays: ids, deadlines and sequence numbers side
 // by side, so that sifting compares numbers in contiguous memory and the GC
 // has nothing to trace. Two parts. New timers go into a 4-ary min-heap. But
-// popping from a large heap is a walk through memory at random (~300 ns a
-// pop at 200,000 timers), so when the heap is large and nothing else is left
-// to pop, its timers are sorted at once into a "run", popped from the
-// front in order. A timer is sorted at most once; later ones go to the heap,
-// and a pop takes the earlier of the run's head and the heap's top. A push
-// only appends; the heap takes in what was appended at the next look (peek,
-// pop), so that a burst of timers goes to a run without being sifted first.
+// popping from a large heap is a walk through memory at random, so when the
+// heap is large and nothing else is left to pop, its timers are sorted at
+// once into a "run", popped from the front in order. A timer is sorted at
+// most once; later ones go to the heap, and a pop takes the earlier of the
+// run's head and the heap's top. A push only appends; the heap takes in what
+// was appended at the next look (peek, pop), so that a burst of timers goes
+// to a run without being sifted first.
 
 // A heap at least this large is sorted into a run when the run is empty.
 const RUN_MIN = 16384;
@@ -37,13 +37,13 @@ class Columns {
     this.seqs[to] = source.seqs[from];
   }
 
-  /** Twice the size, with the first `n` entries kept. */
-  grown(n: number): Columns {
-    const bigger = new Columns(this.ids.length * 2);
-    bigger.ids.set(this.ids.subarray(0, n));
-    bigger.whens.set(this.whens.subarray(0, n));
-    bigger.seqs.set(this.seqs.subarray(0, n));
-    return bigger;
+  /** New columns of `size` entries, the first `n` copied from these. */
+  resized(size: number, n: number): Columns {
+    const other = new Columns(size);
+    other.ids.set(this.ids.subarray(0, n));
+    other.whens.set(this.whens.subarray(0, n));
+    other.seqs.set(this.seqs.subarray(0, n));
+    return other;
   }
 }
 
@@ -86,7 +86,7 @@ export class TimerHeap {
   /** Add timer `id`, due at `when`; `seq` orders equal deadlines. */
   push(id: number, when: number, seq: number): void {
     const i = this.#length++;
-    if (i === this.#heap.ids.length) this.#heap = this.#heap.grown(i);
+    if (i === this.#heap.ids.length) this.#heap = this.#heap.resized(2 * i, i);
     const heap = this.#heap;
     heap.ids[i] = id;
     heap.whens[i] = when;
@@ -117,35 +117,26 @@ export class TimerHeap {
   /** Keep only the ids `keep` accepts (in firing order), dropping the rest. */
   filter(keep: (id: number) => boolean): void {
     const heap = this.#heap;
-    if (this.#runPos === this.#run.ids.length) {
-      // No run: compact the heap in place, then into smaller arrays if it
-      // is mostly empty (a mass cancellation).
-      let n = 0;
-      for (let i = 0; i < this.#length; i++) {
-        if (keep(heap.ids[i])) heap.copy(n++, heap, i);
-      }
-      if (heap.ids.length > INITIAL_SIZE && n * 4 < heap.ids.length) {
-        const smaller = new Columns(Math.max(INITIAL_SIZE, n * 2));
-        smaller.ids.set(heap.ids.subarray(0, n));
-        smaller.whens.set(heap.whens.subarray(0, n));
-        smaller.seqs.set(heap.seqs.subarray(0, n));
-        this.#heap = smaller;
-      }
-      this.#length = n;
-      this.#heapLen = 0; // sifted at the next look
-      return;
-    }
-    const kept = new Columns(Math.max(INITIAL_SIZE, this.size));
+    // Without a run the heap is compacted in place (no allocation per purge);
+    // with one, both go into new arrays.
+    const hasRun = this.#runPos < this.#run.ids.length;
+    const kept = hasRun ? new Columns(Math.max(INITIAL_SIZE, this.size)) : heap;
     let n = 0;
     const take = (source: Columns, from: number, to: number) => {
       for (let i = from; i < to; i++) {
         if (keep(source.ids[i])) kept.copy(n++, source, i);
       }
     };
-    take(this.#run, this.#runPos, this.#run.ids.length);
+    if (hasRun) {
+      take(this.#run, this.#runPos, this.#run.ids.length);
+      this.#clearRun();
+    }
     take(heap, 0, this.#length);
-    this.#clearRun();
-    this.#heap = kept;
+    // Mostly empty now (a mass cancellation): smaller arrays.
+    const size = kept.ids.length;
+    this.#heap = size > INITIAL_SIZE && n * 4 < size
+      ? kept.resized(Math.max(INITIAL_SIZE, n * 2), n)
+      : kept;
     this.#length = n;
     this.#heapLen = 0; // sifted at the next look
   }
@@ -211,11 +202,8 @@ export class TimerHeap {
 
   /** Move every heap entry into the (empty) run, in firing order. */
   #sortHeapIntoRun(): void {
-    const heap = this.#heap, n = this.#length;
-    const run = new Columns(n);
-    run.ids.set(heap.ids.subarray(0, n));
-    run.whens.set(heap.whens.subarray(0, n));
-    run.seqs.set(heap.seqs.subarray(0, n));
+    const n = this.#length;
+    const run = this.#heap.resized(n, n);
     sortTimers(run);
     this.#run = run;
     this.#runPos = 0;

@@ -10,8 +10,8 @@
 //
 // A handle finds its slot by number and checks that the slot still holds
 // its timer by `seq`, which no two timers share; a slot freed and taken
-// again holds another seq. A timer leaves the heap when it is due and goes
-// to the ready queue; its slot is kept until that batch has run, so that
+// again holds another seq. A timer leaves the heap when it is due and joins
+// the running batch; its slot is kept until that batch has run, so that
 // `cancel()` can still find it there.
 import type { TimerHandle } from "./events.ts";
 import type { Callback } from "./_ready.ts";
@@ -33,28 +33,30 @@ const INITIAL_SLOTS = 64;
 
 export class TimerTable {
   readonly heap: TimerHeap;
+  // The fields below are set by `clear()`.
   /** Per slot: the callback, or the handle (traced loop), or null once cancelled. */
-  entries: Array<Callback | TimerHandle | null | undefined> = [];
+  entries!: Array<Callback | TimerHandle | null | undefined>;
   /** Per slot: the packed arguments of a callback entry. */
-  args: unknown[] = [];
-  whens: Float64Array = new Float64Array(INITIAL_SLOTS);
+  args!: unknown[];
+  whens!: Float64Array;
   /** Per slot: the seq of the timer it holds, −1 when free. */
-  seqs: Float64Array = new Float64Array(INITIAL_SLOTS).fill(-1);
-  where: Int32Array = new Int32Array(INITIAL_SLOTS);
+  seqs!: Float64Array;
+  where!: Int32Array;
   // Freed slots to reuse, last freed first; an entry may have gone stale
   // (the slot was freed again, or the high-water mark fell past it), so a
   // slot taken from here is checked.
-  #free: number[] = [];
+  #free!: number[];
   // The high-water mark: slots from here on are free.
-  #used = 0;
-  // The slots of the timers moved to the ready queue this iteration, in
-  // the order of their batch slots (the array keeps its size).
-  #due: number[] = [];
-  #dueLength = 0;
+  #used!: number;
+  // The slots of the timers moved to the batch this iteration, in the order
+  // of their batch slots (the array keeps its size).
+  #due!: number[];
+  #dueLength!: number;
 
   /** `runMin`: see `TimerHeap` (tests make it small). */
   constructor(runMin?: number) {
     this.heap = new TimerHeap(runMin);
+    this.clear();
   }
 
   /** Timers in the heap, cancelled ones included. */
@@ -90,7 +92,7 @@ export class TimerTable {
     this.args[slot] = undefined;
   }
 
-  /** It went to the ready queue at `batchSlot`. */
+  /** It joined the running batch at `batchSlot`. */
   markDue(slot: number, batchSlot: number): void {
     this.where[slot] = DUE + batchSlot;
     this.#due[this.#dueLength++] = slot;

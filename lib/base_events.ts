@@ -191,8 +191,7 @@ export class EventLoop {
       this.#enqueue(handle);
       return handle;
     }
-    const slot = this._ready.push(callback as Callback, args);
-    if (this.#wake !== null) this.#wakeUp();
+    const slot = this.#queue(callback as Callback, args);
     return new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
   }
 
@@ -293,9 +292,15 @@ export class EventLoop {
 
   #enqueue(handle: Handle): void {
     if (this.#debug) handle._recordSource();
-    this._ready.push(handle, undefined);
+    this.#queue(handle, undefined);
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
+  }
+
+  /** Append to the ready queue (a handle, or a callback and its packed arguments); wakes an idle loop. */
+  #queue(entry: Handle | Callback, args: unknown): number {
+    const slot = this._ready.push(entry, args);
     if (this.#wake !== null) this.#wakeUp();
+    return slot;
   }
 
   /** @ignore Called by `cancel()` of a handle the queue does not hold. */
@@ -327,17 +332,16 @@ export class EventLoop {
   _cancelTimer(timer: TimerHandle): void {
     const table = this._scheduled, slot = timer._slot;
     if (table.holds(slot, timer._seq)) {
-      const where = table.where[slot];
-      const queue = where === PENDING ? table : this._batch; // else due in the running batch
-      const at = where === PENDING ? slot : where - DUE;
       // A twin that `scheduledHandles()` listed is cancelled with it.
-      const entry = queue.entries[at];
-      if (entry instanceof TimerHandle) entry._cancelled = true;
-      if (where === PENDING) {
-        if (entry !== null) this._timerCancelledCount++; // else cancelled through a twin
+      const where = table.where[slot];
+      if (where !== PENDING) {
+        // Due: in the running batch.
+        markTwinCancelled(this._batch.entries[where - DUE]);
+        this._batch.drop(where - DUE);
+      } else if (table.entries[slot] !== null) { // else already cancelled through its twin
+        markTwinCancelled(table.entries[slot]);
         table.cancel(slot);
-      } else {
-        this._batch.drop(at);
+        this._timerCancelledCount++;
       }
     }
     if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle: timer });
@@ -857,8 +861,7 @@ export class EventLoop {
     if (this._trace !== null || this.#debug) {
       this.#enqueue(new Handle(callback as Callback, fut, this));
     } else {
-      this._ready.push(callback as Callback, fut);
-      if (this.#wake !== null) this.#wakeUp();
+      this.#queue(callback as Callback, fut);
     }
   }
 
@@ -948,8 +951,8 @@ export class EventLoop {
 
   /** Drop cancelled timers: all at once when they are many, else from the top. */
   #purgeCancelled(): void {
-    const table = this._scheduled, heap = table.heap;
     if (this._timerCancelledCount === 0) return;
+    const table = this._scheduled, heap = table.heap;
     if (
       heap.size > MIN_SCHEDULED_TIMER_HANDLES &&
       this._timerCancelledCount > heap.size * MAX_CANCELLED_TIMER_HANDLES_FRACTION
@@ -1225,6 +1228,11 @@ function contextRepr(value: unknown): string {
   }
   const entries = Object.entries(value).map(([k, v]) => `'${k}': ${contextRepr(v)}`);
   return `{${entries.join(", ")}}`;
+}
+
+/** The timer table or the batch holds a twin of a cancelled timer's handle: it is cancelled too. */
+function markTwinCancelled(entry: unknown): void {
+  if (entry instanceof TimerHandle) entry._cancelled = true;
 }
 
 function checkTime(value: unknown, what: string): void {

@@ -93,6 +93,11 @@ export class Handle {
   cancel(): void {
     if (this._cancelled) return;
     this._cancelled = true;
+    this._unschedule();
+  }
+
+  /** @ignore Tell the loop, which finds the handle where its kind is kept. */
+  _unschedule(): void {
     this._loop._handleCancelled(this);
   }
 
@@ -160,9 +165,7 @@ export class _QueuedHandle extends Handle {
     this._gen = gen;
   }
 
-  override cancel(): void {
-    if (this._cancelled) return;
-    this._cancelled = true;
+  override _unschedule(): void {
     this._loop._cancelQueued(this);
   }
 }
@@ -229,10 +232,8 @@ export class TimerHandle extends Handle {
     return this._when;
   }
 
-  /** Cancel the timer; a no-op if it already ran or was cancelled. */
-  override cancel(): void {
-    if (this._cancelled) return;
-    this._cancelled = true;
+  /** @ignore */
+  override _unschedule(): void {
     this._loop._cancelTimer(this);
   }
 }
