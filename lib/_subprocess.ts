@@ -4,6 +4,7 @@ import type { EventLoop } from "./base_events.ts";
 import type { Future } from "./futures.ts";
 import type { StreamReader } from "./streams.ts";
 import { toConnectionError } from "./_transport.ts";
+import { safeString } from "./_util.ts";
 
 // Signal numbers as the kernel numbers them (asyncio's `send_signal` and
 // `returncode` speak numbers; Deno's `kill` speaks names).
@@ -73,7 +74,7 @@ export function signalName(sig: Deno.Signal | number): Deno.Signal {
     return name as Deno.Signal;
   }
   if (typeof sig !== "string" || !Object.hasOwn(SIGNALS, sig)) {
-    throw new TypeError(`Unknown signal: ${String(sig)}`);
+    throw new TypeError(`Unknown signal: ${safeString(sig)}`);
   }
   return sig;
 }

@@ -289,7 +289,7 @@ export class Condition {
    */
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) {
-      throw new TypeError(`lock must be a Lock, got ${String(lock)}`);
+      throw new TypeError(`lock must be a Lock, got ${safeString(lock)}`);
     }
     this.#lock = lock ?? new Lock();
   }

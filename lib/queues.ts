@@ -22,6 +22,7 @@ import { QueueEmpty, QueueFull, QueueShutDown } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { Event } from "./locks.ts";
 import { bindLoop, Deque } from "./_sync.ts";
+import { safeString } from "./_util.ts";
 
 // The settled promise of every `put` that completes at once (no
 // allocation, no loop iteration, as asyncio's `await q.put(x)` that does
@@ -104,7 +105,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    */
   constructor(maxsize = 0) {
     if (typeof maxsize !== "number" || Number.isNaN(maxsize)) {
-      throw new TypeError(`maxsize must be a number, got ${String(maxsize)}`);
+      throw new TypeError(`maxsize must be a number, got ${safeString(maxsize)}`);
     }
     this.#maxsize = maxsize;
     this.#finished.set();

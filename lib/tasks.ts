@@ -10,7 +10,7 @@ import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
-import { firstFrame, isPromiseLike, stackFrames } from "./_util.ts";
+import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -120,7 +120,7 @@ export class Task<T = unknown> extends Future<T> {
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     super(options.loop ?? getEventLoop());
     if (typeof coro !== "function" && !isPromiseLike(coro)) {
-      throw new TypeError(`a coroutine was expected, got ${String(coro)}`);
+      throw new TypeError(`a coroutine was expected, got ${safeString(coro)}`);
     }
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
@@ -503,7 +503,7 @@ function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
  */
 export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   if (typeof delay !== "number" || !Number.isFinite(delay)) {
-    throw new TypeError(`delay must be a finite number of seconds, got ${String(delay)}`);
+    throw new TypeError(`delay must be a finite number of seconds, got ${safeString(delay)}`);
   }
   const loop = _getRunningLoopOrNull() ?? liveTaskLoop() ?? getRunningLoop();
   if (delay <= 0) {

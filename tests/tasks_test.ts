@@ -12,6 +12,7 @@ import {
   ensureFuture,
   EventLoop,
   getRunningLoop,
+  Queue,
   RuntimeError,
   sleep,
   Task,
@@ -513,3 +514,13 @@ Deno.test("virtual clock: code that a promise reaction resumes runs before the c
     assertEquals(await loop.runUntilComplete(task), ["fast", 42, "resolved", 1.75]);
     await runFor(loop, 2); // the race's slow sleep still fires, harmlessly
   }));
+
+Deno.test("argument errors print a value that has no string form plainly (sleep, Queue)", () => {
+  const unprintable = Object.create(null);
+  assertThrows(() => sleep(unprintable), TypeError, "got [object Object]");
+  assertThrows(
+    () => new Queue(unprintable),
+    TypeError,
+    "maxsize must be a number, got [object Object]",
+  );
+});
