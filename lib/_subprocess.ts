@@ -3,7 +3,7 @@
 import type { EventLoop } from "./base_events.ts";
 import type { Future } from "./futures.ts";
 import type { StreamReader } from "./streams.ts";
-import { toConnectionError } from "./_transport.ts";
+import { toConnectionError } from "./_transports.ts";
 import { safeString } from "./_util.ts";
 
 // Signal numbers as the kernel numbers them (asyncio's `send_signal` and

@@ -7,7 +7,7 @@
 import { type Clock, RealClock } from "./clock.ts";
 import { _QueuedHandle, Handle, TimerHandle } from "./events.ts";
 import { type Callback, ReadyQueue } from "./_ready.ts";
-import { RuntimeError } from "./exceptions.ts";
+import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
@@ -25,6 +25,38 @@ import {
 import { _addSignalHandler, _removeSignalHandler } from "./unix_events.ts";
 import { _addWatch, _removeWatch } from "./selector_events.ts";
 import type { FileObject } from "./selectors.ts";
+import type { BaseProtocol } from "./protocols.ts";
+import type { Server } from "./servers.ts";
+import type { Transport } from "./transports.ts";
+import { connect, listenTcp, listenUnix } from "./_network.ts";
+
+/** TLS options of a client: `true` for the system's roots. */
+export type ClientTlsOptions = boolean | {
+  /** PEM certificates to trust (beside the system's roots). */
+  caCerts?: string[];
+  /** The name to check the server's certificate against (default: `host`). */
+  hostname?: string;
+};
+
+/** Options of `loop.createServer` and `loop.createUnixServer` (`reusePort` and `ssl`: TCP only). */
+export interface CreateServerOptions {
+  /** Let several listeners share the port (Linux `SO_REUSEPORT`). TCP only. */
+  reusePort?: boolean;
+  /** Serve TLS with this PEM certificate chain and key. TCP only. */
+  ssl?: { cert: string; key: string };
+  /**
+   * Accept connections at once (default true); else at `startServing()`.
+   * Unlike asyncio, the socket listens from the start either way (Deno
+   * cannot bind without listening): early clients wait in the backlog.
+   */
+  startServing?: boolean;
+}
+
+/** Options of `loop.createConnection`. */
+export interface CreateConnectionOptions {
+  /** Connect over TLS (`true`: check the server against the system's roots). */
+  ssl?: ClientTlsOptions;
+}
 
 /** What a loop is made with. */
 export interface EventLoopOptions {
@@ -656,6 +688,122 @@ export class EventLoop {
     return _shutdownDefaultExecutor(this, timeout);
   }
 
+  // ---- Connections and servers (the transports and protocols layer) ------
+
+  /**
+   * Connect to `host:port` over TCP (TLS with `ssl`), make a protocol with
+   * `protocolFactory` and wire it to the connection's transport. Returns
+   * once the protocol's `connectionMade` has run.
+   *
+   * Mirrors `loop.create_connection`.
+   * @returns `[transport, protocol]`.
+   * @throws {ConnectionRefusedError} if nobody listens there.
+   * @example
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/deno";
+   * await run(async () => {
+   *   const loop = getRunningLoop();
+   *   await using server = await loop.createServer(() => new Protocol(), "127.0.0.1", 0);
+   *   const { port } = server.sockets[0] as Deno.NetAddr;
+   *   const [transport] = await loop.createConnection(() => new Protocol(), "127.0.0.1", port);
+   *   console.assert((transport.getExtraInfo("peername") as [string, number])[1] === port);
+   *   transport.close();
+   * });
+   * ```
+   */
+  createConnection<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    host: string,
+    port: number,
+    options: CreateConnectionOptions = {},
+  ): Promise<[Transport, P]> {
+    this.#checkClosed();
+    return connect(
+      this,
+      protocolFactory,
+      { hostname: host, port, transport: "tcp" },
+      options.ssl,
+      `('${host}', ${port})`,
+    );
+  }
+
+  /**
+   * As `createConnection`, to the Unix socket at `path`.
+   * Mirrors `loop.create_unix_connection`.
+   */
+  createUnixConnection<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    path: string,
+  ): Promise<[Transport, P]> {
+    this.#checkClosed();
+    return connect(this, protocolFactory, { path, transport: "unix" }, undefined, `('${path}')`);
+  }
+
+  /**
+   * Listen on `host:port` (TCP, or TLS with `ssl`); each connection gets a
+   * protocol from `protocolFactory` and a transport. Port 0 picks a free
+   * port (see `server.sockets`); `host` `null` listens on all interfaces.
+   *
+   * Mirrors `loop.create_server`.
+   * @returns the `Server`, serving unless `startServing: false`.
+   */
+  createServer(
+    protocolFactory: () => BaseProtocol,
+    host: string | null,
+    port: number,
+    options: CreateServerOptions = {},
+  ): Promise<Server> {
+    this.#checkClosed();
+    return listenTcp(this, protocolFactory, host, port, options);
+  }
+
+  /**
+   * As `createServer`, on a Unix socket at `path` (a stale socket file
+   * there is removed first, and the file is removed on `close()`).
+   * Mirrors `loop.create_unix_server`.
+   */
+  createUnixServer(
+    protocolFactory: () => BaseProtocol,
+    path: string,
+    options: { startServing?: boolean } = {},
+  ): Promise<Server> {
+    this.#checkClosed();
+    return listenUnix(this, protocolFactory, path, options);
+  }
+
+  /**
+   * Not available: Deno gives no `sendfile` on its connections.
+   * Mirrors `loop.sendfile` (which falls back to reading and writing when
+   * `fallback` is true: do the same with `Deno.open` and `transport.write`).
+   * @throws {NotImplementedError} always.
+   */
+  sendfile(_transport: Transport, _file: unknown): Promise<number> {
+    return Promise.reject(
+      new NotImplementedError(
+        "loop.sendfile() is not available: Deno has no sendfile for its connections",
+      ),
+    );
+  }
+
+  /**
+   * Not available: Deno upgrades a connection to TLS only with
+   * `Deno.startTls` on a connection it has not yet read from, which a
+   * transport already does. Connect with `ssl` instead.
+   * Mirrors `loop.start_tls`.
+   * @throws {NotImplementedError} always.
+   */
+  startTls(
+    _transport: Transport,
+    _protocol: BaseProtocol,
+    _sslcontext: unknown,
+  ): Promise<Transport> {
+    return Promise.reject(
+      new NotImplementedError(
+        "loop.startTls() is not available: Deno cannot upgrade a connection it is reading from; connect with ssl instead",
+      ),
+    );
+  }
+
   // ---- Debugging, errors, tracing ----------------------------------------
 
   /** True in debug mode. Mirrors `loop.get_debug`. */
@@ -862,6 +1010,20 @@ export class EventLoop {
       this.#enqueue(new Handle(callback as Callback, fut, this));
     } else {
       this.#queue(callback as Callback, fut);
+    }
+  }
+
+  /**
+   * @ignore A transport's I/O callback, as `callSoon(callback, arg)` without
+   * returning a handle (`arg` must not be an array). Dropped once the loop
+   * is closed: I/O that completes after `close()` has nobody to tell.
+   */
+  _callSoonIO<T>(callback: (arg: T) => unknown, arg: T): void {
+    if (this.#closed) return;
+    if (this._trace !== null || this.#debug) {
+      this.#enqueue(new Handle(callback as Callback, arg, this));
+    } else {
+      this.#queue(callback as Callback, arg);
     }
   }
 

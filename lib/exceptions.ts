@@ -239,3 +239,15 @@ export class KeyboardInterrupt extends Error {
     this.name = "KeyboardInterrupt";
   }
 }
+
+/**
+ * The call is part of asyncio's API but cannot be done here (what Deno does
+ * not offer); the message says why. Mirrors Python's `NotImplementedError`.
+ */
+export class NotImplementedError extends Error {
+  /** Create the error. */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "NotImplementedError";
+  }
+}

@@ -19,11 +19,15 @@
  * `writer.writable` go the other way.
  * @module
  */
-import type { EventLoop } from "./base_events.ts";
+import type {
+  ClientTlsOptions,
+  CreateConnectionOptions,
+  CreateServerOptions,
+  EventLoop,
+} from "./base_events.ts";
 import { getEventLoop, getRunningLoop } from "./events.ts";
 import {
   CancelledError,
-  ConnectionRefusedError,
   ConnectionResetError,
   IncompleteReadError,
   LimitOverrunError,
@@ -31,15 +35,12 @@ import {
   RuntimeError,
 } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import type { Task } from "./tasks.ts";
-import {
-  addrInfo,
-  type BaseTransport,
-  ConnTransport,
-  ReadablePump,
-  toConnectionError,
-  WritableTransport,
-} from "./_transport.ts";
+import { Protocol } from "./protocols.ts";
+import type { Server } from "./servers.ts";
+import type { Transport } from "./transports.ts";
+import { type DenoTransport, PipeTransport } from "./_transports.ts";
+
+export type { ClientTlsOptions };
 
 /** The default `limit` of a `StreamReader`: 64 KiB, as asyncio's. */
 export const DEFAULT_LIMIT = 2 ** 16;
@@ -55,41 +56,6 @@ const encoder = new TextEncoder();
 
 /** A separator for `readuntil`: bytes or a string (encoded as UTF-8). */
 export type Separator = Uint8Array | string;
-
-/**
- * What carries a stream's bytes (a socket, a pipe): the write buffer and its
- * water marks, half-close, close, and reading flow control.
- *
- * Mirrors `asyncio.Transport` (the parts streams use).
- */
-export interface Transport {
-  /** Queue `data` for writing (not copied: leave it unchanged until written). */
-  write(data: Uint8Array): void;
-  /** Close the write side after the queued data, if `canWriteEof()`. */
-  writeEof(): void;
-  /** True if `writeEof()` is supported. */
-  canWriteEof(): boolean;
-  /** Close after the queued data is written; reading stops at once. */
-  close(): void;
-  /** Close at once, dropping the queued data. */
-  abort(): void;
-  /** True once `close()` or `abort()` was called or the connection was lost. */
-  isClosing(): boolean;
-  /** See `StreamWriter.getExtraInfo`. */
-  getExtraInfo(name: string, defaultValue?: unknown): unknown;
-  /** Bytes queued or being written. */
-  getWriteBufferSize(): number;
-  /** `[low, high]` water marks of the write buffer. */
-  getWriteBufferLimits(): [number, number];
-  /** Set the water marks (default high 64 KiB, low a quarter of high). */
-  setWriteBufferLimits(high?: number, low?: number): void;
-  /** Stop reading until `resumeReading()`. */
-  pauseReading(): void;
-  /** Read again after `pauseReading()`. */
-  resumeReading(): void;
-  /** True while the transport reads. */
-  isReading(): boolean;
-}
 
 /** What a `StreamReader` needs from whatever feeds it. */
 interface ReadingTransport {
@@ -611,16 +577,189 @@ export class StreamReader {
   }
 }
 
-// Invariants: `#paused` is true while the transport holds more than its
-// high-water mark and has not yet fallen to the low-water mark; drain
-// waiters exist only while paused; `#closed` is settled once, when the
-// connection is lost (with its error, or none after a clean close).
+// Invariants (as CPython's FlowControlMixin): `#paused` is true between the
+// transport's `pauseWriting()` and `resumeWriting()`; drain waiters exist
+// only while paused; `#closed` is settled once, when the connection is lost
+// (with its error, or none after a clean close).
+/**
+ * The protocol under a stream: it feeds a `StreamReader` with what the
+ * transport receives, and keeps the flow-control state a `StreamWriter`'s
+ * `drain()` waits on. With a `clientConnected` callback (as `startServer`
+ * uses it), it makes the writer and calls the callback when the connection
+ * is made (as a task, if it is async).
+ *
+ * Mirrors `asyncio.StreamReaderProtocol` (with `FlowControlMixin`). `reader`
+ * may be `null` for a write-only stream (a child's stdin).
+ *
+ * @example
+ * ```ts
+ * import { getRunningLoop, run, StreamReader, StreamReaderProtocol, StreamWriter } from "@asyncio/deno";
+ * await run(async () => {
+ *   const loop = getRunningLoop();
+ *   await using server = await loop.createServer(
+ *     () => new StreamReaderProtocol(new StreamReader(), (_r, w) => w.close()),
+ *     "127.0.0.1",
+ *     0,
+ *   );
+ *   const { port } = server.sockets[0] as Deno.NetAddr;
+ *   const reader = new StreamReader();
+ *   const [transport, protocol] = await loop.createConnection(
+ *     () => new StreamReaderProtocol(reader),
+ *     "127.0.0.1",
+ *     port,
+ *   );
+ *   const writer = new StreamWriter(transport, protocol, reader);
+ *   console.assert((await reader.read()).length === 0); // the server closed at once
+ *   writer.close();
+ *   await writer.waitClosed();
+ * });
+ * ```
+ */
+export class StreamReaderProtocol extends Protocol {
+  #reader: StreamReader | null;
+  #clientConnected: ClientConnectedCallback | null;
+  #loop: EventLoop | null;
+  #closed: Future<void> | null = null;
+  #paused = false;
+  #connectionLost = false;
+  #lostExc: unknown = null;
+  #drainWaiters: Future<void>[] = [];
+  #overTls = false;
+
+  /** @ignore Told when the write buffer drains or the connection is lost (for selectors). */
+  _onWritable: (() => void) | null = null;
+
+  /**
+   * A protocol feeding `reader`; `clientConnected(reader, writer)` is
+   * called when the connection is made (a server's per-connection callback).
+   */
+  constructor(
+    reader: StreamReader | null,
+    clientConnected: ClientConnectedCallback | null = null,
+    options: { loop?: EventLoop } = {},
+  ) {
+    super();
+    this.#reader = reader;
+    this.#clientConnected = clientConnected;
+    this.#loop = options.loop ?? null;
+  }
+
+  /** @ignore The future settled when the connection is lost (`waitClosed`). */
+  _closedFuture(loop: EventLoop): Future<void> {
+    this.#loop ??= loop;
+    return this.#closed ??= this.#newClosed(loop);
+  }
+
+  #newClosed(loop: EventLoop): Future<void> {
+    const fut = loop.createFuture<void>();
+    if (this.#connectionLost) this.#settleClosed(fut);
+    return fut;
+  }
+
+  #settleClosed(fut: Future<void>): void {
+    if (fut.done()) return;
+    if (this.#lostExc === null) fut.setResult();
+    else {
+      fut.setException(this.#lostExc);
+      fut.exception(); // nobody has to wait_closed(): do not report it
+    }
+  }
+
+  override connectionMade(transport: Transport): void {
+    this.#loop ??= (transport as unknown as DenoTransport)._loop;
+    this.#overTls = transport.getExtraInfo("sslcontext") !== null;
+    this.#reader?._setTransport(transport);
+    const callback = this.#clientConnected;
+    if (callback === null) return;
+    const loop = this.#loop ?? getRunningLoop();
+    const reader = this.#reader!;
+    const writer = new StreamWriter(transport, this, reader, loop);
+    // Always a task: a sync callback simply finishes in its first step. The
+    // task holds the server open until it is done (waitClosed waits for it).
+    const server = (transport as unknown as { _server: DenoTransport["_server"] })._server;
+    server?._attach();
+    const task = loop.createTask(() => callback(reader, writer));
+    task.addDoneCallback(() => {
+      if (!task.cancelled()) {
+        const exception = task.exception();
+        if (exception !== null) {
+          // As StreamReaderProtocol.connection_made's callback.
+          loop.callExceptionHandler({
+            message: "Unhandled exception in client_connected_cb",
+            exception,
+            transport,
+          });
+          transport.close();
+        }
+      }
+      server?._detach();
+    });
+  }
+
+  override connectionLost(exc: unknown): void {
+    this.#connectionLost = true;
+    this.#lostExc = exc;
+    const reader = this.#reader;
+    if (reader !== null) {
+      if (exc === null) reader.feedEof();
+      else reader.setException(exc);
+    }
+    if (this.#closed !== null) this.#settleClosed(this.#closed);
+    if (this.#paused) {
+      for (const waiter of this.#drainWaiters) {
+        if (waiter.done()) continue;
+        if (exc === null) waiter.setResult();
+        else waiter.setException(exc);
+      }
+    }
+    this._onWritable?.();
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    this.#reader?._feedOwned(data); // the transport hands the chunk over
+  }
+
+  override eofReceived(): boolean {
+    this.#reader?.feedEof();
+    // As CPython: half-open stays open, except over TLS (which has no
+    // half-close).
+    return !this.#overTls;
+  }
+
+  override pauseWriting(): void {
+    this.#paused = true;
+  }
+
+  override resumeWriting(): void {
+    this.#paused = false;
+    for (const waiter of this.#drainWaiters) if (!waiter.done()) waiter.setResult();
+    this._onWritable?.();
+  }
+
+  /** @ignore What `StreamWriter.drain()` waits on (as FlowControlMixin._drain_helper). */
+  async _drainHelper(): Promise<void> {
+    if (this.#connectionLost) {
+      throw new ConnectionResetError("Connection lost", { cause: this.#lostExc ?? undefined });
+    }
+    if (!this.#paused) return;
+    const waiter = this.#loop!.createFuture<void>();
+    this.#drainWaiters.push(waiter);
+    try {
+      await waiter;
+    } finally {
+      const i = this.#drainWaiters.indexOf(waiter);
+      if (i !== -1) this.#drainWaiters.splice(i, 1);
+    }
+  }
+}
+
 /**
  * The write side of a stream: writes go to the `transport`'s buffer;
  * `drain()` waits for it to empty enough.
  *
  * Mirrors `asyncio.StreamWriter`. Made by `openConnection`, `startServer`
- * and `streamWriterFromWritable`, not by hand.
+ * and `streamWriterFromWritable`, or by hand over any transport and its
+ * `StreamReaderProtocol`.
  *
  * @example
  * ```ts
@@ -637,30 +776,36 @@ export class StreamReader {
  * ```
  */
 export class StreamWriter {
-  #transport: BaseTransport;
+  #transport: Transport;
+  #protocol: StreamReaderProtocol;
   #reader: StreamReader | null;
   #loop: EventLoop;
-  #closed: Future<void>;
-  #paused = false;
-  #connectionLost = false;
-  #lostExc: unknown = null;
-  #drainWaiters: Future<void>[] = [];
   #writable: WritableStream<Uint8Array> | null = null;
 
-  /** @ignore Called when the write buffer drains or the connection is lost (for selectors). */
-  _onReadiness: (() => void) | null = null;
-
-  /** @ignore Made by this module's functions (the transport is one of ours). */
-  constructor(transport: Transport, reader: StreamReader | null, loop: EventLoop) {
-    this.#transport = transport as BaseTransport;
+  /**
+   * A writer onto `transport`, whose protocol is `protocol`; `reader` is
+   * the stream's reader (its error fails `drain()`), if any.
+   */
+  constructor(
+    transport: Transport,
+    protocol: StreamReaderProtocol,
+    reader: StreamReader | null,
+    loop?: EventLoop,
+  ) {
+    this.#transport = transport;
+    this.#protocol = protocol;
     this.#reader = reader;
-    this.#loop = loop;
-    this.#closed = loop.createFuture<void>();
+    this.#loop = loop ?? getEventLoop();
   }
 
   /** The transport under this writer. */
   get transport(): Transport {
     return this.#transport;
+  }
+
+  /** @ignore Told when the write buffer drains or the connection is lost (for selectors). */
+  set _onReadiness(callback: (() => void) | null) {
+    this.#protocol._onWritable = callback;
   }
 
   /**
@@ -714,7 +859,7 @@ export class StreamWriter {
    * @throws the connection's error if it was lost to one.
    */
   async waitClosed(): Promise<void> {
-    await this.#closed;
+    await this.#protocol._closedFuture(this.#loop);
   }
 
   /**
@@ -742,21 +887,10 @@ export class StreamWriter {
     if (this.#transport.isClosing()) {
       // CPython yields one iteration here, in which its transport, closed
       // with an empty buffer, reports the loss. Ours learns of it when the
-      // socket's pending operations end, so wait for that.
-      await this.#closed.then(undefined, () => {});
+      // resource's pending operations end, so wait for that.
+      await this.#protocol._closedFuture(this.#loop).then(undefined, () => {});
     }
-    if (this.#connectionLost) {
-      throw new ConnectionResetError("Connection lost", { cause: this.#lostExc ?? undefined });
-    }
-    if (!this.#paused) return;
-    const waiter = this.#loop.createFuture<void>();
-    this.#drainWaiters.push(waiter);
-    try {
-      await waiter;
-    } finally {
-      const i = this.#drainWaiters.indexOf(waiter);
-      if (i !== -1) this.#drainWaiters.splice(i, 1);
-    }
+    await this.#protocol._drainHelper();
   }
 
   /**
@@ -782,42 +916,6 @@ export class StreamWriter {
   toString(): string {
     return `<StreamWriter${this.isClosing() ? " closing" : ""}>`;
   }
-
-  /** @ignore The transport's buffer went above the high-water mark. */
-  _pauseWriting(): void {
-    this.#paused = true;
-  }
-
-  /** @ignore The transport's buffer fell to the low-water mark. */
-  _resumeWriting(): void {
-    this.#paused = false;
-    for (const waiter of this.#drainWaiters) if (!waiter.done()) waiter.setResult();
-    this._onReadiness?.();
-  }
-
-  /** @ignore As StreamReaderProtocol.connection_lost plus FlowControlMixin's. */
-  _connectionLost(exc: unknown): void {
-    this.#connectionLost = true;
-    this.#lostExc = exc;
-    const reader = this.#reader;
-    if (reader !== null) {
-      if (exc === null) reader.feedEof();
-      else reader.setException(exc);
-    }
-    if (exc === null) this.#closed.setResult();
-    else {
-      this.#closed.setException(exc);
-      this.#closed.exception(); // nobody has to wait_closed(): do not report it
-    }
-    if (this.#paused) {
-      for (const waiter of this.#drainWaiters) {
-        if (waiter.done()) continue;
-        if (exc === null) waiter.setResult();
-        else waiter.setException(exc);
-      }
-    }
-    this._onReadiness?.();
-  }
 }
 
 /**
@@ -841,8 +939,12 @@ export function streamReaderFromReadable(
   readable: ReadableStream<Uint8Array>,
   options: StreamReaderOptions = {},
 ): StreamReader {
+  // Without a loop, the stream feeds the reader directly, so that one
+  // reader can serve any loop (and selectors outside a loop).
+  const loop = options.loop ?? null;
   const reader = new StreamReader(options);
-  new ReadablePump(readable, reader);
+  const protocol = new StreamReaderProtocol(reader, null, { loop: loop ?? undefined });
+  new PipeTransport(loop, { readable }, protocol)._start(true);
   return reader;
 }
 
@@ -856,44 +958,29 @@ export function streamWriterFromWritable(
   options: { loop?: EventLoop; extra?: Record<string, unknown>; canWriteEof?: boolean } = {},
 ): StreamWriter {
   const loop = options.loop ?? getEventLoop();
-  const transport = new WritableTransport(writable, loop, options);
-  const writer = new StreamWriter(transport, null, loop);
-  transport._start(null, writer);
-  return writer;
+  const protocol = new StreamReaderProtocol(null, null, { loop });
+  const transport = new PipeTransport(
+    loop,
+    { writable, canWriteEof: options.canWriteEof },
+    protocol,
+    options.extra,
+  );
+  transport._start(false);
+  return new StreamWriter(transport, protocol, null, loop);
 }
 
 // ---- Connections and servers ----------------------------------------------
 
-/** TLS options of a client: `true` for the system's roots. */
-export type ClientTlsOptions = boolean | {
-  /** PEM certificates to trust (beside the system's roots). */
-  caCerts?: string[];
-  /** The name to check the server's certificate against (default: `host`). */
-  hostname?: string;
-};
-
 /** Options of `openConnection`. */
-export interface OpenConnectionOptions {
+export interface OpenConnectionOptions extends CreateConnectionOptions {
   /** The reader's limit (default 64 KiB). */
   limit?: number;
-  /** Connect over TLS. */
-  ssl?: ClientTlsOptions;
 }
 
 /** Options of `startServer` and `startUnixServer`. */
-export interface StartServerOptions {
+export interface StartServerOptions extends CreateServerOptions {
   /** The readers' limit (default 64 KiB). */
   limit?: number;
-  /** Let several listeners share the port (Linux `SO_REUSEPORT`). TCP only. */
-  reusePort?: boolean;
-  /** Serve TLS with this PEM certificate chain and key. TCP only. */
-  ssl?: { cert: string; key: string };
-  /**
-   * Accept connections at once (default true); else at `startServing()`.
-   * Unlike asyncio, the socket listens from the start either way (Deno
-   * cannot bind without listening): early clients wait in the backlog.
-   */
-  startServing?: boolean;
 }
 
 /** A reader/writer pair, as `openConnection` returns it. */
@@ -905,79 +992,27 @@ export type ClientConnectedCallback = (
   writer: StreamWriter,
 ) => unknown;
 
-/**
- * Bring a Deno promise onto the loop: the task waits on a loop future, so
- * cancelling it works; a value that comes after a cancel goes to `orphan`.
- */
-async function onLoop<T>(loop: EventLoop, promise: Promise<T>, orphan: (v: T) => void): Promise<T> {
-  const fut = loop.createFuture<T>();
-  promise.then(
-    (v) => {
-      if (fut.done() || loop.isClosed()) orphan(v);
-      else loop.callSoonThreadsafe(() => fut.done() ? orphan(v) : fut.setResult(v));
-    },
-    (e) => {
-      if (!fut.done() && !loop.isClosed()) {
-        loop.callSoonThreadsafe(() => fut.done() || fut.setException(e));
-      }
-    },
-  );
-  return await fut;
-}
-
-function wrapConn(conn: Deno.Conn, loop: EventLoop, limit: number | undefined, tls: boolean) {
-  const reader = new StreamReader({ limit, loop });
-  const transport = new ConnTransport(conn, loop, { tls });
-  const writer = new StreamWriter(transport, reader, loop);
-  return { reader, writer, transport };
-}
-
-async function connect(
-  options: Deno.ConnectOptions | Deno.UnixConnectOptions,
-  ssl: ClientTlsOptions | undefined,
+async function openPair(
+  connect: (
+    loop: EventLoop,
+    factory: () => StreamReaderProtocol,
+  ) => Promise<[Transport, StreamReaderProtocol]>,
   limit: number | undefined,
-  where: string,
 ): Promise<StreamPair> {
   const loop = getRunningLoop();
-  let pending: Promise<Deno.Conn>;
-  if (ssl) {
-    const tls = ssl === true ? {} : ssl;
-    const tcp = options as Deno.ConnectOptions;
-    pending = Deno.connectTls({
-      hostname: tls.hostname ?? tcp.hostname,
-      port: tcp.port,
-      caCerts: tls.caCerts,
-    }).then(async (c) => {
-      // Handshake now, so that certificate errors surface here.
-      try {
-        await c.handshake();
-      } catch (err) {
-        c.close();
-        throw err;
-      }
-      return c;
-    });
-  } else {
-    pending = Deno.connect(options as Deno.ConnectOptions);
-  }
-  let conn: Deno.Conn;
-  try {
-    conn = await onLoop(loop, pending, (c) => c.close());
-  } catch (err) {
-    if (err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.NotFound) {
-      throw new ConnectionRefusedError(`Connect call failed ${where}`, { cause: err });
-    }
-    throw toConnectionError(err);
-  }
-  const { reader, writer, transport } = wrapConn(conn, loop, limit, Boolean(ssl));
-  transport._start(reader, writer);
-  return [reader, writer];
+  const reader = new StreamReader({ limit, loop });
+  const [transport, protocol] = await connect(
+    loop,
+    () => new StreamReaderProtocol(reader, null, { loop }),
+  );
+  return [reader, new StreamWriter(transport, protocol, reader, loop)];
 }
 
 /**
  * Connect to `host:port` over TCP (or TLS with `ssl`).
  *
- * Mirrors `asyncio.open_connection`.
+ * Mirrors `asyncio.open_connection`: `loop.createConnection` with a
+ * `StreamReaderProtocol`.
  * @returns `[reader, writer]`.
  * @throws {ConnectionRefusedError} if nobody listens there.
  * @example
@@ -1004,11 +1039,9 @@ export function openConnection(
   port: number,
   options: OpenConnectionOptions = {},
 ): Promise<StreamPair> {
-  return connect(
-    { hostname: host, port, transport: "tcp" },
-    options.ssl,
+  return openPair(
+    (loop, factory) => loop.createConnection(factory, host, port, { ssl: options.ssl }),
     options.limit,
-    `('${host}', ${port})`,
   );
 }
 
@@ -1021,233 +1054,19 @@ export function openUnixConnection(
   path: string,
   options: { limit?: number } = {},
 ): Promise<StreamPair> {
-  return connect({ path, transport: "unix" }, undefined, options.limit, `('${path}')`);
+  return openPair((loop, factory) => loop.createUnixConnection(factory, path), options.limit);
 }
 
-// Invariants: `#transports` holds the connections not yet lost and
-// `#handlers` the callbacks' tasks not yet done; `waitClosed()` returns
-// once the server is closed and both are empty.
-/**
- * A listening server: calls its callback with a reader and a writer for
- * each connection.
- *
- * Mirrors `asyncio.Server`; `await using` closes it and waits.
- */
-export class Server implements AsyncDisposable {
-  #loop: EventLoop;
-  #listeners: Deno.Listener[];
-  #callback: ClientConnectedCallback;
-  #limit: number | undefined;
-  #tls: boolean;
-  #unixPath: string | null;
-  #serving = false;
-  #closed = false;
-  #accepting = 0;
-  #transports = new Set<BaseTransport>();
-  #handlers = new Set<Task<unknown>>();
-  #waiters: Future<void>[] = [];
-  #servingForever: Future<void> | null = null;
-
-  /** @ignore Made by `startServer` and `startUnixServer`. */
-  constructor(
-    loop: EventLoop,
-    listeners: Deno.Listener[],
-    callback: ClientConnectedCallback,
-    options: { limit?: number; tls?: boolean; unixPath?: string },
-  ) {
-    this.#loop = loop;
-    this.#listeners = listeners;
-    this.#callback = callback;
-    this.#limit = options.limit;
-    this.#tls = options.tls ?? false;
-    this.#unixPath = options.unixPath ?? null;
+function streamFactory(
+  clientConnected: ClientConnectedCallback,
+  limit: number | undefined,
+): () => StreamReaderProtocol {
+  if (typeof clientConnected !== "function") {
+    throw new TypeError("clientConnected must be a function");
   }
-
-  /** The loop this server runs on. Mirrors `Server.get_loop`. */
-  getLoop(): EventLoop {
-    return this.#loop;
-  }
-
-  /** True while accepting connections. Mirrors `Server.is_serving`. */
-  isServing(): boolean {
-    return this.#serving;
-  }
-
-  /**
-   * The addresses listened on (asyncio gives socket objects; here their
-   * addresses: `Deno.NetAddr` with the real `port` when 0 was asked, or
-   * `Deno.UnixAddr`). Empty once closed. Mirrors `Server.sockets`.
-   */
-  get sockets(): Deno.Addr[] {
-    return this.#closed ? [] : this.#listeners.map((l) => l.addr);
-  }
-
-  /** Start accepting connections, if not already. Mirrors `Server.start_serving`. */
-  startServing(): Promise<void> {
-    if (this.#closed) return Promise.reject(new RuntimeError(`server ${this} is closed`));
-    if (!this.#serving) {
-      this.#serving = true;
-      for (const listener of this.#listeners) void this.#accept(listener);
-    }
-    return Promise.resolve();
-  }
-
-  /**
-   * Stop listening (connections already made stay open). Idempotent.
-   * Mirrors `Server.close`.
-   */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#serving = false;
-    for (const listener of this.#listeners) {
-      try {
-        listener.close();
-      } catch { /* already closed */ }
-    }
-    if (this.#unixPath !== null) removeSocketFile(this.#unixPath);
-    if (this.#servingForever !== null && !this.#servingForever.done()) {
-      this.#servingForever.cancel();
-    }
-    this.#wakeup();
-  }
-
-  /** Close every client connection (after their buffered data). Mirrors `Server.close_clients`. */
-  closeClients(): void {
-    for (const transport of [...this.#transports]) transport.close();
-  }
-
-  /** Abort every client connection at once. Mirrors `Server.abort_clients`. */
-  abortClients(): void {
-    for (const transport of [...this.#transports]) transport.abort();
-  }
-
-  /**
-   * Wait until the server is closed, every connection is lost and every
-   * callback task is done (asyncio 3.12+).
-   * Mirrors `Server.wait_closed`.
-   */
-  async waitClosed(): Promise<void> {
-    if (this.#isIdle()) return;
-    const waiter = this.#loop.createFuture<void>();
-    this.#waiters.push(waiter);
-    await waiter;
-  }
-
-  /**
-   * Serve until cancelled (or until `close()`), then close and wait.
-   *
-   * Mirrors `Server.serve_forever`.
-   * @throws {CancelledError} when it ends, as asyncio's.
-   * @throws {RuntimeError} if already serving forever, or closed.
-   */
-  async serveForever(): Promise<void> {
-    if (this.#servingForever !== null) {
-      throw new RuntimeError(`server ${this} is already being awaited on serve_forever()`);
-    }
-    if (this.#closed) throw new RuntimeError(`server ${this} is closed`);
-    await this.startServing();
-    const fut = this.#loop.createFuture<void>();
-    this.#servingForever = fut;
-    try {
-      await fut;
-    } catch (err) {
-      if (err instanceof CancelledError) {
-        this.close();
-        await this.waitClosed();
-      }
-      throw err;
-    } finally {
-      this.#servingForever = null;
-    }
-  }
-
-  /** `await using server = await startServer(…)`: close and wait at the end of the block. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    await this.waitClosed();
-  }
-
-  /** For example `<Server sockets=(127.0.0.1:8888)>`. */
-  toString(): string {
-    const addrs = this.sockets.map((a) => {
-      const info = addrInfo(a);
-      return Array.isArray(info) ? info.join(":") : String(info);
-    });
-    return `<Server sockets=(${addrs.join(", ")})>`;
-  }
-
-  async #accept(listener: Deno.Listener): Promise<void> {
-    this.#accepting++;
-    try {
-      for (;;) {
-        const conn = await listener.accept();
-        if (!this.#serving || this.#loop.isClosed()) {
-          conn.close();
-          break;
-        }
-        this.#connected(conn);
-      }
-    } catch (err) {
-      // Closing the listener interrupts accept(): that is the normal end.
-      if (!this.#closed && !this.#loop.isClosed()) {
-        this.#loop.callExceptionHandler({
-          message: "Error on accept()",
-          exception: err,
-          server: this,
-        });
-      }
-    } finally {
-      this.#accepting--;
-      this.#wakeup();
-    }
-  }
-
-  #connected(conn: Deno.Conn): void {
-    const loop = this.#loop;
-    const { reader, writer, transport } = wrapConn(conn, loop, this.#limit, this.#tls);
-    this.#transports.add(transport);
-    transport._onLost = (t) => {
-      this.#transports.delete(t);
-      this.#wakeup();
-    };
-    transport._start(reader, writer);
-    // Always a task: a sync callback simply finishes in its first step.
-    const task = loop.createTask(() => this.#callback(reader, writer));
-    this.#handlers.add(task);
-    task.addDoneCallback(() => {
-      this.#handlers.delete(task);
-      if (!task.cancelled()) {
-        const exception = task.exception();
-        if (exception !== null) {
-          // As StreamReaderProtocol.connection_made's callback.
-          loop.callExceptionHandler({
-            message: "Unhandled exception in client_connected_cb",
-            exception,
-            transport,
-          });
-          transport.close();
-        }
-      }
-      this.#wakeup();
-    });
-  }
-
-  #isIdle(): boolean {
-    return this.#closed && this.#accepting === 0 && this.#transports.size === 0 &&
-      this.#handlers.size === 0;
-  }
-
-  #wakeup(): void {
-    if (!this.#isIdle() || this.#loop.isClosed()) return;
-    for (const waiter of this.#waiters.splice(0)) if (!waiter.done()) waiter.setResult();
-  }
-}
-
-function removeSocketFile(path: string): void {
-  try {
-    if (Deno.statSync(path).isSocket) Deno.removeSync(path);
-  } catch { /* gone already, or not ours to remove */ }
+  const loop = getRunningLoop();
+  return () =>
+    new StreamReaderProtocol(new StreamReader({ limit, loop }), clientConnected, { loop });
 }
 
 /**
@@ -1257,7 +1076,9 @@ function removeSocketFile(path: string): void {
  * exception handler and its connection closed; the server goes on. Port 0
  * picks a free port (see `server.sockets`).
  *
- * Mirrors `asyncio.start_server`. `host` `null` listens on all interfaces.
+ * Mirrors `asyncio.start_server`: `loop.createServer` with a
+ * `StreamReaderProtocol` per connection. `host` `null` listens on all
+ * interfaces.
  * @example
  * ```ts
  * import { run, startServer } from "@asyncio/deno";
@@ -1273,19 +1094,8 @@ export async function startServer(
   port: number,
   options: StartServerOptions = {},
 ): Promise<Server> {
-  if (typeof clientConnected !== "function") {
-    throw new TypeError("clientConnected must be a function");
-  }
-  const loop = getRunningLoop();
-  const hostname = host ?? "0.0.0.0";
-  const listener = options.ssl
-    ? Deno.listenTls({ hostname, port, cert: options.ssl.cert, key: options.ssl.key })
-    : Deno.listen({ hostname, port, reusePort: options.reusePort });
-  const server = new Server(loop, [listener], clientConnected, {
-    limit: options.limit,
-    tls: Boolean(options.ssl),
-  });
-  return await startUnlessAsked(server, options);
+  const factory = streamFactory(clientConnected, options.limit);
+  return await getRunningLoop().createServer(factory, host, port, options);
 }
 
 /**
@@ -1298,25 +1108,8 @@ export async function startUnixServer(
   path: string,
   options: { limit?: number; startServing?: boolean } = {},
 ): Promise<Server> {
-  if (typeof clientConnected !== "function") {
-    throw new TypeError("clientConnected must be a function");
-  }
-  const loop = getRunningLoop();
-  removeSocketFile(path);
-  const listener = Deno.listen({ transport: "unix", path });
-  const server = new Server(loop, [listener], clientConnected, {
-    limit: options.limit,
-    unixPath: path,
-  });
-  return await startUnlessAsked(server, options);
-}
-
-async function startUnlessAsked(
-  server: Server,
-  options: { startServing?: boolean },
-): Promise<Server> {
-  if (options.startServing ?? true) await server.startServing();
-  return server;
+  const factory = streamFactory(clientConnected, options.limit);
+  return await getRunningLoop().createUnixServer(factory, path, options);
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -1,0 +1,132 @@
+// What the loop's network methods do (lib/base_events.ts keeps their public
+// face and docs): connect or listen with Deno, then hand the resource to a
+// transport and its protocol, as CPython's base_events.create_connection /
+// create_server and their Unix twins.
+import type { ClientTlsOptions, CreateServerOptions, EventLoop } from "./base_events.ts";
+import { ConnectionRefusedError } from "./exceptions.ts";
+import type { BaseProtocol } from "./protocols.ts";
+import { Server } from "./servers.ts";
+import type { Transport } from "./transports.ts";
+import { removeSocketFile, SocketTransport, toConnectionError } from "./_transports.ts";
+
+/**
+ * Bring a Deno promise onto the loop: the task waits on a loop future, so
+ * cancelling it works; a value that comes after a cancel goes to `orphan`.
+ */
+export async function onLoop<T>(
+  loop: EventLoop,
+  promise: Promise<T>,
+  orphan: (v: T) => void,
+): Promise<T> {
+  const fut = loop.createFuture<T>();
+  promise.then(
+    (v) => {
+      if (fut.done() || loop.isClosed()) orphan(v);
+      else loop.callSoonThreadsafe(() => fut.done() ? orphan(v) : fut.setResult(v));
+    },
+    (e) => {
+      if (!fut.done() && !loop.isClosed()) {
+        loop.callSoonThreadsafe(() => fut.done() || fut.setException(e));
+      }
+    },
+  );
+  return await fut;
+}
+
+/** Connect (TCP, TLS or Unix) and wire the connection to a new protocol. */
+export async function connect<P extends BaseProtocol>(
+  loop: EventLoop,
+  protocolFactory: () => P,
+  options: Deno.ConnectOptions | Deno.UnixConnectOptions,
+  ssl: ClientTlsOptions | undefined,
+  where: string,
+): Promise<[Transport, P]> {
+  checkFactory(protocolFactory);
+  let pending: Promise<Deno.Conn>;
+  if (ssl) {
+    const tls = ssl === true ? {} : ssl;
+    const tcp = options as Deno.ConnectOptions;
+    pending = Deno.connectTls({
+      hostname: tls.hostname ?? tcp.hostname,
+      port: tcp.port,
+      caCerts: tls.caCerts,
+    }).then(async (c) => {
+      // Handshake now, so that certificate errors surface here.
+      try {
+        await c.handshake();
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+      return c;
+    });
+  } else {
+    pending = Deno.connect(options as Deno.ConnectOptions);
+  }
+  let conn: Deno.Conn;
+  try {
+    conn = await onLoop(loop, pending, (c) => c.close());
+  } catch (err) {
+    if (err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.NotFound) {
+      throw new ConnectionRefusedError(`Connect call failed ${where}`, { cause: err });
+    }
+    throw toConnectionError(err);
+  }
+  let protocol: P;
+  try {
+    protocol = protocolFactory();
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  const transport = new SocketTransport(loop, conn, protocol, { tls: Boolean(ssl) });
+  // As CPython: the call returns once connectionMade has run.
+  const made = loop.createFuture<void>();
+  transport._start(true, () => made.done() || made.setResult());
+  try {
+    await made;
+  } catch (err) {
+    transport.close();
+    throw err;
+  }
+  return [transport, protocol];
+}
+
+/** Listen on TCP (or TLS) and serve each connection with a new protocol. */
+export async function listenTcp(
+  loop: EventLoop,
+  protocolFactory: () => BaseProtocol,
+  host: string | null,
+  port: number,
+  options: CreateServerOptions,
+): Promise<Server> {
+  checkFactory(protocolFactory);
+  const hostname = host ?? "0.0.0.0";
+  const listener = options.ssl
+    ? Deno.listenTls({ hostname, port, cert: options.ssl.cert, key: options.ssl.key })
+    : Deno.listen({ hostname, port, reusePort: options.reusePort });
+  const server = new Server(loop, [listener], protocolFactory, { tls: Boolean(options.ssl) });
+  if (options.startServing ?? true) await server.startServing();
+  return server;
+}
+
+/** Listen on the Unix socket `path` (a stale socket file there is removed first). */
+export async function listenUnix(
+  loop: EventLoop,
+  protocolFactory: () => BaseProtocol,
+  path: string,
+  options: { startServing?: boolean },
+): Promise<Server> {
+  checkFactory(protocolFactory);
+  removeSocketFile(path);
+  const listener = Deno.listen({ transport: "unix", path });
+  const server = new Server(loop, [listener], protocolFactory, { unixPath: path });
+  if (options.startServing ?? true) await server.startServing();
+  return server;
+}
+
+function checkFactory(protocolFactory: unknown): void {
+  if (typeof protocolFactory !== "function") {
+    throw new TypeError("protocolFactory must be a function returning a protocol");
+  }
+}

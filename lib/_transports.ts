@@ -1,0 +1,751 @@
+// The transports over Deno's resources: asyncio's proactor transports
+// (CPython proactor_events.py), since Deno's I/O is completion based. One
+// read path and one write path, written once here and shared by sockets
+// (TCP, Unix, TLS) and pipes (a child's stdio, any Web Stream).
+//
+// Reading and writing run as plain async functions outside the loop (host
+// callbacks). They never call the protocol themselves: every protocol
+// method runs in a callback of the loop (`_callSoonIO`), so a protocol sees
+// asyncio's order (`connectionMade` before any data, `connectionLost`
+// exactly once and last) and may use the running loop.
+import type { EventLoop } from "./base_events.ts";
+import {
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  RuntimeError,
+} from "./exceptions.ts";
+import { type BaseProtocol, BufferedProtocol, type Protocol } from "./protocols.ts";
+import type { Transport } from "./transports.ts";
+
+// As asyncio's FlowControlMixin: pause the protocol above 64 KiB, resume at
+// a quarter of that.
+const DEFAULT_HIGH_WATER = 64 * 1024;
+// Socket reads go into a slab, one after another, and the protocol gets
+// views of it (no copy; a slab is never written twice, so the views are the
+// protocol's to keep). Slabs start small (memory for many idle connections)
+// and grow when a read fills the space offered (bulk transfers).
+const SLAB_MIN = 16 * 1024;
+const SLAB_MAX = 256 * 1024;
+// Reads may run ahead of the loop's deliveries by this much, so that a busy
+// loop makes the socket wait rather than the process buffer a flood.
+const READ_AHEAD = 256 * 1024;
+// Queued writes at least this big are written as they are; smaller ones are
+// joined into one write (a copy is cheaper than an extra write call).
+const JOIN_BELOW = 16 * 1024;
+
+const EMPTY = new Uint8Array(0);
+
+/** Turn a Deno I/O error into the Python-named connection error. */
+export function toConnectionError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const options = { cause: err };
+  if (err instanceof Deno.errors.ConnectionReset) {
+    return new ConnectionResetError(err.message, options);
+  }
+  if (err instanceof Deno.errors.BrokenPipe) return new BrokenPipeError(err.message, options);
+  if (err instanceof Deno.errors.ConnectionAborted) {
+    return new ConnectionAbortedError(err.message, options);
+  }
+  if (err instanceof Deno.errors.ConnectionRefused) {
+    return new ConnectionRefusedError(err.message, options);
+  }
+  return err;
+}
+
+/** A `[host, port]` pair for a TCP or UDP address, the path for a Unix one. */
+export function addrInfo(addr: Deno.Addr): unknown {
+  if (addr.transport === "tcp" || addr.transport === "udp") return [addr.hostname, addr.port];
+  // An unnamed Unix socket (a client's own end) is '' in asyncio.
+  if (addr.transport === "unix" || addr.transport === "unixpacket") return addr.path ?? "";
+  return addr;
+}
+
+// Invariants (a reviewer checks the code against these):
+// - at most one `#pump` runs (`#pumping`); `getWriteBufferSize()` is the
+//   bytes queued plus the unwritten bytes of the batch in flight, and 0 from
+//   the moment the transport is aborted or lost;
+// - `pauseWriting`/`resumeWriting` alternate (`#writePaused`);
+// - at most one read loop runs; it delivers through loop callbacks, at most
+//   READ_AHEAD bytes ahead of them; while reading is paused, delivered
+//   chunks wait in `#held`, in order;
+// - `connectionLost` is scheduled exactly once, after the pump, the read
+//   loop and the resource's closing have all finished (`#busy === 0`).
+/**
+ * A transport over a Deno resource: the write queue and its water marks,
+ * half-close, close and abort, the read loop and reading flow control. A
+ * subclass says how to read, write, half-close and release its resource.
+ */
+export abstract class DenoTransport implements Transport {
+  /**
+   * @ignore The loop whose callbacks call the protocol; `null` for a
+   * loop-less reader's feed (`streamReaderFromReadable` without a loop),
+   * which calls it directly.
+   */
+  readonly _loop: EventLoop | null;
+  /** @ignore */
+  _protocol: BaseProtocol;
+  /** @ignore The server that accepted this connection, if any. */
+  _server: { _attach(): void; _detach(): void } | null = null;
+  /** @ignore Called once the connection is lost (servers track their clients). */
+  _onLost: ((t: DenoTransport) => void) | null = null;
+  /** @ignore Extra info (`getExtraInfo`). */
+  protected _extra: Record<string, unknown>;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #inFlight = 0;
+  #pumping = false;
+  #high = DEFAULT_HIGH_WATER;
+  #low = DEFAULT_HIGH_WATER / 4;
+  #writePaused = false;
+  #eof = false;
+  #closing = false;
+  #released = false;
+  #lostExc: unknown = null;
+  #busy = 0;
+  #lost = false;
+  // Reading.
+  #reading = false;
+  #readPaused = false;
+  #ahead = 0;
+  #held: Array<Uint8Array | null> = [];
+  #resume: (() => void) | null = null;
+  #bufferWanted: ((buf: Uint8Array) => void) | null = null;
+
+  constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
+    this._loop = loop;
+    this._protocol = protocol;
+    this._extra = extra;
+  }
+
+  /**
+   * @ignore Tell the protocol the connection is made (in a loop callback),
+   * then start reading if `read`; `made` is called after `connectionMade`.
+   */
+  _start(read: boolean, made?: () => void): void {
+    this.#callIO(() => {
+      try {
+        this._protocol.connectionMade(this);
+      } catch (err) {
+        // As CPython, which calls it with call_soon: reported, and the
+        // connection goes on.
+        this.#report("Exception in callback protocol.connectionMade()", err);
+      }
+      if (read && !this.#closing) {
+        this.#reading = true;
+        this.#busy++;
+        void this.#readLoop();
+      }
+      made?.();
+    }, undefined);
+  }
+
+  // ---- What each kind of transport provides ------------------------------
+
+  /** Read one chunk the protocol may keep; `null` at EOF. */
+  protected abstract _readChunk(): Promise<Uint8Array | null>;
+  /** Read into `buf` (a `BufferedProtocol`'s); how many bytes, `null` at EOF. */
+  protected abstract _readInto(buf: Uint8Array): Promise<number | null>;
+  /** Write some of `chunk`; resolve to how many bytes were written. */
+  protected abstract _writeSome(chunk: Uint8Array): Promise<number>;
+  /** Send EOF after the data written so far. */
+  protected abstract _sendEof(): Promise<void>;
+  /** Release the resource (abort pending operations when `abort`). */
+  protected abstract _closeResource(abort: boolean): Promise<void> | void;
+  abstract canWriteEof(): boolean;
+
+  // ---- BaseTransport ------------------------------------------------------
+
+  getExtraInfo(name: string, defaultValue: unknown = null): unknown {
+    return Object.hasOwn(this._extra, name) ? this._extra[name] : defaultValue;
+  }
+
+  setProtocol(protocol: BaseProtocol): void {
+    this._protocol = protocol;
+  }
+
+  getProtocol(): BaseProtocol {
+    return this._protocol;
+  }
+
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#stopReading();
+    if (!this.#pumping) {
+      this.#release(false);
+      this.#maybeLost();
+    }
+  }
+
+  abort(): void {
+    this._forceClose(null);
+  }
+
+  // ---- Writing -----------------------------------------------------------
+
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(`data argument must be a Uint8Array, not ${typeName(data)}`);
+    }
+    if (this.#eof) throw new RuntimeError("Cannot call write() after write_eof()");
+    // Writes after close() or a lost connection are dropped, as asyncio's
+    // transports do; the writer learns of it from connectionLost.
+    if (data.length === 0 || this.#closing) return;
+    this.#queue.push(data);
+    this.#queued += data.length;
+    if (!this.#pumping) void this.#pump();
+    this.#maybePauseProtocol();
+  }
+
+  writelines(chunks: Iterable<Uint8Array>): void {
+    for (const chunk of chunks) this.write(chunk);
+  }
+
+  writeEof(): void {
+    if (this.#closing || this.#eof) return;
+    if (!this.canWriteEof()) {
+      throw new RuntimeError("Cannot write EOF: this transport cannot half-close");
+    }
+    this.#eof = true;
+    if (!this.#pumping) void this.#pump();
+  }
+
+  getWriteBufferSize(): number {
+    return this.#queued + this.#inFlight;
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return [this.#low, this.#high];
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    // As asyncio's _set_write_buffer_limits.
+    const hi = high ?? (low === undefined ? DEFAULT_HIGH_WATER : 4 * low);
+    const lo = low ?? Math.floor(hi / 4);
+    if (!(hi >= lo && lo >= 0)) {
+      throw new RangeError(`high (${hi}) must be >= low (${lo}) must be >= 0`);
+    }
+    this.#high = hi;
+    this.#low = lo;
+    this.#maybePauseProtocol();
+  }
+
+  #maybePauseProtocol(): void {
+    if (this.#writePaused || this.getWriteBufferSize() <= this.#high) return;
+    this.#writePaused = true;
+    try {
+      this._protocol.pauseWriting();
+    } catch (err) {
+      this.#report("protocol.pauseWriting() failed", err);
+    }
+  }
+
+  /** In a loop callback: resume the protocol if the buffer is (still) low. */
+  #maybeResumeProtocol = (): void => {
+    if (!this.#writePaused || this.getWriteBufferSize() > this.#low) return;
+    this.#writePaused = false;
+    try {
+      this._protocol.resumeWriting();
+    } catch (err) {
+      this.#report("protocol.resumeWriting() failed", err);
+    }
+  };
+
+  /** The one writer: sends what is queued, one batch per round. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    this.#busy++;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#nextBatch();
+        this.#inFlight = batch.length;
+        let off = 0;
+        while (off < batch.length) {
+          off += await this._writeSome(off === 0 ? batch : batch.subarray(off));
+          if (this.#released) break; // aborted: the rest is dropped
+          this.#inFlight = batch.length - off;
+          if (this.#writePaused && this.getWriteBufferSize() <= this.#low) {
+            this.#callIO(this.#maybeResumeProtocol);
+          }
+        }
+        if (this.#released) break;
+      }
+      if (this.#eof && !this.#closing) await this._sendEof();
+    } catch (err) {
+      this.#inFlight = 0;
+      if (!this.#released) this.#failed(err, "Fatal write error on transport");
+    } finally {
+      this.#pumping = false;
+      this.#busy--;
+      if (this.#closing) {
+        // close() waited for the queue to empty: now let the resource go.
+        this.#release(false);
+        this.#maybeLost();
+      }
+    }
+  }
+
+  /** Take the next write off the queue: a big chunk alone, or small ones joined. */
+  #nextBatch(): Uint8Array {
+    const queue = this.#queue;
+    let count = 1;
+    let size = queue[0].length;
+    if (size < JOIN_BELOW) {
+      while (count < queue.length && queue[count].length < JOIN_BELOW) {
+        size += queue[count++].length;
+      }
+    }
+    const batch = count === 1 ? queue[0] : concat(queue, count, size);
+    queue.splice(0, count);
+    this.#queued -= size;
+    return batch;
+  }
+
+  // ---- Reading -----------------------------------------------------------
+
+  isReading(): boolean {
+    return this.#reading && !this.#readPaused && !this.#closing;
+  }
+
+  pauseReading(): void {
+    if (this.#closing) return;
+    this.#readPaused = true;
+  }
+
+  resumeReading(): void {
+    if (this.#closing || !this.#readPaused) return;
+    this.#readPaused = false;
+    // What was read while paused goes first, in order (as CPython's
+    // proactor transport keeps its pending data).
+    for (const chunk of this.#held.splice(0)) this.#callIO(this.#deliver, chunk);
+    this.#wakeReader();
+  }
+
+  #stopReading(): void {
+    this.#reading = false;
+    this.#held = [];
+    this.#wakeReader();
+    this.#bufferWanted?.(EMPTY);
+  }
+
+  #wakeReader(): void {
+    const resume = this.#resume;
+    this.#resume = null;
+    resume?.();
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#reading && (this.#readPaused || this.#ahead > READ_AHEAD)) {
+          await new Promise<void>((resolve) => this.#resume = resolve);
+        }
+        if (!this.#reading) break;
+        let data: Uint8Array | null;
+        let n: number | null = null;
+        if (this._protocol instanceof BufferedProtocol) {
+          const buf = await this.#bufferFromProtocol();
+          if (!this.#reading) break;
+          n = await this._readInto(buf);
+          data = n === null ? null : buf.subarray(0, n);
+        } else {
+          data = await this._readChunk();
+        }
+        if (!this.#reading) break; // close() stops reading: the data is dropped
+        if (this._loop?.isClosed()) {
+          this._forceClose(null);
+          break;
+        }
+        if (data === null) {
+          this.#reading = false;
+          this.#callIO(this.#deliver, null);
+          break;
+        }
+        this.#ahead += data.length;
+        this.#callIO(this.#deliver, data);
+      }
+    } catch (err) {
+      // After close() the resource's closing interrupts the read: not an error.
+      if (this.#reading) this.#failed(err, "Fatal read error on transport");
+    } finally {
+      this.#reading = false;
+      this.#busy--;
+      this.#maybeLost();
+    }
+  }
+
+  /** A buffer from the `BufferedProtocol`, asked for in a loop callback. */
+  #bufferFromProtocol(): Promise<Uint8Array> {
+    return new Promise((resolve) => {
+      this.#bufferWanted = resolve;
+      this.#callIO(this.#giveBuffer);
+    });
+  }
+
+  #giveBuffer = (): void => {
+    const resolve = this.#bufferWanted;
+    this.#bufferWanted = null;
+    if (resolve === null) return;
+    let buf: Uint8Array = EMPTY;
+    try {
+      buf = (this._protocol as BufferedProtocol).getBuffer(-1);
+      if (!(buf instanceof Uint8Array) || buf.length === 0) {
+        throw new RuntimeError(
+          `getBuffer() returned ${
+            buf instanceof Uint8Array ? "an empty buffer" : typeName(buf)
+          }: it must return a Uint8Array of at least one byte`,
+        );
+      }
+    } catch (err) {
+      this._fatal(err, "Fatal error: protocol.getBuffer() call failed.");
+      buf = EMPTY;
+    }
+    resolve(buf);
+  };
+
+  /** In a loop callback: hand a chunk (or EOF, `null`) to the protocol. */
+  #deliver = (data: Uint8Array | null): void => {
+    if (data !== null) {
+      this.#ahead -= data.length;
+      if (this.#ahead <= READ_AHEAD && !this.#readPaused) this.#wakeReader();
+    }
+    if (this.#closing) return; // close() drops what was read and not yet delivered
+    if (this.#readPaused) {
+      this.#held.push(data);
+      return;
+    }
+    const protocol = this._protocol;
+    if (data === null) {
+      let keepOpen: boolean | void = false;
+      try {
+        keepOpen = (protocol as Protocol).eofReceived?.();
+      } catch (err) {
+        this._fatal(err, "Fatal error: protocol.eofReceived() call failed.");
+        return;
+      }
+      if (!keepOpen) this.close();
+      return;
+    }
+    try {
+      if (protocol instanceof BufferedProtocol) protocol.bufferUpdated(data.length);
+      else (protocol as Protocol).dataReceived(data);
+    } catch (err) {
+      const method = protocol instanceof BufferedProtocol ? "bufferUpdated" : "dataReceived";
+      this._fatal(err, `Fatal error: protocol.${method}() call failed.`);
+    }
+  };
+
+  // ---- Closing -----------------------------------------------------------
+
+  /**
+   * @ignore A protocol method failed: report it unless it is an OS error
+   * (as CPython's `_fatal_error`), then close at once; the protocol gets
+   * the error.
+   */
+  _fatal(err: unknown, message: string): void {
+    const exc = toConnectionError(err);
+    this.#closeOnError(exc, message, exc instanceof ConnectionError);
+  }
+
+  /** The resource failed: as `_fatal`, quietly for the errors it fails with in use. */
+  #failed(err: unknown, message: string): void {
+    const exc = toConnectionError(err);
+    this.#closeOnError(exc, message, this._isIOError(exc));
+  }
+
+  #closeOnError(exc: unknown, message: string, quiet: boolean): void {
+    if (!quiet) this.#report(message, exc);
+    this._forceClose(exc);
+  }
+
+  #report(message: string, exception: unknown): void {
+    if (this._loop === null || this._loop.isClosed()) return;
+    this._loop.callExceptionHandler({
+      message,
+      exception,
+      transport: this,
+      protocol: this._protocol,
+    });
+  }
+
+  /**
+   * True for an error its resource may fail with in normal use (a reset, a
+   * broken pipe): it goes to the protocol without a report.
+   */
+  protected _isIOError(exc: unknown): boolean {
+    return exc instanceof ConnectionError;
+  }
+
+  /** @ignore Close at once, dropping what is queued; `exc` reaches the protocol. */
+  _forceClose(exc: unknown): void {
+    if (this.#lost || this.#released) return;
+    this.#closing = true;
+    this.#lostExc = exc;
+    this.#queue = [];
+    this.#queued = 0;
+    this.#inFlight = 0;
+    this.#stopReading();
+    this.#release(true);
+    this.#maybeLost();
+  }
+
+  #release(abort: boolean): void {
+    if (this.#released) return;
+    this.#released = true;
+    let done: Promise<void> | void;
+    try {
+      done = this._closeResource(abort);
+    } catch {
+      return; // already closed: nothing to wait for
+    }
+    if (done instanceof Promise) {
+      this.#busy++;
+      done.catch(() => {}).finally(() => {
+        this.#busy--;
+        this.#maybeLost();
+      });
+    }
+  }
+
+  #maybeLost(): void {
+    if (this.#lost || !this.#closing || this.#busy > 0 || !this.#released) return;
+    this.#lost = true;
+    this.#inFlight = 0;
+    this.#callIO(this.#connectionLost);
+  }
+
+  #connectionLost = (): void => {
+    try {
+      this._protocol.connectionLost(this.#lostExc);
+    } finally {
+      this._onLost?.(this);
+    }
+  };
+
+  /** Run `callback(arg)` in a loop callback (dropped once the loop is closed). */
+  #callIO<T>(callback: (arg: T) => void, arg?: T): void {
+    if (this._loop === null) callback(arg as T);
+    else this._loop._callSoonIO(callback, arg as T);
+  }
+
+  /** For example `<SocketTransport closing>`. */
+  toString(): string {
+    return `<${this.constructor.name}${this.#closing ? " closing" : ""}>`;
+  }
+}
+
+/** A transport over a `Deno.Conn` (TCP, Unix socket or TLS). */
+export class SocketTransport extends DenoTransport {
+  #conn: Deno.Conn;
+  #slab = new Uint8Array(SLAB_MIN);
+  #used = 0;
+
+  constructor(
+    loop: EventLoop,
+    conn: Deno.Conn,
+    protocol: BaseProtocol,
+    options: { tls?: boolean } = {},
+  ) {
+    super(loop, protocol, {
+      peername: addrInfo(conn.remoteAddr),
+      sockname: addrInfo(conn.localAddr),
+      socket: conn,
+      ...(options.tls ? { sslcontext: true } : {}),
+    });
+    this.#conn = conn;
+    // As asyncio's socket transports (base_events._set_nodelay): without it,
+    // a small write behind an unacknowledged one waits for the peer's
+    // delayed ACK (40 ms on Linux).
+    if (conn.remoteAddr.transport === "tcp" && "setNoDelay" in conn) {
+      try {
+        (conn as Deno.TcpConn).setNoDelay(true);
+      } catch { /* already gone: the first read reports it */ }
+    }
+  }
+
+  canWriteEof(): boolean {
+    return true;
+  }
+
+  protected async _readChunk(): Promise<Uint8Array | null> {
+    const space = this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
+    const n = await this.#conn.read(space);
+    if (n === null) return null;
+    this.#used += n;
+    // A new slab when the next read of this size would not fit, so that a
+    // message is rarely split across two (two chunks, two writes).
+    const slab = this.#slab;
+    if (slab.length - this.#used < Math.max(slab.length / 4, n)) {
+      const full = n === space.length && slab.length < SLAB_MAX;
+      this.#slab = new Uint8Array(full ? 2 * slab.length : slab.length);
+      this.#used = 0;
+    }
+    return space.subarray(0, n);
+  }
+
+  protected _readInto(buf: Uint8Array): Promise<number | null> {
+    return this.#conn.read(buf);
+  }
+
+  protected _writeSome(chunk: Uint8Array): Promise<number> {
+    return this.#conn.write(chunk);
+  }
+
+  protected async _sendEof(): Promise<void> {
+    await this.#conn.closeWrite();
+  }
+
+  protected _closeResource(): void {
+    this.#conn.close();
+  }
+}
+
+/** Where a pipe transport's bytes go: the read and write ends of Web Streams. */
+export interface PipeEnds {
+  /** The stream read from (a child's stdout, `Deno.stdin.readable`, …). */
+  readable?: ReadableStream<Uint8Array>;
+  /** The stream written to (a child's stdin, …). */
+  writable?: WritableStream<Uint8Array>;
+  /** Whether `writeEof()` closes the writable (default true). */
+  canWriteEof?: boolean;
+}
+
+// The size of one read from a pipe: a Linux pipe holds 64 KiB, so one read
+// takes all a writer could put in it.
+const PIPE_READ_SIZE = 64 * 1024;
+// Reads smaller than this are copied out of the read buffer, which is then
+// reused (a trickle of small writes must not pin a 64 KiB buffer each).
+const PIPE_COPY_BELOW = PIPE_READ_SIZE / 4;
+
+/**
+ * A transport over Web Streams: reads a `ReadableStream` and writes a
+ * `WritableStream` (either may be absent). A byte stream is read with a
+ * BYOB reader into buffers of our own (a BYOB read transfers its buffer, so
+ * reads cannot share one slab as socket reads do).
+ */
+export class PipeTransport extends DenoTransport {
+  #source: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #byob = false;
+  #sink: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #canWriteEof: boolean;
+  #sinkClosed = false;
+  #buf: Uint8Array = new Uint8Array(0);
+  #left: Uint8Array = EMPTY;
+
+  constructor(
+    loop: EventLoop | null,
+    ends: PipeEnds,
+    protocol: BaseProtocol,
+    extra: Record<string, unknown> = {},
+  ) {
+    super(loop, protocol, { pipe: ends.readable ?? ends.writable, ...extra });
+    if (ends.readable !== undefined) {
+      try {
+        this.#source = ends.readable.getReader({ mode: "byob" });
+        this.#byob = true;
+      } catch {
+        this.#source = ends.readable.getReader();
+      }
+    }
+    if (ends.writable !== undefined) this.#sink = ends.writable.getWriter();
+    this.#canWriteEof = ends.canWriteEof ?? true;
+  }
+
+  canWriteEof(): boolean {
+    return this.#sink !== null && this.#canWriteEof;
+  }
+
+  /** Whatever a Web Stream fails with is the stream's error, for the protocol alone. */
+  protected override _isIOError(): boolean {
+    return true;
+  }
+
+  protected async _readChunk(): Promise<Uint8Array | null> {
+    if (this.#left.length > 0) {
+      const left = this.#left;
+      this.#left = EMPTY;
+      return left;
+    }
+    const source = this.#source!;
+    if (!this.#byob) {
+      const { value, done } = await (source as ReadableStreamDefaultReader<Uint8Array>).read();
+      return done ? null : value; // a stream's chunks are handed over: no copy
+    }
+    if (this.#buf.length === 0) this.#buf = new Uint8Array(PIPE_READ_SIZE);
+    const { value, done } = await (source as ReadableStreamBYOBReader).read(this.#buf);
+    if (done || value === undefined) return null;
+    if (value.length < PIPE_COPY_BELOW) {
+      this.#buf = new Uint8Array(value.buffer as ArrayBuffer);
+      return value.slice();
+    }
+    this.#buf = EMPTY;
+    return value;
+  }
+
+  protected async _readInto(buf: Uint8Array): Promise<number | null> {
+    const chunk = await this._readChunk();
+    if (chunk === null) return null;
+    const n = Math.min(chunk.length, buf.length);
+    buf.set(chunk.subarray(0, n));
+    this.#left = chunk.subarray(n);
+    return n;
+  }
+
+  protected async _writeSome(chunk: Uint8Array): Promise<number> {
+    if (this.#sink === null) throw new RuntimeError("this pipe transport cannot write");
+    await this.#sink.write(chunk);
+    return chunk.length;
+  }
+
+  protected async _sendEof(): Promise<void> {
+    this.#sinkClosed = true;
+    await this.#sink?.close();
+  }
+
+  protected async _closeResource(abort: boolean): Promise<void> {
+    const source = this.#source;
+    if (source !== null) {
+      await source.cancel().catch(() => {});
+      source.releaseLock();
+    }
+    const sink = this.#sink;
+    if (sink !== null) {
+      if (!this.#sinkClosed) {
+        this.#sinkClosed = true;
+        await (abort ? sink.abort() : sink.close()).catch(() => {});
+      }
+      sink.releaseLock();
+    }
+  }
+}
+
+/** Remove a stale Unix socket file (never anything else). */
+export function removeSocketFile(path: string): void {
+  try {
+    if (Deno.statSync(path).isSocket) Deno.removeSync(path);
+  } catch { /* gone already, or not ours to remove */ }
+}
+
+/** The first `count` of `chunks` (`size` bytes in all) in one array. */
+function concat(chunks: Uint8Array[], count: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (let i = 0; i < count; i++) {
+    out.set(chunks[i], off);
+    off += chunks[i].length;
+  }
+  return out;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return value.constructor?.name ?? "object";
+}
