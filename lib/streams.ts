@@ -27,7 +27,6 @@ import type {
 } from "./base_events.ts";
 import { getEventLoop, getRunningLoop } from "./events.ts";
 import {
-  CancelledError,
   ConnectionResetError,
   IncompleteReadError,
   LimitOverrunError,
