@@ -3,11 +3,12 @@
 // transport and its protocol, as CPython's base_events.create_connection /
 // create_server and their Unix twins.
 import type { ClientTlsOptions, CreateServerOptions, EventLoop } from "./base_events.ts";
-import { ConnectionRefusedError } from "./exceptions.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
-import { removeSocketFile, SocketTransport, toConnectionError } from "./_transports.ts";
+import { removeSocketFile, SocketTransport } from "./_transports.ts";
+import { toOSError } from "./_oserror.ts";
+import type { OSError } from "./exceptions.ts";
 
 /**
  * Bring a Deno promise onto the loop: the task waits on a loop future, so
@@ -67,10 +68,10 @@ export async function connect<P extends BaseProtocol>(
   try {
     conn = await onLoop(loop, pending, (c) => c.close());
   } catch (err) {
-    if (err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.NotFound) {
-      throw new ConnectionRefusedError(`Connect call failed ${where}`, { cause: err });
-    }
-    throw toConnectionError(err);
+    // As CPython: a refused TCP connect names the address; a Unix one that
+    // finds no socket file is the OS's FileNotFoundError.
+    const tcp = "hostname" in options && err instanceof Deno.errors.ConnectionRefused;
+    throw toOSError(err, tcp ? { message: `Connect call failed ${where}` } : {});
   }
   let protocol: P;
   try {
@@ -102,9 +103,14 @@ export async function listenTcp(
 ): Promise<Server> {
   checkFactory(protocolFactory);
   const hostname = host ?? "0.0.0.0";
-  const listener = options.ssl
-    ? Deno.listenTls({ hostname, port, cert: options.ssl.cert, key: options.ssl.key })
-    : Deno.listen({ hostname, port, reusePort: options.reusePort });
+  let listener: Deno.Listener;
+  try {
+    listener = options.ssl
+      ? Deno.listenTls({ hostname, port, cert: options.ssl.cert, key: options.ssl.key })
+      : Deno.listen({ hostname, port, reusePort: options.reusePort });
+  } catch (err) {
+    throw bindError(err, `('${hostname}', ${port})`);
+  }
   const server = new Server(loop, [listener], protocolFactory, { tls: Boolean(options.ssl) });
   if (options.startServing ?? true) await server.startServing();
   return server;
@@ -119,10 +125,25 @@ export async function listenUnix(
 ): Promise<Server> {
   checkFactory(protocolFactory);
   removeSocketFile(path);
-  const listener = Deno.listen({ transport: "unix", path });
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ transport: "unix", path });
+  } catch (err) {
+    throw toOSError(err);
+  }
   const server = new Server(loop, [listener], protocolFactory, { unixPath: path });
   if (options.startServing ?? true) await server.startServing();
   return server;
+}
+
+/** As CPython's create_server: the OS's error, naming the address. */
+function bindError(err: unknown, address: string): unknown {
+  const exc = toOSError(err) as OSError;
+  if (exc.errno === undefined || exc.errno === null) return exc;
+  const reason = (exc.strerror ?? "").toLowerCase();
+  return toOSError(err, {
+    message: `error while attempting to bind on address ${address}: ${reason}`,
+  });
 }
 
 function checkFactory(protocolFactory: unknown): void {

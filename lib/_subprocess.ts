@@ -3,7 +3,8 @@
 import type { EventLoop } from "./base_events.ts";
 import type { Future } from "./futures.ts";
 import type { StreamReader } from "./streams.ts";
-import { toConnectionError } from "./_transports.ts";
+import { oserrorFromErrno, toOSError } from "./_oserror.ts";
+import type { OSError } from "./exceptions.ts";
 import { safeString } from "./_util.ts";
 
 // Signal numbers as the kernel numbers them (asyncio's `send_signal` and
@@ -92,7 +93,7 @@ export function returncodeOf(status: Deno.CommandStatus): number {
 // shell's own stderr is a private pipe to us: exec closes it on success
 // (EOF, nothing written); a program that exec cannot run is reported there
 // first (`127`: not found, `126`: not executable), so the create call can
-// throw as Deno's spawn would.
+// throw what a direct spawn throws.
 export const MERGE_SCRIPT = `case $0 in
 */*) [ -e "$0" ] || { echo 127 >&2; exit 127; }
   [ -f "$0" ] && [ -x "$0" ] || { echo 126 >&2; exit 126; } ;;
@@ -100,13 +101,40 @@ export const MERGE_SCRIPT = `case $0 in
 esac
 exec "$0" "$@" 2>&1`;
 
-/** The error Deno's spawn throws for a program that cannot run, from the wrapper's report. */
-export function spawnError(program: string, report: string): Error {
-  return report.trim() === "127"
-    ? new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`)
-    : new Deno.errors.PermissionDenied(
-      `Failed to spawn '${program}': Permission denied (os error 13)`,
-    );
+const ENOENT = 2;
+const ENOTDIR = 20;
+const EACCES = 13;
+
+/**
+ * What a direct spawn of `program` throws when it cannot run, from the
+ * wrapper's report: `FileNotFoundError` (errno 2) or `PermissionError`
+ * (errno 13), naming the program as CPython's exec error does.
+ */
+export function spawnError(program: string, report: string): OSError {
+  return oserrorFromErrno(report.trim() === "127" ? ENOENT : EACCES, null, program);
+}
+
+/**
+ * The OSError for Deno's spawn error `err`, naming what CPython's names: the
+ * working directory when it was `cwd` that failed (Deno says so only in its
+ * message, with ENOENT even for a cwd that is not a directory), else the
+ * program.
+ */
+export function spawnFailure(
+  err: unknown,
+  program: string,
+  cwd: string | URL | undefined,
+): unknown {
+  if (err instanceof Deno.errors.NotFound && cwd !== undefined) {
+    const dir = cwd instanceof URL ? cwd.pathname : cwd;
+    if (err.message.includes(": No such cwd '")) {
+      return oserrorFromErrno(ENOENT, null, dir, { cause: err });
+    }
+    if (err.message.includes(": cwd is not a directory '")) {
+      return oserrorFromErrno(ENOTDIR, null, dir, { cause: err });
+    }
+  }
+  return toOSError(err, { filename: program });
 }
 
 /**
@@ -210,7 +238,7 @@ export class PipeReader {
         }
       }
     } catch (err) {
-      error = toConnectionError(err);
+      error = toOSError(err);
     }
     if (this.#loop.isClosed()) {
       this.close(); // nobody will read: let the pipe go

@@ -9,14 +9,8 @@
 // asyncio's order (`connectionMade` before any data, `connectionLost`
 // exactly once and last) and may use the running loop.
 import type { EventLoop } from "./base_events.ts";
-import {
-  BrokenPipeError,
-  ConnectionAbortedError,
-  ConnectionError,
-  ConnectionRefusedError,
-  ConnectionResetError,
-  RuntimeError,
-} from "./exceptions.ts";
+import { OSError, RuntimeError } from "./exceptions.ts";
+import { toOSError } from "./_oserror.ts";
 import { type BaseProtocol, BufferedProtocol, type Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
 
@@ -37,23 +31,6 @@ const READ_AHEAD = 256 * 1024;
 const JOIN_BELOW = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
-
-/** Turn a Deno I/O error into the Python-named connection error. */
-export function toConnectionError(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  const options = { cause: err };
-  if (err instanceof Deno.errors.ConnectionReset) {
-    return new ConnectionResetError(err.message, options);
-  }
-  if (err instanceof Deno.errors.BrokenPipe) return new BrokenPipeError(err.message, options);
-  if (err instanceof Deno.errors.ConnectionAborted) {
-    return new ConnectionAbortedError(err.message, options);
-  }
-  if (err instanceof Deno.errors.ConnectionRefused) {
-    return new ConnectionRefusedError(err.message, options);
-  }
-  return err;
-}
 
 /** A `[host, port]` pair for a TCP or UDP address, the path for a Unix one. */
 export function addrInfo(addr: Deno.Addr): unknown {
@@ -450,13 +427,13 @@ export abstract class DenoTransport implements Transport {
    * the error.
    */
   _fatal(err: unknown, message: string): void {
-    const exc = toConnectionError(err);
-    this.#closeOnError(exc, message, exc instanceof ConnectionError);
+    const exc = toOSError(err);
+    this.#closeOnError(exc, message, exc instanceof OSError);
   }
 
   /** The resource failed: as `_fatal`, quietly for the errors it fails with in use. */
   #failed(err: unknown, message: string): void {
-    const exc = toConnectionError(err);
+    const exc = toOSError(err);
     this.#closeOnError(exc, message, this._isIOError(exc));
   }
 
@@ -480,7 +457,7 @@ export abstract class DenoTransport implements Transport {
    * broken pipe): it goes to the protocol without a report.
    */
   protected _isIOError(exc: unknown): boolean {
-    return exc instanceof ConnectionError;
+    return exc instanceof OSError;
   }
 
   /** @ignore Close at once, dropping what is queued; `exc` reaches the protocol. */

@@ -28,6 +28,7 @@
  * @module
  */
 import { DEFAULT_LIMIT, StreamReader, streamReaderFromReadable, StreamWriter } from "./streams.ts";
+import { toOSError } from "./_oserror.ts";
 
 /** Readable: mirrors `selectors.EVENT_READ`. */
 export const EVENT_READ = 1;
@@ -151,7 +152,12 @@ function pullFrom(raw: DenoReader): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const buf = new Uint8Array(CHUNK);
-      const n = await raw.read(buf);
+      let n: number | null;
+      try {
+        n = await raw.read(buf);
+      } catch (err) {
+        throw toOSError(err);
+      }
       if (n === null) controller.close();
       else controller.enqueue(buf.subarray(0, n));
     },

@@ -10,9 +10,10 @@
  *   descriptors, so the merge runs the program through
  *   `/bin/sh -c 'exec "$0" "$@" 2>&1'`: it needs permission to run
  *   `/bin/sh` as well as the program.
- * - A program that cannot run (not found, not executable, no permission)
- *   makes the create call throw Deno's error naming it (`NotFound`,
- *   `PermissionDenied`, `NotCapable`); nothing is left running.
+ * - A program that cannot run makes the create call throw, as CPython's:
+ *   `FileNotFoundError` (errno 2) or `PermissionError` (errno 13), its
+ *   `filename` the program and Deno's error its `cause`; without Deno's
+ *   permission to run it, `Deno.errors.NotCapable`. Nothing is left running.
  * - Cancelling a task that awaits `wait()` or `communicate()` leaves the
  *   process running, as asyncio does. To have it killed and reaped instead,
  *   hold it with `await using` (see `Process`): leaving the block, by
@@ -43,7 +44,9 @@ import {
   returncodeOf,
   signalName,
   spawnError,
+  spawnFailure,
 } from "./_subprocess.ts";
+import { toOSError } from "./_oserror.ts";
 
 /** Connect the stream to a new pipe (`proc.stdin`/`stdout`/`stderr`). Mirrors `asyncio.subprocess.PIPE`. */
 export const PIPE: -1 = -1;
@@ -224,7 +227,7 @@ export class Process implements AsyncDisposable {
       this.#child.kill(name);
     } catch (err) {
       // It exited after all, before Deno told us.
-      if (!(err instanceof TypeError)) throw err;
+      if (!(err instanceof TypeError)) throw toOSError(err);
     }
   }
 
@@ -305,9 +308,10 @@ export class Process implements AsyncDisposable {
  *
  * Mirrors `asyncio.create_subprocess_exec`.
  * @returns the running `Process`.
- * @throws {Deno.errors.NotFound} if there is no such program.
- * @throws {Deno.errors.PermissionDenied} if it is not executable.
- * @throws {Deno.errors.NotCapable} without permission to run it (and
+ * @throws {FileNotFoundError} if there is no such program
+ *   (`[Errno 2] No such file or directory: 'name'`).
+ * @throws {PermissionError} if it is not executable (errno 13).
+ * @throws {Deno.errors.NotCapable} without Deno's permission to run it (and
  *   `/bin/sh`, for `stderr: STDOUT`).
  * @throws {TypeError} for an argument that is not a string, or a bad option.
  * @example
@@ -394,7 +398,12 @@ async function spawn(
     env: options.env,
     clearEnv: options.env !== undefined,
   });
-  const child = command.spawn(); // throws NotFound/PermissionDenied/NotCapable
+  let child: Deno.ChildProcess;
+  try {
+    child = command.spawn();
+  } catch (err) {
+    throw spawnFailure(err, merge ? "/bin/sh" : name, options.cwd);
+  }
   if (merge) {
     const reading = new Response(child.stderr).text();
     let report: string;

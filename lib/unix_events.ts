@@ -16,6 +16,7 @@ import { Handle } from "./events.ts";
 import { KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import type { Task } from "./tasks.ts";
 import { signalName } from "./_subprocess.ts";
+import { toOSError } from "./_oserror.ts";
 
 interface SignalEntry {
   handle: Handle;
@@ -90,7 +91,7 @@ export function _addSignalHandler(
     if (String(error).includes("not allowed")) {
       throw new RuntimeError(`sig ${sig} cannot be caught`);
     }
-    throw error;
+    throw toOSError(error);
   }
   state.handlers.set(sig, entry);
   // Deno does not count a signal listener as pending work, so a loop that

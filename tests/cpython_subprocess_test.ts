@@ -13,7 +13,7 @@
 // large at once, shell pipelines, env/cwd errors, `limit` on stderr.
 // Every expected value was checked against CPython 3.11 on the same programs.
 //
-// Mapping: FileNotFoundError is Deno.errors.NotFound; readline's ValueError
+// Mapping: readline's ValueError
 // over the limit is LineTooLongError; communicate() closes stdin even
 // without input, as Python 3.12+ (3.11 leaves it open). Real clock: the
 // children run in real time; every test runs well under a second.
@@ -25,11 +25,13 @@ import {
   createSubprocessShell,
   createTask,
   DEVNULL,
+  FileNotFoundError,
   gather,
   getRunningLoop,
   IncompleteReadError,
   LimitOverrunError,
   LineTooLongError,
+  NotADirectoryError,
   PIPE,
   sleep,
   STDOUT,
@@ -454,18 +456,27 @@ Deno.test("env and cwd for the shell; a missing cwd or program path is NotFound 
       cwd: new URL("file:///tmp"),
     });
     assertEquals(texts(await proc.communicate()), ["x y\n/tmp\n", null]);
+    // CPython names the directory: [Errno 2] No such file or directory: '/nonexistent-dir'
+    const noDir = "[Errno 2] No such file or directory: '/nonexistent-dir'";
     await assertRejects(
       () => createSubprocessExec("true", { cwd: "/nonexistent-dir" }),
-      Deno.errors.NotFound,
+      FileNotFoundError,
+      noDir,
     );
     await assertRejects(
       () => createSubprocessShell("true", { cwd: "/nonexistent-dir", stdout: PIPE }),
-      Deno.errors.NotFound,
+      FileNotFoundError,
+      noDir,
+    );
+    await assertRejects(
+      () => createSubprocessExec("true", { cwd: "/etc/passwd" }),
+      NotADirectoryError,
+      "[Errno 20] Not a directory: '/etc/passwd'",
     );
     await assertRejects(
       () => createSubprocessExec("/nonexistent/prog", { stdin: PIPE, stdout: PIPE }),
-      Deno.errors.NotFound,
-      "/nonexistent/prog",
+      FileNotFoundError,
+      "[Errno 2] No such file or directory: '/nonexistent/prog'",
     );
   });
 });

@@ -13,7 +13,9 @@ import {
   createTask,
   DEVNULL,
   EventLoop,
+  FileNotFoundError,
   LineTooLongError,
+  PermissionError,
   PIPE,
   type Process,
   run,
@@ -26,19 +28,23 @@ import {
 const decoder = new TextDecoder();
 const MB = 1024 * 1024;
 
-Deno.test("createSubprocessExec() throws NotFound naming a program that does not exist", async () => {
+Deno.test("createSubprocessExec() throws FileNotFoundError naming a program that does not exist", async () => {
+  // CPython: FileNotFoundError: [Errno 2] No such file or directory: 'no-such-program-here'
   await run(async () => {
     for (const options of [{}, { stdout: PIPE, stderr: STDOUT }] as SubprocessOptions[]) {
       const err = await assertRejects(
         () => createSubprocessExec("no-such-program-here", "arg", options),
-        Deno.errors.NotFound,
+        FileNotFoundError,
       );
-      assert(err.message.includes("'no-such-program-here'"), err.message);
+      assertEquals(
+        [err.errno, err.filename, err.message],
+        [2, "no-such-program-here", "[Errno 2] No such file or directory: 'no-such-program-here'"],
+      );
     }
   });
 });
 
-Deno.test("createSubprocessExec() throws PermissionDenied for a file or directory it cannot execute", async () => {
+Deno.test("createSubprocessExec() throws PermissionError for a file or directory it cannot execute", async () => {
   const file = await Deno.makeTempFile();
   const dir = await Deno.makeTempDir();
   try {
@@ -47,9 +53,12 @@ Deno.test("createSubprocessExec() throws PermissionDenied for a file or director
         for (const options of [{}, { stderr: STDOUT }] as SubprocessOptions[]) {
           const err = await assertRejects(
             () => createSubprocessExec(program, options),
-            Deno.errors.PermissionDenied,
+            PermissionError,
           );
-          assert(err.message.includes(program), err.message);
+          assertEquals(
+            [err.errno, err.filename, err.message],
+            [13, program, `[Errno 13] Permission denied: '${program}'`],
+          );
         }
       }
     });

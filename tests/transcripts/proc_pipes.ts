@@ -7,6 +7,7 @@ import {
   createSubprocessShell,
   createTask,
   DEVNULL,
+  FileNotFoundError,
   PIPE,
   type Process,
   run,
@@ -59,7 +60,7 @@ export default async function (print: (line: string) => void): Promise<void> {
     try {
       await createSubprocessExec("no-such-program-here");
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) print("missing program: not found");
+      if (err instanceof FileNotFoundError) print("missing program: not found");
     }
 
     proc = await createSubprocessExec("sleep", "10");
