@@ -8,6 +8,7 @@ import {
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
+  FileNotFoundError,
   IncompleteReadError,
   LineTooLongError,
   openConnection,
@@ -394,10 +395,16 @@ Deno.test("connecting to a closed port is ConnectionRefusedError", () =>
     const err = await assertRejects(
       () => openConnection("127.0.0.1", port),
       ConnectionRefusedError,
-      `Connect call failed ('127.0.0.1', ${port})`,
+      `[Errno 111] Connect call failed ('127.0.0.1', ${port})`,
     );
+    assertEquals(err.errno, 111);
     assert(err.cause instanceof Deno.errors.ConnectionRefused);
-    await assertRejects(() => openUnixConnection("/nonexistent/x.sock"), ConnectionRefusedError);
+    // As CPython: no socket file is the OS's FileNotFoundError.
+    const e2 = await assertRejects(
+      () => openUnixConnection("/nonexistent/x.sock"),
+      FileNotFoundError,
+    );
+    assertEquals(e2.errno, 2);
   }));
 
 Deno.test("serveForever() ends with CancelledError when the server is closed; await using closes", () =>
