@@ -78,7 +78,7 @@ export class Task<T = unknown> extends Future<T> {
   _coro: CoroutineLike<T>;
   /** @ignore */
   _name: string | null;
-  /** @ignore */
+  /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
   _id: number;
   /** @ignore The handle that runs this task's steps (one at a time). */
   _stepHandle: Handle;
@@ -125,8 +125,10 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
     this._coro = coro;
-    this._id = ++taskCounter;
-    this._name = options.name ?? null;
+    // As CPython tasks.py Task.__init__: only a task without a name draws a number.
+    const name = options.name;
+    this._id = name == null ? ++taskCounter : 0;
+    this._name = name == null ? null : String(name);
     this._stepHandle = new Handle(noop, EMPTY, loop);
     this._stepHandle._task = this;
     if (loop.getDebug()) this._source = new Error().stack ?? null;

@@ -34,6 +34,21 @@ Deno.test("Task names: Task-N by default, the name option, setName()", () =>
     })
   ));
 
+Deno.test("only a task created without a name draws the next Task-N (as CPython 3.13)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const n = (t: Task<unknown>) => Number(t.getName().slice("Task-".length));
+      const first = createTask(() => sleep(0));
+      const named = loop.createTask(() => sleep(0), { name: "named" });
+      const second = createTask(() => sleep(0), { name: "x" });
+      const third = createTask(() => sleep(0));
+      second.setName("y");
+      const fourth = new Task(() => sleep(0), { loop });
+      assertEquals([n(third) - n(first), n(fourth) - n(third)], [1, 1]);
+      await Promise.all([first, named, second, third, fourth]);
+    })
+  ));
+
 Deno.test("getCoro() returns the async function or promise the task runs", () =>
   withLoop((loop) =>
     loop.runUntilComplete(async () => {
