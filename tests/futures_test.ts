@@ -34,6 +34,28 @@ Deno.test("Future: result(), exception(), done(), cancelled() through its states
     assertEquals(assertThrows(() => failed.result()), err);
   }));
 
+Deno.test("setException(ErrorClass) stores an instance of it, as CPython's set_exception", () =>
+  withLoop((loop) => {
+    class ValueError extends Error {
+      override name = "ValueError";
+    }
+    const failed = loop.createFuture();
+    failed.setException(ValueError);
+    const error = failed.exception();
+    assert(error instanceof ValueError && error.message === "", String(error));
+    const builtin = loop.createFuture();
+    builtin.setException(Error);
+    assert(builtin.exception() instanceof Error);
+    assert(assertThrows(() => builtin.result()) === builtin.exception());
+    // Anything else JavaScript can throw is kept as it is, a plain function included.
+    const values = [42, "text", null, () => 1];
+    for (const value of values) {
+      const fut = loop.createFuture();
+      fut.setException(value);
+      assertEquals(fut.exception(), value);
+    }
+  }));
+
 Deno.test("Future: setting a done future throws InvalidStateError naming its state", () =>
   withLoop((loop) => {
     const fut = loop.createFuture<number>();
