@@ -7,9 +7,10 @@ import { once, withLoop } from "./_util.ts";
 import {
   CancelledError,
   Future,
-  getEventLoop,
   InvalidStateError,
   isFuture,
+  newEventLoop,
+  RuntimeError,
   setEventLoop,
 } from "../mod.ts";
 
@@ -235,13 +236,16 @@ Deno.test("Future: then() outside any task settles from a done callback on the l
   }));
 
 Deno.test("isFuture() and a Future made without a loop (the current loop)", () => {
-  setEventLoop(null);
+  const loop = newEventLoop();
+  setEventLoop(loop);
   const fut = new Future();
   assert(isFuture(fut));
   assert(!isFuture(Promise.resolve()));
-  assertEquals(fut.getLoop(), getEventLoop());
-  fut.getLoop().close();
+  assertEquals(fut.getLoop(), loop);
   setEventLoop(null);
+  // As CPython 3.12+: with no current loop, a Future needs one given.
+  assertThrows(() => new Future(), RuntimeError, "no current event loop");
+  loop.close();
 });
 
 // ---- Rule 7: exceptions nobody retrieved --------------------------------------
