@@ -492,10 +492,11 @@ function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
 
 /**
  * Suspend the calling task for `delay` seconds, then resume with `value`.
- * `sleep(0)` gives the loop exactly one iteration; a negative delay is 0.
+ * `sleep(0)` gives the loop exactly one iteration; a negative delay is 0;
+ * `sleep(Infinity)` never resumes unless cancelled.
  *
  * Mirrors `asyncio.sleep`.
- * @throws {TypeError} if `delay` is not a finite number.
+ * @throws {TypeError} if `delay` is not a number, or is NaN.
  * @throws {RuntimeError} outside a running loop.
  * @example
  * ```ts
@@ -504,8 +505,8 @@ function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
  * ```
  */
 export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
-  if (typeof delay !== "number" || !Number.isFinite(delay)) {
-    throw new TypeError(`delay must be a finite number of seconds, got ${safeString(delay)}`);
+  if (typeof delay !== "number" || Number.isNaN(delay)) {
+    throw new TypeError(`delay must be a number of seconds, got ${safeString(delay)}`);
   }
   const loop = _getRunningLoopOrNull() ?? liveTaskLoop() ?? getRunningLoop();
   if (delay <= 0) {
@@ -518,7 +519,11 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
     return new Yield(loop, value as T);
   }
   const fut = new SleepFuture<T>(loop);
-  fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
+  // CPython's sleep(math.inf) is a timer that never falls due; callLater
+  // refuses an infinite delay (SPEC rule 2), so such a sleep has no timer.
+  if (delay !== Infinity) {
+    fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
+  }
   return fut;
 }
 

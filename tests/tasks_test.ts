@@ -323,11 +323,23 @@ Deno.test("sleep(0) yields exactly one loop iteration", () =>
     })
   ));
 
-Deno.test("sleep() rejects a non-finite delay and needs a running loop", () => {
+Deno.test("sleep() rejects NaN and needs a running loop", () => {
   assertThrows(() => sleep(NaN), TypeError);
-  assertThrows(() => sleep(Infinity), TypeError);
+  assertThrows(() => sleep("1" as unknown as number), TypeError);
   assertThrows(() => sleep(1), RuntimeError, "no running event loop");
 });
+
+Deno.test("sleep(Infinity) waits until cancelled, as CPython's sleep(math.inf)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const forever = createTask(() => sleep(Infinity));
+      await sleep(3600);
+      assert(!forever.done());
+      assertEquals(loop.scheduledHandles().length, 0, "no timer at all");
+      forever.cancel();
+      await assertRejects(() => forever, CancelledError);
+    })
+  ));
 
 Deno.test("currentTask() across awaits; null in a plain callback; allTasks() has pending tasks only", () =>
   withLoop((loop) =>
