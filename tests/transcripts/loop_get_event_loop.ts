@@ -1,7 +1,7 @@
 // get_event_loop() outside a running loop, from a fresh process on (CPython 3.13).
 // The scenario needs a process whose current loop was never set, so the test runs this file in one.
 import {
-  EventLoop,
+  type EventLoop,
   Future,
   getEventLoop,
   getRunningLoop,
