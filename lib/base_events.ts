@@ -672,7 +672,13 @@ export class EventLoop {
     return _removeSignalHandler(this, sig);
   }
 
-  /** Use `executor` when `runInExecutor` is given `null`. Mirrors `loop.set_default_executor`. */
+  /**
+   * Use `executor` when `runInExecutor` is given `null`. The executor it
+   * replaces is shut down without waiting (`shutdown({ wait: false })`): its
+   * idle Workers end now, its work still runs, and it takes no more.
+   * Mirrors `loop.set_default_executor`, whose replaced pool CPython lets
+   * go (its threads end once it is collected).
+   */
   setDefaultExecutor(executor: WorkerExecutor): void {
     _setDefaultExecutor(this, executor);
   }

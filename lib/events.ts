@@ -239,6 +239,9 @@ export class TimerHandle extends Handle {
 }
 
 let currentLoop: EventLoop | null = null;
+// As CPython's BaseDefaultEventLoopPolicy: once a loop was set (`run()` sets
+// one and unsets it on its way out), getEventLoop() no longer makes one.
+let setCalled = false;
 
 /**
  * The running loop.
@@ -253,32 +256,50 @@ export function getRunningLoop(): EventLoop {
 }
 
 /**
- * The running loop if there is one; else the loop set with `setEventLoop`;
- * else a new loop, which becomes the current one. Closed loops are skipped
- * as if unset.
+ * The running loop if there is one; else the current loop, the one set
+ * with `setEventLoop` (returned even once closed). Only while no loop was
+ * ever set does it make a new loop, which becomes the current one; after
+ * `setEventLoop(null)`, which `run()` and `Runner.close()` do on their way
+ * out, it throws.
  *
- * Mirrors `asyncio.get_event_loop` (as it behaves in the main thread).
+ * Mirrors `asyncio.get_event_loop` as CPython 3.12 and 3.13 behave in the
+ * main thread (3.12+ warn `DeprecationWarning` where it makes the loop;
+ * 3.14 throws there too).
+ * @throws {RuntimeError} `There is no current event loop in thread 'MainThread'.`
+ * when no loop is running and the current one was unset.
  * @example
  * ```ts
- * import { getEventLoop } from "@asyncio/deno";
- * const loop = getEventLoop();
+ * import { getEventLoop, newEventLoop, setEventLoop } from "@asyncio/deno";
+ * const loop = newEventLoop();
+ * setEventLoop(loop);
  * console.assert(getEventLoop() === loop);
+ * loop.close();
+ * console.assert(getEventLoop() === loop, "a closed current loop is still the current one");
+ * setEventLoop(null);
  * ```
  */
 export function getEventLoop(): EventLoop {
   const running = _getRunningLoopOrNull();
   if (running !== null) return running;
-  if (currentLoop === null || currentLoop.isClosed()) currentLoop = new Loop();
+  if (currentLoop === null && !setCalled) setEventLoop(new Loop());
+  if (currentLoop === null) {
+    throw new RuntimeError("There is no current event loop in thread 'MainThread'.");
+  }
   return currentLoop;
 }
 
-/** Make `loop` the current loop (`null` unsets it). Mirrors `asyncio.set_event_loop`. */
+/**
+ * Make `loop` the current loop (`null` unsets it, and `getEventLoop()`
+ * outside a running loop throws from then on).
+ * Mirrors `asyncio.set_event_loop`.
+ */
 export function setEventLoop(loop: EventLoop | null): void {
   if (loop !== null && !(loop instanceof Loop)) {
     const value: unknown = loop;
     const type = typeof value === "object" ? (value?.constructor?.name ?? "Object") : typeof value;
     throw new TypeError(`loop must be an instance of EventLoop or null, not '${type}'`);
   }
+  setCalled = true;
   currentLoop = loop;
 }
 

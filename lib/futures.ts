@@ -135,14 +135,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Mark it done with `exception` and schedule the done-callbacks. If nobody
    * retrieves the exception, it is reported when the future is dropped or
-   * the loop closes.
+   * the loop closes. An `Error` class is called with no arguments, so
+   * `setException(ValueError)` stores a `ValueError` instance; any other
+   * value is stored as it is (JavaScript can throw anything).
    * @throws {InvalidStateError} if it is already done.
    */
   setException(exception: unknown): void {
     if (this._state !== PENDING) {
       throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${this}`);
     }
-    this._fail(exception);
+    // As CPython futures.py set_exception, which instantiates an exception class.
+    this._fail(isErrorClass(exception) ? new exception() : exception);
   }
 
   /**
@@ -351,6 +354,12 @@ function formatCallbacks(callbacks: Waiter | Waiter[]): string {
     ? list.map(name)
     : [name(list[0]), `<${list.length - 2} more>`, name(list[list.length - 1])];
   return `cb=[${shown.join(", ")}]`;
+}
+
+/** An `Error` constructor: `Error` itself or a class whose prototype inherits `Error.prototype`. */
+function isErrorClass(value: unknown): value is new () => Error {
+  return typeof value === "function" &&
+    (value.prototype === Error.prototype || value.prototype instanceof Error);
 }
 
 /** True if `value` is a `Future` (a `Task` included). Mirrors `asyncio.isfuture`. */

@@ -78,7 +78,7 @@ export class Task<T = unknown> extends Future<T> {
   _coro: CoroutineLike<T>;
   /** @ignore */
   _name: string | null;
-  /** @ignore */
+  /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
   _id: number;
   /** @ignore The handle that runs this task's steps (one at a time). */
   _stepHandle: Handle;
@@ -125,8 +125,10 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
     this._coro = coro;
-    this._id = ++taskCounter;
-    this._name = options.name ?? null;
+    // As CPython tasks.py Task.__init__: only a task without a name draws a number.
+    const name = options.name;
+    this._id = name == null ? ++taskCounter : 0;
+    this._name = name == null ? null : String(name);
     this._stepHandle = new Handle(noop, EMPTY, loop);
     this._stepHandle._task = this;
     if (loop.getDebug()) this._source = new Error().stack ?? null;
@@ -490,10 +492,11 @@ function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
 
 /**
  * Suspend the calling task for `delay` seconds, then resume with `value`.
- * `sleep(0)` gives the loop exactly one iteration; a negative delay is 0.
+ * `sleep(0)` gives the loop exactly one iteration; a negative delay is 0;
+ * `sleep(Infinity)` never resumes unless cancelled.
  *
  * Mirrors `asyncio.sleep`.
- * @throws {TypeError} if `delay` is not a finite number.
+ * @throws {TypeError} if `delay` is not a number, or is NaN.
  * @throws {RuntimeError} outside a running loop.
  * @example
  * ```ts
@@ -502,8 +505,8 @@ function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
  * ```
  */
 export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
-  if (typeof delay !== "number" || !Number.isFinite(delay)) {
-    throw new TypeError(`delay must be a finite number of seconds, got ${safeString(delay)}`);
+  if (typeof delay !== "number" || Number.isNaN(delay)) {
+    throw new TypeError(`delay must be a number of seconds, got ${safeString(delay)}`);
   }
   const loop = _getRunningLoopOrNull() ?? liveTaskLoop() ?? getRunningLoop();
   if (delay <= 0) {
@@ -516,7 +519,11 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
     return new Yield(loop, value as T);
   }
   const fut = new SleepFuture<T>(loop);
-  fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
+  // CPython's sleep(math.inf) is a timer that never falls due; callLater
+  // refuses an infinite delay (SPEC rule 2), so such a sleep has no timer.
+  if (delay !== Infinity) {
+    fut.timer = loop.callLater(delay, setResultUnlessDone<T>, fut, value as T);
+  }
   return fut;
 }
 

@@ -66,6 +66,13 @@ interface JobReply {
 }
 
 const WORKER_URL = new URL("./_worker.ts", import.meta.url);
+// Workers of every pool, alive now: the test sanitizers do not see Workers.
+let liveWorkers = 0;
+
+/** @ignore How many Workers of all `WorkerExecutor`s are alive now (for tests). */
+export function _liveWorkers(): number {
+  return liveWorkers;
+}
 const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   Error,
   TypeError,
@@ -90,7 +97,8 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
  * is dropped).
  *
  * Idle Workers keep the process alive: shut the executor down
- * (`await using` does), or let `loop.close()` do it for the default one.
+ * (`await using` does), or let `loop.close()` do it for the default one
+ * (and `loop.setDefaultExecutor()` for the one it replaces).
  *
  * Mirrors `concurrent.futures.ThreadPoolExecutor`.
  *
@@ -217,6 +225,7 @@ export class WorkerExecutor implements AsyncDisposable {
 
   #spawn(): Slot {
     const worker = new Worker(WORKER_URL, { type: "module" });
+    liveWorkers++;
     const slot: Slot = { worker, job: null };
     worker.onmessage = (event: MessageEvent<JobReply>) => this.#onReply(slot, event.data);
     // An error the worker did not catch (it cannot load, it crashed): fail
@@ -286,6 +295,7 @@ export class WorkerExecutor implements AsyncDisposable {
 
   #kill(slot: Slot): void {
     slot.worker.terminate();
+    liveWorkers--;
     slot.job = null;
     this.#slots.delete(slot);
     const i = this.#idle.indexOf(slot);
@@ -394,7 +404,14 @@ export function _setDefaultExecutor(loop: EventLoop, executor: WorkerExecutor): 
   if (!(executor instanceof WorkerExecutor)) {
     throw new TypeError("executor must be WorkerExecutor");
   }
-  stateOf(loop).executor = executor;
+  const state = stateOf(loop);
+  const replaced = state.executor;
+  state.executor = executor;
+  // CPython drops the replaced pool, and its threads end once it is
+  // collected, finishing their work first. JavaScript cannot see that
+  // moment, and an idle Worker keeps the process alive: shut it down as
+  // shutdown(wait=False) would, its work still done.
+  if (replaced !== null && replaced !== executor) void replaced.shutdown({ wait: false });
 }
 
 /** @ignore The body of `loop.shutdownDefaultExecutor`. */

@@ -7,6 +7,8 @@ import {
   getRunningLoop,
   Handle,
   newEventLoop,
+  run,
+  Runner,
   RuntimeError,
   setEventLoop,
   sleep,
@@ -145,26 +147,35 @@ Deno.test("getRunningLoop() returns the running loop, and throws outside one", (
 
 Deno.test("getEventLoop() returns the running loop inside it", () =>
   withLoop(async (loop) => {
-    const current = getEventLoop();
+    const current = newEventLoop();
+    setEventLoop(current);
     let inside: EventLoop | null = null;
     loop.callSoon(() => inside = getEventLoop());
     loop.stop();
     await loop.runForever();
     assertEquals(inside, loop);
-    assert(current !== loop);
     assertEquals(getEventLoop(), current, "outside, the current loop again");
+    current.close();
+    setEventLoop(null);
   }));
 
-Deno.test("getEventLoop() returns the same loop twice outside, a new one once it is closed", () => {
+// What a fresh process does (getEventLoop() makes the loop) is in
+// tests/transcripts/loop_get_event_loop.ts, which needs a process of its own.
+Deno.test("getEventLoop() returns a closed current loop, and throws once it was unset (as CPython 3.12+)", async () => {
+  const loop = newEventLoop();
+  setEventLoop(loop);
+  loop.close();
+  assertEquals(getEventLoop(), loop, "closed, but still the current loop");
   setEventLoop(null);
-  const first = getEventLoop();
-  assertEquals(getEventLoop(), first);
-  first.close();
-  const second = getEventLoop();
-  assert(second !== first && !second.isClosed());
-  assertEquals(getEventLoop(), second);
-  second.close();
-  setEventLoop(null);
+  const message = "There is no current event loop in thread 'MainThread'.";
+  assertThrows(() => getEventLoop(), RuntimeError, message);
+  await run(() => sleep(0), { clock: new VirtualClock() });
+  assertThrows(() => getEventLoop(), RuntimeError, message); // run() unset its loop
+  const runner = new Runner({ clock: new VirtualClock() });
+  await runner.run(() => sleep(0));
+  assertEquals(getEventLoop(), runner.getLoop(), "a runner's loop is current while it is open");
+  await runner.close();
+  assertThrows(() => getEventLoop(), RuntimeError, message);
 });
 
 Deno.test("setEventLoop() sets the current loop; newEventLoop() does not", () => {
@@ -176,10 +187,8 @@ Deno.test("setEventLoop() sets the current loop; newEventLoop() does not", () =>
   assertEquals(getEventLoop(), loop);
   assert(!fresh.clock.virtual, "newEventLoop() uses the real clock");
   setEventLoop(null);
-  const made = getEventLoop();
-  assert(made !== loop);
-  for (const l of [loop, fresh, made]) l.close();
-  setEventLoop(null);
+  assertThrows(() => getEventLoop(), RuntimeError, "no current event loop");
+  for (const l of [loop, fresh]) l.close();
 });
 
 Deno.test("debug mode: an async done-callback of a future is fine (only callSoon & co. refuse async functions)", () =>

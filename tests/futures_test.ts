@@ -7,9 +7,10 @@ import { once, withLoop } from "./_util.ts";
 import {
   CancelledError,
   Future,
-  getEventLoop,
   InvalidStateError,
   isFuture,
+  newEventLoop,
+  RuntimeError,
   setEventLoop,
 } from "../mod.ts";
 
@@ -32,6 +33,28 @@ Deno.test("Future: result(), exception(), done(), cancelled() through its states
     assert(failed.done() && !failed.cancelled());
     assertEquals(failed.exception(), err);
     assertEquals(assertThrows(() => failed.result()), err);
+  }));
+
+Deno.test("setException(ErrorClass) stores an instance of it, as CPython's set_exception", () =>
+  withLoop((loop) => {
+    class ValueError extends Error {
+      override name = "ValueError";
+    }
+    const failed = loop.createFuture();
+    failed.setException(ValueError);
+    const error = failed.exception();
+    assert(error instanceof ValueError && error.message === "", String(error));
+    const builtin = loop.createFuture();
+    builtin.setException(Error);
+    assert(builtin.exception() instanceof Error);
+    assert(assertThrows(() => builtin.result()) === builtin.exception());
+    // Anything else JavaScript can throw is kept as it is, a plain function included.
+    const values = [42, "text", null, () => 1];
+    for (const value of values) {
+      const fut = loop.createFuture();
+      fut.setException(value);
+      assertEquals(fut.exception(), value);
+    }
   }));
 
 Deno.test("Future: setting a done future throws InvalidStateError naming its state", () =>
@@ -213,13 +236,16 @@ Deno.test("Future: then() outside any task settles from a done callback on the l
   }));
 
 Deno.test("isFuture() and a Future made without a loop (the current loop)", () => {
-  setEventLoop(null);
+  const loop = newEventLoop();
+  setEventLoop(loop);
   const fut = new Future();
   assert(isFuture(fut));
   assert(!isFuture(Promise.resolve()));
-  assertEquals(fut.getLoop(), getEventLoop());
-  fut.getLoop().close();
+  assertEquals(fut.getLoop(), loop);
   setEventLoop(null);
+  // As CPython 3.12+: with no current loop, a Future needs one given.
+  assertThrows(() => new Future(), RuntimeError, "no current event loop");
+  loop.close();
 });
 
 // ---- Rule 7: exceptions nobody retrieved --------------------------------------

@@ -34,6 +34,21 @@ Deno.test("Task names: Task-N by default, the name option, setName()", () =>
     })
   ));
 
+Deno.test("only a task created without a name draws the next Task-N (as CPython 3.13)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const n = (t: Task<unknown>) => Number(t.getName().slice("Task-".length));
+      const first = createTask(() => sleep(0));
+      const named = loop.createTask(() => sleep(0), { name: "named" });
+      const second = createTask(() => sleep(0), { name: "x" });
+      const third = createTask(() => sleep(0));
+      second.setName("y");
+      const fourth = new Task(() => sleep(0), { loop });
+      assertEquals([n(third) - n(first), n(fourth) - n(third)], [1, 1]);
+      await Promise.all([first, named, second, third, fourth]);
+    })
+  ));
+
 Deno.test("getCoro() returns the async function or promise the task runs", () =>
   withLoop((loop) =>
     loop.runUntilComplete(async () => {
@@ -308,11 +323,23 @@ Deno.test("sleep(0) yields exactly one loop iteration", () =>
     })
   ));
 
-Deno.test("sleep() rejects a non-finite delay and needs a running loop", () => {
+Deno.test("sleep() rejects NaN and needs a running loop", () => {
   assertThrows(() => sleep(NaN), TypeError);
-  assertThrows(() => sleep(Infinity), TypeError);
+  assertThrows(() => sleep("1" as unknown as number), TypeError);
   assertThrows(() => sleep(1), RuntimeError, "no running event loop");
 });
+
+Deno.test("sleep(Infinity) waits until cancelled, as CPython's sleep(math.inf)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const forever = createTask(() => sleep(Infinity));
+      await sleep(3600);
+      assert(!forever.done());
+      assertEquals(loop.scheduledHandles().length, 0, "no timer at all");
+      forever.cancel();
+      await assertRejects(() => forever, CancelledError);
+    })
+  ));
 
 Deno.test("currentTask() across awaits; null in a plain callback; allTasks() has pending tasks only", () =>
   withLoop((loop) =>

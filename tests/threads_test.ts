@@ -2,6 +2,7 @@
 // bound, shutdown, and callSoonThreadsafe from outside the loop.
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 import { withLoop } from "./_util.ts";
+import { _liveWorkers } from "../lib/threads.ts";
 import {
   CancelledError,
   type EventLoop,
@@ -25,8 +26,8 @@ Deno.test("runInExecutor(null) runs a named export on the default executor", asy
     const [a, b] = [loop.runInExecutor<number>(null, fn("fib"), 20), toThread(fn("later"), 5, "x")];
     return [await a, await b];
   });
-  // run() shut the default executor down: the sanitizers see no Worker left.
   assertEquals(result, [6765, "x"]);
+  assertEquals(_liveWorkers(), 0, "run() shut the default executor down");
 });
 
 Deno.test("errors come back with their class (built-ins), name, message and stack", async () => {
@@ -161,8 +162,56 @@ Deno.test("loop.close() terminates the default executor's Workers at once", asyn
     const stuck = loop.runInExecutor(null, fn("spin"), 10_000);
     stuck.addDoneCallback(() => {});
     await loop.runUntilComplete(() => sleep(0.02));
-    loop.close(); // the sanitizers fail the test if the Worker survives
+    loop.close();
+    assertEquals(_liveWorkers(), 0);
   }, { virtual: false });
+});
+
+Deno.test("setDefaultExecutor() shuts the pool it replaces down: idle Workers now, busy ones after their job", async () => {
+  const result = await run(async () => {
+    const loop = getRunningLoop();
+    await loop.runInExecutor(null, fn("fib"), 1);
+    const busy = loop.runInExecutor(null, fn("later"), 100, "old pool");
+    const idle = loop.runInExecutor(null, fn("fib"), 2);
+    await idle;
+    assertEquals(_liveWorkers(), 2);
+    const pool = new WorkerExecutor({ maxWorkers: 1 });
+    loop.setDefaultExecutor(pool);
+    assertEquals(_liveWorkers(), 1, "the idle Worker ended at once");
+    loop.setDefaultExecutor(pool); // the same pool again is not a replacement
+    const fresh = await loop.runInExecutor(null, fn("fib"), 3);
+    return [fresh, await busy, _liveWorkers()];
+  });
+  assertEquals(result, [2, "old pool", 1]);
+  assertEquals(_liveWorkers(), 0);
+});
+
+Deno.test("no Worker outlives run() or Runner.close(), however they end (a process of its own each)", async () => {
+  const expected: Record<string, unknown> = {
+    replaced: 1,
+    replacedBusy: ["new pool", "old pool"],
+    mainThrows: "main failed",
+    leftover: "main done",
+    runner: 5,
+  };
+  for (const [scenario, result] of Object.entries(expected)) {
+    // A Worker left alive keeps the process running: the timeout kills it.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-read",
+        import.meta.resolve("./fixtures/executor_exit.ts"),
+        scenario,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals([scenario, out.code, out.signal, stderr], [scenario, 0, null, ""]);
+    assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), result);
+  }
 });
 
 Deno.test("setDefaultExecutor() takes only a WorkerExecutor", async () => {
