@@ -13,7 +13,7 @@ import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, Task } from "./tasks.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
-import { safeString, stackFrames } from "./_util.ts";
+import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
 import {
   _runInExecutor,
@@ -855,7 +855,7 @@ export class EventLoop {
           ? `${key}: Object created at (most recent call first):\n${
             stackFrames(String(value)).join("\n")
           }`
-          : `${key}: ${typeof value === "string" ? value : contextRepr(value)}`,
+          : `${key}: ${typeof value === "string" ? value : pyRepr(value)}`,
       );
     }
     const exc = context.exception;
@@ -1384,18 +1384,6 @@ function callWith(callback: (...args: never[]) => unknown, args: unknown): void 
 /** An error as the default handler prints it: its stack, else its text. */
 function errorText(exc: unknown): string {
   return exc instanceof Error ? (exc.stack ?? String(exc)) : String(exc);
-}
-
-/** A context value as asyncio's default handler prints it (`repr()`). */
-function contextRepr(value: unknown): string {
-  if (typeof value === "string") return `'${value.replaceAll("'", "\\'")}'`;
-  if (
-    value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype
-  ) {
-    return safeString(value);
-  }
-  const entries = Object.entries(value).map(([k, v]) => `'${k}': ${contextRepr(v)}`);
-  return `{${entries.join(", ")}}`;
 }
 
 /** The timer table or the batch holds a twin of a cancelled timer's handle: it is cancelled too. */

@@ -9,7 +9,7 @@ import { CancelledError, InvalidStateError, RuntimeError } from "./exceptions.ts
 import { _taskContext } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
-import { shortRepr } from "./_util.ts";
+import { pyRepr, shortRepr } from "./_util.ts";
 
 /** A done-callback: called (through `callSoon`) with the future. */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
@@ -254,7 +254,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _reprInfo(): string[] {
     const info = [this.constructor.name, STATE_NAMES[this._state].toLowerCase()];
     if (this._state === FINISHED) info.push(`result=${shortRepr(this._value)}`);
-    if (this._state === FAILED) info.push(`exception=${String(this._value)}`);
+    if (this._state === FAILED) info.push(`exception=${pyRepr(this._value)}`);
     if (this._callbacks !== null) info.push(formatCallbacks(this._callbacks));
     return info;
   }

@@ -22,7 +22,7 @@ import { QueueEmpty, QueueFull, QueueShutDown } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { Event } from "./locks.ts";
 import { bindLoop, Deque } from "./_sync.ts";
-import { safeString } from "./_util.ts";
+import { pyRepr, safeString } from "./_util.ts";
 
 // The settled promise of every `put` that completes at once (no
 // allocation, no loop iteration, as asyncio's `await q.put(x)` that does
@@ -298,7 +298,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
   /** For example `<Queue maxsize=2 _queue=[1, 2] tasks=2>`, as Python's `str(q)`. */
   toString(): string {
     const parts = [`maxsize=${this.#maxsize}`];
-    if (this._items.length > 0) parts.push(`_queue=[${[...this._items].join(", ")}]`);
+    if (this._items.length > 0) parts.push(`_queue=${pyRepr([...this._items])}`);
     if (this.#getters.length > 0) parts.push(`_getters[${this.#getters.length}]`);
     if (this.#putters.length > 0) parts.push(`_putters[${this.#putters.length}]`);
     if (this.#unfinishedTasks > 0) parts.push(`tasks=${this.#unfinishedTasks}`);

@@ -81,9 +81,9 @@ export interface StreamReaderOptions {
  *
  * Mirrors `asyncio.StreamReader`: its errors (`IncompleteReadError`,
  * `LimitOverrunError`) and buffer rules; `readline` past the limit throws
- * `LineTooLongError` (Python's `ValueError`). One difference: `read(n)`
- * returns at most the bytes of one received chunk, so that it copies
- * nothing (asyncio's contract, "up to `n` bytes", allows it).
+ * `LineTooLongError` (Python's `ValueError`). `read(n)` returns up to `n` of
+ * the buffered bytes, as CPython's: a view when they lie in one received
+ * chunk, a copy when they span several.
  *
  * The arrays it returns are the caller's to keep and change, but to save
  * copies they are often views into a larger buffer that also holds other
@@ -231,8 +231,8 @@ export class StreamReader {
 
   /**
    * Read up to `n` bytes: with `n < 0` (the default) everything until EOF;
-   * else at most `n` bytes (and at most one received chunk) as soon as at
-   * least one is there. Empty at EOF.
+   * else at most `n` of the buffered bytes, as soon as at least one is
+   * there. Empty at EOF.
    * Mirrors `StreamReader.read`.
    * @throws {TypeError} if `n` is not an integer.
    */
@@ -243,7 +243,9 @@ export class StreamReader {
     if (n < 0) return await this.#readAll();
     if (this.#size === 0 && !this.#eof) await this.#waitForData("read");
     if (this.#size === 0) return new Uint8Array(0);
-    const data = this.#take(Math.min(n, this.#chunks[this.#head].length - this.#pos));
+    // All that is buffered, up to n, as CPython's read(n) slices its one
+    // bytearray: a parser sees the boundaries it would see there.
+    const data = this.#take(Math.min(n, this.#size));
     this.#maybeResume();
     return data;
   }

@@ -10,7 +10,7 @@ import { type EventLoop, type Handle, type Task, TimerHandle, type TraceEvent } 
 
 /**
  * The asyncio call behind the library's own timer callbacks, by the name
- * `handle.describe()` shows (`setResultUnlessDone(<SleepFuture …>, undefined)`
+ * `handle.describe()` shows (`setResultUnlessDone(<SleepFuture …>, None)`
  * is a task's `sleep(1)`): `js` code's sleeps and deadlines then read as the
  * REPL's own `sleep=S` printers do.
  */

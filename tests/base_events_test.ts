@@ -746,6 +746,6 @@ Deno.test("a failing callback whose argument cannot be printed is reported; the 
     loop.callLater(0, () => loop.stop());
     await loop.runForever();
     assertEquals(ran, ["next"]);
-    assertEquals(errors.map((e) => e.message), ["Exception in callback <anonymous>(Object)"]);
+    assertEquals(errors.map((e) => e.message), ["Exception in callback <anonymous>({})"]);
     assertThrows(() => loop.callLater(unprintable, () => {}), TypeError, "got [object Object]");
   }, { expectErrors: 1 }));

@@ -15,7 +15,7 @@ import {
   TimerHandle,
   VirtualClock,
 } from "../mod.ts";
-import { shortRepr } from "../lib/_util.ts";
+import { pyRepr, shortRepr } from "../lib/_util.ts";
 
 // ---- Handles ---------------------------------------------------------------
 
@@ -122,15 +122,106 @@ Deno.test("Handle: an anonymous callback is described as <anonymous>", () =>
     assertEquals(handle.describe(), "<anonymous>()");
   }));
 
-Deno.test("shortRepr() renders arguments as Python's repr, shortened", () => {
-  assertEquals(shortRepr("it's"), "'it\\'s'");
-  assertEquals(shortRepr("x".repeat(50)), `'${"x".repeat(37)}...'`);
-  assertEquals(shortRepr(42), "42");
-  assertEquals(shortRepr(null), "null");
-  assertEquals(shortRepr(undefined), "undefined");
+Deno.test("shortRepr() renders values as Python's reprlib.repr: None, True, lists, dicts, bytes, cut", () => {
+  assertEquals(
+    [null, undefined, true, false, 42, 1.5, NaN, -Infinity, 2n ** 150n].map(shortRepr),
+    [
+      "None",
+      "None",
+      "True",
+      "False",
+      "42",
+      "1.5",
+      "nan",
+      "-inf",
+      "142724769270595988...9449495136382746624",
+    ],
+  );
+  assertEquals(
+    ["it's", 'say "hi"', "both ' and \"", "tab\t\n\x00", "x".repeat(50)].map(shortRepr),
+    [
+      `"it's"`,
+      `'say "hi"'`,
+      `'both \\' and "'`,
+      "'tab\\t\\n\\x00'",
+      `'${"x".repeat(12)}...${"x".repeat(13)}'`,
+    ],
+  );
+  assertEquals(shortRepr([1, [2, ["a"]], []]), "[1, [2, ['a']], []]");
+  assertEquals(shortRepr([[[[[[[1]]]]]]]), "[[[[[[[...]]]]]]]");
+  assertEquals(shortRepr(Array.from({ length: 8 }, (_, i) => i)), "[0, 1, 2, 3, 4, 5, ...]");
+  // Plain objects and Maps are dicts; reprlib sorts the keys and shows four.
+  assertEquals(shortRepr({ b: 1, a: null }), "{'a': None, 'b': 1}");
+  assertEquals(
+    shortRepr({ e: 5, d: 4, c: 3, b: 2, a: 1 }),
+    "{'a': 1, 'b': 2, 'c': 3, 'd': 4, ...}",
+  );
+  assertEquals(
+    shortRepr(new Map<unknown, unknown>([[2, "x"], [1, [true]]])),
+    "{1: [True], 2: 'x'}",
+  );
+  assertEquals([new Set([2, 1]), new Set()].map(shortRepr), ["{1, 2}", "set()"]);
+  assertEquals(shortRepr(new Uint8Array([104, 105, 10, 255, 39])), `b"hi\\n\\xff'"`);
+  assertEquals(shortRepr(new RangeError("bad")), "RangeError('bad')");
   assertEquals(shortRepr(function named() {}), "named");
-  assertEquals(shortRepr({ a: 1 }), "Object");
+  class Plain {}
+  class Shown {
+    toString() {
+      return "Shown(1)";
+    }
+  }
+  assertEquals([new Plain(), new Shown()].map(shortRepr), ["<Plain object>", "Shown(1)"]);
 });
+
+Deno.test("pyRepr() shows it all, in insertion order; neither throws on odd objects or cycles", () => {
+  assertEquals(pyRepr({ b: 1, a: "x".repeat(40) }), `{'b': 1, 'a': '${"x".repeat(40)}'}`);
+  assertEquals(pyRepr(Array.from({ length: 8 }, (_, i) => i)), "[0, 1, 2, 3, 4, 5, 6, 7]");
+  const list: unknown[] = [1];
+  list.push(list);
+  const dict: Record<string, unknown> = { a: 1 };
+  dict.self = dict;
+  const bare = Object.create(null);
+  bare.k = [null];
+  class Throws {
+    toString(): string {
+      throw new Error("no");
+    }
+  }
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (const repr of [shortRepr, pyRepr]) {
+    assertEquals(
+      [list, dict, bare, new Throws(), proxy].map(repr),
+      ["[1, [...]]", "{'a': 1, 'self': {...}}", "{'k': [None]}", "<Throws object>", "<object>"],
+    );
+  }
+});
+
+Deno.test("Handle and Future reprs and 'Exception in callback' show arguments with shortRepr", () =>
+  withLoop(async (loop) => {
+    function print(..._args: unknown[]) {}
+    const h = loop.callSoon(print, [1, 2], "x", { a: null }, true);
+    assertEquals(String(h), "<Handle print([1, 2], 'x', {'a': None}, True)>");
+    h.cancel();
+    const fut = loop.createFuture();
+    fut.setResult([undefined, [false]]);
+    assertEquals(String(fut), "<Future finished result=[None, [False]]>");
+    const failed = loop.createFuture();
+    failed.setException(new RuntimeError("bad"));
+    assertEquals(String(failed), "<Future finished exception=RuntimeError('bad')>");
+    failed.exception();
+    const messages: string[] = [];
+    loop.setExceptionHandler((_loop, context) => messages.push(context.message));
+    loop.callSoon(
+      function boom(_list: unknown, _none: unknown) {
+        throw new RuntimeError("boom");
+      },
+      [[1]],
+      null,
+    );
+    await loop.runUntilComplete(() => sleep(0));
+    assertEquals(messages, ["Exception in callback boom([[1]], None)"]);
+  }));
 
 // ---- Finding the loop --------------------------------------------------------
 

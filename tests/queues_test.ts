@@ -83,7 +83,7 @@ Deno.test("put() waits while full; putters add their items in arrival order", ()
     q.putNowait("first");
     const putters = ["a", "b", "c"].map((name) => createTask(() => q.put(name)));
     await spin();
-    assertEquals(String(q), "<Queue maxsize=1 _queue=[first] _putters[3] tasks=1>");
+    assertEquals(String(q), "<Queue maxsize=1 _queue=['first'] _putters[3] tasks=1>");
     const got: string[] = [];
     for (let i = 0; i < 4; i++) got.push(await q.get());
     for (const t of putters) await t;

@@ -137,7 +137,7 @@ Deno.test("readuntil() finds a separator spanning two and three received chunks"
     assertEquals(await rest(reader), PAD + "|");
   }));
 
-Deno.test("readexactly() joins many chunks; read(n) hands over at most one, uncopied", () =>
+Deno.test("readexactly() joins many chunks; read(n) is a view within one chunk, a copy across", () =>
   onLoop(async () => {
     const reader = new StreamReader();
     const parts = Array.from(
@@ -150,11 +150,17 @@ Deno.test("readexactly() joins many chunks; read(n) hands over at most one, unco
     assertEquals(dec(await reader.read(1000)), all.slice(-100));
 
     const a = enc("a".repeat(2000));
+    const b = enc("b".repeat(2000));
     reader._feedOwned(a);
-    reader._feedOwned(enc("b".repeat(2000)));
-    const got = await reader.read(3000);
-    assert(got.buffer === a.buffer && got.length === 2000, "read(n) copied or joined");
-    assertEquals(dec(await reader.read(4000)), "b".repeat(2000));
+    reader._feedOwned(b);
+    const head = await reader.read(1500);
+    assert(head.buffer === a.buffer && head.length === 1500, "read(n) within a chunk copied");
+    // As CPython: up to n of all that is buffered, here the rest of a and most of b.
+    const across = await reader.read(2000);
+    assertEquals(dec(across), "a".repeat(500) + "b".repeat(1500));
+    assert(across.buffer !== a.buffer && across.buffer !== b.buffer, "a copy owns its memory");
+    const tail = await reader.read(4000);
+    assertEquals([dec(tail), tail.buffer === b.buffer], ["b".repeat(500), true]);
     // Views of one buffer, fed in order, join into one chunk (socket reads
     // into a slab): read(n) takes both at once, still without a copy.
     const slab = enc("0123456789");
@@ -162,6 +168,15 @@ Deno.test("readexactly() joins many chunks; read(n) hands over at most one, unco
     reader._feedOwned(slab.subarray(4, 10));
     const joined = await reader.read(100);
     assertEquals([dec(joined), joined.buffer === slab.buffer], ["0123456789", true]);
+  }));
+
+Deno.test("read(n) after feeds of 5,000 and 5,000 bytes returns 8,000, then 2,000 (issue #23)", () =>
+  onLoop(async () => {
+    const reader = new StreamReader();
+    reader.feedData(enc("a".repeat(5000)));
+    reader.feedData(enc("b".repeat(5000)));
+    assertEquals(dec(await reader.read(8000)), "a".repeat(5000) + "b".repeat(3000));
+    assertEquals(dec(await reader.read(8000)), "b".repeat(2000));
   }));
 
 Deno.test("feedData() copies: the caller may reuse its array", () =>
