@@ -6,7 +6,7 @@ import type { ClientTlsOptions, CreateServerOptions, EventLoop } from "./base_ev
 import type { BaseProtocol } from "./protocols.ts";
 import { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
-import { removeSocketFile, SocketTransport } from "./_transports.ts";
+import { listenersClosing, removeSocketFile, SocketTransport } from "./_transports.ts";
 import { toOSError } from "./_oserror.ts";
 import type { OSError } from "./exceptions.ts";
 
@@ -43,6 +43,7 @@ export async function connect<P extends BaseProtocol>(
   where: string,
 ): Promise<[Transport, P]> {
   checkFactory(protocolFactory);
+  if (listenersClosing.size > 0) await onLoop(loop, Promise.all(listenersClosing), () => {});
   let pending: Promise<Deno.Conn>;
   if (ssl) {
     const tls = ssl === true ? {} : ssl;

@@ -703,6 +703,13 @@ export class PipeTransport extends DenoTransport {
   }
 }
 
+/**
+ * The listeners of servers just closed whose sockets Deno has not yet let
+ * go (each promise settles when it has); connects wait for them, so that a
+ * connect after `server.close()` is refused, as in CPython.
+ */
+export const listenersClosing: Set<Promise<void>> = new Set();
+
 /** Remove a stale Unix socket file (never anything else). */
 export function removeSocketFile(path: string): void {
   try {

@@ -7,7 +7,13 @@ import type { EventLoop } from "./base_events.ts";
 import { CancelledError, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import type { BaseProtocol } from "./protocols.ts";
-import { addrInfo, type DenoTransport, removeSocketFile, SocketTransport } from "./_transports.ts";
+import {
+  addrInfo,
+  type DenoTransport,
+  listenersClosing,
+  removeSocketFile,
+  SocketTransport,
+} from "./_transports.ts";
 
 // Invariants: `#transports` holds the connections not yet lost; `#active`
 // counts them plus what else holds the server open (a stream handler's
@@ -32,6 +38,7 @@ export class Server implements AsyncDisposable {
   #transports = new Set<DenoTransport>();
   #waiters: Future<void>[] = [];
   #servingForever: Future<void> | null = null;
+  #acceptLoops: Promise<void>[] = [];
 
   /** @ignore Made by `loop.createServer` and `loop.createUnixServer`. */
   constructor(
@@ -71,7 +78,7 @@ export class Server implements AsyncDisposable {
     if (this.#closed) return Promise.reject(new RuntimeError(`server ${this} is closed`));
     if (!this.#serving) {
       this.#serving = true;
-      for (const listener of this.#listeners) void this.#accept(listener);
+      for (const listener of this.#listeners) this.#acceptLoops.push(this.#accept(listener));
     }
     return Promise.resolve();
   }
@@ -89,6 +96,13 @@ export class Server implements AsyncDisposable {
         listener.close();
       } catch { /* already closed */ }
     }
+    // Deno lets the socket go only once the pending accept() has ended, a
+    // moment later; until then the kernel still accepts (and then resets)
+    // connections. CPython's close() stops them at once, so our own
+    // connects wait for that moment (see listenersClosing).
+    const ended = Promise.all(this.#acceptLoops).then(() => {});
+    listenersClosing.add(ended);
+    ended.then(() => listenersClosing.delete(ended));
     if (this.#unixPath !== null) removeSocketFile(this.#unixPath);
     if (this.#servingForever !== null && !this.#servingForever.done()) {
       this.#servingForever.cancel();
