@@ -35,6 +35,7 @@ export interface ProtocolServer {
   readonly sockets: readonly Deno.Addr[];
   close(): void;
   waitClosed(): Promise<void>;
+  serveForever(): Promise<void>;
 }
 
 type Factory = () => ProtocolLike | BufferedProtocolLike;
