@@ -6,12 +6,14 @@
 // bench/http_servers.py, nginx), killed at the end. Not a pair for
 // bench/run.ts: see bench/README.md.
 //
-//   deno run -A bench/http_wrk.ts [--quick] [--duration S] [--conns 1,50,1000] [impl...]
+//   deno run -A bench/http_wrk.ts [--quick] [--duration S] [--reps N] [--conns 1,50,1000] [impl...]
 //
-// Prints a JSON line per (implementation, connections), then a markdown
-// table. Server CPU per request is utime+stime of the server's processes
-// (from /proc) over the wrk run, divided by the requests wrk completed; peak
-// RSS is VmHWM at the end of each run (so it includes the runs before).
+// Prints each run as a JSON line on stderr, then (stdout) a JSON line per
+// (implementation, connections) with the medians over the repetitions, and
+// a markdown table. Server CPU per request is utime+stime of the server's
+// processes (from /proc) over the wrk run, divided by the requests wrk
+// completed; peak RSS is VmHWM after the first run at that connection count
+// (so it includes the lower counts run before).
 
 const HERE = new URL(".", import.meta.url).pathname;
 const PY = "/usr/bin/python3";
@@ -288,6 +290,7 @@ interface Row extends WrkResult {
 
 function parseArgs(argv: string[]) {
   let seconds = 10;
+  let reps = 1;
   let conns = [1, 50, 1000];
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -295,13 +298,15 @@ function parseArgs(argv: string[]) {
     if (a === "--quick") seconds = 3;
     else if (a === "--duration") seconds = Number(argv[++i]);
     else if (a === "--conns") conns = argv[++i].split(",").map(Number);
+    else if (a === "--reps") reps = Number(argv[++i]);
     else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
     else if (a in IMPLS) names.push(a);
     else throw new Error(`unknown implementation ${a} (have: ${Object.keys(IMPLS).join(", ")})`);
   }
   if (!(seconds > 0)) throw new Error("--duration wants seconds > 0");
   if (conns.some((c) => !Number.isInteger(c) || c < 1)) throw new Error("--conns wants counts");
-  return { seconds, conns, names: names.length > 0 ? names : Object.keys(IMPLS) };
+  if (!Number.isInteger(reps) || reps < 1) throw new Error("--reps wants a positive integer");
+  return { seconds, conns, reps, names: names.length > 0 ? names : Object.keys(IMPLS) };
 }
 
 async function nofileLimit(): Promise<number> {
@@ -311,36 +316,79 @@ async function nofileLimit(): Promise<number> {
   return text === "unlimited" ? Infinity : Number(text);
 }
 
-async function measure(name: string, seconds: number, conns: number[]): Promise<Row[]> {
+interface Served {
+  name: string;
+  dir: string;
+  server: Running | null;
+}
+
+/** Start one server and warm it up (JIT, caches, first connections); not measured. */
+async function serve(name: string): Promise<Served> {
   const dir = await Deno.makeTempDir({ prefix: `http_wrk_${name}_` });
-  const rows: Row[] = [];
-  let server: Running | null = null;
+  const served: Served = { name, dir, server: null };
   try {
-    server = await startServer(IMPLS[name], dir);
-    const pid = server.child.pid;
-    // Warm-up (JIT, caches, the first connections); not measured.
-    await wrk(server.port, 50, 1);
-    for (const c of conns) {
-      const cpu0 = cpuSecondsOf(pid);
-      const r = await wrk(server.port, c, seconds);
-      const cpu = cpuSecondsOf(pid) - cpu0;
-      const row: Row = {
-        impl: name,
-        conns: c,
-        ...r,
-        cpuUsPerRequest: r.requests > 0 ? (cpu / r.requests) * 1e6 : NaN,
-        peakRss: peakRssBytes(pid),
-      };
-      console.log(JSON.stringify(row));
-      rows.push(row);
-    }
+    served.server = await startServer(IMPLS[name], dir);
+    await wrk(served.server.port, 50, 1);
   } catch (err) {
     console.error(`${name}: ${err instanceof Error ? err.message : err}`);
-  } finally {
-    if (server !== null) await stop(server.child, server.drained);
-    await Deno.remove(dir, { recursive: true });
+    if (served.server !== null) await stop(served.server.child, served.server.drained);
+    served.server = null;
   }
-  return rows;
+  return served;
+}
+
+/** One wrk run against a running server, with its CPU over the run. */
+async function once(s: Served, conns: number, seconds: number): Promise<Row | null> {
+  if (s.server === null) return null;
+  const pid = s.server.child.pid;
+  try {
+    const cpu0 = cpuSecondsOf(pid);
+    const r = await wrk(s.server.port, conns, seconds);
+    const cpu = cpuSecondsOf(pid) - cpu0;
+    return {
+      impl: s.name,
+      conns,
+      ...r,
+      cpuUsPerRequest: r.requests > 0 ? (cpu / r.requests) * 1e6 : NaN,
+      peakRss: peakRssBytes(pid),
+    };
+  } catch (err) {
+    console.error(`${s.name}, ${conns} connections: ${err instanceof Error ? err.message : err}`);
+    return null;
+  }
+}
+
+function median(xs: number[]): number {
+  const v = xs.slice().sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/**
+ * Medians over the repetitions; errors summed. Peak RSS is the first
+ * repetition's: VmHWM only grows, and later ones follow a 1,000-connection run.
+ */
+function summarise(runs: Row[]): Row {
+  const m = (f: (r: Row) => number) => median(runs.map(f));
+  const sum = (f: (r: Row) => number) => runs.reduce((a, r) => a + f(r), 0);
+  return {
+    impl: runs[0].impl,
+    conns: runs[0].conns,
+    requests: m((r) => r.requests),
+    seconds: m((r) => r.seconds),
+    rps: m((r) => r.rps),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    errors: {
+      connect: sum((r) => r.errors.connect),
+      read: sum((r) => r.errors.read),
+      write: sum((r) => r.errors.write),
+      timeout: sum((r) => r.errors.timeout),
+    },
+    non2xx: sum((r) => r.non2xx),
+    cpuUsPerRequest: m((r) => r.cpuUsPerRequest),
+    peakRss: runs[0].peakRss,
+  };
 }
 
 function fmtRate(x: number): string {
@@ -382,13 +430,14 @@ export function table(rows: Row[], names: string[], conns: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const { seconds, conns, names } = parseArgs(Deno.args);
+  const { seconds, conns, reps, names } = parseArgs(Deno.args);
   const limit = await nofileLimit();
   if (limit < Math.max(...conns) + 64) {
     console.error(`warning: only ${limit} descriptors for wrk and the servers`);
   }
-  // A bound on the whole run, whatever hangs: each server's start, warm-up and runs.
-  const cap = names.length * (conns.length * (seconds + 35) + 60);
+  // A bound on the whole run, whatever hangs: each server's start and
+  // warm-up, and every wrk run (which wrk bounds itself, by -d).
+  const cap = names.length * (60 + reps * conns.length * (seconds + 35));
   const watchdog = setTimeout(() => {
     console.error(`http_wrk: over its ${cap} s cap; giving up`);
     for (const child of live) {
@@ -399,17 +448,42 @@ async function main(): Promise<void> {
     Deno.exit(2);
   }, cap * 1000);
   const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
-  console.error(`wrk -t1 -d${seconds}s --latency at ${conns.join(", ")} connections; load ${load}`);
-  const rows: Row[] = [];
-  for (const name of names) {
-    console.error(`${name} …`);
-    rows.push(...await measure(name, seconds, conns));
+  const how = `wrk -t1 -d${seconds}s --latency at ${conns.join(", ")} connections, ` +
+    `${reps} repetition(s); load average at start ${load}`;
+  console.error(how);
+  // Every server is up for the whole run (idle ones cost nothing), so that
+  // the implementations take turns at each connection count: a busy
+  // neighbour then shakes them alike, instead of whoever ran at the time.
+  const served: Served[] = [];
+  const runs = new Map<string, Row[]>();
+  try {
+    for (const name of names) served.push(await serve(name));
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const c of conns) {
+        for (const s of served) {
+          const row = await once(s, c, seconds);
+          if (row === null) continue;
+          console.error(JSON.stringify({ rep, ...row }));
+          const key = `${s.name} ${c}`;
+          runs.set(key, [...runs.get(key) ?? [], row]);
+        }
+      }
+    }
+  } finally {
+    for (const s of served) {
+      if (s.server !== null) await stop(s.server.child, s.server.drained);
+      await Deno.remove(s.dir, { recursive: true });
+    }
   }
   clearTimeout(watchdog);
+  const rows = [...runs.values()].map(summarise);
+  for (const row of rows) {
+    console.log(JSON.stringify({ ...row, reps: runs.get(`${row.impl} ${row.conns}`)!.length }));
+  }
   console.log(`\n${table(rows, names, conns)}\n`);
   console.log(
-    `wrk -t1 -d${seconds}s --latency; load average at start ${load}; ` +
-      `CPU per request: the server's processes' utime+stime over the run / requests.`,
+    `${how}. Medians over the repetitions; CPU per request: the server's processes' ` +
+      `utime+stime over the run / requests; peak RSS: VmHWM after the first run at that count.`,
   );
 }
 
