@@ -22,13 +22,15 @@ const PY = "/usr/bin/python3";
 const NOFILE = 8192;
 
 interface Impl {
-  name: string;
-  /** The command (run under `sh` to raise the descriptor limit). */
+  /**
+   * The server's command line (run under `sh` to raise the descriptor
+   * limit) and, for a server that cannot announce a port-0 port, the port it
+   * was given; `dir` is its temporary directory.
+   */
   start(dir: string): Promise<{ cmd: string[]; port?: number }>;
 }
 
 const deno = (what: string): Impl => ({
-  name: what,
   start: () =>
     Promise.resolve({
       cmd: [Deno.execPath(), "run", "--allow-net=127.0.0.1", `${HERE}http_servers.ts`, what],
@@ -36,7 +38,6 @@ const deno = (what: string): Impl => ({
 });
 
 const python = (what: string, uvloop: boolean): Impl => ({
-  name: what,
   start: () =>
     Promise.resolve({
       cmd: [PY, `${HERE}http_servers.py`, what, ...(uvloop ? ["--uvloop"] : [])],
@@ -52,7 +53,7 @@ const IMPLS: Record<string, Impl> = {
   "uvloop-protocol": python("protocol", true),
   "deno-raw": deno("raw"),
   "deno-serve": deno("serve"),
-  nginx: { name: "nginx", start: nginxConfig },
+  nginx: { start: nginxConfig },
 };
 
 /** A port nobody uses now (for nginx, which cannot listen on port 0 and tell us). */
