@@ -10,6 +10,13 @@ export interface Target {
   uvloop?: number;
   /** Our value must stay under this (with `lower`), e.g. bytes. */
   max?: number;
+  /**
+   * Ratio to the raw Deno ceiling: the row `<rawBench> (deno-raw)` (a line
+   * with impl "deno-raw" from the same run); at least this.
+   */
+  raw?: number;
+  /** The bench whose "deno-raw" row is the ceiling; this bench's own if unset. */
+  rawBench?: string;
 }
 
 /** One result line. */

@@ -43,6 +43,8 @@ interface Target {
   asyncio?: number;
   uvloop?: number;
   max?: number;
+  raw?: number;
+  rawBench?: string;
 }
 
 interface Runner {
@@ -182,8 +184,11 @@ function fmt(x: number | undefined): string {
   return String(Number(x.toPrecision(3)));
 }
 
-/** "met", "missed" or "" for a case, judged on the medians. */
-function verdict(c: Case, m: Partial<Record<Column, number>>): string {
+/**
+ * "met", "missed" or "" for a case, judged on the medians; `raw` is the
+ * median of its raw Deno ceiling, if that ran.
+ */
+function verdict(c: Case, m: Partial<Record<Column, number>>, raw: number | undefined): string {
   const t = c.target;
   if (t === undefined || m.deno === undefined) return "";
   const ok = (ratio: number | undefined, want: number) =>
@@ -198,7 +203,9 @@ function verdict(c: Case, m: Partial<Record<Column, number>>): string {
     checks.push(ok(m.deno / m.uvloop, t.uvloop));
   }
   if (t.max !== undefined) checks.push(m.deno < t.max);
+  if (t.raw !== undefined && raw !== undefined) checks.push(ok(m.deno / raw, t.raw));
   const want = [
+    t.raw !== undefined ? `≥ ${t.raw}× raw${raw === undefined ? " (not measured)" : ""}` : "",
     t.asyncio !== undefined ? `${c.lower ? "≤" : "≥"} ${t.asyncio}× asyncio` : "",
     t.uvloop !== undefined ? `${c.lower ? "≤" : "≥"} ${t.uvloop}× uvloop` : "",
     t.max !== undefined ? `< ${t.max}` : "",
@@ -217,6 +224,7 @@ function table(cases: Map<string, Case>, reps: number): string {
     "ours/asyncio (Debian)",
     "ours/asyncio (pyenv)",
     "ours/uvloop",
+    "ours/raw Deno",
     "target",
   ];
   const rows = [head, head.map(() => "---")];
@@ -227,8 +235,12 @@ function table(cases: Map<string, Case>, reps: number): string {
     for (const [col, xs] of Object.entries({ ...base?.samples, ...c.samples })) {
       m[col as Column] = median(xs!);
     }
-    const ratio = (peer: Column) =>
-      m.deno !== undefined && m[peer] !== undefined ? `${(m.deno / m[peer]!).toFixed(2)}×` : "–";
+    const ratio = (peer: number | undefined) =>
+      m.deno !== undefined && peer !== undefined ? `${(m.deno / peer).toFixed(2)}×` : "–";
+    // The ceiling a case is held to: its own "(deno-raw)" row, or the one its target names.
+    const rawKey = `${c.target?.rawBench ?? name} (deno-raw)`;
+    const rawSamples = cases.get(rawKey)?.samples.deno;
+    const raw = rawSamples === undefined ? undefined : median(rawSamples);
     rows.push([
       name,
       c.unit + (c.lower ? " (lower is better)" : ""),
@@ -236,14 +248,16 @@ function table(cases: Map<string, Case>, reps: number): string {
       fmt(m.debian),
       fmt(m.pyenv),
       fmt(m.uvloop),
-      ratio("debian"),
-      ratio("pyenv"),
-      ratio("uvloop"),
-      verdict(c, m),
+      ratio(m.debian),
+      ratio(m.pyenv),
+      ratio(m.uvloop),
+      ratio(raw),
+      verdict(c, m, raw),
     ]);
   }
   const body = rows.map((r) => `| ${r.join(" | ")} |`).join("\n");
-  return `${body}\n\nMedians of ${reps} run(s) per implementation; ratios are ours / peer.`;
+  return `${body}\n\nMedians of ${reps} run(s) per implementation; ratios are ours / peer ` +
+    `(a "(deno-raw)" row is the raw Deno ceiling, compared with its case's peers).`;
 }
 
 async function machine(): Promise<string> {

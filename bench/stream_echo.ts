@@ -1,10 +1,12 @@
 // Echo servers on our streams (lines: readline/write/drain; bulk:
-// read/write/drain), hit by bench/stream_echo_load.ts. Peers:
-// stream_echo_raw.ts (raw Deno.Conn, the ceiling) and stream_echo.py
-// (asyncio, or uvloop with --uvloop).
+// read/write/drain), hit by bench/stream_echo_load.ts, each load right after
+// the raw Deno.Conn echo (stream_echo_raw.ts, the ceiling: the
+// "(deno-raw)" rows, which bench/proto_echo.ts is compared with too). Peer:
+// stream_echo.py (asyncio, or uvloop with --uvloop).
 // deno run --allow-net=127.0.0.1 --allow-run --allow-read bench/stream_echo.ts
 import { run, startServer, type StreamReader, type StreamWriter } from "../mod.ts";
 import { configs, emitLoad, runLoad } from "./stream_echo_load.ts";
+import { rawLoad } from "./stream_echo_raw.ts";
 
 async function echoLines(reader: StreamReader, writer: StreamWriter): Promise<void> {
   for (;;) {
@@ -26,13 +28,15 @@ async function echoBulk(reader: StreamReader, writer: StreamWriter): Promise<voi
   writer.close();
 }
 
-await run(async () => {
-  for (const cfg of configs()) {
+for (const cfg of configs()) {
+  // Back to back with ours, so that a noisy neighbour shakes both alike.
+  emitLoad("deno-raw", cfg, await rawLoad(cfg));
+  await run(async () => {
     const handler = cfg.mode === "lines" ? echoLines : echoBulk;
     const server = await startServer(handler, "127.0.0.1", 0);
     const result = await runLoad((server.sockets[0] as Deno.NetAddr).port, cfg);
     server.close();
     await server.waitClosed();
-    emitLoad("deno", cfg, result);
-  }
-});
+    emitLoad("deno", cfg, result, "stream_echo", { raw: 0.9, uvloop: 1 });
+  });
+}

@@ -4,7 +4,7 @@
 // Usage: deno run --allow-net=127.0.0.1 bench/stream_echo_load.ts PORT C N M
 // Prints {"roundTrips", "bytes", "seconds"} as JSON. Imported, it gives the
 // configurations and `runLoad`, which runs it as a separate process.
-import { cpuSeconds } from "./_common.ts";
+import { cpuSeconds, type Target } from "./_common.ts";
 
 /** One load: a name, the server's mode, C connections × N messages of M bytes. */
 export interface LoadConfig {
@@ -55,15 +55,20 @@ export async function runLoad(
   return { ...JSON.parse(new TextDecoder().decode(out.stdout)), serverCpu: cpuSeconds() - cpu0 };
 }
 
-/** Print one result line in bench/README.md's format. */
+/**
+ * Print one result line in bench/README.md's format, as bench
+ * `<prefix>_<load>` (the Python peers name theirs the same way).
+ */
 export function emitLoad(
   impl: string,
   cfg: LoadConfig,
   r: LoadResult & { serverCpu: number },
+  prefix = "stream_echo",
+  target?: Target,
 ): void {
   const bulk = cfg.mode === "bulk";
   console.log(JSON.stringify({
-    bench: `stream_echo_${cfg.name}`,
+    bench: `${prefix}_${cfg.name}`,
     impl,
     ops: bulk ? r.bytes / 2 ** 20 : r.roundTrips,
     seconds: r.seconds,
@@ -73,6 +78,7 @@ export function emitLoad(
       count: cfg.count,
       size: cfg.size,
       serverCpuUsPerRoundTrip: (r.serverCpu / r.roundTrips) * 1e6,
+      target,
     },
   }));
 }

@@ -1,0 +1,68 @@
+// Echo servers on our protocols (issue 15): a `Protocol` that writes back
+// each chunk it receives, and a `BufferedProtocol` that reads into one
+// buffer of its own and writes back a copy (the buffer is reused by the
+// next read). Every load of stream_echo_configs.json, hit by
+// bench/stream_echo_load.ts; a protocol echo does not care about lines, it
+// returns what it gets. Compared with the raw Deno.Conn echo that
+// bench/stream_echo.ts measures (its "(deno-raw)" rows). Peer:
+// proto_echo.py (asyncio's Protocol and BufferedProtocol, or uvloop's).
+// deno run --allow-net=127.0.0.1 --allow-run --allow-read bench/proto_echo.ts
+import { run } from "../mod.ts";
+import { BufferedProtocol, createServer, Protocol, type Transport } from "./_protocols.ts";
+import { configs, emitLoad, type LoadConfig, runLoad } from "./stream_echo_load.ts";
+
+class Echo extends Protocol {
+  transport: Transport | null = null;
+  override connectionMade(transport: Transport): void {
+    this.transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    // The protocol owns `data`, so it can go out as it is.
+    this.transport!.write(data);
+  }
+  override connectionLost(): void {
+    this.transport = null;
+  }
+}
+
+class BufferedEcho extends BufferedProtocol {
+  transport: Transport | null = null;
+  // As large as the raw echo's read buffer, so both read the same chunks.
+  buf = new Uint8Array(65536);
+  override connectionMade(transport: Transport): void {
+    this.transport = transport;
+  }
+  override getBuffer(): Uint8Array {
+    return this.buf;
+  }
+  override bufferUpdated(nbytes: number): void {
+    // A copy: write() keeps what it is given, and the next read lands in buf.
+    this.transport!.write(this.buf.slice(0, nbytes));
+  }
+  override connectionLost(): void {
+    this.transport = null;
+  }
+}
+
+async function measure(
+  prefix: string,
+  factory: () => Echo | BufferedEcho,
+  cfg: LoadConfig,
+): Promise<void> {
+  const server = await createServer(factory, "127.0.0.1", 0);
+  const result = await runLoad((server.sockets[0] as Deno.NetAddr).port, cfg);
+  server.close();
+  await server.waitClosed();
+  emitLoad("deno", cfg, result, prefix, {
+    raw: 0.95,
+    uvloop: 1,
+    rawBench: `stream_echo_${cfg.name}`,
+  });
+}
+
+await run(async () => {
+  for (const cfg of configs()) {
+    await measure("proto_echo", () => new Echo(), cfg);
+    await measure("bufproto_echo", () => new BufferedEcho(), cfg);
+  }
+});
