@@ -7,9 +7,16 @@
 // Run alone, it serves one implementation on 127.0.0.1 (port 0) until
 // killed, and prints {"port": N} once listening:
 //   deno run --allow-net=127.0.0.1 bench/http_servers.ts streams|protocol|raw|serve
-import { ConnectionError, IncompleteReadError, run, startServer } from "../mod.ts";
+import {
+  ConnectionError,
+  getRunningLoop,
+  IncompleteReadError,
+  Protocol,
+  run,
+  startServer,
+  type Transport,
+} from "../mod.ts";
 import type { Server, StreamReader, StreamWriter } from "../mod.ts";
-import { createServer, Protocol, type ProtocolServer, type Transport } from "./_protocols.ts";
 
 /** The whole response to one request. */
 export const RESPONSE = new TextEncoder().encode(
@@ -99,8 +106,8 @@ export class HttpProtocol extends Protocol {
 }
 
 /** Ours on protocols, listening on 127.0.0.1 (port 0 picks a free one). */
-export function startProtocolServer(port = 0): Promise<ProtocolServer> {
-  return createServer(() => new HttpProtocol(), "127.0.0.1", port);
+export function startProtocolServer(port = 0): Promise<Server> {
+  return getRunningLoop().createServer(() => new HttpProtocol(), "127.0.0.1", port);
 }
 
 /** The raw Deno.Conn server's connection: one buffer, read, count, write. */

@@ -8,7 +8,7 @@
 // proto_echo.py (asyncio's Protocol and BufferedProtocol, or uvloop's).
 // deno run --allow-net=127.0.0.1 --allow-run --allow-read bench/proto_echo.ts
 import { run } from "../mod.ts";
-import { BufferedProtocol, createServer, Protocol, type Transport } from "./_protocols.ts";
+import { BufferedProtocol, getRunningLoop, Protocol, type Transport } from "../mod.ts";
 import { configs, emitLoad, type LoadConfig, runLoad } from "./stream_echo_load.ts";
 
 class Echo extends Protocol {
@@ -49,7 +49,7 @@ async function measure(
   factory: () => Echo | BufferedEcho,
   cfg: LoadConfig,
 ): Promise<void> {
-  const server = await createServer(factory, "127.0.0.1", 0);
+  const server = await getRunningLoop().createServer(factory, "127.0.0.1", 0);
   const result = await runLoad((server.sockets[0] as Deno.NetAddr).port, cfg);
   server.close();
   await server.waitClosed();

@@ -5,7 +5,6 @@
 // Skipped, with a line saying why, where wrk is not installed.
 import { assert, assertEquals } from "./_assert.ts";
 import { inRealLoop, within } from "./_util.ts";
-import * as asyncio from "../mod.ts";
 import { startProtocolServer, startStreamsServer } from "../bench/http_servers.ts";
 import { wrk, type WrkResult } from "../bench/http_wrk.ts";
 
@@ -17,13 +16,9 @@ async function sh(script: string): Promise<{ ok: boolean; text: string }> {
 const haveWrk = (await sh("command -v wrk")).ok;
 // The servers run in this process, whose descriptor limit we cannot raise.
 const nofile = Number((await sh("ulimit -n")).text.replace("unlimited", "Infinity"));
-const hasProtocols = typeof (asyncio as Record<string, unknown>).Protocol === "function";
 
 if (!haveWrk) {
   console.error("http_wrk_test: SKIPPED: `wrk` is not on PATH (Debian: apt install wrk)");
-}
-if (!hasProtocols) {
-  console.error("http_wrk_test: protocol server SKIPPED: mod.ts has no Protocol yet (issue 15)");
 }
 
 function clean(what: string, r: WrkResult): void {
@@ -61,7 +56,7 @@ Deno.test({
 
 Deno.test({
   name: "HTTP on our protocols: wrk -c50 and -c1000 get only 2xx, no socket errors",
-  ignore: !haveWrk || !hasProtocols,
+  ignore: !haveWrk,
   fn: () =>
     inRealLoop(() =>
       within(60, async () => {
