@@ -827,11 +827,13 @@ export class EventLoop {
         throw new TypeError(`program arguments must be strings, not ${typeof arg}`);
       }
     }
+    // As asyncio, every stream is a pipe unless said otherwise (`null`
+    // inherits; `undefined` is the default, as an absent key).
     const pipes = {
       ...options,
-      stdin: "stdin" in options ? options.stdin : PIPE,
-      stdout: "stdout" in options ? options.stdout : PIPE,
-      stderr: "stderr" in options ? options.stderr : PIPE,
+      stdin: options.stdin === undefined ? PIPE : options.stdin,
+      stdout: options.stdout === undefined ? PIPE : options.stdout,
+      stderr: options.stderr === undefined ? PIPE : options.stderr,
     };
     return subprocessExec(this, protocolFactory, program, args as string[], pipes);
   }

@@ -1,7 +1,8 @@
 /**
  * Subprocesses, as CPython's `asyncio/subprocess.py`: run programs from the
  * loop on `Deno.Command`, talk to them through `StreamWriter` /
- * `StreamReader` pipes, wait for them, signal them.
+ * `StreamReader` pipes, wait for them, signal them. Built, as there, on
+ * `loop.subprocessExec` and a `SubprocessProtocol`.
  *
  * The rules this module keeps:
  * - Standard streams are inherited unless `PIPE` or `DEVNULL` is asked for;
@@ -20,6 +21,16 @@
  *   waits for it. Closing the loop kills the processes of that loop still
  *   running (as asyncio's subprocess transport does when it is closed).
  *   Deno reaps every child, so no zombie is ever left.
+ * - `proc.stdin` is lost when the child exits (then `isClosing()` is true
+ *   and `drain()` throws `ConnectionResetError("Connection lost")`; data
+ *   still buffered is dropped, `waitClosed()` throws `BrokenPipeError`), as
+ *   CPython's write pipe notices its reader is gone. Deno gives no event
+ *   for that, so the child's exit stands for it. Two differences follow:
+ *   a child that closes its stdin and runs on is noticed only when a write
+ *   fails (`BrokenPipeError`) or it exits; and a grandchild that inherited
+ *   the pipe loses it at the child's exit, where CPython's low-level pipe
+ *   stays open until the grandchild closes it (its `Process` closes stdin
+ *   at the exit too, once stdout and stderr are done).
  * - On a `VirtualClock` the loop does not wait for children: time jumps to
  *   the next timer even while a process runs (as for sockets). Use the real
  *   clock with subprocesses.
