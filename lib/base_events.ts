@@ -25,10 +25,12 @@ import {
 import { _addSignalHandler, _removeSignalHandler } from "./unix_events.ts";
 import { _addWatch, _removeWatch } from "./selector_events.ts";
 import type { FileObject } from "./selectors.ts";
-import type { BaseProtocol } from "./protocols.ts";
+import type { BaseProtocol, SubprocessProtocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
-import type { Transport } from "./transports.ts";
+import type { SubprocessTransport, Transport } from "./transports.ts";
 import { connect, listenTcp, listenUnix } from "./_network.ts";
+import { PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
+import { subprocessExec } from "./_subprocess.ts";
 
 /** TLS options of a client: `true` for the system's roots. */
 export type ClientTlsOptions = boolean | {
@@ -775,6 +777,85 @@ export class EventLoop {
   ): Promise<Server> {
     this.#checkClosed();
     return listenUnix(this, protocolFactory, path, options);
+  }
+
+  // ---- Subprocesses --------------------------------------------------------
+
+  /**
+   * Start `program` with `args` (no shell) and wire it to a protocol from
+   * `protocolFactory`: the child's output arrives in `pipeDataReceived(fd,
+   * data)`, then `pipeConnectionLost(fd, exc)` per pipe, `processExited()`,
+   * and `connectionLost(null)` last, once it exited and every pipe is
+   * lost. Write to its stdin with `transport.getPipeTransport(0)`. Returns
+   * once the protocol's `connectionMade` has run. A trailing options object
+   * sets the pipes (`PIPE` by default, as asyncio; `null` inherits),
+   * `cwd` and `env`.
+   *
+   * Mirrors `loop.subprocess_exec`.
+   * @returns `[transport, protocol]`.
+   * @throws {Deno.errors.NotFound} if there is no such program.
+   * @throws {TypeError} for an argument that is not a string, or a bad option.
+   * @example
+   * ```ts
+   * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/deno";
+   * class Collect extends SubprocessProtocol {
+   *   out = "";
+   *   done = getRunningLoop().createFuture<void>();
+   *   override pipeDataReceived(_fd: number, data: Uint8Array) {
+   *     this.out += new TextDecoder().decode(data);
+   *   }
+   *   override connectionLost() {
+   *     this.done.setResult();
+   *   }
+   * }
+   * await run(async () => {
+   *   const loop = getRunningLoop();
+   *   const [transport, protocol] = await loop.subprocessExec(() => new Collect(), "echo", "hi");
+   *   await protocol.done;
+   *   console.assert(protocol.out === "hi\n" && transport.getReturncode() === 0);
+   *   transport.close();
+   * });
+   * ```
+   */
+  subprocessExec<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    program: string | URL,
+    ...args: string[] | [...string[], SubprocessPipeOptions]
+  ): Promise<[SubprocessTransport, P]> {
+    this.#checkClosed();
+    let options: SubprocessPipeOptions = {};
+    const last = args[args.length - 1];
+    if (last !== undefined && typeof last === "object") {
+      options = args.pop() as SubprocessPipeOptions;
+    }
+    for (const arg of args) {
+      if (typeof arg !== "string") {
+        throw new TypeError(`program arguments must be strings, not ${typeof arg}`);
+      }
+    }
+    // As asyncio, every stream is a pipe unless said otherwise (`null`
+    // inherits; `undefined` is the default, as an absent key).
+    const pipes = {
+      ...options,
+      stdin: options.stdin === undefined ? PIPE : options.stdin,
+      stdout: options.stdout === undefined ? PIPE : options.stdout,
+      stderr: options.stderr === undefined ? PIPE : options.stderr,
+    };
+    return subprocessExec(this, protocolFactory, program, args as string[], pipes);
+  }
+
+  /**
+   * As `subprocessExec`, running `cmd` through the shell (`/bin/sh -c cmd`).
+   * Mirrors `loop.subprocess_shell`.
+   * @throws {TypeError} if `cmd` is not a string.
+   */
+  subprocessShell<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    cmd: string,
+    options: SubprocessPipeOptions = {},
+  ): Promise<[SubprocessTransport, P]> {
+    if (typeof cmd !== "string") throw new TypeError("cmd must be a string");
+    return this.subprocessExec(protocolFactory, "/bin/sh", "-c", cmd, options);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Subprocesses, as CPython's `asyncio/subprocess.py`: run programs from the
  * loop on `Deno.Command`, talk to them through `StreamWriter` /
- * `StreamReader` pipes, wait for them, signal them.
+ * `StreamReader` pipes, wait for them, signal them. Built, as there, on
+ * `loop.subprocessExec` and a `SubprocessProtocol`.
  *
  * The rules this module keeps:
  * - Standard streams are inherited unless `PIPE` or `DEVNULL` is asked for;
@@ -21,6 +22,16 @@
  *   waits for it. Closing the loop kills the processes of that loop still
  *   running (as asyncio's subprocess transport does when it is closed).
  *   Deno reaps every child, so no zombie is ever left.
+ * - `proc.stdin` is lost when the child exits (then `isClosing()` is true
+ *   and `drain()` throws `ConnectionResetError("Connection lost")`; data
+ *   still buffered is dropped, `waitClosed()` throws `BrokenPipeError`), as
+ *   CPython's write pipe notices its reader is gone. Deno gives no event
+ *   for that, so the child's exit stands for it. Two differences follow:
+ *   a child that closes its stdin and runs on is noticed only when a write
+ *   fails (`BrokenPipeError`) or it exits; and a grandchild that inherited
+ *   the pipe loses it at the child's exit, where CPython's low-level pipe
+ *   stays open until the grandchild closes it (its `Process` closes stdin
+ *   at the exit too, once stdout and stderr are done).
  * - On a `VirtualClock` the loop does not wait for children: time jumps to
  *   the next timer even while a process runs (as for sockets). Use the real
  *   clock with subprocesses.
@@ -29,24 +40,11 @@
 import type { EventLoop } from "./base_events.ts";
 import { getRunningLoop } from "./events.ts";
 import { BrokenPipeError, ConnectionResetError } from "./exceptions.ts";
-import type { Future } from "./futures.ts";
-import {
-  DEFAULT_LIMIT,
-  StreamReader,
-  type StreamWriter,
-  streamWriterFromWritable,
-} from "./streams.ts";
+import { SubprocessProtocol } from "./protocols.ts";
+import { DEFAULT_LIMIT, StreamReader, StreamReaderProtocol, StreamWriter } from "./streams.ts";
 import type { Task } from "./tasks.ts";
-import {
-  MERGE_SCRIPT,
-  onLoop,
-  PipeReader,
-  returncodeOf,
-  signalName,
-  spawnError,
-  spawnFailure,
-} from "./_subprocess.ts";
-import { toOSError } from "./_oserror.ts";
+import type { SubprocessTransport, Transport } from "./transports.ts";
+import type { ChildTransport } from "./_subprocess.ts";
 
 /** Connect the stream to a new pipe (`proc.stdin`/`stdout`/`stderr`). Mirrors `asyncio.subprocess.PIPE`. */
 export const PIPE: -1 = -1;
@@ -65,13 +63,13 @@ export const subprocess: { readonly PIPE: -1; readonly STDOUT: -2; readonly DEVN
 /** Where a standard stream goes: a pipe, `/dev/null`, or (`null`/absent) the parent's own. */
 export type StdioOption = typeof PIPE | typeof DEVNULL | null | undefined;
 
-/** Options of `createSubprocessExec` and `createSubprocessShell`. */
-export interface SubprocessOptions {
-  /** `PIPE` for `proc.stdin`, `DEVNULL`, or inherit (default). */
+/** Options of `loop.subprocessExec` and `loop.subprocessShell`: the pipes, `cwd`, `env`. */
+export interface SubprocessPipeOptions {
+  /** `PIPE` for a pipe to the child's stdin, `DEVNULL`, or inherit (`null`). */
   stdin?: StdioOption;
-  /** `PIPE` for `proc.stdout`, `DEVNULL`, or inherit (default). */
+  /** `PIPE` for a pipe from the child's stdout, `DEVNULL`, or inherit (`null`). */
   stdout?: StdioOption;
-  /** `PIPE` for `proc.stderr`, `DEVNULL`, `STDOUT` (into stdout), or inherit (default). */
+  /** `PIPE`, `DEVNULL`, `STDOUT` (into stdout's pipe or file), or inherit (`null`). */
   stderr?: StdioOption | typeof STDOUT;
   /** The working directory of the child. */
   cwd?: string | URL;
@@ -80,12 +78,94 @@ export interface SubprocessOptions {
    * parent's, it does not add to it); the parent's by default.
    */
   env?: Record<string, string>;
+}
+
+/**
+ * Options of `createSubprocessExec` and `createSubprocessShell`: each
+ * standard stream is inherited unless `PIPE` or `DEVNULL` is asked for.
+ */
+export interface SubprocessOptions extends SubprocessPipeOptions {
   /** The limit of the `stdout`/`stderr` readers (default 64 KiB, see `StreamReader`). */
   limit?: number;
 }
 
-// The processes of each loop still running, killed when it closes.
-const running = new WeakMap<EventLoop, Set<Process>>();
+// Like StreamReaderProtocol, for a child (CPython subprocess.py's
+// SubprocessStreamProtocol): stdout and stderr feed StreamReaders, stdin's
+// writer gets its flow control from a StreamReaderProtocol without a reader.
+// Once the child exited and its output pipes are done, the transport is
+// closed (so stdin is too, as CPython's _maybe_close_transport).
+class SubprocessStreamProtocol extends SubprocessProtocol {
+  stdin: StreamWriter | null = null;
+  stdout: StreamReader | null = null;
+  stderr: StreamReader | null = null;
+  #limit: number;
+  #loop: EventLoop;
+  #transport: SubprocessTransport | null = null;
+  #stdinProtocol: StreamReaderProtocol | null = null;
+  #readFds: number[] = [];
+  #exited = false;
+
+  constructor(limit: number, loop: EventLoop) {
+    super();
+    this.#limit = limit;
+    this.#loop = loop;
+  }
+
+  override connectionMade(transport: SubprocessTransport): void {
+    this.#transport = transport;
+    this.stdout = this.#reader(1);
+    this.stderr = this.#reader(2);
+    const stdin = transport.getPipeTransport(0) as Transport | null;
+    if (stdin !== null) {
+      this.#stdinProtocol = new StreamReaderProtocol(null, null, { loop: this.#loop });
+      this.stdin = new StreamWriter(stdin, this.#stdinProtocol, null, this.#loop);
+    }
+  }
+
+  #reader(fd: number): StreamReader | null {
+    const pipe = this.#transport!.getPipeTransport(fd) as Transport | null;
+    if (pipe === null) return null;
+    const reader = new StreamReader({ limit: this.#limit, loop: this.#loop });
+    reader._setTransport(pipe);
+    this.#readFds.push(fd);
+    return reader;
+  }
+
+  override pipeDataReceived(fd: number, data: Uint8Array): void {
+    // The pipe transport hands its chunks over: no copy.
+    (fd === 1 ? this.stdout : fd === 2 ? this.stderr : null)?._feedOwned(data);
+  }
+
+  override pipeConnectionLost(fd: number, exc: unknown): void {
+    if (fd === 0) {
+      this.stdin?.close();
+      this.#stdinProtocol?.connectionLost(exc);
+      return;
+    }
+    const reader = fd === 1 ? this.stdout : fd === 2 ? this.stderr : null;
+    if (exc === null) reader?.feedEof();
+    else reader?.setException(exc);
+    this.#readFds = this.#readFds.filter((f) => f !== fd);
+    this.#maybeCloseTransport();
+  }
+
+  override processExited(): void {
+    this.#exited = true;
+    this.#maybeCloseTransport();
+  }
+
+  override pauseWriting(): void {
+    this.#stdinProtocol?.pauseWriting();
+  }
+
+  override resumeWriting(): void {
+    this.#stdinProtocol?.resumeWriting();
+  }
+
+  #maybeCloseTransport(): void {
+    if (this.#readFds.length === 0 && this.#exited) this.#transport?.close();
+  }
+}
 
 /**
  * A child process started by `createSubprocessExec` or
@@ -120,39 +200,24 @@ export class Process implements AsyncDisposable {
   /** A reader of the child's stderr, if it was made with `stderr: PIPE`. */
   readonly stderr: StreamReader | null;
   #loop: EventLoop;
-  #child: Deno.ChildProcess;
-  #returncode: number | null = null;
-  #exited = false; // Deno saw the exit (the loop may not have yet)
-  #exitWaiters: Future<number>[] = [];
-  #pipes = new Map<StreamReader, PipeReader>();
+  #transport: ChildTransport;
 
   /** @ignore Made by `createSubprocessExec` and `createSubprocessShell`. */
   constructor(
+    transport: SubprocessTransport,
+    protocol: {
+      stdin: StreamWriter | null;
+      stdout: StreamReader | null;
+      stderr: StreamReader | null;
+    },
     loop: EventLoop,
-    child: Deno.ChildProcess,
-    piped: { stdin: boolean; stdout: boolean; stderr: boolean },
-    limit: number,
   ) {
     this.#loop = loop;
-    this.#child = child;
-    this.pid = child.pid;
-    this.stdin = piped.stdin ? streamWriterFromWritable(child.stdin, { loop }) : null;
-    this.stdout = piped.stdout ? this.#readPipe(child.stdout, limit) : null;
-    this.stderr = piped.stderr ? this.#readPipe(child.stderr, limit) : null;
-    let procs = running.get(loop);
-    if (procs === undefined) {
-      running.set(loop, procs = new Set());
-      loop._closeHooks.push(() => {
-        for (const proc of procs!) proc.#close();
-      });
-    }
-    procs.add(this);
-    child.status.then((status) => {
-      this.#exited = true;
-      const code = returncodeOf(status);
-      if (loop.isClosed()) this.#returncode = code;
-      else loop.callSoonThreadsafe(() => this.#onExit(code));
-    });
+    this.#transport = transport as ChildTransport;
+    this.pid = transport.getPid();
+    this.stdin = protocol.stdin;
+    this.stdout = protocol.stdout;
+    this.stderr = protocol.stderr;
   }
 
   /**
@@ -161,7 +226,7 @@ export class Process implements AsyncDisposable {
    * Mirrors `Process.returncode`.
    */
   get returncode(): number | null {
-    return this.#returncode;
+    return this.#transport.getReturncode();
   }
 
   /**
@@ -171,11 +236,8 @@ export class Process implements AsyncDisposable {
    * pipe and never exits.
    * Mirrors `Process.wait`.
    */
-  async wait(): Promise<number> {
-    if (this.#returncode !== null) return this.#returncode;
-    const waiter = this.#loop.createFuture<number>();
-    this.#exitWaiters.push(waiter);
-    return await waiter;
+  wait(): Promise<number> {
+    return this.#transport._wait();
   }
 
   /**
@@ -196,8 +258,8 @@ export class Process implements AsyncDisposable {
     const loop = this.#loop;
     const parts: Task<Uint8Array | null>[] = [
       loop.createTask(() => this.#feedStdin(input)),
-      loop.createTask(() => this.#readAll(this.stdout)),
-      loop.createTask(() => this.#readAll(this.stderr)),
+      loop.createTask(() => this.#readAll(1, this.stdout)),
+      loop.createTask(() => this.#readAll(2, this.stderr)),
     ];
     // As asyncio's gather: cancelling communicate() cancels the parts.
     try {
@@ -218,17 +280,7 @@ export class Process implements AsyncDisposable {
    * @throws {TypeError} for an unknown signal.
    */
   sendSignal(sig: Deno.Signal | number): void {
-    // Signal 0 only asks whether the process exists (it does: it is ours,
-    // and not yet reaped or already known to have exited).
-    if (sig === 0) return;
-    const name = signalName(sig);
-    if (this.#exited) return;
-    try {
-      this.#child.kill(name);
-    } catch (err) {
-      // It exited after all, before Deno told us.
-      if (!(err instanceof TypeError)) throw toOSError(err);
-    }
+    this.#transport.sendSignal(sig);
   }
 
   /** Send SIGTERM. Mirrors `Process.terminate`. */
@@ -247,35 +299,15 @@ export class Process implements AsyncDisposable {
    * it (it is reaped; nothing is left behind).
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.#close();
+    this.#transport.close();
     await this.wait();
   }
 
   /** For example `<Process 1234 returncode=0>`. */
   toString(): string {
-    const state = this.#returncode === null ? "running" : `returncode=${this.#returncode}`;
+    const code = this.returncode;
+    const state = code === null ? "running" : `returncode=${code}`;
     return `<Process ${this.pid} ${state}>`;
-  }
-
-  #readPipe(readable: ReadableStream<Uint8Array>, limit: number): StreamReader {
-    const reader = new StreamReader({ limit, loop: this.#loop });
-    this.#pipes.set(reader, new PipeReader(readable, reader, this.#loop));
-    return reader;
-  }
-
-  #onExit(code: number): void {
-    this.#returncode = code;
-    running.get(this.#loop)?.delete(this);
-    for (const waiter of this.#exitWaiters.splice(0)) {
-      if (!waiter.done()) waiter.setResult(code);
-    }
-  }
-
-  /** Close the pipes and kill the process if it runs (asyncio's transport `close()`). */
-  #close(): void {
-    this.stdin?.transport.abort();
-    for (const pipe of this.#pipes.values()) pipe.close();
-    this.kill();
   }
 
   async #feedStdin(input: Uint8Array | string | null | undefined): Promise<null> {
@@ -294,10 +326,10 @@ export class Process implements AsyncDisposable {
     return null;
   }
 
-  async #readAll(stream: StreamReader | null): Promise<Uint8Array | null> {
+  async #readAll(fd: number, stream: StreamReader | null): Promise<Uint8Array | null> {
     if (stream === null) return null;
     const data = await stream.read();
-    this.#pipes.get(stream)!.close(); // as asyncio's _read_stream
+    this.#transport.getPipeTransport(fd)!.close(); // as asyncio's _read_stream
     return data;
   }
 }
@@ -364,92 +396,27 @@ export function createSubprocessShell(
   return spawn("/bin/sh", ["-c", cmd], options);
 }
 
-function stdio(value: unknown, name: string): "piped" | "null" | "inherit" {
-  if (value === PIPE) return "piped";
-  if (value === DEVNULL) return "null";
-  if (value === null || value === undefined) return "inherit";
-  throw new TypeError(
-    `${name} must be PIPE, DEVNULL${name === "stderr" ? ", STDOUT" : ""} or null`,
-  );
-}
-
 async function spawn(
   program: string | URL,
   args: string[],
   options: SubprocessOptions,
 ): Promise<Process> {
   const loop = getRunningLoop();
-  // Check everything before the child exists, so that a bad option leaves
-  // nothing running.
-  const merge = options.stderr === STDOUT;
-  const stdin = stdio(options.stdin, "stdin");
-  const stdout = stdio(options.stdout, "stdout");
-  const stderr = merge ? "piped" : stdio(options.stderr, "stderr");
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (typeof limit !== "number" || !(limit > 0)) throw new RangeError("Limit cannot be <= 0");
-  const name = program instanceof URL ? program.pathname : String(program);
-  if (merge) checkRunPermission(name);
-  const command = new Deno.Command(merge ? "/bin/sh" : program, {
-    args: merge ? ["-c", MERGE_SCRIPT, name, ...args] : args,
-    stdin,
-    stdout,
-    stderr,
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: options.env !== undefined,
-  });
-  let child: Deno.ChildProcess;
-  try {
-    child = command.spawn();
-  } catch (err) {
-    throw spawnFailure(err, merge ? "/bin/sh" : name, options.cwd);
-  }
-  if (merge) {
-    const reading = new Response(child.stderr).text();
-    let report: string;
-    try {
-      report = await onLoop(loop, reading);
-    } catch (err) {
-      // Cancelled while starting: leave nothing behind, child nor pipes.
-      try {
-        child.kill("SIGKILL");
-      } catch { /* it has exited already */ }
-      await closePipes(child, stdin, stdout);
-      await reading.catch(() => "");
-      await child.status;
-      throw err;
-    }
-    if (report !== "") {
-      // The wrapper could not exec the program and exited; tidy its pipes.
-      await closePipes(child, stdin, stdout);
-      await onLoop(loop, child.status);
-      throw spawnError(name, report);
-    }
-  }
-  const piped = {
-    stdin: stdin === "piped",
-    stdout: stdout === "piped",
-    stderr: !merge && stderr === "piped",
-  };
-  return new Process(loop, child, piped, limit);
-}
-
-/** Close the pipes a child was given (when it will not be a `Process`). */
-async function closePipes(
-  child: Deno.ChildProcess,
-  stdin: Deno.CommandOptions["stdin"],
-  stdout: Deno.CommandOptions["stdout"],
-): Promise<void> {
-  if (stdin === "piped") await child.stdin.close().catch(() => {});
-  if (stdout === "piped") await child.stdout.cancel();
-}
-
-/** The permission Deno's spawn would check, for the program the merge wrapper execs. */
-function checkRunPermission(program: string): void {
-  const { state } = Deno.permissions.requestSync({ name: "run", command: program });
-  if (state !== "granted") {
-    throw new Deno.errors.NotCapable(
-      `Requires run access to "${program}", run again with the --allow-run flag`,
-    );
-  }
+  // As CPython's create_subprocess_exec: the loop's method, with a protocol
+  // that makes the streams.
+  const [transport, protocol] = await loop.subprocessExec(
+    () => new SubprocessStreamProtocol(limit, loop),
+    program,
+    ...args,
+    {
+      stdin: options.stdin ?? null,
+      stdout: options.stdout ?? null,
+      stderr: options.stderr ?? null,
+      cwd: options.cwd,
+      env: options.env,
+    },
+  );
+  return new Process(transport, protocol, loop);
 }
