@@ -666,6 +666,7 @@ export class StreamReaderProtocol extends Protocol {
     }
   }
 
+  /** Wire the reader to `transport`; with a callback, make the writer and start it as a task. */
   override connectionMade(transport: Transport): void {
     this.#loop ??= (transport as unknown as DenoTransport)._loop;
     this.#overTls = transport.getExtraInfo("sslcontext") !== null;
@@ -697,6 +698,7 @@ export class StreamReaderProtocol extends Protocol {
     });
   }
 
+  /** EOF (or `exc`) for the reader; wake `drain()` and `waitClosed()`. */
   override connectionLost(exc: unknown): void {
     this.#connectionLost = true;
     this.#lostExc = exc;
@@ -716,10 +718,12 @@ export class StreamReaderProtocol extends Protocol {
     this._onWritable?.();
   }
 
+  /** Hand `data` to the reader (no copy). */
   override dataReceived(data: Uint8Array): void {
     this.#reader?._feedOwned(data); // the transport hands the chunk over
   }
 
+  /** EOF for the reader; keep the transport half-open, except over TLS. */
   override eofReceived(): boolean {
     this.#reader?.feedEof();
     // As CPython: half-open stays open, except over TLS (which has no
@@ -727,10 +731,12 @@ export class StreamReaderProtocol extends Protocol {
     return !this.#overTls;
   }
 
+  /** The transport's buffer went above its high-water mark: `drain()` waits. */
   override pauseWriting(): void {
     this.#paused = true;
   }
 
+  /** It fell to the low-water mark: wake `drain()`. */
   override resumeWriting(): void {
     this.#paused = false;
     for (const waiter of this.#drainWaiters) if (!waiter.done()) waiter.setResult();
