@@ -302,6 +302,7 @@ export abstract class DenoTransport implements Transport {
     // What was read while paused goes first, in order (as CPython's
     // proactor transport keeps its pending data).
     for (const chunk of this.#held.splice(0)) this.#callIO(this.#deliver, chunk);
+    if (this.#bufferWanted !== null) this.#callIO(this.#giveBuffer);
     this.#wakeReader();
   }
 
@@ -309,7 +310,9 @@ export abstract class DenoTransport implements Transport {
     this.#reading = false;
     this.#held = [];
     this.#wakeReader();
-    this.#bufferWanted?.(EMPTY);
+    const wanted = this.#bufferWanted;
+    this.#bufferWanted = null;
+    wanted?.(EMPTY);
   }
 
   #wakeReader(): void {
@@ -368,8 +371,10 @@ export abstract class DenoTransport implements Transport {
 
   #giveBuffer = (): void => {
     const resolve = this.#bufferWanted;
+    // Paused (by the bufferUpdated just delivered, say, while it writes
+    // from the buffer): no read may start into it; resumeReading asks again.
+    if (resolve === null || this.#readPaused) return;
     this.#bufferWanted = null;
-    if (resolve === null) return;
     let buf: Uint8Array = EMPTY;
     try {
       buf = (this._protocol as BufferedProtocol).getBuffer(-1);

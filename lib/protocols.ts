@@ -104,10 +104,13 @@ export class Protocol extends BaseProtocol {
  *
  * Ownership: the array `getBuffer` returns is written by the transport until
  * `bufferUpdated` is called; from then it is the protocol's again, and the
- * transport asks for a buffer anew before each read. So a protocol that
- * reuses one buffer must be done with its bytes (or copy them, e.g. before
- * handing them to `write`, which does not copy) before it returns from
- * `bufferUpdated`.
+ * transport asks for a buffer anew before each read, never while reading is
+ * paused. So a protocol that reuses one buffer must be done with its bytes
+ * before it returns from `bufferUpdated`: copy them (`write` does not), or
+ * write from the buffer with no copy at all by pausing reading until the
+ * write is done (`setWriteBufferLimits(0)` in `connectionMade`, then
+ * `pauseReading()` in `pauseWriting` and `resumeReading()` in
+ * `resumeWriting`).
  *
  * Mirrors `asyncio.BufferedProtocol`.
  */

@@ -314,3 +314,60 @@ Deno.test("Unix sockets: createUnixServer / createUnixConnection carry the path 
       Deno.removeSync(dir, { recursive: true });
     }
   }));
+
+Deno.test("BufferedProtocol without copies: writing from its own buffer with reading paused until the write is done keeps every byte", () =>
+  inRealLoop(async (loop) => {
+    // The zero-copy echo: high-water mark 0, so every write pauses the
+    // protocol, which pauses reading; no read starts into the buffer until
+    // resumeWriting says the write is done.
+    let bufferAskedWhileWriting = 0;
+    class ZeroCopyEcho extends BufferedProtocol {
+      buf = new Uint8Array(1000);
+      transport: Transport | null = null;
+      writing = false;
+      override connectionMade(transport: Transport): void {
+        this.transport = transport;
+        transport.setWriteBufferLimits(0);
+      }
+      override getBuffer(): Uint8Array {
+        if (this.writing) bufferAskedWhileWriting++;
+        return this.buf;
+      }
+      override bufferUpdated(n: number): void {
+        this.transport!.write(this.buf.subarray(0, n));
+      }
+      override pauseWriting(): void {
+        this.writing = true;
+        this.transport!.pauseReading();
+      }
+      override resumeWriting(): void {
+        this.writing = false;
+        this.transport!.resumeReading();
+      }
+    }
+    const server = await loop.createServer(() => new ZeroCopyEcho(), "127.0.0.1", 0);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: portOf(server) });
+    const sent = new Uint8Array(1 << 20).map((_, i) => (i * 7 + (i >> 10)) & 255);
+    const writing = conn.write(sent).then(async (n) => {
+      let off = n;
+      while (off < sent.length) off += await conn.write(sent.subarray(off));
+    });
+    const got = new Uint8Array(sent.length);
+    let have = 0;
+    while (have < got.length) {
+      const n = await conn.read(got.subarray(have));
+      if (n === null) break;
+      have += n;
+    }
+    await writing;
+    conn.close();
+    server.close();
+    await server.waitClosed();
+    assertEquals(have, sent.length);
+    assert(got.every((b, i) => b === sent[i]), "the echo changed some bytes");
+    assertEquals(
+      bufferAskedWhileWriting,
+      0,
+      "getBuffer() was asked while its buffer was being written",
+    );
+  }));
