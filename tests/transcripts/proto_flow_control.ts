@@ -66,7 +66,7 @@ export default async function (print: (line: string) => void): Promise<void> {
     const exc = await reader.done;
     server.close();
     await server.waitClosed();
-    const flips = writer.events.filter((e) => e === "pause" || e === "resume");
+    const flips: string[] = writer.events.filter((e) => e === "pause" || e === "resume");
     print(writer.events.filter((e) => !flips.includes(e)).join("\n"));
     print(`first flip: ${flips[0]} last flip: ${flips.at(-1)}`);
     print(`alternating: ${py(flips.every((e, i) => i === 0 || e !== flips[i - 1]))}`);
