@@ -25,10 +25,11 @@ import {
 import { _addSignalHandler, _removeSignalHandler } from "./unix_events.ts";
 import { _addWatch, _removeWatch } from "./selector_events.ts";
 import type { FileObject } from "./selectors.ts";
-import type { BaseProtocol, SubprocessProtocol } from "./protocols.ts";
+import type { BaseProtocol, DatagramProtocol, SubprocessProtocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
-import type { SubprocessTransport, Transport } from "./transports.ts";
+import type { DatagramTransport, SubprocessTransport, Transport } from "./transports.ts";
 import { connect, listenTcp, listenUnix } from "./_network.ts";
+import { createDatagramEndpoint } from "./_datagram.ts";
 import { PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
 import { subprocessExec } from "./_subprocess.ts";
 
@@ -58,6 +59,31 @@ export interface CreateServerOptions {
 export interface CreateConnectionOptions {
   /** Connect over TLS (`true`: check the server against the system's roots). */
   ssl?: ClientTlsOptions;
+}
+
+/**
+ * Options of `loop.createDatagramEndpoint`: Python's keyword arguments.
+ * At least one of `localAddr`, `remoteAddr` and `family` is needed.
+ */
+export interface CreateDatagramEndpointOptions {
+  /** Bind to this `[host, port]` (port 0: any free port); default any port. */
+  localAddr?: [string, number] | null;
+  /**
+   * Connect to this `[host, port]`: `sendto` then needs no address, and
+   * only its datagrams are received.
+   */
+  remoteAddr?: [string, number] | null;
+  /**
+   * Linux's `AF_INET` (2) or `AF_INET6` (10), as Python's `socket`; 0
+   * (default) takes it from the address (IPv6 if it has a `:`).
+   */
+  family?: number;
+  /** Set `SO_REUSEADDR` before binding. */
+  reuseAddr?: boolean;
+  /** Set `SO_REUSEPORT` before binding (several endpoints share the port). */
+  reusePort?: boolean;
+  /** Allow sending to broadcast addresses (`SO_BROADCAST`). */
+  allowBroadcast?: boolean;
 }
 
 /** What a loop is made with. */
@@ -856,6 +882,52 @@ export class EventLoop {
   ): Promise<[SubprocessTransport, P]> {
     if (typeof cmd !== "string") throw new TypeError("cmd must be a string");
     return this.subprocessExec(protocolFactory, "/bin/sh", "-c", cmd, options);
+  }
+
+  /**
+   * Open a UDP endpoint: bind to `localAddr` and/or connect to
+   * `remoteAddr`, make a protocol with `protocolFactory` and wire it to the
+   * endpoint's transport. Returns once the protocol's `connectionMade` has
+   * run. Uses `node:dgram` (Deno's own datagram API is unstable in 2.9);
+   * so, unlike asyncio on Linux, a connected endpoint is not told of ICMP
+   * errors (`errorReceived(ConnectionRefusedError)`).
+   *
+   * Mirrors `loop.create_datagram_endpoint`.
+   * @returns `[transport, protocol]`.
+   * @throws {TypeError} for an address that is not `[host, port]`.
+   * @throws {RangeError} for a bad `family`, or none to go by.
+   * @throws {Error} `node:dgram`'s error (`code` `"EADDRINUSE"`, …) if
+   * binding or connecting fails.
+   * @example
+   * ```ts
+   * import { DatagramProtocol, getRunningLoop, run } from "@asyncio/deno";
+   * await run(async () => {
+   *   const loop = getRunningLoop();
+   *   const got = loop.createFuture<string>();
+   *   class Sink extends DatagramProtocol {
+   *     override datagramReceived(data: Uint8Array) {
+   *       got.setResult(new TextDecoder().decode(data));
+   *     }
+   *   }
+   *   const [server] = await loop.createDatagramEndpoint(() => new Sink(), {
+   *     localAddr: ["127.0.0.1", 0],
+   *   });
+   *   const [client] = await loop.createDatagramEndpoint(() => new DatagramProtocol(), {
+   *     remoteAddr: server.getExtraInfo("sockname") as [string, number],
+   *   });
+   *   client.sendto(new TextEncoder().encode("ping"));
+   *   console.assert(await got === "ping");
+   *   client.close();
+   *   server.close();
+   * });
+   * ```
+   */
+  createDatagramEndpoint<P extends DatagramProtocol>(
+    protocolFactory: () => P,
+    options: CreateDatagramEndpointOptions,
+  ): Promise<[DatagramTransport, P]> {
+    this.#checkClosed();
+    return createDatagramEndpoint(this, protocolFactory, options);
   }
 
   /**
