@@ -13,7 +13,7 @@ import { CancelledError, TimeoutError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { type CoroutineLike, currentTask, ensureFuture } from "./tasks.ts";
 import { isPromiseLike, safeString } from "./_util.ts";
-import { _registerAwaiter } from "./_awaiters.ts";
+import { _markAwaiter } from "./_awaiters.ts";
 import { timeout as timeoutScope } from "./timeouts.ts";
 
 /** The value an awaitable (`Future`, promise or async function) produces. */
@@ -177,7 +177,7 @@ export function gather(
   // For the await graph: the calling task awaits every child, as CPython
   // 3.14's gather records with future_add_to_awaited_by.
   const caller = currentTask();
-  if (caller !== null) _registerAwaiter(onChildDone, caller);
+  if (caller !== null) _markAwaiter(onChildDone, caller);
 
   for (const aw of aws) {
     let fut = typeof aw === "function" ? undefined : futureOf.get(aw);
@@ -540,7 +540,7 @@ export function shield<T>(aw: CoroutineLike<T>): Future<T> {
   // For the await graph, as CPython 3.14's shield: the calling task awaits
   // `inner` (until the shield is done; CPython keeps it until `inner` is).
   const caller = currentTask();
-  if (caller !== null) _registerAwaiter(onInnerDone, caller);
+  if (caller !== null) _markAwaiter(onInnerDone, caller);
   inner.addDoneCallback(onInnerDone);
   outer.addDoneCallback(() => {
     if (!inner.done()) inner.removeDoneCallback(onInnerDone);

@@ -337,7 +337,7 @@ function awaitedByGraphs(
 
 /**
  * What awaits `future`, in the order they started to: the tasks among its
- * waiters, and the tasks whose combinator registered a done-callback on it
+ * waiters, and the tasks a combinator marked on one of its done-callbacks
  * (`lib/_awaiters.ts`).
  */
 function awaitersOf(future: Future<unknown>): Set<Future<unknown>> {
