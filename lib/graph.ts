@@ -17,7 +17,8 @@
  *   graph is captured. A suspended async function cannot be inspected, so
  *   for a task suspended on a loop future the stack is the one recorded at
  *   that `await` in debug mode (`new EventLoop({ debug: true })`,
- *   `run(main, { debug: true })`, as `Task.getStack` uses); without debug
+ *   `run(main, { debug: true })`, as `Task.getStack` uses; as many frames
+ *   as `Error.stackTraceLimit` lets V8 record, 10 by default); without debug
  *   mode, or while a task awaits something else (`sleep(0)`, a foreign
  *   promise), its call stack is empty. Frames of the loop's core
  *   (`tasks.ts`, `futures.ts`, …), of Deno's runtime and of V8 builtins
@@ -169,12 +170,7 @@ export function captureCallGraph(
   const path = new Set<Future<unknown>>([future]);
   if (loop === null || future !== currentTask(loop)) return graphOf(future, limit, path);
   // The running task: its stack is here, from our caller (`depth` 1) down.
-  const holder: { stack?: string } = {};
-  const savedLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = Math.max(savedLimit, depth + 100);
-  Error.captureStackTrace(holder, captureCallGraph);
-  Error.stackTraceLimit = savedLimit;
-  const frames = taskFrames(parseFrames(holder.stack ?? "").slice(Math.max(depth - 1, 0)));
+  const frames = framesHere(captureCallGraph, depth);
   return new FutureCallGraph(future, trim(frames, limit), awaitedByGraphs(future, limit, path));
 }
 
@@ -236,13 +232,13 @@ export function printCallGraph(
 
 /**
  * The tree of the pending tasks of `loop` (default: the running loop), as
- * `python -m asyncio pstree` prints it for a process: each task (`(T)
- * name`) with its call stack (outermost call first, one level per frame:
- * `function path:line`), and under the stack the tasks it awaits, so a
- * task awaited by two tasks appears under both. Tasks nothing awaits are
- * the roots, in the order they were created. Stacks need debug mode for
- * suspended tasks (see the module's notes); without it the tree shows the
- * tasks only.
+ * `python -m asyncio pstree` prints it for a process: each task as
+ * `(T) name`, with its call stack (outermost call first, one level per
+ * frame: `function path:line`), and under the stack the tasks it awaits,
+ * so a task awaited by two tasks appears under both. Tasks nothing awaits
+ * are the roots, in the order they were created. The running task's stack
+ * is read here; a suspended task's needs debug mode (see the module's
+ * notes), without which the tree shows the tasks only.
  *
  * Not in asyncio's API: its `pstree` command reads another process; this
  * is that command's format for this process's loop (the REPL's `graph`).
@@ -255,14 +251,14 @@ export function printCallGraph(
  * import { formatTaskTree, gather, getRunningLoop, run, sleep } from "@asyncio/deno";
  * await run(async () => {
  *   const [, tree] = await gather(() => sleep(0.01), () => formatTaskTree(getRunningLoop()));
- *   // Three lines: the main task, and under it the two tasks it gathers.
- *   const lines = tree.split("\n");
- *   console.assert(lines.length === 3 && lines[1].startsWith("    ├── (T) Task-"));
+ *   // The main task, under it the two tasks it gathers (and where the running one is).
+ *   const tasks = tree.split("\n").filter((line) => line.includes("(T) Task-"));
+ *   console.assert(tasks.length === 3 && tasks[1].startsWith("    ├── (T) Task-"));
  * });
  * ```
  */
-export function formatTaskTree(loop?: EventLoop): string {
-  const tasks = [...(loop ?? getRunningLoop())._tasks];
+export function formatTaskTree(loop: EventLoop = getRunningLoop()): string {
+  const tasks = [...loop._tasks];
   const pending = new Set(tasks);
   const children = new Map<Task<unknown>, Task<unknown>[]>();
   const awaited = new Set<Task<unknown>>();
@@ -284,9 +280,11 @@ export function formatTaskTree(loop?: EventLoop): string {
   }
   // A task's node holds its frames, outermost first and each one level
   // deeper, and the tasks it awaits under the innermost frame (as pstree).
+  const running = currentTask(loop);
+  const here = running === null ? [] : framesHere(formatTaskTree, 1);
   const nodeOf = (task: Task<unknown>): TreeNode => {
     let below = (children.get(task) ?? []).map(nodeOf);
-    for (const frame of suspendedFrames(task)) {
+    for (const frame of task === running ? here : suspendedFrames(task)) {
       below = [{ label: ` ${frameLabel(frame)}`, below }];
     }
     return { label: `(T) ${task.getName()}`, below };
@@ -352,6 +350,19 @@ function awaitersOf(future: Future<unknown>): Set<Future<unknown>> {
     }
   }
   return found;
+}
+
+/**
+ * The running task's frames, from the caller of `fn` (`depth` 1) down to
+ * where the task started.
+ */
+function framesHere(fn: (...args: never[]) => unknown, depth: number): CallGraphFrame[] {
+  const holder: { stack?: string } = {};
+  const savedLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(savedLimit, depth + 100);
+  Error.captureStackTrace(holder, fn);
+  Error.stackTraceLimit = savedLimit;
+  return taskFrames(parseFrames(holder.stack ?? "").slice(Math.max(depth - 1, 0)));
 }
 
 /** The frames of a task that is not running: those of its current await, in debug mode. */

@@ -280,6 +280,20 @@ Deno.test("formatTaskTree(): one tree per task nothing awaits; a loop that is no
     assertThrows(() => formatTaskTree(), RuntimeError, "no running event loop");
   }));
 
+Deno.test("formatTaskTree() in a task shows where that task is, even without debug mode", () =>
+  withLoop(async (loop) => {
+    let tree = "";
+    // deno-lint-ignore require-await -- draws in its first step
+    async function drawer() {
+      tree = formatTaskTree(); // @drawn
+    }
+    await loop.runUntilComplete(loop.createTask(drawer, { name: "drawer" }));
+    assertEquals(tree.split("\n"), [
+      "└── (T) drawer",
+      `    └──  drawer ${HERE}:${lineOf("drawn")}`,
+    ]);
+  }));
+
 // ---- Tasks awaiting tasks, shield, waitFor, plain futures -------------------
 
 Deno.test("nested tasks awaiting tasks: each level is awaited by the one above", () =>
