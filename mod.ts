@@ -40,3 +40,4 @@ export * from "./lib/selectors.ts";
 export * from "./lib/selector_events.ts";
 export * from "./lib/unix_events.ts";
 export * from "./lib/threads.ts";
+export * from "./lib/graph.ts";

@@ -11,8 +11,9 @@ import type { EventLoop } from "./base_events.ts";
 import { getEventLoop, getRunningLoop, type TimerHandle } from "./events.ts";
 import { CancelledError, TimeoutError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
-import { type CoroutineLike, ensureFuture } from "./tasks.ts";
+import { type CoroutineLike, currentTask, ensureFuture } from "./tasks.ts";
 import { isPromiseLike, safeString } from "./_util.ts";
+import { _markAwaiter } from "./_awaiters.ts";
 import { timeout as timeoutScope } from "./timeouts.ts";
 
 /** The value an awaitable (`Future`, promise or async function) produces. */
@@ -172,6 +173,11 @@ export function gather(
       outer.setResult(results);
     }
   };
+
+  // For the await graph: the calling task awaits every child, as CPython
+  // 3.14's gather records with future_add_to_awaited_by.
+  const caller = currentTask();
+  if (caller !== null) _markAwaiter(onChildDone, caller);
 
   for (const aw of aws) {
     let fut = typeof aw === "function" ? undefined : futureOf.get(aw);
@@ -531,6 +537,10 @@ export function shield<T>(aw: CoroutineLike<T>): Future<T> {
     if (error !== null) outer.setException(error);
     else outer.setResult(inner.result());
   };
+  // For the await graph, as CPython 3.14's shield: the calling task awaits
+  // `inner` (until the shield is done; CPython keeps it until `inner` is).
+  const caller = currentTask();
+  if (caller !== null) _markAwaiter(onInnerDone, caller);
   inner.addDoneCallback(onInnerDone);
   outer.addDoneCallback(() => {
     if (!inner.done()) inner.removeDoneCallback(onInnerDone);

@@ -7,6 +7,7 @@ import { getRunningLoop } from "./events.ts";
 import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { type CoroutineLike, currentTask, type Task } from "./tasks.ts";
+import { _markAwaiter } from "./_awaiters.ts";
 
 // Invariants, as the code below keeps them:
 // - `#tasks` holds exactly the group's tasks that are not done; each has
@@ -128,6 +129,9 @@ export class TaskGroup {
       throw new RuntimeError(`TaskGroup ${this} cannot determine the parent task`);
     }
     this.#entered = true;
+    // For the await graph: the parent awaits every task of the group, as
+    // CPython 3.14's create_task records with future_add_to_awaited_by.
+    _markAwaiter(this.#onTaskDone, this.#parentTask);
   }
 
   /** As `__aexit__`: wait for the tasks, then throw what must be thrown. */

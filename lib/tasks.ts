@@ -429,7 +429,10 @@ export class Task<T = unknown> extends Future<T> {
 
 /** Call the coroutine function; runs inside the task's context. */
 function startCoroutine(task: Task<unknown>): void {
-  const result = (task._coro as () => unknown)();
+  // Called without the task as `this`, so that stacks name the function
+  // (`async main`), not `Task.main [as _coro]`.
+  const coro = task._coro as () => unknown;
+  const result = coro();
   if (result instanceof Promise) {
     // Registered inside the task's context, so the reactions find the task
     // there: no closure per task.
