@@ -10,7 +10,15 @@ import type { Transport } from "./transports.ts";
 import { listenersClosing, removeSocketFile, SocketTransport } from "./_transports.ts";
 import { toOSError } from "./_oserror.ts";
 import { ExceptionGroup, NotImplementedError, OSError } from "./exceptions.ts";
-import { AI_PASSIVE, SOCK_STREAM, Socket } from "./socket.ts";
+import {
+  _transportSocket,
+  AF_UNIX,
+  AI_PASSIVE,
+  IPPROTO_TCP,
+  SOCK_STREAM,
+  Socket,
+  TCP_NODELAY,
+} from "./socket.ts";
 import { type AddrInfo, getaddrinfo, type SockAddr, sockaddrRepr } from "./_resolve.ts";
 
 /**
@@ -103,7 +111,13 @@ export async function connectTcp<P extends BaseProtocol>(
 
   if (listenersClosing.size > 0) await onLoop(loop, Promise.all(listenersClosing), () => {});
   let conn: Deno.Conn;
+  // As CPython's _set_nodelay: a transport turns Nagle off only on a socket
+  // made for IPPROTO_TCP; a given `sock` made with proto 0 keeps its own.
+  let nodelay: boolean | null = null;
   if (sock !== undefined && sock !== null) {
+    if (sock.family !== AF_UNIX && sock.proto !== IPPROTO_TCP) {
+      nodelay = sock.getsockopt(IPPROTO_TCP, TCP_NODELAY) === 1;
+    }
     conn = sock._detachConn();
   } else {
     let infos = await onLoop(
@@ -120,6 +134,7 @@ export async function connectTcp<P extends BaseProtocol>(
     if (interleave) infos = interleaveFamilies(infos, interleave);
     conn = await connectFirst(loop, infos.map((info) => info[4]), delay, options.allErrors);
   }
+  const tcpConn = conn;
   if (tls !== null) {
     try {
       conn = await onLoop(
@@ -143,7 +158,12 @@ export async function connectTcp<P extends BaseProtocol>(
       throw toOSError(err);
     }
   }
-  return await wire(loop, conn, protocolFactory, tls !== null);
+  const made = await wire(loop, conn, protocolFactory, tls !== null);
+  if (nodelay !== null) {
+    (tcpConn as Deno.TcpConn).setNoDelay(nodelay);
+    _transportSocket(conn, nodelay);
+  }
+  return made;
 }
 
 /** Make the protocol and its transport for `conn`; return once `connectionMade` has run. */

@@ -1024,13 +1024,14 @@ export class TransportSocket {
 /**
  * @ignore The `TransportSocket` of a transport's connection (one per
  * connection, made when first asked for). TCP connections say
- * `TCP_NODELAY` is on: transports set it, as asyncio's do.
+ * `TCP_NODELAY` is on (transports set it, as asyncio's do) unless
+ * `nodelay` says otherwise.
  */
-export function _transportSocket(conn: Deno.Conn): TransportSocket {
+export function _transportSocket(conn: Deno.Conn, nodelay?: boolean): TransportSocket {
   let found = transportSockets.get(conn);
   if (found === undefined) {
     const tcp = conn.remoteAddr.transport === "tcp";
-    found = new TransportSocket(Socket._fromConn(conn, { nodelay: tcp }));
+    found = new TransportSocket(Socket._fromConn(conn, { nodelay: nodelay ?? tcp }));
     transportSockets.set(conn, found);
   }
   return found;
