@@ -228,6 +228,8 @@ interface Datagrams {
   isBound: boolean;
   /** `bind()` was called: sends wait for it (and fail as it failed). */
   bindCalled: boolean;
+  /** Fail `bound` (a close before any bind ends the waits for one). */
+  unbound: (err: unknown) => void;
   queue: Array<[Uint8Array, SockAddr]>;
   /** An error node:dgram reported after the bind, for the next receive. */
   error: unknown;
@@ -508,6 +510,7 @@ export class Socket implements Disposable {
     } catch { /* already closed by Deno */ }
     if (datagrams !== null) {
       datagrams.udp.close();
+      datagrams.unbound(oserrorFromErrno(9));
       datagrams.wake?.();
     }
   }
@@ -660,14 +663,10 @@ export class Socket implements Disposable {
     if (this.type === SOCK_STREAM) return [await this._recv(loop, n), null];
     for (;;) {
       this.#checkOpen();
-      const datagrams = this.#dgram;
-      if (datagrams === null) {
-        // Never bound: nothing can arrive (as a Python socket, it waits forever).
-        await loop.createFuture<void>();
-        continue;
-      }
+      const datagrams = this.#udp();
       if (!datagrams.isBound) {
-        await onLoop(loop, datagrams.bound, () => {}); // throws the bind's error
+        // Whatever binds it (bind, a send) lets datagrams in; a failed bind throws.
+        await onLoop(loop, datagrams.bound, () => {});
         continue;
       }
       const first = datagrams.queue.shift();
@@ -862,6 +861,7 @@ export class Socket implements Disposable {
       bound: new Promise<void>((resolve, reject) => [bound, failed] = [resolve, reject]),
       isBound: false,
       bindCalled: false,
+      unbound: failed,
       queue: [],
       error: null,
       peer: null,

@@ -17,8 +17,8 @@ import { receiveMessageOnPort } from "node:worker_threads";
 import type { EventLoop } from "./base_events.ts";
 import { getEventLoop, getRunningLoop } from "./events.ts";
 import { CancelledError, InvalidStateError, RuntimeError, TimeoutError } from "./exceptions.ts";
-import { type Future, isFuture } from "./futures.ts";
-import type { Task } from "./tasks.ts";
+import type { Future } from "./futures.ts";
+import { ensureFuture, type Task } from "./tasks.ts";
 
 /**
  * A function a Worker can run: the absolute URL of its module (use
@@ -534,6 +534,11 @@ export class ConcurrentFuture<T = unknown> implements PromiseLike<T> {
     this.#block = block;
   }
 
+  /** @ignore True if another thread completes it (its `result()` can block). */
+  _remote(): boolean {
+    return this.#block !== null;
+  }
+
   /**
    * Cancel: true unless already done. Mirrors `Future.cancel`.
    */
@@ -901,8 +906,8 @@ export function runCoroutineThreadsafe<T = unknown>(
 /**
  * A loop future of `x`: `x` itself if it is a loop `Future`; for a
  * `ConcurrentFuture`, a future that follows it (cancelling either cancels
- * the other); for any other promise, a future settled by it (cancelling
- * the future does not stop the promise's work).
+ * the other); for any other promise, a task watching it, as `ensureFuture`
+ * makes (cancelling it does not stop the promise's work).
  *
  * Mirrors `asyncio.wrap_future`, which takes a `concurrent.futures.Future`.
  * @example
@@ -917,34 +922,25 @@ export function wrapFuture<T>(
   x: Future<T> | ConcurrentFuture<T> | PromiseLike<T>,
   options: { loop?: EventLoop } = {},
 ): Future<T> {
-  if (isFuture(x)) return x as Future<T>;
+  if (!(x instanceof ConcurrentFuture)) return ensureFuture(x, options);
   const loop = options.loop ?? getEventLoop();
   const fut = loop.createFuture<T>();
-  // Work in flight is time a virtual clock must not skip.
-  loop._externalWaits++;
-  let counted = true;
-  const uncount = () => {
-    if (counted) loop._externalWaits--;
-    counted = false;
-  };
+  // A call running on another thread's loop is time a virtual clock here
+  // must not skip (a future completed on this thread is not).
+  const remote = x._remote();
+  if (remote) loop._externalWaits++;
   fut.addDoneCallback(() => {
-    uncount();
-    if (fut.cancelled() && x instanceof ConcurrentFuture) x.cancel();
+    if (remote) loop._externalWaits--;
+    if (fut.cancelled()) x.cancel();
   });
-  const deliver = (apply: () => void) => {
+  x.addDoneCallback((source) => {
     if (loop.isClosed()) return;
     loop.callSoonThreadsafe(() => {
-      if (!fut.done()) apply();
+      if (fut.done()) return;
+      if (source.cancelled()) fut.cancel();
+      else if (source.exception() !== null) fut.setException(source.exception());
+      else fut.setResult(source.result());
     });
-  };
-  if (x instanceof ConcurrentFuture) {
-    x.addDoneCallback((source) => {
-      if (source.cancelled()) deliver(() => fut.cancel());
-      else if (source.exception() !== null) deliver(() => fut.setException(source.exception()));
-      else deliver(() => fut.setResult(source.result()));
-    });
-  } else {
-    x.then((v) => deliver(() => fut.setResult(v)), (e) => deliver(() => fut.setException(e)));
-  }
+  });
   return fut;
 }

@@ -295,3 +295,11 @@ Deno.test("Unix stream sockets: bind a path, connect, echo", () =>
       await Deno.remove(dir, { recursive: true });
     }
   }));
+
+Deno.test("closing a UDP socket fails the receive waiting on it with EBADF", () =>
+  inRealLoop(async (loop) => {
+    const sock = new Socket(AF_INET, SOCK_DGRAM);
+    const pending = loop.sockRecvfrom(sock, 10); // never bound: waits for a bind
+    setTimeout(() => sock.close(), 5);
+    assertEquals((await assertRejects(() => pending, OSError)).errno, 9);
+  }));
