@@ -166,7 +166,7 @@ export async function getnameinfo(sockaddr: unknown, flags: number = 0): Promise
     try {
       name = (await lookupService(address, portNumber)).hostname;
     } catch (err) {
-      if ((err as { code?: string }).code !== "ENOTFOUND") throw err;
+      if ((err as { code?: string }).code !== "ENOTFOUND") throw notCapable(err, address);
     }
     if (name === null && (flags & NI_NAMEREQD) !== 0) throw new gaierror(EAI_NONAME);
   }
@@ -308,7 +308,7 @@ async function lookupAddrs(host: string, family: 0 | 4 | 6, required: boolean): 
     found = await lookup(host, { all: true, family, order: "verbatim" });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code !== "ENOTFOUND" && code !== "EAI_NODATA") throw err;
+    if (code !== "ENOTFOUND" && code !== "EAI_NODATA") throw notCapable(err, host);
     found = [];
   }
   if (found.length === 0 && required) throw new gaierror(EAI_NONAME);
@@ -322,6 +322,18 @@ async function lookupAddrs(host: string, family: 0 | 4 | 6, required: boolean): 
     }
   }
   return addrs;
+}
+
+/**
+ * node:dns reports Deno's refusal (no --allow-net) as a bare "EPERM": say
+ * what Deno itself would say. Any other error passes as it is.
+ */
+function notCapable(err: unknown, host: string): unknown {
+  if ((err as { code?: string }).code !== "EPERM") return err;
+  return new Deno.errors.NotCapable(
+    `Requires net access to "${host}" to resolve it, run again with the --allow-net flag`,
+    { cause: err },
+  );
 }
 
 function mapped(v4: Uint8Array): Uint8Array {

@@ -211,3 +211,26 @@ Deno.test("numeric addresses parse and print as glibc's inet_aton / inet_pton / 
     ["::ab:0:0:0:1", "1:0:0:2::3", "::ffff:0.0.0.0", "::2", "::1.2.3.4", "1::"],
   );
 });
+
+Deno.test("without --allow-net a name's lookup throws Deno's NotCapable, saying so", async () => {
+  const resolve = new URL("../lib/_resolve.ts", import.meta.url).href;
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(
+      script,
+      `import { getaddrinfo } from "${resolve}";
+      try { await getaddrinfo("localhost", 80); } catch (e) { console.log(e.name, e.message); }`,
+    );
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", "--allow-read", script],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assertEquals(
+      new TextDecoder().decode(stdout).trim(),
+      'NotCapable Requires net access to "localhost" to resolve it, run again with the --allow-net flag',
+    );
+  } finally {
+    await Deno.remove(script);
+  }
+});
