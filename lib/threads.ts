@@ -19,6 +19,7 @@ import { getEventLoop, getRunningLoop } from "./events.ts";
 import { CancelledError, InvalidStateError, RuntimeError, TimeoutError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { ensureFuture, type Task } from "./tasks.ts";
+import { importModule } from "./_import.ts";
 
 /**
  * A function a Worker can run: the absolute URL of its module (use
@@ -759,7 +760,7 @@ function startCall(
 const modules = new Map<string, Record<string, unknown>>();
 
 async function loadModule(module: string): Promise<Record<string, unknown>> {
-  const mod = await import(module);
+  const mod = await importModule(module);
   modules.set(module, mod);
   return mod;
 }
