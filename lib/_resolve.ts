@@ -398,14 +398,36 @@ function serviceTable(): Promise<ServiceTable> {
   return services;
 }
 
-// ---- Interfaces (if_nametoindex / if_indextoname, from /sys) ------------
+// ---- Interfaces (if_nametoindex / if_indextoname) -----------------------
+//
+// Deno has neither call. An interface's index is the scope id of its
+// link-local IPv6 address (Deno.networkInterfaces, with --allow-sys), or
+// /sys/class/net/NAME/ifindex (which Deno 2.9 lets only --allow-all read).
+// What neither shows is an unknown interface, as it is to glibc.
+
+/** `[name, index]` of the interfaces this process may see. */
+async function interfaces(): Promise<Array<[string, number]>> {
+  const found = new Map<string, number>();
+  try {
+    for (const nic of Deno.networkInterfaces()) {
+      const v6 = nic.family === "IPv6" ? parseIPv6(nic.address) : null;
+      if (v6 !== null && linkLocal(v6) && nic.scopeid) found.set(nic.name, nic.scopeid);
+    }
+  } catch { /* no --allow-sys */ }
+  try {
+    for await (const nic of Deno.readDir("/sys/class/net")) {
+      const index = await Deno.readTextFile(`/sys/class/net/${nic.name}/ifindex`);
+      found.set(nic.name, Number(index.trim()));
+    }
+  } catch { /* no /sys, or not --allow-all */ }
+  return [...found];
+}
 
 /** The scope id of `%scope` on `addr`, as glibc's __inet6_scopeid_pton; null if none. */
 async function scopeIndex(addr: Uint8Array, scope: string): Promise<number | null> {
   if (linkLocal(addr)) {
-    try {
-      return Number((await Deno.readTextFile(`/sys/class/net/${scope}/ifindex`)).trim());
-    } catch { /* not an interface's name: maybe a number */ }
+    const index = (await interfaces()).find(([name]) => name === scope)?.[1];
+    if (index !== undefined) return index;
   }
   if (/^\d+$/.test(scope) && Number(scope) <= 0xffffffff) return Number(scope);
   return null;
@@ -414,12 +436,8 @@ async function scopeIndex(addr: Uint8Array, scope: string): Promise<number | nul
 /** `%scope` for a numeric host, as glibc's getnameinfo writes it. */
 async function scopeName(addr: Uint8Array, scopeId: number): Promise<string> {
   if (linkLocal(addr)) {
-    try {
-      for await (const nic of Deno.readDir("/sys/class/net")) {
-        const index = await Deno.readTextFile(`/sys/class/net/${nic.name}/ifindex`);
-        if (Number(index.trim()) === scopeId) return nic.name;
-      }
-    } catch { /* no /sys: the number */ }
+    const name = (await interfaces()).find(([, index]) => index === scopeId)?.[0];
+    if (name !== undefined) return name;
   }
   return String(scopeId);
 }

@@ -146,8 +146,8 @@ Deno.test("getaddrinfo() flags: AI_CANONNAME on the first row, AI_V4MAPPED, nume
       await loop.getaddrinfo("127.1", 80, { type: SOCK_STREAM, flags: AI_NUMERICHOST }),
       [[2, 1, 6, "", ["127.0.0.1", 80]]],
     );
-    assertEquals(await loop.getaddrinfo("fe80::1%lo", 80, { type: SOCK_STREAM }), [
-      [10, 1, 6, "", ["fe80::1", 80, 0, 1]],
+    assertEquals(await loop.getaddrinfo("fe80::1%5", 80, { type: SOCK_STREAM }), [
+      [10, 1, 6, "", ["fe80::1", 80, 0, 5]],
     ]);
   }));
 
@@ -186,8 +186,8 @@ Deno.test("getnameinfo() gives names unless NI_NUMERICHOST / NI_NUMERICSERV", ()
     assertEquals(await loop.getnameinfo(["127.0.0.1", 80], NI_NUMERICSERV), ["localhost", "80"]);
     assertEquals(await loop.getnameinfo(["127.0.0.1", 53], NI_DGRAM), ["localhost", "domain"]);
     assertEquals(await loop.getnameinfo(["127.0.0.2", 80]), ["127.0.0.2", "http"]);
-    assertEquals(await loop.getnameinfo(["fe80::1", 80, 0, 1], NI_NUMERICHOST), [
-      "fe80::1%lo",
+    assertEquals(await loop.getnameinfo(["fe80::1", 80, 0, 99], NI_NUMERICHOST), [
+      "fe80::1%99",
       "http",
     ]);
     assertEquals(await gaiErrno(loop.getnameinfo(["127.0.0.2", 80], NI_NAMEREQD)), -2);
@@ -212,25 +212,39 @@ Deno.test("numeric addresses parse and print as glibc's inet_aton / inet_pton / 
   );
 });
 
-Deno.test("without --allow-net a name's lookup throws Deno's NotCapable, saying so", async () => {
+/** What `code` (a module importing `getaddrinfo`/`getnameinfo` as `gai`) prints under `flags`. */
+async function inSubprocess(code: string, flags: string[]): Promise<string> {
   const resolve = new URL("../lib/_resolve.ts", import.meta.url).href;
   const script = await Deno.makeTempFile({ suffix: ".ts" });
   try {
-    await Deno.writeTextFile(
-      script,
-      `import { getaddrinfo } from "${resolve}";
-      try { await getaddrinfo("localhost", 80); } catch (e) { console.log(e.name, e.message); }`,
-    );
+    await Deno.writeTextFile(script, `import * as gai from "${resolve}";\n${code}`);
     const { stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "--allow-read", script],
+      args: ["run", "--no-prompt", ...flags, script],
       stdout: "piped",
       stderr: "null",
     }).output();
-    assertEquals(
-      new TextDecoder().decode(stdout).trim(),
-      'NotCapable Requires net access to "localhost" to resolve it, run again with the --allow-net flag',
-    );
+    return new TextDecoder().decode(stdout).trim();
   } finally {
     await Deno.remove(script);
   }
+}
+
+Deno.test("without --allow-net a name's lookup throws Deno's NotCapable, saying so", async () => {
+  const out = await inSubprocess(
+    `try { await gai.getaddrinfo("localhost", 80); } catch (e) { console.log(e.name, e.message); }`,
+    ["--allow-read"],
+  );
+  assertEquals(
+    out,
+    'NotCapable Requires net access to "localhost" to resolve it, run again with the --allow-net flag',
+  );
+});
+
+Deno.test("an interface's name in a scope (%lo) resolves where Deno shows interfaces (-A: /sys)", async () => {
+  const out = await inSubprocess(
+    `console.log(JSON.stringify(await gai.getaddrinfo("fe80::1%lo", 80, { type: 1 })));
+     console.log(JSON.stringify(await gai.getnameinfo(["fe80::1", 80, 0, 1], 1)));`,
+    ["-A"],
+  );
+  assertEquals(out.split("\n"), ['[[10,1,6,"",["fe80::1",80,0,1]]]', '["fe80::1%lo","http"]']);
 });

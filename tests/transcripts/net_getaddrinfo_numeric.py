@@ -18,7 +18,7 @@ async def main():
         ("::1", {"type": socket.SOCK_DGRAM}),
         ("127.1", {"type": socket.SOCK_STREAM, "flags": socket.AI_NUMERICHOST}),
         ("0x7f.0.0.1", {"type": socket.SOCK_STREAM}),
-        ("fe80::1%lo", {"type": socket.SOCK_STREAM}),
+        ("fe80::1%5", {"type": socket.SOCK_STREAM}),
         ("::ffff:127.0.0.1", {"type": socket.SOCK_STREAM}),
         ("0:0:0:ab:0:0:0:1", {"type": socket.SOCK_STREAM}),
         ("127.0.0.1", {"family": socket.AF_INET6, "type": socket.SOCK_STREAM,

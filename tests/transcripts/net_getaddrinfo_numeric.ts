@@ -20,7 +20,7 @@ export default async function (print: (line: string) => void): Promise<void> {
       ["::1", { type: SOCK_DGRAM }],
       ["127.1", { type: SOCK_STREAM, flags: AI_NUMERICHOST }],
       ["0x7f.0.0.1", { type: SOCK_STREAM }],
-      ["fe80::1%lo", { type: SOCK_STREAM }],
+      ["fe80::1%5", { type: SOCK_STREAM }],
       ["::ffff:127.0.0.1", { type: SOCK_STREAM }],
       ["0:0:0:ab:0:0:0:1", { type: SOCK_STREAM }],
       ["127.0.0.1", { family: AF_INET6, type: SOCK_STREAM, flags: AI_V4MAPPED }],

@@ -17,7 +17,7 @@ async def main():
         (("127.0.0.2", 22), 0),
         (("127.0.0.2", 22), socket.NI_NAMEREQD),
         (("::1", 443, 0, 0), socket.NI_NUMERICHOST),
-        (("fe80::1", 80, 0, 1), socket.NI_NUMERICHOST),
+        (("fe80::1", 80, 0, 99), socket.NI_NUMERICHOST),
         (("localhost", 80), 0),
         (("127.0.0.1", 80, 0, 0), 0),
     ]

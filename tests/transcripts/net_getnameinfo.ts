@@ -25,7 +25,7 @@ export default async function (print: (line: string) => void): Promise<void> {
       [["127.0.0.2", 22], 0],
       [["127.0.0.2", 22], NI_NAMEREQD],
       [["::1", 443, 0, 0], NI_NUMERICHOST],
-      [["fe80::1", 80, 0, 1], NI_NUMERICHOST],
+      [["fe80::1", 80, 0, 99], NI_NUMERICHOST],
       [["localhost", 80], 0],
       [["127.0.0.1", 80, 0, 0], 0],
     ];
