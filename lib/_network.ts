@@ -136,6 +136,8 @@ export async function connectTcp<P extends BaseProtocol>(
   }
   const tcpConn = conn;
   if (tls !== null) {
+    // Set before the handshake: the TLS connection Deno makes has no setNoDelay.
+    if (nodelay === null) (tcpConn as Deno.TcpConn).setNoDelay(true);
     try {
       conn = await onLoop(
         loop,
@@ -154,7 +156,9 @@ export async function connectTcp<P extends BaseProtocol>(
         (c) => c.close(),
       );
     } catch (err) {
-      conn.close();
+      try {
+        tcpConn.close();
+      } catch { /* Deno.startTls took it over (and the TLS connection is closed) */ }
       throw toOSError(err);
     }
   }

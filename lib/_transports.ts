@@ -38,8 +38,9 @@ const EMPTY = new Uint8Array(0);
  * scopeId]` for IPv6, as Python's), the path for a Unix one.
  */
 export function addrInfo(addr: Deno.Addr): unknown {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    const { hostname, port } = addr;
+  // A connection from Deno.startTls reports its addresses without `transport`.
+  if (addr.transport === "tcp" || addr.transport === "udp" || "hostname" in addr) {
+    const { hostname, port } = addr as Deno.NetAddr;
     return hostname.includes(":") ? [hostname, port, 0, 0] : [hostname, port];
   }
   // An unnamed Unix socket (a client's own end) is '' in asyncio.

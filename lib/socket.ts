@@ -1030,7 +1030,7 @@ export class TransportSocket {
 export function _transportSocket(conn: Deno.Conn, nodelay?: boolean): TransportSocket {
   let found = transportSockets.get(conn);
   if (found === undefined) {
-    const tcp = conn.remoteAddr.transport === "tcp";
+    const tcp = "hostname" in conn.remoteAddr; // TLS connections too
     found = new TransportSocket(Socket._fromConn(conn, { nodelay: nodelay ?? tcp }));
     transportSockets.set(conn, found);
   }

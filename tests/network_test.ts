@@ -126,3 +126,53 @@ Deno.test("createServer() names the address it could not bind, as CPython", () =
       `[Errno 98] error while attempting to bind on address ('127.0.0.1', ${port}): address already in use`,
     );
   }));
+
+/** A CA and a leaf certificate for 127.0.0.1 / localhost signed by it, or null without openssl. */
+function makeCertificates(dir: string): { cert: string; key: string; ca: string } | null {
+  Deno.writeTextFileSync(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const steps = [
+    ["req", "-x509", ...ec, "-days", "1", "-subj", "/CN=ca", "-keyout", "ca.key", "-out", "ca.pem"],
+    ["req", ...ec, "-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "leaf.csr"],
+    ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]
+      .concat(["-days", "1", "-extfile", "ext.cnf", "-out", "cert.pem"]),
+  ];
+  const made = steps.every((args) =>
+    new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "null" }).outputSync()
+      .success
+  );
+  if (!made) return null;
+  const read = (name: string) => Deno.readTextFileSync(`${dir}/${name}`);
+  return { cert: read("cert.pem"), key: read("key.pem"), ca: read("ca.pem") };
+}
+
+Deno.test("TLS over the resolved address: a name checks the certificate, an unknown CA fails cleanly", async (t) => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const pem = makeCertificates(dir);
+    if (pem === null) {
+      await t.step({ name: "openssl could not make certificates", ignore: true, fn: () => {} });
+      return;
+    }
+    await inRealLoop(async (loop) => {
+      await using server = await loop.createServer(() => new Protocol(), "127.0.0.1", 0, {
+        ssl: { cert: pem.cert, key: pem.key },
+      });
+      const port = portOf(server);
+      const err = await assertRejects(
+        () => loop.createConnection(() => new Protocol(), "127.0.0.1", port, { ssl: true }),
+        OSError,
+      );
+      assert(err.message.includes("UnknownIssuer"), err.message);
+      const [transport] = await loop.createConnection(() => new Protocol(), "localhost", port, {
+        ssl: { caCerts: [pem.ca] },
+      });
+      assertEquals(transport.getExtraInfo("peername"), ["127.0.0.1", port]);
+      assertEquals(transport.getExtraInfo("sslcontext"), true);
+      transport.close();
+      server.closeClients();
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
