@@ -34,6 +34,7 @@ export * from "./lib/queues.ts";
 export * from "./lib/protocols.ts";
 export * from "./lib/transports.ts";
 export * from "./lib/servers.ts";
+export * from "./lib/socket.ts";
 export * from "./lib/streams.ts";
 export * from "./lib/subprocess.ts";
 export * from "./lib/selectors.ts";

@@ -13,6 +13,7 @@ import { OSError, RuntimeError } from "./exceptions.ts";
 import { toOSError } from "./_oserror.ts";
 import { type BaseProtocol, BufferedProtocol, type Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
+import { _transportSocket } from "./socket.ts";
 
 // As asyncio's FlowControlMixin: pause the protocol above 64 KiB, resume at
 // a quarter of that.
@@ -32,9 +33,16 @@ const JOIN_BELOW = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
-/** A `[host, port]` pair for a TCP or UDP address, the path for a Unix one. */
+/**
+ * A `[host, port]` pair for a TCP or UDP address (`[host, port, flowinfo,
+ * scopeId]` for IPv6, as Python's), the path for a Unix one.
+ */
 export function addrInfo(addr: Deno.Addr): unknown {
-  if (addr.transport === "tcp" || addr.transport === "udp") return [addr.hostname, addr.port];
+  // A connection from Deno.startTls reports its addresses without `transport`.
+  if (addr.transport === "tcp" || addr.transport === "udp" || "hostname" in addr) {
+    const { hostname, port } = addr as Deno.NetAddr;
+    return hostname.includes(":") ? [hostname, port, 0, 0] : [hostname, port];
+  }
   // An unnamed Unix socket (a client's own end) is '' in asyncio.
   if (addr.transport === "unix" || addr.transport === "unixpacket") return addr.path ?? "";
   return addr;
@@ -538,7 +546,6 @@ export class SocketTransport extends DenoTransport {
     super(loop, protocol, {
       peername: addrInfo(conn.remoteAddr),
       sockname: addrInfo(conn.localAddr),
-      socket: conn,
       ...(options.tls ? { sslcontext: true } : {}),
     });
     this.#conn = conn;
@@ -554,6 +561,13 @@ export class SocketTransport extends DenoTransport {
 
   canWriteEof(): boolean {
     return true;
+  }
+
+  /** `"socket"`: the connection's `TransportSocket` (made when first asked for). */
+  override getExtraInfo(name: string, defaultValue: unknown = null): unknown {
+    return name === "socket"
+      ? _transportSocket(this.#conn)
+      : super.getExtraInfo(name, defaultValue);
   }
 
   protected async _readChunk(): Promise<Uint8Array | null> {

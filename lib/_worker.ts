@@ -6,6 +6,8 @@
 // An error is sent as { name, message, stack } (structured clone keeps only
 // built-in error types, so the host rebuilds it from these fields).
 
+import { importModule } from "./_import.ts";
+
 interface Job {
   id: number;
   module: string;
@@ -27,7 +29,7 @@ function describeError(error: unknown): { name: string; message: string; stack?:
 
 async function runJob(job: Job): Promise<void> {
   try {
-    const mod = await import(job.module);
+    const mod = await importModule(job.module);
     const fn = mod[job.name];
     if (typeof fn !== "function") {
       throw new TypeError(`${job.module} has no exported function named '${job.name}'`);

@@ -28,10 +28,18 @@ import type { FileObject } from "./selectors.ts";
 import type { BaseProtocol, DatagramProtocol, SubprocessProtocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { DatagramTransport, SubprocessTransport, Transport } from "./transports.ts";
-import { connect, listenTcp, listenUnix } from "./_network.ts";
+import { connectTcp, connectUnix, listenTcp, listenUnix, onLoop } from "./_network.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
 import { PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
 import { subprocessExec } from "./_subprocess.ts";
+import type { Socket } from "./socket.ts";
+import {
+  type AddrInfo,
+  getaddrinfo,
+  type GetAddrInfoOptions,
+  getnameinfo,
+  type SockAddr,
+} from "./_resolve.ts";
 
 /** TLS options of a client: `true` for the system's roots. */
 export type ClientTlsOptions = boolean | {
@@ -41,8 +49,21 @@ export type ClientTlsOptions = boolean | {
   hostname?: string;
 };
 
-/** Options of `loop.createServer` and `loop.createUnixServer` (`reusePort` and `ssl`: TCP only). */
+/**
+ * Options of `loop.createServer` and `loop.createUnixServer` (`reusePort`,
+ * `ssl`, `family`, `flags` and `sock`: TCP only).
+ */
 export interface CreateServerOptions {
+  /** Resolve `host` for this family only (`AF_INET`, `AF_INET6`; default both). */
+  family?: number;
+  /** getaddrinfo flags for `host` (default `AI_PASSIVE`). */
+  flags?: number;
+  /**
+   * Serve on this `Socket` (bound with `sock.bind()`, or bound to a free
+   * port here) instead of `host`/`port`, which must be `null`; the server
+   * takes it over.
+   */
+  sock?: Socket | null;
   /** Let several listeners share the port (Linux `SO_REUSEPORT`). TCP only. */
   reusePort?: boolean;
   /** Serve TLS with this PEM certificate chain and key. TCP only. */
@@ -55,10 +76,39 @@ export interface CreateServerOptions {
   startServing?: boolean;
 }
 
-/** Options of `loop.createConnection`. */
+/** Options of `loop.createConnection`, as asyncio's keyword arguments. */
 export interface CreateConnectionOptions {
   /** Connect over TLS (`true`: check the server against the system's roots). */
   ssl?: ClientTlsOptions;
+  /** Resolve `host` for this family only (`AF_INET`, `AF_INET6`; default both). */
+  family?: number;
+  /** The protocol for getaddrinfo (default 0). */
+  proto?: number;
+  /** getaddrinfo flags for `host` (`AI_*`, default 0). */
+  flags?: number;
+  /**
+   * Use this connected `Socket` (see `loop.sockConnect`) instead of
+   * `host`/`port`, which must be `null`; the transport takes it over.
+   */
+  sock?: Socket | null;
+  /**
+   * Not available: Deno cannot bind a socket before connecting it, so any
+   * value throws `NotImplementedError`.
+   */
+  localAddr?: SockAddr | null;
+  /**
+   * Happy eyeballs (RFC 8305): start the next address's connect when the
+   * last fails or this many seconds pass; the first to connect wins. CPython
+   * suggests 0.25.
+   */
+  happyEyeballsDelay?: number | null;
+  /**
+   * Reorder the addresses by family: this many of the first family, then
+   * alternate (default 1 with `happyEyeballsDelay`, else none).
+   */
+  interleave?: number | null;
+  /** Throw every connect error as an `ExceptionGroup` when all fail (3.12). */
+  allErrors?: boolean;
 }
 
 /**
@@ -727,11 +777,16 @@ export class EventLoop {
   /**
    * Connect to `host:port` over TCP (TLS with `ssl`), make a protocol with
    * `protocolFactory` and wire it to the connection's transport. Returns
-   * once the protocol's `connectionMade` has run.
+   * once the protocol's `connectionMade` has run. `host` is resolved with
+   * `getaddrinfo` and each address is tried in turn (staggered with
+   * `happyEyeballsDelay`); `port` may be a service name (`"http"`).
    *
    * Mirrors `loop.create_connection`.
    * @returns `[transport, protocol]`.
-   * @throws {ConnectionRefusedError} if nobody listens there.
+   * @throws {ConnectionRefusedError} if nobody listens there; `OSError`
+   *   `Multiple exceptions: …` when several addresses all failed differently.
+   * @throws {gaierror} if `host` does not resolve.
+   * @throws {NotImplementedError} with `localAddr`.
    * @example
    * ```ts
    * import { getRunningLoop, Protocol, run } from "@asyncio/deno";
@@ -747,18 +802,12 @@ export class EventLoop {
    */
   createConnection<P extends BaseProtocol>(
     protocolFactory: () => P,
-    host: string,
-    port: number,
+    host: string | null = null,
+    port: number | string | null = null,
     options: CreateConnectionOptions = {},
   ): Promise<[Transport, P]> {
     this.#checkClosed();
-    return connect(
-      this,
-      protocolFactory,
-      { hostname: host, port, transport: "tcp" },
-      options.ssl,
-      `('${host}', ${port})`,
-    );
+    return connectTcp(this, protocolFactory, host, port, options);
   }
 
   /**
@@ -770,21 +819,24 @@ export class EventLoop {
     path: string,
   ): Promise<[Transport, P]> {
     this.#checkClosed();
-    return connect(this, protocolFactory, { path, transport: "unix" }, undefined, `('${path}')`);
+    return connectUnix(this, protocolFactory, path);
   }
 
   /**
    * Listen on `host:port` (TCP, or TLS with `ssl`); each connection gets a
-   * protocol from `protocolFactory` and a transport. Port 0 picks a free
-   * port (see `server.sockets`); `host` `null` listens on all interfaces.
+   * protocol from `protocolFactory` and a transport. `host` is resolved
+   * (`AI_PASSIVE`) and every address it has gets a listener, as does each
+   * host of a list; port 0 picks a free port (see `server.sockets`).
+   * `host` `null` listens on all IPv4 interfaces ("0.0.0.0"; asyncio also
+   * listens on "::", which Deno cannot beside it: it has no IPV6_V6ONLY).
    *
    * Mirrors `loop.create_server`.
    * @returns the `Server`, serving unless `startServing: false`.
    */
   createServer(
     protocolFactory: () => BaseProtocol,
-    host: string | null,
-    port: number,
+    host: string | readonly string[] | null = null,
+    port: number | string | null = null,
     options: CreateServerOptions = {},
   ): Promise<Server> {
     this.#checkClosed();
@@ -928,6 +980,149 @@ export class EventLoop {
   ): Promise<[DatagramTransport, P]> {
     this.#checkClosed();
     return createDatagramEndpoint(this, protocolFactory, options);
+  }
+
+  // ---- Name resolution and sockets (lib/_resolve.ts, lib/socket.ts) -----
+
+  /**
+   * Resolve `host` and `port` as the C library does (/etc/hosts, then DNS;
+   * `port` a number or a service name from /etc/services): rows
+   * `[family, type, proto, canonname, sockaddr]`, exactly as CPython on
+   * glibc gives them (one row per socket type unless `type` says which;
+   * `null` host: the loopback, or with `AI_PASSIVE` the wildcard).
+   * Differs only where Deno hides glibc's answer: a name that fails is
+   * always `EAI_NONAME` (-2), also where glibc says `EAI_AGAIN`, and
+   * `AI_CANONNAME` gives the /etc/hosts name or the name itself.
+   *
+   * Mirrors `loop.getaddrinfo`.
+   * @throws {gaierror} with getaddrinfo's code (`-2` "Name or service not known", …).
+   * @example
+   * ```ts
+   * import { getRunningLoop, run, SOCK_STREAM } from "@asyncio/deno";
+   * await run(async () => {
+   *   const rows = await getRunningLoop().getaddrinfo("127.0.0.1", "http", { type: SOCK_STREAM });
+   *   console.assert(JSON.stringify(rows) === '[[2,1,6,"",["127.0.0.1",80]]]');
+   * });
+   * ```
+   */
+  getaddrinfo(
+    host: string | null,
+    port: number | string | null,
+    options: GetAddrInfoOptions = {},
+  ): Promise<AddrInfo[]> {
+    this.#checkClosed();
+    return onLoop(this, getaddrinfo(host, port, options), () => {});
+  }
+
+  /**
+   * The host name and service of a numeric `sockaddr` (`[host, port]`, or
+   * `[host, port, flowinfo, scopeId]`): `[host, service]`, names looked up
+   * unless `NI_NUMERICHOST` / `NI_NUMERICSERV`.
+   *
+   * Mirrors `loop.getnameinfo`.
+   * @throws {gaierror} if the host is not numeric, or has no name with `NI_NAMEREQD`.
+   */
+  getnameinfo(sockaddr: SockAddr, flags: number = 0): Promise<[string, string]> {
+    this.#checkClosed();
+    return onLoop(this, getnameinfo(sockaddr, flags), () => {});
+  }
+
+  /**
+   * Connect `sock` to `address` (resolved first, as asyncio does).
+   * Mirrors `loop.sock_connect`.
+   * @throws {ConnectionRefusedError} `[Errno 111] Connect call failed (…)`.
+   */
+  sockConnect(sock: Socket, address: SockAddr | string): Promise<void> {
+    this.#checkClosed();
+    return sock._connect(this, address);
+  }
+
+  /**
+   * Accept a connection on the listening `sock`: `[conn, address]`.
+   * Mirrors `loop.sock_accept`.
+   */
+  sockAccept(sock: Socket): Promise<[Socket, SockAddr | string]> {
+    this.#checkClosed();
+    return sock._accept(this);
+  }
+
+  /**
+   * Receive up to `nbytes` bytes (fewer if fewer are there); empty at EOF.
+   * Mirrors `loop.sock_recv`.
+   */
+  sockRecv(sock: Socket, nbytes: number): Promise<Uint8Array> {
+    this.#checkClosed();
+    return sock._recv(this, nbytes);
+  }
+
+  /**
+   * Receive into `buf`: how many bytes came (0 at EOF).
+   * Mirrors `loop.sock_recv_into`.
+   */
+  sockRecvInto(sock: Socket, buf: Uint8Array): Promise<number> {
+    this.#checkClosed();
+    return sock._recvInto(this, buf);
+  }
+
+  /**
+   * Send all of `data` (keep it unchanged until this resolves).
+   * Mirrors `loop.sock_sendall`.
+   */
+  sockSendall(sock: Socket, data: Uint8Array): Promise<void> {
+    this.#checkClosed();
+    return sock._sendall(this, data);
+  }
+
+  /**
+   * Receive one datagram (UDP): `[data, address]`, cut to `bufsize` bytes.
+   * Mirrors `loop.sock_recvfrom`.
+   */
+  sockRecvfrom(sock: Socket, bufsize: number): Promise<[Uint8Array, SockAddr | null]> {
+    this.#checkClosed();
+    return sock._recvfrom(this, bufsize);
+  }
+
+  /**
+   * Receive one datagram into `buf` (at most `nbytes`, 0 for all of `buf`):
+   * `[count, address]`. Mirrors `loop.sock_recvfrom_into`.
+   */
+  sockRecvfromInto(
+    sock: Socket,
+    buf: Uint8Array,
+    nbytes: number = 0,
+  ): Promise<[number, SockAddr | null]> {
+    this.#checkClosed();
+    return sock._recvfromInto(this, buf, nbytes);
+  }
+
+  /**
+   * Send `data` as one datagram to `address`: the bytes sent.
+   * Mirrors `loop.sock_sendto`.
+   */
+  sockSendto(sock: Socket, data: Uint8Array, address: SockAddr): Promise<number> {
+    this.#checkClosed();
+    return sock._sendto(this, data, address);
+  }
+
+  /**
+   * Send `file` (from `offset`, `count` bytes or to its end) over `sock`.
+   * Deno has no sendfile(), so this always reads and sends blocks, as
+   * asyncio's fallback does; `fallback: false` throws instead. The file is
+   * left at `offset` plus the bytes sent.
+   *
+   * Mirrors `loop.sock_sendfile`.
+   * @returns the bytes sent.
+   * @throws {SendfileNotAvailableError} with `fallback: false`.
+   */
+  sockSendfile(
+    sock: Socket,
+    file: Deno.FsFile,
+    offset: number = 0,
+    count: number | null = null,
+    options: { fallback?: boolean } = {},
+  ): Promise<number> {
+    this.#checkClosed();
+    return sock._sendfile(this, file, offset, count, options.fallback ?? true);
   }
 
   /**

@@ -415,3 +415,17 @@ export class NotImplementedError extends Error {
     this.name = "NotImplementedError";
   }
 }
+
+/**
+ * The OS cannot send a file with sendfile() here (Deno has none), and the
+ * call was told not to fall back to reading and sending it.
+ *
+ * Mirrors `asyncio.SendfileNotAvailableError` (a `RuntimeError`, as in Python).
+ */
+export class SendfileNotAvailableError extends RuntimeError {
+  /** Create the error. */
+  constructor(message?: string) {
+    super(message);
+    this.name = "SendfileNotAvailableError";
+  }
+}

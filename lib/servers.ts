@@ -170,7 +170,7 @@ export class Server implements AsyncDisposable {
   toString(): string {
     const addrs = this.sockets.map((a) => {
       const info = addrInfo(a);
-      return Array.isArray(info) ? info.join(":") : String(info);
+      return Array.isArray(info) ? info.slice(0, 2).join(":") : String(info);
     });
     return `<Server sockets=(${addrs.join(", ")})>`;
   }

@@ -871,7 +871,7 @@ export class StreamWriter {
 
   /**
    * Transport details: `"peername"` and `"sockname"` (`[host, port]` for
-   * TCP, the path for Unix sockets), `"socket"` (the `Deno.Conn`),
+   * TCP, the path for Unix sockets), `"socket"` (a `TransportSocket`),
    * `"sslcontext"` (true over TLS); whatever else the transport offers.
    * Mirrors `StreamWriter.get_extra_info`.
    */
@@ -1042,13 +1042,14 @@ async function openPair(
  * ```
  */
 export function openConnection(
-  host: string,
-  port: number,
+  host: string | null = null,
+  port: number | string | null = null,
   options: OpenConnectionOptions = {},
 ): Promise<StreamPair> {
+  const { limit, ...connectOptions } = options;
   return openPair(
-    (loop, factory) => loop.createConnection(factory, host, port, { ssl: options.ssl }),
-    options.limit,
+    (loop, factory) => loop.createConnection(factory, host, port, connectOptions),
+    limit,
   );
 }
 
@@ -1097,8 +1098,8 @@ function streamFactory(
  */
 export async function startServer(
   clientConnected: ClientConnectedCallback,
-  host: string | null,
-  port: number,
+  host: string | readonly string[] | null = null,
+  port: number | string | null = null,
   options: StartServerOptions = {},
 ): Promise<Server> {
   const factory = streamFactory(clientConnected, options.limit);

@@ -18,8 +18,9 @@ import type { BaseProtocol } from "./protocols.ts";
 export interface BaseTransport {
   /**
    * Details of the connection: `"peername"` and `"sockname"` (`[host, port]`
-   * for TCP and UDP, the path for Unix sockets), `"socket"` (the Deno
-   * resource), `"sslcontext"` (true over TLS), `"pipe"`, `"subprocess"`;
+   * for TCP and UDP, the path for Unix sockets), `"socket"` (a
+   * `TransportSocket`: addresses, options, `fileno`; no I/O), `"sslcontext"`
+   * (true over TLS), `"pipe"`, `"subprocess"`;
    * `defaultValue` (default `null`) for anything else.
    */
   getExtraInfo(name: string, defaultValue?: unknown): unknown;

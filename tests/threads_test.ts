@@ -5,16 +5,22 @@ import { withLoop } from "./_util.ts";
 import { _liveWorkers } from "../lib/threads.ts";
 import {
   CancelledError,
-  type EventLoop,
+  ConcurrentFuture,
+  EventLoop,
   getRunningLoop,
+  InvalidStateError,
+  loopPort,
   run,
+  runCoroutineThreadsafe,
   RuntimeError,
   sleep,
+  TimeoutError,
   toThread,
   VirtualClock,
   waitFor,
   WorkerExecutor,
   type WorkerFunction,
+  wrapFuture,
 } from "../mod.ts";
 
 const WORK = import.meta.resolve("./fixtures/worker_work.ts");
@@ -305,3 +311,124 @@ Deno.test("callSoonThreadsafe() from a promise callback wakes an idle loop at on
     assert(median(lat) < 20, `median ${median(lat)} ms`);
   }, { virtual: false });
 });
+
+// ---- runCoroutineThreadsafe from a Worker, wrapFuture ---------------------
+
+const THREADSAFE_WORKER = new URL("./fixtures/threadsafe_worker.ts", import.meta.url);
+const THREADSAFE_WORK = import.meta.resolve("./fixtures/threadsafe_work.ts");
+
+/**
+ * Run `scenario` of tests/fixtures/threadsafe_worker.ts against `loop`
+ * (running), and return what the Worker reports; `onMessage` sees its
+ * other messages.
+ */
+async function workerScenario(
+  loop: EventLoop,
+  scenario: string,
+  onMessage: (data: unknown) => void = () => {},
+): Promise<unknown> {
+  const worker = new Worker(THREADSAFE_WORKER, { type: "module" });
+  try {
+    const result = new Promise<unknown>((resolve, reject) => {
+      worker.onmessage = (e) =>
+        e.data?.result !== undefined ? resolve(e.data.result) : onMessage(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(e.error ?? new Error(e.message));
+      };
+    });
+    const port = loopPort(loop);
+    worker.postMessage({ scenario, port }, [port]);
+    return await result;
+  } finally {
+    worker.terminate();
+  }
+}
+
+Deno.test("a Worker's 10,000 runCoroutineThreadsafe calls all come back, in order", () =>
+  withLoop(async (loop) => {
+    const result = await loop.runUntilComplete(() => wrapFuture(workerScenario(loop, "many")));
+    assertEquals(result, { calls: 10_000, wrong: 0 });
+  }, { virtual: false }));
+
+Deno.test("a Worker's cancel() reaches the task on the loop; result(timeout) times out", async () => {
+  const { counts } = await import(THREADSAFE_WORK);
+  const before = counts();
+  await withLoop(async (loop) => {
+    const log = await loop.runUntilComplete(() => wrapFuture(workerScenario(loop, "cancel")));
+    assertEquals(log, [
+      "timeout: true",
+      "cancel: true",
+      "cancelled: true",
+      "await: true",
+      `then: ${JSON.stringify({ started: before.started + 1, cancelled: before.cancelled + 1 })}`,
+    ]);
+  }, { virtual: false });
+});
+
+Deno.test("closing the loop mid-call fails the Worker's future with a clear error", async () => {
+  const loop = new EventLoop();
+  const worker = workerScenario(loop, "closed", () => loop.stop());
+  await loop.runForever(); // until the Worker has submitted its call
+  loop.close();
+  assertEquals(await worker, [
+    "RuntimeError: Event loop closed before the coroutine finished",
+    "RuntimeError: Event loop is closed",
+  ]);
+});
+
+Deno.test("errors of the coroutine, a missing export and unclonable arguments reach the Worker", () =>
+  withLoop(async (loop) => {
+    const log = await loop.runUntilComplete(() => wrapFuture(workerScenario(loop, "errors")));
+    assertEquals(log, [
+      "RangeError: no",
+      `TypeError: ${THREADSAFE_WORK} has no exported function named 'missing'`,
+      "unclonable: DataCloneError",
+    ]);
+  }, { virtual: false }));
+
+Deno.test("runCoroutineThreadsafe on the loop's own thread: awaitable, result() refuses to block", () =>
+  withLoop(async (loop) => {
+    const fut = runCoroutineThreadsafe<number>(
+      { module: THREADSAFE_WORK, name: "double" },
+      loop,
+      4,
+    );
+    assertThrows(() => fut.result(), RuntimeError, "would wait forever");
+    assertEquals(await loop.runUntilComplete(() => wrapFuture(fut)), 8);
+    assertEquals(fut.result(), 8);
+    const sleeping = runCoroutineThreadsafe({ module: THREADSAFE_WORK, name: "sleeper" }, loop, 10);
+    const wrapped = wrapFuture(sleeping, { loop });
+    await loop.runUntilComplete(() => sleep(0));
+    wrapped.cancel(); // cancelling the loop future cancels the concurrent one, and its task
+    await loop.runUntilComplete(() => sleep(0));
+    assert(sleeping.cancelled());
+  }, { virtual: false }));
+
+Deno.test("ConcurrentFuture: state, callbacks at once when done, InvalidStateError", () => {
+  const fut = new ConcurrentFuture<number>();
+  const seen: string[] = [];
+  fut.addDoneCallback((f) => seen.push(`cb ${f.result()}`));
+  assertEquals([fut.done(), fut.running(), fut.cancelled()], [false, false, false]);
+  assertThrows(() => fut.result(0), TimeoutError);
+  fut.setResult(3);
+  fut.addDoneCallback((f) => seen.push(`late ${f.result()}`));
+  assertEquals(seen, ["cb 3", "late 3"]);
+  assertEquals([fut.exception(), fut.cancel()], [null, false]);
+  assertThrows(() => fut.setResult(4), InvalidStateError);
+  const failed = new ConcurrentFuture();
+  failed.setException(new RangeError("x"));
+  assertThrows(() => failed.result(), RangeError, "x");
+  const cancelled = new ConcurrentFuture();
+  assert(cancelled.cancel());
+  assertThrows(() => cancelled.result(), CancelledError);
+});
+
+Deno.test("wrapFuture() of a promise settles on the loop; of a Future returns it", () =>
+  withLoop(async (loop) => {
+    const fut = loop.createFuture<number>();
+    assert(wrapFuture(fut) === fut);
+    const wrapped = wrapFuture(Promise.reject(new RangeError("no")), { loop });
+    await assertRejects(() => loop.runUntilComplete(() => wrapped), RangeError, "no");
+    fut.cancel();
+  }, { virtual: false }));
