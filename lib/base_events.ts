@@ -11,7 +11,9 @@ import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
-import { type CoroutineLike, Task } from "./tasks.ts";
+import { type CoroutineLike, type CreateTaskOptions, Task, type TaskFactory } from "./tasks.ts";
+import { CallbackOptions, type Context } from "./contextvars.ts";
+import { capture, enter, leave, used as contextsUsed } from "./_context.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
@@ -102,6 +104,9 @@ const HOST_PARK_MS = 20;
 // iterations.
 const HOST_CHECK_EVERY = 64;
 const EMPTY: readonly unknown[] = Object.freeze([]);
+// What `#runBatch` returns when a callback started an eager task that has
+// not suspended yet: wait for it as for a step.
+const EAGER_OPEN: unique symbol = Symbol("eager step open");
 // The longest host timer the loop arms while idle: one day, in milliseconds.
 const MAX_IDLE_MS = 24 * 3600 * 1000;
 
@@ -172,6 +177,8 @@ export class EventLoop {
   _stepTask: Task<unknown> | null = null;
   /** @ignore */
   _closeHooks: Array<() => void> = [];
+  /** @ignore Eager tasks whose first step is still open (`Task._eagerOpen`). */
+  _openEager = 0;
 
   #timerSeq = 0;
   #stopping = false;
@@ -180,6 +187,7 @@ export class EventLoop {
   #debug = false;
   #iteration = 0;
   #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
   #stepDone: (() => void) | null = null;
   #wake: (() => void) | null = null;
   #drainId: ReturnType<typeof setImmediate> | null = null;
@@ -209,17 +217,29 @@ export class EventLoop {
    * Run `callback(...args)` on the next iteration, after what is already
    * queued (FIFO).
    *
+   * The callback runs in a copy of the current context (see `ContextVar`),
+   * or in the `context` of a trailing `CallbackOptions`, which is not
+   * passed to it.
+   *
    * Mirrors `loop.call_soon`.
    * @returns a `Handle` whose `cancel()` stops the call.
    * @throws {TypeError} if `callback` is not a function.
    * @throws {RuntimeError} if the loop is closed.
    */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
-  callSoon(callback: (...args: unknown[]) => unknown): Handle {
+  callSoon<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): Handle;
+  callSoon(callback: (...args: never[]) => unknown): Handle {
     this.#checkCallback(callback, "callSoon");
-    const args = packArgs(arguments, 1);
-    if (this._trace !== null || this.#debug) {
+    let args = packArgs(arguments, 1);
+    const options = optionsIn(args);
+    if (options !== null) args = dropOptions(args);
+    const context = options?.context ?? capture();
+    if (context !== null || this._trace !== null || this.#debug) {
       const handle = new Handle(callback as Callback, args, this);
+      if (context !== null) handle._context = context;
       this.#enqueue(handle);
       return handle;
     }
@@ -239,7 +259,12 @@ export class EventLoop {
   callSoonThreadsafe<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...args: A
-  ): Handle {
+  ): Handle;
+  callSoonThreadsafe<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): Handle;
+  callSoonThreadsafe(callback: (...args: unknown[]) => unknown, ...args: unknown[]): Handle {
     return this.callSoon(callback, ...args);
   }
 
@@ -256,7 +281,15 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): TimerHandle;
-  callLater(delay: number, callback: (...args: unknown[]) => unknown): TimerHandle {
+  callLater<A extends unknown[]>(
+    delay: number,
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): TimerHandle;
+  callLater(
+    delay: number,
+    callback: (...args: never[]) => unknown,
+  ): TimerHandle {
     checkTime(delay, "delay");
     const args = packArgs(arguments, 2);
     return this.#callAt(this.clock.now() + delay, callback, args, "callLater");
@@ -274,7 +307,15 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): TimerHandle;
-  callAt(when: number, callback: (...args: unknown[]) => unknown): TimerHandle {
+  callAt<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): TimerHandle;
+  callAt(
+    when: number,
+    callback: (...args: never[]) => unknown,
+  ): TimerHandle {
     checkTime(when, "when");
     return this.#callAt(when, callback, packArgs(arguments, 2), "callAt");
   }
@@ -286,9 +327,17 @@ export class EventLoop {
     method: string,
   ): TimerHandle {
     this.#checkCallback(callback, method);
+    const options = optionsIn(args);
+    if (options !== null) args = dropOptions(args);
+    const context = options?.context ?? capture();
     const seq = this.#timerSeq++;
     const slot = this._scheduled.add(when, seq, callback as Callback, args);
     const timer = new TimerHandle(when, seq, callback, args, this, slot);
+    if (context !== null) {
+      // The table keeps the handle, which knows the context.
+      timer._context = context;
+      this._scheduled.hold(slot, timer);
+    }
     if (this._trace !== null || this.#debug) {
       if (this.#debug) timer._recordSource();
       this._scheduled.hold(slot, timer);
@@ -305,16 +354,46 @@ export class EventLoop {
 
   /**
    * Wrap a coroutine in a task and schedule its first step (with
-   * `callSoon`; it never starts inside this call).
+   * `callSoon`; it never starts inside this call, unless a task factory
+   * such as `eagerTaskFactory` says otherwise).
    *
    * Mirrors `loop.create_task`.
    * @param coro an async function to call with no arguments (the form that
    *   keeps asyncio's ordering), or an already-created promise.
-   * @param options `name` for the task (default `Task-N`).
+   * @param options `name` for the task (default `Task-N`); `context` to
+   *   run it in (default: a copy of the current context).
    */
-  createTask<T>(coro: CoroutineLike<T>, options: { name?: string } = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
     this.#checkClosed();
-    return new Task(coro, { loop: this, name: options.name });
+    const factory = this.#taskFactory;
+    if (factory === null) {
+      return new Task(coro, { loop: this, name: options.name, context: options.context });
+    }
+    // As CPython 3.12 base_events.py create_task: the factory is given the
+    // context only when there is one, and the name is set afterwards.
+    const task = options.context === undefined
+      ? factory(this, coro)
+      : factory(this, coro, { context: options.context });
+    if (options.name != null) task.setName(options.name);
+    return task;
+  }
+
+  /**
+   * Make `createTask` call `factory(loop, coro, options?)` for its tasks
+   * (`null`: plain `Task`s again), e.g. `eagerTaskFactory`.
+   * Mirrors `loop.set_task_factory`.
+   * @throws {TypeError} if `factory` is neither a function nor null.
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") {
+      throw new TypeError("task factory must be a callable or None");
+    }
+    this.#taskFactory = factory;
+  }
+
+  /** The task factory, or `null` for the default one. Mirrors `loop.get_task_factory`. */
+  getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
   }
 
   /** @ignore Append to the ready queue; wakes an idle loop. */
@@ -433,22 +512,26 @@ export class EventLoop {
           }
         }
         this.#startIteration();
-        let step: Handle | null;
+        let step: Handle | typeof EAGER_OPEN | null;
         while ((step = this.#runBatch()) !== null) {
           // A task's step: run it, then wait until the task suspends again.
           // Its resumption is already queued as a microtask, so one hop
           // behind it usually finds the task suspended; only a task that
           // takes several hops (or awaits a thenable) needs the barrier.
-          this._stepTask = step._task;
+          // (Or a callback started eager tasks: wait for them the same way.)
           const t0 = this.#debug ? this.time() : NaN;
-          this.#runHandle(step);
+          if (step !== EAGER_OPEN) {
+            this._stepTask = step._task;
+            this.#runHandle(step);
+          }
           await undefined;
-          if (this._stepTask !== null) {
+          if (this._stepTask !== null || this._openEager !== 0) {
             // Still running: wait for it to suspend, or for the microtask
             // queue to drain (then it awaits a promise the loop does not own).
             if (this.#drainId === null) this.#drainId = setImmediate(this.#onDrain);
             await new Promise<void>(this.#takeStepDone);
           }
+          if (step === EAGER_OPEN) continue;
           if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
           if (this.#debug) this.#warnIfSlow(step, this.time() - t0);
         }
@@ -1010,10 +1093,16 @@ export class EventLoop {
    * @ignore A future's done-callback, as `callSoon(callback, fut)` but for
    * the debug-mode check: an async done-callback is common in JavaScript.
    */
-  _scheduleCallback(callback: (fut: Future<unknown>) => unknown, fut: Future<unknown>): void {
+  _scheduleCallback(
+    callback: (fut: Future<unknown>) => unknown,
+    fut: Future<unknown>,
+    context: Context | null = null,
+  ): void {
     this.#checkClosed();
-    if (this._trace !== null || this.#debug) {
-      this.#enqueue(new Handle(callback as Callback, fut, this));
+    if (context !== null || this._trace !== null || this.#debug) {
+      const handle = new Handle(callback as Callback, fut, this);
+      if (context !== null) handle._context = context;
+      this.#enqueue(handle);
     } else {
       this.#queue(callback as Callback, fut);
     }
@@ -1046,18 +1135,35 @@ export class EventLoop {
    * stepping, the step is over; if it had gone outside the loop, it is back.
    */
   _taskSuspended(task: Task<unknown>): void {
-    if (task === this._stepTask) {
+    if (task._eagerOpen) {
+      task._eagerOpen = false;
+      this._openEager--;
+    } else if (task === this._stepTask) {
       this._stepTask = null;
-      const done = this.#stepDone;
-      if (done !== null) {
-        this.#stepDone = null;
-        done();
+    } else {
+      if (task._external) {
+        task._external = false;
+        this._externalWaits--;
+        this.#outside?.end(task);
+        if (this.#wake !== null) this.#wakeUp();
       }
-    } else if (task._external) {
-      task._external = false;
-      this._externalWaits--;
-      this.#outside?.end(task);
-      if (this.#wake !== null) this.#wakeUp();
+      return;
+    }
+    if (this._stepTask === null && this._openEager === 0) this.#stepsSettled();
+  }
+
+  /** @ignore An eager task's first step began inside `createTask`. */
+  _eagerStarted(task: Task<unknown>): void {
+    task._eagerOpen = true;
+    this._openEager++;
+  }
+
+  /** Neither a step nor an eager first step is open: the loop goes on. */
+  #stepsSettled(): void {
+    const done = this.#stepDone;
+    if (done !== null) {
+      this.#stepDone = null;
+      done();
     }
   }
 
@@ -1192,15 +1298,30 @@ export class EventLoop {
   #onDrain = (): void => {
     this.#drainId = null;
     const task = this._stepTask;
-    if (task === null) return;
+    if (task !== null) {
+      this._stepTask = null;
+      this.#wentOutside(task);
+    }
+    if (this._openEager !== 0) {
+      this._openEager = 0;
+      for (const t of this._tasks) {
+        if (!t._eagerOpen) continue;
+        t._eagerOpen = false;
+        this.#wentOutside(t);
+      }
+    }
+    this.#stepsSettled();
+  };
+
+  /** A task's step ended without suspending on a loop future. */
+  #wentOutside(task: Task<unknown>): void {
     // Waiting through a promise on loop futures (`Promise.all`): the loop
     // will wake it; only a wait on nothing of the loop's is outside.
     if (task._thenWaits === 0) {
       task._external = true;
       this._externalWaits++;
     }
-    this._taskSuspended(task);
-  };
+  }
 
   #startIteration(): void {
     this.#purgeCancelled();
@@ -1253,12 +1374,18 @@ export class EventLoop {
    * it ends (returns `null`) or reaches a task step, which it returns
    * without running: the caller runs it and waits for the task to suspend.
    */
-  #runBatch(): Handle | null {
+  #runBatch(): Handle | typeof EAGER_OPEN | null {
     const batch = this._batch;
     const { entries, args } = batch;
     const n = batch.length;
     let i = this._batchPos;
     const plain = this._trace === null && !this.#debug;
+    // Each callback runs in a context of its own, as CPython's handles run in
+    // the copy each one made. While no context variable is in use, all of them
+    // are empty: the batch enters one empty context, so that a first `set()`
+    // in a callback goes to a new context, not the top level's; from then on
+    // (`contextsUsed` is read per callback) each callback enters its own.
+    const outer = enter(null);
     while (i < n) {
       const entry = entries[i];
       const arg = args[i];
@@ -1269,31 +1396,40 @@ export class EventLoop {
           this.#runHandle(this.#twin(entry, arg, i - 1));
         } else {
           try {
-            callWith(entry, arg);
+            if (contextsUsed) callIn(null, entry, arg);
+            else callWith(entry, arg);
           } catch (exception) {
             // The queue kept no handle: the context gets its twin (equal, not the same object).
             this.#callbackFailed(this.#twin(entry, arg, i - 1), exception);
           }
         }
-        continue;
-      }
-      if (entry === null) continue;
-      const handle = entry;
-      if (handle._cancelled) continue;
-      if (handle._task !== null) {
-        this._batchPos = i;
-        return handle;
-      }
-      if (plain) {
-        try {
-          callWith(handle._callback, handle._args);
-        } catch (exception) {
-          this.#callbackFailed(handle, exception);
-        }
       } else {
-        this.#runHandle(handle);
+        if (entry === null) continue;
+        const handle = entry;
+        if (handle._cancelled) continue;
+        if (handle._task !== null) {
+          this._batchPos = i;
+          leave(outer);
+          return handle;
+        }
+        if (plain) {
+          try {
+            if (contextsUsed) callIn(handle._context, handle._callback, handle._args);
+            else callWith(handle._callback, handle._args);
+          } catch (exception) {
+            this.#callbackFailed(handle, exception);
+          }
+        } else {
+          this.#runHandle(handle);
+        }
+      }
+      if (this._openEager !== 0) {
+        this._batchPos = i;
+        leave(outer);
+        return EAGER_OPEN;
       }
     }
+    leave(outer);
     batch.reset();
     this._batchPos = 0;
     this._scheduled.releaseDue();
@@ -1313,6 +1449,7 @@ export class EventLoop {
     const task = handle._task;
     try {
       if (task !== null) task._step();
+      else if (contextsUsed) callIn(handle._context, handle._callback, handle._args);
       else callWith(handle._callback, handle._args);
     } catch (exception) {
       this.#callbackFailed(handle, exception);
@@ -1379,6 +1516,35 @@ function callWith(callback: (...args: never[]) => unknown, args: unknown): void 
     default:
       fn(...args);
   }
+}
+
+/**
+ * Call `callback` in `context` (`null`: an empty context of its own), as
+ * CPython's `Handle._run` calls it through `context.run`.
+ */
+function callIn(context: Context | null, callback: (...args: never[]) => unknown, args: unknown) {
+  const saved = enter(context);
+  try {
+    callWith(callback, args);
+  } finally {
+    leave(saved);
+  }
+}
+
+/** The `CallbackOptions` that end packed arguments (see `packArgs`), if they do. */
+function optionsIn(args: unknown): CallbackOptions | null {
+  if (args instanceof CallbackOptions) return args;
+  if (!Array.isArray(args) || args.length === 0) return null;
+  const last = args[args.length - 1];
+  return last instanceof CallbackOptions ? last : null;
+}
+
+/** Packed arguments without their trailing `CallbackOptions`. */
+function dropOptions(args: unknown): unknown {
+  if (!Array.isArray(args)) return EMPTY;
+  const rest = args.slice(0, -1);
+  if (rest.length === 0) return EMPTY;
+  return rest.length === 1 && !Array.isArray(rest[0]) ? rest[0] : rest;
 }
 
 /** An error as the default handler prints it: its stack, else its text. */

@@ -10,6 +10,7 @@ import { RuntimeError } from "./exceptions.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { firstFrame, shortRepr } from "./_util.ts";
+import { Context } from "./contextvars.ts";
 
 /**
  * A callback scheduled on a loop, with its arguments. `cancel()` before it
@@ -49,6 +50,11 @@ export class Handle {
    * for each task's own step handle.
    */
   declare _task: Task<unknown> | null;
+  /**
+   * @ignore The context the callback runs in: `null` (from the prototype)
+   * while it is an empty one of its own (lib/_context.ts).
+   */
+  declare _context: Context | null;
 
   /**
    * Made by the loop; use `loop.callSoon()` instead. `args`: an array of
@@ -77,6 +83,15 @@ export class Handle {
   /** The task whose step this is, or `null` for a plain callback. */
   get task(): Task<unknown> | null {
     return this._task;
+  }
+
+  /**
+   * The context the callback runs in: a copy of the context it was
+   * scheduled in, or the one given in `CallbackOptions`.
+   * Mirrors `Handle.get_context`.
+   */
+  getContext(): Context {
+    return this._context ??= new Context();
   }
 
   /** Where the handle was scheduled (a stack), in debug mode; else `null`. */
@@ -136,6 +151,7 @@ export class Handle {
 }
 
 Handle.prototype._task = null;
+Handle.prototype._context = null;
 Handle.prototype._cancelled = false;
 
 function unpackArgs(packed: unknown): readonly unknown[] {

@@ -415,3 +415,16 @@ export class NotImplementedError extends Error {
     this.name = "NotImplementedError";
   }
 }
+
+/**
+ * A key that is not there: `ContextVar.get()` of a variable that has no
+ * value in the current context and no default.
+ * Mirrors Python's `LookupError`.
+ */
+export class LookupError extends Error {
+  /** Create the error. */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "LookupError";
+  }
+}
