@@ -13,6 +13,7 @@ export default async function (print: (line: string) => void): Promise<void> {
     return a.get();
   }
 
+  // deno-lint-ignore require-await
   await run(async () => {
     a.set(1);
     const ctx = copyContext();

@@ -25,6 +25,7 @@ export default async function (print: (line: string) => void): Promise<void> {
     fut.addDoneCallback(report, { context: ctx });
     trace.set("changed later");
 
+    // deno-lint-ignore require-await
     await createTask(async () => {
       trace.set("finisher");
       fut.setResult("x");

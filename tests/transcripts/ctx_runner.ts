@@ -6,6 +6,7 @@ import { Context, ContextVar, run, Runner } from "../../mod.ts";
 const seen = new ContextVar<string>("seen", { default: "nothing" });
 
 export default async function (print: (line: string) => void): Promise<void> {
+  // deno-lint-ignore require-await
   async function remember(value: string) {
     const before = seen.get();
     seen.set(value);

@@ -32,6 +32,7 @@ export default async function (print: (line: string) => void): Promise<void> {
     print(line("after first reset:", plain.get("gone")));
     const token3 = withDefault.set(11);
 
+    // deno-lint-ignore require-await
     await createTask(async () => {
       showError("reset in another task:", () => withDefault.reset(token3));
     });
