@@ -227,6 +227,7 @@ export class EventLoop {
    * @throws {RuntimeError} if the loop is closed.
    */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
   callSoon<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...argsAndOptions: [...A, CallbackOptions] | A
@@ -260,6 +261,7 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): Handle;
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
   callSoonThreadsafe<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...argsAndOptions: [...A, CallbackOptions] | A
@@ -281,6 +283,7 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): TimerHandle;
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
   callLater<A extends unknown[]>(
     delay: number,
     callback: (...args: A) => unknown,
@@ -307,6 +310,7 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): TimerHandle;
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
   callAt<A extends unknown[]>(
     when: number,
     callback: (...args: A) => unknown,

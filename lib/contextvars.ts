@@ -87,6 +87,7 @@ export class ContextVar<T> {
    * @throws {LookupError} if there is no value and no default.
    */
   get(): T;
+  /** As above, with `defaultValue` in place of the variable's default. */
   get<D>(defaultValue: D): T | D;
   get<D>(defaultValue?: D): T | D {
     const vars = currentVars();

@@ -30,7 +30,7 @@ Deno.test("a callback's first set() ever stays in that callback (not the top lev
       seen.push(v.get());
     });
     loop.callSoon(() => seen.push(v.get()));
-    loop.callSoon(() => loop.createTask(async () => seen.push(v.get())));
+    loop.callSoon(() => loop.createTask(() => seen.push(v.get())));
     loop.callLater(0.01, () => loop.stop());
     await loop.runForever();
     seen.push(v.get());

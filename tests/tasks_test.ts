@@ -567,7 +567,7 @@ Deno.test("an eager task that returns without awaiting is done inside createTask
         events.push(`step ${e.handle.task.getName()}`);
       }
     });
-    await loop.runUntilComplete(async () => {
+    await loop.runUntilComplete(() => {
       loop.setTaskFactory(eagerTaskFactory);
       const iteration = loop.iteration;
       // deno-lint-ignore require-await
@@ -642,7 +642,7 @@ Deno.test("an eager task awaiting a host promise in its first step waits outside
 
 Deno.test("Task({ eagerStart }) starts at once on a running loop only; allTasks sees it while it runs", () =>
   withLoop(async (loop) => {
-    const lazy = new Task(async () => allTasks(loop).size, { loop, eagerStart: true });
+    const lazy = new Task(() => allTasks(loop).size, { loop, eagerStart: true });
     assert(!lazy.done());
     await loop.runUntilComplete(async () => {
       let inside = false;
