@@ -1144,6 +1144,12 @@ export class EventLoop {
       this._openEager--;
     } else if (task === this._stepTask) {
       this._stepTask = null;
+      const next = this.#nextResumption();
+      if (next !== null) {
+        this._stepTask = next;
+        next._step();
+        return;
+      }
     } else {
       if (task._external) {
         task._external = false;
@@ -1154,6 +1160,33 @@ export class EventLoop {
       return;
     }
     if (this._stepTask === null && this._openEager === 0) this.#stepsSettled();
+  }
+
+  /**
+   * The task whose resumption is the next entry of the running batch, taken
+   * off the batch, if the step that just ended can start it now: it only
+   * queues that task's continuation behind the code running now, so the
+   * order is the one `runForever` would give, without its hop per step.
+   * (Not a first step, which would run the coroutine here, nested; not a
+   * plain callback, which would run before the suspending task's own code
+   * ends; not while traced or in debug mode, which time each step.)
+   */
+  #nextResumption(): Task<unknown> | null {
+    if (this._trace !== null || this.#debug || this._openEager !== 0) return null;
+    const batch = this._batch;
+    const { entries } = batch;
+    let i = this._batchPos;
+    while (i < batch.length && entries[i] === null) i++;
+    if (i >= batch.length) return null;
+    const entry = entries[i]!;
+    if (typeof entry === "function" || entry._cancelled) return null;
+    const task = entry._task;
+    if (task === null || task._state !== 0 || (task._resume === null && task._next === null)) {
+      return null;
+    }
+    batch.drop(i);
+    this._batchPos = i + 1;
+    return task;
   }
 
   /** @ignore An eager task's first step began inside `createTask`. */

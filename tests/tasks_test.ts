@@ -693,3 +693,28 @@ Deno.test("a TaskGroup of eager tasks that finish at once, and of some that susp
       assertEquals(results.map((t) => t.result()), [1, 2, 3]);
     })
   ));
+
+Deno.test("a step of several hops ends before the next task's step begins (steps chained without the loop's hop)", () =>
+  withLoop(async (loop) => {
+    const log: string[] = [];
+    // deno-lint-ignore require-await
+    const inner = async (name: string) => log.push(`${name} inner`);
+    const task = async (name: string) => {
+      for (let i = 0; i < 2; i++) {
+        await sleep(0);
+        log.push(`${name} a${i}`);
+        await inner(name);
+        const p = sleep(0); // suspends here: the next step may be started now
+        log.push(`${name} b${i}`); // but it runs only after this task's code
+        await p;
+      }
+    };
+    loop.createTask(() => task("A"));
+    loop.createTask(() => task("B"));
+    await runFor(loop, 0.01);
+    const expected: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      for (const n of ["A", "B"]) expected.push(`${n} a${i}`, `${n} inner`, `${n} b${i}`);
+    }
+    assertEquals(log, expected);
+  }));
