@@ -13,6 +13,7 @@ import { Continuation, rejectContinuation, resolveContinuation } from "./_contin
 import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
 import { Context } from "./contextvars.ts";
 import { capture, enterTask, leave } from "./_context.ts";
+import { promiseDetails } from "./_deno_core.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -522,20 +523,11 @@ function startCoroutine(task: Task<unknown>): void {
 }
 
 // Deno has no public way to read a settled promise's outcome synchronously;
-// its console reads it with `core.getPromiseDetails` ([state, value]). An
-// eager task uses it to finish inside `createTask` when its async function
-// never awaited. Without it (another runtime), such a task finishes at the
-// next microtask checkpoint, still before the loop runs another handle.
+// its console reads it with its core's `getPromiseDetails`. An eager task
+// uses it to finish inside `createTask` when its async function never
+// awaited. Without it (another runtime), such a task finishes at the next
+// microtask checkpoint, still before the loop runs another handle.
 const PENDING = 0, FULFILLED = 1;
-const promiseDetails = (() => {
-  const deno = (globalThis as { Deno?: Record<symbol, unknown> & { internal?: symbol } }).Deno;
-  const internal = deno?.internal === undefined ? undefined : deno[deno.internal];
-  const core = (internal as { core?: { getPromiseDetails?: unknown } } | undefined)?.core;
-  const fn = core?.getPromiseDetails;
-  return typeof fn === "function"
-    ? fn as (promise: Promise<unknown>) => [number, unknown]
-    : undefined;
-})();
 
 function coroutineReturned(value: unknown): void {
   _taskContext.getStore()!._onCoroDone(value);

@@ -718,3 +718,28 @@ Deno.test("a step of several hops ends before the next task's step begins (steps
     }
     assertEquals(log, expected);
   }));
+
+Deno.test("a user's AsyncLocalStorage works inside and around tasks; currentTask() stays right in it", () =>
+  withLoop(async (loop) => {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    const als = new AsyncLocalStorage<string>();
+    const seen: unknown[] = [];
+    await als.run("around", () =>
+      loop.runUntilComplete(async () => {
+        const me = currentTask();
+        seen.push(als.getStore());
+        await als.run("inside", async () => {
+          seen.push(currentTask() === me, als.getStore());
+          await sleep(0);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          seen.push(currentTask() === me, als.getStore());
+        });
+        seen.push(als.getStore());
+        const child: Task<unknown[]> = loop.createTask(async () => {
+          await sleep(0);
+          return [currentTask() === child, als.getStore()];
+        });
+        seen.push(...await child);
+      }));
+    assertEquals(seen, ["around", true, "inside", true, "inside", "around", true, "around"]);
+  }, { virtual: false }));
