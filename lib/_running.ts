@@ -42,9 +42,17 @@ const TASK = Symbol("asyncio.task");
 
 type Frame = { [TASK]?: Task<unknown> } & Record<PropertyKey, unknown>;
 
+/** A frame with nothing but the task: an object of one field (an object literal is twice its size). */
+class TaskFrame {
+  [TASK]: Task<unknown> | undefined;
+  constructor(task: Task<unknown> | undefined) {
+    this[TASK] = task;
+  }
+}
+
 /** The continuation-preserved data of code running in `task`, `outer` being the data around it. */
 function frame(outer: Frame | null | undefined, task: Task<unknown> | undefined): Frame {
-  if (outer == null) return { [TASK]: task };
+  if (outer == null || outer instanceof TaskFrame) return new TaskFrame(task) as Frame;
   return { __proto__: null, ...outer, [TASK]: task } as Frame;
 }
 

@@ -59,10 +59,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _value: unknown = undefined;
   /** @ignore null, one waiter, or an array of them. */
   _callbacks: Waiter | Waiter[] | null = null;
-  /** @ignore */
-  _cancelMessage: string | null = null;
+  /** @ignore `null` (from the prototype, as below) until cancelled with a message. */
+  declare _cancelMessage: string | null;
   /** @ignore Set while a failure waits for someone to look at it. */
-  _unretrievedRef: WeakRef<Future<unknown>> | null = null;
+  declare _unretrievedRef: WeakRef<Future<unknown>> | null;
 
   /**
    * A pending future on `loop` (default: `getEventLoop()`). Prefer
@@ -375,6 +375,10 @@ function inCurrentContext(callback: () => void): Waiter {
   const context = capture();
   return context === null ? callback : new InContext(callback, context);
 }
+
+// Written by few futures: defaults on the prototype, no own field until written.
+Future.prototype._cancelMessage = null;
+Future.prototype._unretrievedRef = null;
 
 /** `cb=[...]` as asyncio's repr lists a pending future's callbacks. */
 function formatCallbacks(callbacks: Waiter | Waiter[]): string {

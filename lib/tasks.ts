@@ -94,8 +94,8 @@ function noop(): void {}
 export class Task<T = unknown> extends Future<T> {
   /** @ignore */
   _coro: CoroutineLike<T>;
-  /** @ignore */
-  _name: string | null;
+  /** @ignore Set only for a task given a name (else `null`, from the prototype). */
+  declare _name: string | null;
   /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
   _id: number;
   /** @ignore The handle that runs this task's steps (one at a time). */
@@ -108,38 +108,42 @@ export class Task<T = unknown> extends Future<T> {
   _resume: ((value: unknown) => void) | null = null;
   /** @ignore */
   _throw: ((reason: unknown) => void) | null = null;
-  /** @ignore The value a `sleep(0, value)` resumes with. */
-  _sendValue: unknown = undefined;
+  // The fields declared below and not assigned in the constructor take their
+  // defaults from the prototype (set after the class) until first written:
+  // most tasks never write them, and each own field is 8 bytes of every
+  // pending task.
+  /** @ignore The value a `sleep(0, value)` resumes with, if not `undefined`. */
+  declare _sendValue: unknown;
   /** @ignore */
-  _mustCancel = false;
+  declare _mustCancel: boolean;
   /** @ignore */
-  _numCancelsRequested = 0;
+  declare _numCancelsRequested: number;
   /** @ignore Awaiting a promise the loop does not own. */
-  _external = false;
+  declare _external: boolean;
   /**
    * @ignore Pending loop futures whose `then` this task's code called
    * besides the one it waits on (`Promise.all([sleep(1), sleep(2)])`): while
    * there are any, a task whose step ends without suspending on a loop
    * future is still waiting on the loop, not outside it.
    */
-  _thenWaits = 0;
+  declare _thenWaits: number;
   /** @ignore */
-  _abort: AbortController | null = null;
+  declare _abort: AbortController | null;
   /** @ignore Debug mode: the stack of its last await, and of its creation. */
-  _awaitStack: string | null = null;
+  declare _awaitStack: string | null;
   /** @ignore Debug mode: where the task was created. */
-  _source: string | null = null;
+  declare _source: string | null;
   /**
    * @ignore The context its code runs in; `null` while that is an empty
    * context nobody has looked at (made on first use: lib/_context.ts).
    */
-  _context: Context | null;
+  declare _context: Context | null;
   /**
    * @ignore An eager task whose first step began inside `createTask` and
    * has neither suspended nor finished yet: the loop waits for it before
    * running the next handle, as it waits for a step.
    */
-  _eagerOpen = false;
+  declare _eagerOpen: boolean;
 
   /**
    * Wrap `coro` and schedule its first step with `callSoon` (or, with
@@ -164,11 +168,12 @@ export class Task<T = unknown> extends Future<T> {
     // (A given context needs no `markUsed`: the task's code finds it
     // through the task, and a context that holds values was set, which
     // marked contexts used already.)
-    this._context = context ?? capture();
+    const ownContext = context ?? capture();
+    if (ownContext !== null) this._context = ownContext;
     // As CPython tasks.py Task.__init__: only a task without a name draws a number.
     const name = options.name;
     this._id = name == null ? ++taskCounter : 0;
-    this._name = name == null ? null : String(name);
+    if (name != null) this._name = String(name);
     this._stepHandle = new Handle(noop, EMPTY, loop);
     this._stepHandle._task = this;
     if (loop.getDebug()) this._source = new Error().stack ?? null;
@@ -353,7 +358,7 @@ export class Task<T = unknown> extends Future<T> {
       const throwIn = this._throw!;
       this._resume = this._throw = null;
       const value = this._sendValue;
-      this._sendValue = undefined;
+      if (value !== undefined) this._sendValue = undefined;
       if (this._mustCancel) {
         this._mustCancel = false;
         throwIn(new CancelledError(this._cancelMessage));
@@ -408,7 +413,7 @@ export class Task<T = unknown> extends Future<T> {
     const promise = new Promise<V>(takeResolvers as (r: (v: V) => void) => void);
     this._resume = lastResolve;
     this._throw = lastReject;
-    this._sendValue = value;
+    if (value !== undefined) this._sendValue = value;
     this._loop._scheduleStep(this);
     this._loop._taskSuspended(this);
     return promise;
@@ -494,6 +499,18 @@ export class Task<T = unknown> extends Future<T> {
     loop._taskSuspended(this as Task<unknown>);
   }
 }
+
+Task.prototype._name = null;
+Task.prototype._sendValue = undefined;
+Task.prototype._mustCancel = false;
+Task.prototype._numCancelsRequested = 0;
+Task.prototype._external = false;
+Task.prototype._thenWaits = 0;
+Task.prototype._abort = null;
+Task.prototype._awaitStack = null;
+Task.prototype._source = null;
+Task.prototype._context = null;
+Task.prototype._eagerOpen = false;
 
 /** Call the coroutine function; runs inside the task's context. */
 function startCoroutine(task: Task<unknown>): void {
