@@ -1,7 +1,7 @@
 // The loop's ready queue, as two parallel arrays: what to run and its
-// packed arguments. An entry is a `Handle`, or, for a plain `callSoon` or a
-// future's done-callback scheduled while nobody traces the loop, the
-// callback itself, so that the queue holds no object made for it: a million
+// packed arguments. An entry is a `Handle`, a `Task` (its step), or, for a
+// plain `callSoon` or a future's done-callback scheduled while nobody traces
+// the loop, the callback itself, so that the queue holds no object made for it: a million
 // pending handles the queue kept alive cost more in V8's scavenges than all
 // the rest of scheduling (the handle `callSoon` returns, if the caller drops
 // it, dies young). `null` is an entry cancelled or already run.
@@ -9,9 +9,11 @@
 // The arrays keep their size between iterations: truncating an array frees
 // its backing store, and growing it again cost ~50 ns an iteration.
 import type { Handle } from "./events.ts";
+import type { Task } from "./tasks.ts";
 
 export type Callback = (...args: never[]) => unknown;
-export type ReadyEntry = Handle | Callback | null;
+/** A task in the queue is its step (queued so while nobody traces the loop). */
+export type ReadyEntry = Handle | Task<unknown> | Callback | null;
 
 // An emptied queue gives its arrays back when they have more than this many
 // slots and it used less than a quarter of them (a burst is over); steady

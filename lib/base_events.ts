@@ -411,8 +411,8 @@ export class EventLoop {
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
   }
 
-  /** Append to the ready queue (a handle, or a callback and its packed arguments); wakes an idle loop. */
-  #queue(entry: Handle | Callback, args: unknown): number {
+  /** Append to the ready queue (a handle, a task, or a callback and its packed arguments); wakes an idle loop. */
+  #queue(entry: Handle | Task<unknown> | Callback, args: unknown): number {
     const slot = this._ready.push(entry, args);
     if (this.#wake !== null) this.#wakeUp();
     return slot;
@@ -516,7 +516,7 @@ export class EventLoop {
           }
         }
         this.#startIteration();
-        let step: Handle | typeof EAGER_OPEN | null;
+        let step: Task<unknown> | typeof EAGER_OPEN | null;
         while ((step = this.#runBatch()) !== null) {
           // A task's step: run it, then wait until the task suspends again.
           // Its resumption is already queued as a microtask, so one hop
@@ -525,8 +525,8 @@ export class EventLoop {
           // (Or a callback started eager tasks: wait for them the same way.)
           const t0 = this.#debug ? this.time() : NaN;
           if (step !== EAGER_OPEN) {
-            this._stepTask = step._task;
-            this.#runHandle(step);
+            this._stepTask = step;
+            this.#runStep(step);
           }
           await undefined;
           if (this._stepTask !== null || this._openEager !== 0) {
@@ -536,8 +536,10 @@ export class EventLoop {
             await new Promise<void>(this.#takeStepDone);
           }
           if (step === EAGER_OPEN) continue;
-          if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
-          if (this.#debug) this.#warnIfSlow(step, this.time() - t0);
+          if (this._trace !== null) {
+            this.#emit({ kind: "finish", time: this.time(), handle: step._stepHandle });
+          }
+          if (this.#debug) this.#warnIfSlow(step._stepHandle, this.time() - t0);
         }
         if (this.#stopping) break;
       }
@@ -1019,6 +1021,8 @@ export class EventLoop {
         const entry = queue.entries[slot];
         if (typeof entry === "function") {
           handles.push(twin(entry, queue.args[slot], slot));
+        } else if (entry instanceof Task) {
+          handles.push(entry._stepHandle);
         } else if (entry !== null && !entry._cancelled) {
           handles.push(entry);
         }
@@ -1126,12 +1130,16 @@ export class EventLoop {
     }
   }
 
-  /** @ignore Queue the step of `task` (its own reusable handle). */
+  /**
+   * @ignore Queue the step of `task`: the task itself, or (traced, debug
+   * mode) its own reusable handle, which the trace events name.
+   */
   _scheduleStep(task: Task<unknown>): void {
     // A closed loop runs nothing: drop it. (Host promises may still settle
     // a task after close(); throwing here would surface in their reactions.)
     if (this.#closed) return;
-    this.#enqueue(task._stepHandle);
+    if (this._trace !== null || this.#debug) this.#enqueue(task._stepHandle);
+    else this.#queue(task, undefined);
   }
 
   /**
@@ -1179,8 +1187,8 @@ export class EventLoop {
     while (i < batch.length && entries[i] === null) i++;
     if (i >= batch.length) return null;
     const entry = entries[i]!;
-    if (typeof entry === "function" || entry._cancelled) return null;
-    const task = entry._task;
+    if (typeof entry === "function") return null;
+    const task = entry instanceof Task ? entry : entry._cancelled ? null : entry._task;
     if (task === null || task._state !== 0 || (task._resume === null && task._next === null)) {
       return null;
     }
@@ -1411,7 +1419,7 @@ export class EventLoop {
    * it ends (returns `null`) or reaches a task step, which it returns
    * without running: the caller runs it and waits for the task to suspend.
    */
-  #runBatch(): Handle | typeof EAGER_OPEN | null {
+  #runBatch(): Task<unknown> | typeof EAGER_OPEN | null {
     const batch = this._batch;
     const { entries, args } = batch;
     const n = batch.length;
@@ -1442,12 +1450,17 @@ export class EventLoop {
         }
       } else {
         if (entry === null) continue;
+        if (entry instanceof Task) {
+          this._batchPos = i;
+          leave(outer);
+          return entry;
+        }
         const handle = entry;
         if (handle._cancelled) continue;
         if (handle._task !== null) {
           this._batchPos = i;
           leave(outer);
-          return handle;
+          return handle._task;
         }
         if (plain) {
           try {
@@ -1478,6 +1491,19 @@ export class EventLoop {
     const timer = this._scheduled.dueAt(slot);
     if (timer >= 0) return this.#timerIn(timer);
     return new _QueuedHandle(callback, args, this, slot, (this._gen - 1) | 0);
+  }
+
+  /** Run a step of `task`; traced or in debug mode, as its handle. */
+  #runStep(task: Task<unknown>): void {
+    if (this._trace !== null || this.#debug) {
+      this.#runHandle(task._stepHandle);
+      return;
+    }
+    try {
+      task._step();
+    } catch (exception) {
+      this.#callbackFailed(task._stepHandle, exception);
+    }
   }
 
   #runHandle(handle: Handle): void {

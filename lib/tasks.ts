@@ -98,8 +98,8 @@ export class Task<T = unknown> extends Future<T> {
   declare _name: string | null;
   /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
   _id: number;
-  /** @ignore The handle that runs this task's steps (one at a time). */
-  _stepHandle: Handle;
+  /** @ignore See `_stepHandle`. */
+  declare _stepHandleMade: Handle | null;
   /** @ignore The future this task waits on, if any. */
   _futWaiter: Future<unknown> | null = null;
   /** @ignore The await to resume on the next step; null before the first. */
@@ -174,8 +174,6 @@ export class Task<T = unknown> extends Future<T> {
     const name = options.name;
     this._id = name == null ? ++taskCounter : 0;
     if (name != null) this._name = String(name);
-    this._stepHandle = new Handle(noop, EMPTY, loop);
-    this._stepHandle._task = this;
     if (loop.getDebug()) this._source = new Error().stack ?? null;
     loop._tasks.add(this);
     loop._traceTask(this, "created");
@@ -188,6 +186,20 @@ export class Task<T = unknown> extends Future<T> {
       // task is not the one waiting.
       _taskContext.exit(() => coro.then((v) => this._onCoroDone(v), (e) => this._onCoroError(e)));
     }
+  }
+
+  /**
+   * @ignore The handle that runs this task's steps (one at a time), made
+   * when first asked for: only a traced loop, debug mode and
+   * `readyHandles()` need it; a plain loop queues the task itself.
+   */
+  get _stepHandle(): Handle {
+    let handle = this._stepHandleMade;
+    if (handle === null) {
+      handle = this._stepHandleMade = new Handle(noop, EMPTY, this._loop);
+      handle._task = this as Task<unknown>;
+    }
+    return handle;
   }
 
   /** The task's name. Mirrors `Task.get_name`. */
@@ -501,6 +513,7 @@ export class Task<T = unknown> extends Future<T> {
 }
 
 Task.prototype._name = null;
+Task.prototype._stepHandleMade = null;
 Task.prototype._sendValue = undefined;
 Task.prototype._mustCancel = false;
 Task.prototype._numCancelsRequested = 0;
