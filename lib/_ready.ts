@@ -10,6 +10,7 @@
 // its backing store, and growing it again cost ~50 ns an iteration.
 import type { Handle } from "./events.ts";
 import type { Task } from "./tasks.ts";
+import type { Held } from "./_context.ts";
 
 export type Callback = (...args: never[]) => unknown;
 /** A task in the queue is its step (queued so while nobody traces the loop). */
@@ -23,6 +24,13 @@ const KEEP_SLOTS = 4096;
 export class ReadyQueue {
   entries: ReadyEntry[] = [];
   args: unknown[] = [];
+  /**
+   * Per slot, the context a callback entry runs in, once context variables
+   * are in use (lib/_context.ts): written by `setContext` only then, so that
+   * a loop that never uses them never touches this array (a slot without
+   * one is an empty context).
+   */
+  contexts: (Held | undefined)[] = [];
   /** Entries in use, from slot 0 (the arrays may be longer). */
   length = 0;
 
@@ -34,10 +42,19 @@ export class ReadyQueue {
     return slot;
   }
 
+  /** Give the callback entry in `slot` its context. */
+  setContext(slot: number, context: Held): void {
+    const contexts = this.contexts;
+    // Fill the slots below, so that the array stays packed.
+    while (contexts.length < slot) contexts.push(undefined);
+    contexts[slot] = context;
+  }
+
   /** Forget the entry at `slot` (its callback will not run). */
   drop(slot: number): void {
     this.entries[slot] = null;
     this.args[slot] = undefined;
+    if (slot < this.contexts.length) this.contexts[slot] = undefined;
   }
 
   /** Empty the queue; its slots must already be dropped (run), or `all`. */
@@ -46,6 +63,7 @@ export class ReadyQueue {
     if (all || (size > KEEP_SLOTS && this.length < size >>> 2)) {
       this.entries = [];
       this.args = [];
+      this.contexts = [];
     }
     this.length = 0;
   }

@@ -12,8 +12,8 @@ import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, type CreateTaskOptions, Task, type TaskFactory } from "./tasks.ts";
-import { CallbackOptions, type Context } from "./contextvars.ts";
-import { capture, enter, leave, used as contextsUsed } from "./_context.ts";
+import { CallbackOptions, Context } from "./contextvars.ts";
+import { capture, enter, type Held, leave, used as contextsUsed } from "./_context.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
@@ -238,14 +238,21 @@ export class EventLoop {
     const options = optionsIn(args);
     if (options !== null) args = dropOptions(args);
     const context = options?.context ?? capture();
-    if (context !== null || this._trace !== null || this.#debug) {
+    if (this._trace !== null || this.#debug) {
       const handle = new Handle(callback as Callback, args, this);
       if (context !== null) handle._context = context;
       this.#enqueue(handle);
       return handle;
     }
     const slot = this.#queue(callback as Callback, args);
-    return new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
+    const handle = new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
+    if (context !== null) {
+      // The queue keeps the context beside the callback (a handle it held
+      // would cost a scavenge-surviving object per callback).
+      this._ready.setContext(slot, context);
+      handle._context = context;
+    }
+    return handle;
   }
 
   /**
@@ -420,6 +427,20 @@ export class EventLoop {
 
   /** @ignore Called by `cancel()` of a handle the queue does not hold. */
   _cancelQueued(handle: _QueuedHandle): void {
+    this.#queueHolding(handle)?.drop(handle._slot);
+    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
+  }
+
+  /**
+   * @ignore `getContext()` made the `Context` of a handle whose queue slot
+   * keeps only its values: if it has not run, it runs in that object.
+   */
+  _queuedContextMade(handle: _QueuedHandle, context: Context): void {
+    this.#queueHolding(handle)?.setContext(handle._slot, context);
+  }
+
+  /** The queue whose `handle._slot` still holds that handle's callback, if any. */
+  #queueHolding(handle: _QueuedHandle): ReadyQueue | null {
     const gen = handle._gen;
     const queue = gen === this._gen
       ? this._ready
@@ -429,13 +450,10 @@ export class EventLoop {
     const slot = handle._slot;
     // The same callback and arguments in the slot: not another handle's,
     // should the generation have wrapped around.
-    if (
-      queue !== null && slot < queue.length && queue.entries[slot] === handle._callback &&
-      Object.is(queue.args[slot], handle._args)
-    ) {
-      queue.drop(slot);
-    }
-    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
+    return queue !== null && slot < queue.length && queue.entries[slot] === handle._callback &&
+        Object.is(queue.args[slot], handle._args)
+      ? queue
+      : null;
   }
 
   /** @ignore Called by `Handle.cancel()`. */
@@ -1104,15 +1122,16 @@ export class EventLoop {
   _scheduleCallback(
     callback: (fut: Future<unknown>) => unknown,
     fut: Future<unknown>,
-    context: Context | null = null,
+    context: Held | null = null,
   ): void {
     this.#checkClosed();
-    if (context !== null || this._trace !== null || this.#debug) {
+    if (this._trace !== null || this.#debug) {
       const handle = new Handle(callback as Callback, fut, this);
       if (context !== null) handle._context = context;
       this.#enqueue(handle);
     } else {
-      this.#queue(callback as Callback, fut);
+      const slot = this.#queue(callback as Callback, fut);
+      if (context !== null) this._ready.setContext(slot, context);
     }
   }
 
@@ -1421,7 +1440,7 @@ export class EventLoop {
    */
   #runBatch(): Task<unknown> | typeof EAGER_OPEN | null {
     const batch = this._batch;
-    const { entries, args } = batch;
+    const { entries, args, contexts } = batch;
     const n = batch.length;
     let i = this._batchPos;
     const plain = this._trace === null && !this.#debug;
@@ -1430,10 +1449,11 @@ export class EventLoop {
     // are empty: the batch enters one empty context, so that a first `set()`
     // in a callback goes to a new context, not the top level's; from then on
     // (`contextsUsed` is read per callback) each callback enters its own.
-    const outer = enter(null);
+    enter(null);
     while (i < n) {
       const entry = entries[i];
       const arg = args[i];
+      const held = i < contexts.length ? contexts[i] : undefined;
       batch.drop(i++);
       if (typeof entry === "function") {
         if (!plain) {
@@ -1441,7 +1461,7 @@ export class EventLoop {
           this.#runHandle(this.#twin(entry, arg, i - 1));
         } else {
           try {
-            if (contextsUsed) callIn(null, entry, arg);
+            if (contextsUsed) callIn(entry, arg, held ?? null);
             else callWith(entry, arg);
           } catch (exception) {
             // The queue kept no handle: the context gets its twin (equal, not the same object).
@@ -1452,19 +1472,19 @@ export class EventLoop {
         if (entry === null) continue;
         if (entry instanceof Task) {
           this._batchPos = i;
-          leave(outer);
+          leave();
           return entry;
         }
         const handle = entry;
         if (handle._cancelled) continue;
         if (handle._task !== null) {
           this._batchPos = i;
-          leave(outer);
+          leave();
           return handle._task;
         }
         if (plain) {
           try {
-            if (contextsUsed) callIn(handle._context, handle._callback, handle._args);
+            if (contextsUsed) callHandleIn(handle);
             else callWith(handle._callback, handle._args);
           } catch (exception) {
             this.#callbackFailed(handle, exception);
@@ -1475,11 +1495,11 @@ export class EventLoop {
       }
       if (this._openEager !== 0) {
         this._batchPos = i;
-        leave(outer);
+        leave();
         return EAGER_OPEN;
       }
     }
-    leave(outer);
+    leave();
     batch.reset();
     this._batchPos = 0;
     this._scheduled.releaseDue();
@@ -1512,7 +1532,7 @@ export class EventLoop {
     const task = handle._task;
     try {
       if (task !== null) task._step();
-      else if (contextsUsed) callIn(handle._context, handle._callback, handle._args);
+      else if (contextsUsed) callHandleIn(handle);
       else callWith(handle._callback, handle._args);
     } catch (exception) {
       this.#callbackFailed(handle, exception);
@@ -1582,16 +1602,30 @@ function callWith(callback: (...args: never[]) => unknown, args: unknown): void 
 }
 
 /**
- * Call `callback` in `context` (`null`: an empty context of its own), as
- * CPython's `Handle._run` calls it through `context.run`.
+ * Call a queued callback in its context (`null`: an empty one of its own),
+ * as CPython's `Handle._run` calls it through `context.run`.
  */
-function callIn(context: Context | null, callback: (...args: never[]) => unknown, args: unknown) {
-  const saved = enter(context);
+function callIn(callback: (...args: never[]) => unknown, args: unknown, held: Held | null): void {
+  enter(held);
   try {
     callWith(callback, args);
   } finally {
-    leave(saved);
+    leave();
   }
+}
+
+/** Call a handle's callback in the handle's context. */
+function callHandleIn(handle: Handle): void {
+  const held = handle._context;
+  enter(held);
+  let made: Context | null;
+  try {
+    callWith(handle._callback, handle._args);
+  } finally {
+    made = leave();
+  }
+  // It set a variable in its copy, made only then: that copy is the handle's.
+  if (made !== null && !(held instanceof Context)) handle._context = made;
 }
 
 /** The `CallbackOptions` that end packed arguments (see `packArgs`), if they do. */

@@ -238,11 +238,11 @@ export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
       throw new RuntimeError(`cannot enter context: ${this} is already entered`);
     }
     this.#entered = true;
-    const saved = enter(this);
+    enter(this);
     try {
       return fn(...args);
     } finally {
-      leave(saved);
+      leave();
       this.#entered = false;
     }
   }

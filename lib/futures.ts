@@ -10,15 +10,15 @@ import { _taskContext } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { pyRepr, shortRepr } from "./_util.ts";
-import { CallbackOptions, Context } from "./contextvars.ts";
-import { capture, markUsed } from "./_context.ts";
+import { Context } from "./contextvars.ts";
+import { capture, type Held, markUsed } from "./_context.ts";
 
 /** A done-callback: called (through `callSoon`) with the future. */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
 
 /** A done-callback that runs in a context (the one it was added in). */
 class InContext {
-  constructor(readonly callback: DoneCallback<never>, readonly context: Context) {}
+  constructor(readonly callback: DoneCallback<never>, readonly context: Held) {}
 }
 
 type Waiter = DoneCallback<never> | InContext | Task<unknown>;
@@ -189,7 +189,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const context = given ?? capture();
     if (this._state !== PENDING) {
       if (context === null) this._loop.callSoon(callback, this);
-      else this._loop.callSoon(callback, this, new CallbackOptions({ context }));
+      else this._loop._scheduleCallback(callback as DoneCallback<unknown>, this, context);
       return;
     }
     const cb = callback as DoneCallback<never>;

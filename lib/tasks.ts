@@ -12,7 +12,7 @@ import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
 import { Context } from "./contextvars.ts";
-import { capture, enterTask, leave } from "./_context.ts";
+import { capture, contextIn, enterTask, type Held, leave } from "./_context.ts";
 import { promiseDetails } from "./_deno_core.ts";
 
 /**
@@ -137,7 +137,7 @@ export class Task<T = unknown> extends Future<T> {
    * @ignore The context its code runs in; `null` while that is an empty
    * context nobody has looked at (made on first use: lib/_context.ts).
    */
-  declare _context: Context | null;
+  declare _context: Held | null;
   /**
    * @ignore An eager task whose first step began inside `createTask` and
    * has neither suspended nor finished yet: the loop waits for it before
@@ -217,7 +217,8 @@ export class Task<T = unknown> extends Future<T> {
    * given. Mirrors `Task.get_context`.
    */
   getContext(): Context {
-    return this._context ??= new Context();
+    const held = this._context;
+    return held instanceof Context ? held : this._context = contextIn(held);
   }
 
   /** The async function (or promise) this task runs. Mirrors `Task.get_coro`. */
@@ -441,11 +442,11 @@ export class Task<T = unknown> extends Future<T> {
    */
   #eagerStart(): void {
     this._loop._eagerStarted(this as Task<unknown>);
-    const saved = enterTask();
+    enterTask();
     try {
       this.#start();
     } finally {
-      leave(saved);
+      leave();
     }
   }
 

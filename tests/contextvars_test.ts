@@ -181,11 +181,19 @@ Deno.test("a callback's context is a copy made when it was scheduled", () =>
         seen.push(v.get());
         v.set("inside");
       });
-      const t = loop.callLater(0.001, () => seen.push(v.get()));
+      // Asked before it runs, its context is the one it runs in (see Handle.getContext).
+      const hContext = h.getContext();
+      const t = loop.callLater(0.001, () => {
+        seen.push(v.get());
+        v.set("timer");
+      });
       v.set("changed");
       await sleep(0.01);
       seen.push(v.get());
-      assertEquals([h.getContext().get(v), t.getContext().get(v)], ["inside", "at schedule"]);
+      assertEquals(
+        [hContext.get(v), h.getContext() === hContext, t.getContext().get(v)],
+        ["inside", true, "timer"],
+      );
     });
     assertEquals(seen, ["at schedule", "at schedule", "changed"]);
   }));
