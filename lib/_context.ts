@@ -49,6 +49,10 @@ const savedVars: VarMap[] = [];
 // The context of code outside every task and callback (a script's top
 // level, a host timer's callback): CPython's main thread context.
 let root: Context | null = null;
+// True while the loop runs a batch of callbacks: code that finds no context
+// entered and no task is a callback, whose context is its own (empty until
+// it sets a variable, which makes it, entered until the batch ends).
+let inBatch = false;
 
 /** The loop is to carry contexts from now on. */
 export function markUsed(): void {
@@ -77,6 +81,7 @@ export function currentVars(): VarMap {
   if (entered !== null) return entered === SNAPSHOT ? snapshotVars : entered._vars;
   const task = _taskContext.getStore();
   if (task !== undefined) return varsOf(task._context);
+  if (inBatch) return EMPTY_VARS;
   return root === null ? EMPTY_VARS : root._vars;
 }
 
@@ -91,6 +96,7 @@ export function currentContext(): Context {
     const held = task._context;
     return held instanceof Context ? held : task._context = contextIn(held);
   }
+  if (inBatch) return entered = contextOf(EMPTY_VARS);
   return root ??= contextOf(EMPTY_VARS);
 }
 
@@ -98,7 +104,19 @@ export function currentContext(): Context {
 export function isCurrent(context: Context): boolean {
   if (entered !== null) return entered === context;
   const task = _taskContext.getStore();
-  return task !== undefined ? task._context === context : root === context;
+  if (task !== undefined) return task._context === context;
+  return !inBatch && root === context;
+}
+
+/** The loop begins to run callbacks (see `inBatch`). */
+export function batchStarts(): void {
+  inBatch = true;
+}
+
+/** The loop stops running callbacks: a context a callback made is left. */
+export function batchEnds(): void {
+  inBatch = false;
+  entered = null;
 }
 
 /**

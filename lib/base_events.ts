@@ -13,7 +13,15 @@ import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
 import { type CoroutineLike, type CreateTaskOptions, Task, type TaskFactory } from "./tasks.ts";
 import { CallbackOptions, Context } from "./contextvars.ts";
-import { capture, enter, type Held, leave, used as contextsUsed } from "./_context.ts";
+import {
+  batchEnds,
+  batchStarts,
+  capture,
+  enter,
+  type Held,
+  leave,
+  used as contextsUsed,
+} from "./_context.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
@@ -234,9 +242,18 @@ export class EventLoop {
   ): Handle;
   callSoon(callback: (...args: never[]) => unknown): Handle {
     this.#checkCallback(callback, "callSoon");
-    let args = packArgs(arguments, 1);
-    const options = optionsIn(args);
-    if (options !== null) args = dropOptions(args);
+    const args = packArgs(arguments, 1);
+    // Nothing to look for without arguments, until contexts are in use.
+    if (args === EMPTY && !contextsUsed && this._trace === null && !this.#debug) {
+      const slot = this.#queue(callback as Callback, args);
+      return new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
+    }
+    return this.#callSoon(callback as Callback, args);
+  }
+
+  #callSoon(callback: Callback, packed: unknown): Handle {
+    const options = optionsIn(packed);
+    const args = options === null ? packed : dropOptions(packed);
     const context = options?.context ?? capture();
     if (this._trace !== null || this.#debug) {
       const handle = new Handle(callback as Callback, args, this);
@@ -1446,22 +1463,25 @@ export class EventLoop {
     const plain = this._trace === null && !this.#debug;
     // Each callback runs in a context of its own, as CPython's handles run in
     // the copy each one made. While no context variable is in use, all of them
-    // are empty: the batch enters one empty context, so that a first `set()`
-    // in a callback goes to a new context, not the top level's; from then on
-    // (`contextsUsed` is read per callback) each callback enters its own.
-    enter(null);
+    // are empty: a first `set()` in a callback goes to a new context, not the
+    // top level's (`batchStarts`); from then on (`contextsUsed` is read per
+    // callback) each callback enters its own.
+    batchStarts();
     while (i < n) {
       const entry = entries[i];
       const arg = args[i];
-      const held = i < contexts.length ? contexts[i] : undefined;
-      batch.drop(i++);
+      // As batch.drop(i): the context, if any, is taken where it is used.
+      entries[i] = null;
+      args[i++] = undefined;
       if (typeof entry === "function") {
         if (!plain) {
           // Queued before the loop was traced or in debug mode: run it as those want.
-          this.#runHandle(this.#twin(entry, arg, i - 1));
+          const twin = this.#twin(entry, arg, i - 1);
+          if (contextsUsed) twin._context = takeContext(contexts, i - 1);
+          this.#runHandle(twin);
         } else {
           try {
-            if (contextsUsed) callIn(entry, arg, held ?? null);
+            if (contextsUsed) callIn(entry, arg, takeContext(contexts, i - 1));
             else callWith(entry, arg);
           } catch (exception) {
             // The queue kept no handle: the context gets its twin (equal, not the same object).
@@ -1472,14 +1492,14 @@ export class EventLoop {
         if (entry === null) continue;
         if (entry instanceof Task) {
           this._batchPos = i;
-          leave();
+          batchEnds();
           return entry;
         }
         const handle = entry;
         if (handle._cancelled) continue;
         if (handle._task !== null) {
           this._batchPos = i;
-          leave();
+          batchEnds();
           return handle._task;
         }
         if (plain) {
@@ -1495,11 +1515,11 @@ export class EventLoop {
       }
       if (this._openEager !== 0) {
         this._batchPos = i;
-        leave();
+        batchEnds();
         return EAGER_OPEN;
       }
     }
-    leave();
+    batchEnds();
     batch.reset();
     this._batchPos = 0;
     this._scheduled.releaseDue();
@@ -1614,6 +1634,14 @@ function callIn(callback: (...args: never[]) => unknown, args: unknown, held: He
   }
 }
 
+/** The context a ready-queue slot keeps for its callback (see ReadyQueue.contexts), taken off it. */
+function takeContext(contexts: (Held | undefined)[], slot: number): Held | null {
+  if (slot >= contexts.length) return null;
+  const held = contexts[slot];
+  contexts[slot] = undefined;
+  return held ?? null;
+}
+
 /** Call a handle's callback in the handle's context. */
 function callHandleIn(handle: Handle): void {
   const held = handle._context;
@@ -1630,8 +1658,8 @@ function callHandleIn(handle: Handle): void {
 
 /** The `CallbackOptions` that end packed arguments (see `packArgs`), if they do. */
 function optionsIn(args: unknown): CallbackOptions | null {
-  if (args instanceof CallbackOptions) return args;
-  if (!Array.isArray(args) || args.length === 0) return null;
+  if (args === EMPTY) return null;
+  if (!Array.isArray(args)) return args instanceof CallbackOptions ? args : null;
   const last = args[args.length - 1];
   return last instanceof CallbackOptions ? last : null;
 }

@@ -3,7 +3,7 @@
 // the loop carries nothing until a variable is set. Compared with CPython in
 // tests/transcripts/ctx_*.
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { spin, withLoop } from "./_util.ts";
+import { runFor, spin, withLoop } from "./_util.ts";
 import {
   CallbackOptions,
   Context,
@@ -15,8 +15,8 @@ import {
   LookupError,
   RuntimeError,
   sleep,
-  toThread,
   Token,
+  toThread,
 } from "../mod.ts";
 
 // First in the file on purpose: each test file runs in its own isolate, so
@@ -282,3 +282,27 @@ Deno.test("a context given to createTask or Task is the task's own: what it sets
       await spin();
     })
   ));
+
+Deno.test("callbacks queued before the loop is traced keep their contexts; a slot's context does not outlive it", () =>
+  withLoop(async (loop) => {
+    const v = new ContextVar<string>("v", { default: "-" });
+    const seen: string[] = [];
+    const ctx = new Context();
+    ctx.run(() => v.set("ctx"));
+    loop.callSoon(() => seen.push(v.get()), new CallbackOptions({ context: ctx }));
+    const stop = loop.addTraceListener(() => {});
+    loop.callSoon(() => seen.push(v.get()));
+    await runFor(loop, 0.001);
+    stop();
+    // The queue's slots are reused: a callback with no context sees none.
+    loop.callSoon(() => seen.push(v.get()));
+    loop.callSoon(() => seen.push(v.get()), new CallbackOptions({ context: ctx }));
+    const cancelled = loop.callSoon(
+      () => seen.push("cancelled"),
+      new CallbackOptions({ context: ctx }),
+    );
+    cancelled.cancel();
+    loop.callSoon(() => seen.push(v.get()));
+    await runFor(loop, 0.001);
+    assertEquals(seen, ["ctx", "-", "-", "ctx", "-"]);
+  }));
