@@ -355,9 +355,13 @@ export class EventLoop {
     method: string,
   ): TimerHandle {
     this.#checkCallback(callback, method);
-    const options = optionsIn(args);
-    if (options !== null) args = dropOptions(args);
-    const context = options?.context ?? capture();
+    let context: Held | null = null;
+    // Nothing to look for without arguments, until contexts are in use.
+    if (args !== EMPTY || contextsUsed) {
+      const options = optionsIn(args);
+      if (options !== null) args = dropOptions(args);
+      context = options?.context ?? capture();
+    }
     const seq = this.#timerSeq++;
     const slot = this._scheduled.add(when, seq, callback as Callback, args);
     const timer = new TimerHandle(when, seq, callback, args, this, slot);
