@@ -118,7 +118,7 @@ for (const [name, makeGate] of [["future", futureGate], ["event", eventGate]] as
     value: bytes / N,
     lower: true,
     // Issue 16: at most CPython's bytes, and at most 250 B over the floor.
-    target: { asyncio: 1, max: floor + 250 },
+    target: { asyncio: 1, max: Math.round(floor + 250) },
     extra: { heap_bytes: bytes },
   });
 }
