@@ -32,7 +32,10 @@ export const EMPTY_VARS: VarMap = new Map();
  */
 export type Held = Context | VarMap;
 
-/** True once a variable was set or a context was given to the loop: from then on the loop carries contexts. */
+/**
+ * True once a variable was set or a context was given to the loop: from
+ * then on the loop carries contexts.
+ */
 export let used = false;
 
 // The context entered by `Context.run` or by the loop around a callback;

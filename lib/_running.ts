@@ -42,7 +42,7 @@ const TASK = Symbol("asyncio.task");
 
 type Frame = { [TASK]?: Task<unknown> } & Record<PropertyKey, unknown>;
 
-/** A frame with nothing but the task: an object of one field (an object literal is twice its size). */
+/** A frame holding only the task: one field (an object literal would be twice the size). */
 class TaskFrame {
   [TASK]: Task<unknown> | undefined;
   constructor(task: Task<unknown> | undefined) {

@@ -439,7 +439,10 @@ export class EventLoop {
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
   }
 
-  /** Append to the ready queue (a handle, a task, or a callback and its packed arguments); wakes an idle loop. */
+  /**
+   * Append to the ready queue (a handle, a task, or a callback and its
+   * packed arguments); wakes an idle loop.
+   */
   #queue(entry: Handle | Task<unknown> | Callback, args: unknown): number {
     const slot = this._ready.push(entry, args);
     if (this.#wake !== null) this.#wakeUp();
@@ -1638,7 +1641,7 @@ function callIn(callback: (...args: never[]) => unknown, args: unknown, held: He
   }
 }
 
-/** The context a ready-queue slot keeps for its callback (see ReadyQueue.contexts), taken off it. */
+/** The context a ready-queue slot keeps for its callback (`ReadyQueue.contexts`), taken off it. */
 function takeContext(contexts: (Held | undefined)[], slot: number): Held | null {
   if (slot >= contexts.length) return null;
   const held = contexts[slot];

@@ -328,7 +328,8 @@ export function copyContext(): Context {
  *   const ctx = copyContext();
  *   ctx.run(() => tag.set("in ctx"));
  *   const seen = getRunningLoop().createFuture<string>();
- *   getRunningLoop().callSoon((f) => f.setResult(tag.get()), seen, new CallbackOptions({ context: ctx }));
+ *   const inCtx = new CallbackOptions({ context: ctx });
+ *   getRunningLoop().callSoon((f) => f.setResult(tag.get()), seen, inCtx);
  *   console.assert((await seen) === "in ctx");
  * });
  * ```

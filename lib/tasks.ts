@@ -722,6 +722,7 @@ export interface TaskFactoryOptions {
  * Makes the tasks of `loop.createTask` (see `loop.setTaskFactory`): called
  * with the loop and the coroutine, and `{ context }` only when `createTask`
  * was given one; the name is set on the task afterwards, as in CPython 3.12.
+ * Mirrors the factory that `loop.set_task_factory` takes.
  */
 export type TaskFactory = <T>(
   loop: EventLoop,
