@@ -25,6 +25,7 @@ export * from "./lib/events.ts";
 export * from "./lib/base_events.ts";
 export * from "./lib/futures.ts";
 export * from "./lib/tasks.ts";
+export * from "./lib/contextvars.ts";
 export * from "./lib/combinators.ts";
 export * from "./lib/timeouts.ts";
 export * from "./lib/taskgroups.ts";

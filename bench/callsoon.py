@@ -1,5 +1,6 @@
-"""Peer of callsoon.ts: call_soon dispatch, bulk and chain."""
+"""Peer of callsoon.ts: call_soon dispatch, bulk and chain; bulk with a context variable set."""
 
+import contextvars
 import time
 
 from _common import emit, new_loop
@@ -52,3 +53,9 @@ for name, fn in (("callsoon_bulk", bulk), ("callsoon_chain", chain)):
     fn(N // 10)  # warm-up, as ours does
     seconds, extra = fn(N)
     emit(name, N, seconds, "calls/s", **extra)
+
+# A context variable set: asyncio copies the context into every handle either way.
+contextvars.ContextVar("request_id").set("bench")
+bulk(N // 10)
+seconds, extra = bulk(N)
+emit("callsoon_bulk_ctxvar", N, seconds, "calls/s", **extra)

@@ -1,6 +1,8 @@
 // callSoon dispatch: "bulk" schedules N callbacks then runs them; "chain"
-// has each callback schedule the next. Peer: callsoon.py.
-import { EventLoop } from "../mod.ts";
+// has each callback schedule the next. Peer: callsoon.py. Then bulk again
+// with a context variable set ("callsoon_bulk_ctxvar"): each callback then
+// keeps a copy of the context and runs in it, as asyncio's always do.
+import { ContextVar, EventLoop } from "../mod.ts";
 import { emit } from "./_common.ts";
 
 const N = 1_000_000;
@@ -46,3 +48,9 @@ for (const [name, fn] of [["callsoon_bulk", bulk], ["callsoon_chain", chain]] as
   const { seconds, extra } = await fn(N);
   emit({ bench: name, ops: N, seconds, unit: "calls/s", target: TARGET, extra });
 }
+
+// Last: once a variable is set, the loop carries contexts for the rest of the process.
+new ContextVar<string>("requestId").set("bench");
+await bulk(N / 10);
+const { seconds, extra } = await bulk(N);
+emit({ bench: "callsoon_bulk_ctxvar", ops: N, seconds, unit: "calls/s", extra });

@@ -3,7 +3,8 @@
 // Runs every bench/<name>.ts that has a bench/<name>.py peer (or the names
 // given), each repetition back to back on: ours (Deno), CPython asyncio of
 // pyenv (`python3`), CPython asyncio of Debian (`/usr/bin/python3`) and
-// uvloop on Debian's interpreter (when it imports). Each run prints JSON
+// uvloop on Debian's interpreter (when it imports), and, for a peer whose
+// first line says "(CPython 3.12)", pyenv's CPython 3.12. Each run prints JSON
 // lines (see bench/README.md); the table shows medians over the
 // repetitions and the ratios ours / peer. A run of every bench (or one with
 // `--write`) writes the table to bench/results.md and into bench/README.md
@@ -24,9 +25,12 @@ const DENO_FLAGS = [
 ];
 // Seconds before one bench process is killed.
 const PROCESS_TIMEOUT = 600;
+// CPython 3.12, for the peers that need what it added (eager tasks).
+const PYTHON312 = Deno.env.get("PYTHON312") ??
+  `${Deno.env.get("HOME")}/.pyenv/versions/3.12.1/bin/python3`;
 
 /** Where a line came from: one column of the table. */
-type Column = "deno" | "debian" | "pyenv" | "uvloop";
+type Column = "deno" | "debian" | "pyenv" | "uvloop" | "py312";
 
 interface Line {
   bench: string;
@@ -51,6 +55,8 @@ interface Runner {
   column: Column;
   cmd: string;
   args: (file: string) => string[];
+  /** Runs only the pairs this says yes to (all when absent). */
+  only?: (name: string) => boolean;
 }
 
 interface Case {
@@ -114,6 +120,19 @@ async function runners(): Promise<Runner[]> {
     });
   } else {
     console.error("uvloop does not import in /usr/bin/python3: its column stays empty");
+  }
+  if ((await output(PYTHON312, ["--version"])).ok) {
+    list.push({
+      column: "py312",
+      cmd: PYTHON312,
+      args: (f) => [file(f + ".py")],
+      only: (name) => {
+        const head = Deno.readTextFileSync(file(name + ".py")).split("\n", 1)[0];
+        return head.includes("(CPython 3.12)");
+      },
+    });
+  } else {
+    console.error(`no CPython 3.12 at ${PYTHON312}: its column stays empty`);
   }
   return list;
 }
@@ -221,9 +240,11 @@ function table(cases: Map<string, Case>, reps: number): string {
     "asyncio (Debian)",
     "asyncio (pyenv)",
     "uvloop",
+    "asyncio 3.12",
     "ours/asyncio (Debian)",
     "ours/asyncio (pyenv)",
     "ours/uvloop",
+    "ours/asyncio 3.12",
     "ours/raw Deno",
     "target",
   ];
@@ -248,9 +269,11 @@ function table(cases: Map<string, Case>, reps: number): string {
       fmt(m.debian),
       fmt(m.pyenv),
       fmt(m.uvloop),
+      fmt(m.py312),
       ratio(m.debian),
       ratio(m.pyenv),
       ratio(m.uvloop),
+      ratio(m.py312),
       ratio(raw),
       verdict(c, m, raw),
     ]);
@@ -265,6 +288,7 @@ async function machine(): Promise<string> {
     .join(", ");
   const pyenv = (await output("python3", ["--version"])).text;
   const debian = (await output("/usr/bin/python3", ["--version"])).text;
+  const py312 = await output(PYTHON312, ["--version"]);
   const uvloop = await output("/usr/bin/python3", [
     "-c",
     "import uvloop; print(uvloop.__version__)",
@@ -278,7 +302,7 @@ async function machine(): Promise<string> {
     `- ${deno}`,
     `- python3 (pyenv): ${pyenv}; /usr/bin/python3 (Debian): ${debian}; uvloop ${
       uvloop.ok ? uvloop.text : "not available"
-    }`,
+    }; asyncio 3.12: ${py312.ok ? `${py312.text} (pyenv)` : "not available"}`,
     `- CPU: ${cpu}, ${navigator.hardwareConcurrency} cores; load average at start: ${load}`,
   ].join("\n");
 }
@@ -314,6 +338,7 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= reps; rep++) {
       console.error(`${name}: run ${rep}/${reps}`);
       for (const runner of impls) {
+        if (runner.only !== undefined && !runner.only(name)) continue;
         for (const line of await runOnce(runner, name)) record(cases, runner.column, line);
       }
     }

@@ -1,6 +1,9 @@
-"""Peer of task_steps.ts: 100,000 tasks each doing ten `await sleep(0)`, gathered."""
+"""Peer of task_steps.ts: 100,000 tasks each doing ten `await sleep(0)`, gathered;
+then the same with a context variable set (asyncio copies the context into
+every task either way)."""
 
 import asyncio
+import contextvars
 import time
 
 from _common import emit, run
@@ -26,3 +29,6 @@ async def main():
 
 
 emit("task_steps", N * STEPS, run(main), "steps/s", tasks=N)
+request_id = contextvars.ContextVar("request_id")
+request_id.set("bench")
+emit("task_steps_ctxvar", N * STEPS, run(main), "steps/s", tasks=N)

@@ -7,15 +7,30 @@
 // resolving functions) per await was the largest allocation per task step,
 // so the promise is only made when someone chains on the returned object.
 
+// The value a continuation was fulfilled with before anyone chained on it.
+class Early {
+  constructor(readonly value: unknown) {}
+}
+
+// The promise made for someone who chained on it, with its resolving functions.
+class Chained<R> {
+  readonly promise: Promise<R>;
+  resolve!: (value: unknown) => void;
+  reject!: (reason: unknown) => void;
+  constructor() {
+    this.promise = new Promise<R>((resolve, reject) => {
+      this.resolve = resolve as (value: unknown) => void;
+      this.reject = reject;
+    });
+  }
+}
+
 export class Continuation<R = unknown> implements PromiseLike<R> {
   onFulfilled: ((value: never) => unknown) | null | undefined;
   onRejected: ((reason: unknown) => unknown) | null | undefined;
-  // 0 pending, 1 fulfilled, 2 rejected (before a promise was made).
-  #state = 0;
-  #value: unknown = undefined;
-  #promise: Promise<R> | null = null;
-  #resolve: ((value: unknown) => void) | null = null;
-  #reject: ((reason: unknown) => void) | null = null;
+  // null while pending and not chained on; one field, so that a suspended
+  // task's continuation is three words.
+  #chain: Early | Chained<R> | null = null;
 
   constructor(
     onFulfilled: ((value: never) => unknown) | null | undefined,
@@ -33,35 +48,30 @@ export class Continuation<R = unknown> implements PromiseLike<R> {
   }
 
   fulfill(value: unknown): void {
-    if (this.#resolve !== null) this.#resolve(value);
-    else if (this.#state === 0) {
-      this.#state = 1;
-      this.#value = value;
-    }
+    const chain = this.#chain;
+    if (chain instanceof Chained) chain.resolve(value);
+    else if (chain === null) this.#chain = new Early(value);
   }
 
   reject(reason: unknown): void {
-    if (this.#reject !== null) this.#reject(reason);
-    else if (this.#state === 0) {
+    const chain = this.#chain;
+    if (chain instanceof Chained) chain.reject(reason);
+    else if (chain === null) {
       // A rejection nobody chained on yet: make the promise now, so that
       // Deno reports it as an unhandled rejection, as a native one would be.
-      this.#state = 2;
-      this.#promise = Promise.reject(reason);
+      const made = new Chained<R>();
+      made.reject(reason);
+      this.#chain = made;
     }
   }
 
   #materialize(): Promise<R> {
-    if (this.#promise === null) {
-      if (this.#state === 1) {
-        this.#promise = Promise.resolve(this.#value as R);
-      } else {
-        this.#promise = new Promise<R>((resolve, reject) => {
-          this.#resolve = resolve as (value: unknown) => void;
-          this.#reject = reject;
-        });
-      }
-    }
-    return this.#promise;
+    const chain = this.#chain;
+    if (chain instanceof Chained) return chain.promise;
+    const made = new Chained<R>();
+    if (chain !== null) made.resolve(chain.value);
+    this.#chain = made;
+    return made.promise;
   }
 }
 

@@ -11,7 +11,17 @@ import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
-import { type CoroutineLike, Task } from "./tasks.ts";
+import { type CoroutineLike, type CreateTaskOptions, Task, type TaskFactory } from "./tasks.ts";
+import { CallbackOptions, Context } from "./contextvars.ts";
+import {
+  batchEnds,
+  batchStarts,
+  capture,
+  enter,
+  type Held,
+  leave,
+  used as contextsUsed,
+} from "./_context.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
@@ -180,6 +190,9 @@ const HOST_PARK_MS = 20;
 // iterations.
 const HOST_CHECK_EVERY = 64;
 const EMPTY: readonly unknown[] = Object.freeze([]);
+// What `#runBatch` returns when a callback started an eager task that has
+// not suspended yet: wait for it as for a step.
+const EAGER_OPEN: unique symbol = Symbol("eager step open");
 // The longest host timer the loop arms while idle: one day, in milliseconds.
 const MAX_IDLE_MS = 24 * 3600 * 1000;
 
@@ -250,6 +263,8 @@ export class EventLoop {
   _stepTask: Task<unknown> | null = null;
   /** @ignore */
   _closeHooks: Array<() => void> = [];
+  /** @ignore Eager tasks whose first step is still open (`Task._eagerOpen`). */
+  _openEager = 0;
 
   #timerSeq = 0;
   #stopping = false;
@@ -258,6 +273,7 @@ export class EventLoop {
   #debug = false;
   #iteration = 0;
   #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
   #stepDone: (() => void) | null = null;
   #wake: (() => void) | null = null;
   #drainId: ReturnType<typeof setImmediate> | null = null;
@@ -287,22 +303,51 @@ export class EventLoop {
    * Run `callback(...args)` on the next iteration, after what is already
    * queued (FIFO).
    *
+   * The callback runs in a copy of the current context (see `ContextVar`),
+   * or in the `context` of a trailing `CallbackOptions`, which is not
+   * passed to it.
+   *
    * Mirrors `loop.call_soon`.
    * @returns a `Handle` whose `cancel()` stops the call.
    * @throws {TypeError} if `callback` is not a function.
    * @throws {RuntimeError} if the loop is closed.
    */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
-  callSoon(callback: (...args: unknown[]) => unknown): Handle {
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
+  callSoon<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): Handle;
+  callSoon(callback: (...args: never[]) => unknown): Handle {
     this.#checkCallback(callback, "callSoon");
     const args = packArgs(arguments, 1);
+    // Nothing to look for without arguments, until contexts are in use.
+    if (args === EMPTY && !contextsUsed && this._trace === null && !this.#debug) {
+      const slot = this.#queue(callback as Callback, args);
+      return new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
+    }
+    return this.#callSoon(callback as Callback, args);
+  }
+
+  #callSoon(callback: Callback, packed: unknown): Handle {
+    const options = optionsIn(packed);
+    const args = options === null ? packed : dropOptions(packed);
+    const context = options?.context ?? capture();
     if (this._trace !== null || this.#debug) {
       const handle = new Handle(callback as Callback, args, this);
+      if (context !== null) handle._context = context;
       this.#enqueue(handle);
       return handle;
     }
     const slot = this.#queue(callback as Callback, args);
-    return new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
+    const handle = new _QueuedHandle(callback as Callback, args, this, slot, this._gen);
+    if (context !== null) {
+      // The queue keeps the context beside the callback (a handle it held
+      // would cost a scavenge-surviving object per callback).
+      this._ready.setContext(slot, context);
+      handle._context = context;
+    }
+    return handle;
   }
 
   /**
@@ -317,7 +362,13 @@ export class EventLoop {
   callSoonThreadsafe<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...args: A
-  ): Handle {
+  ): Handle;
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
+  callSoonThreadsafe<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): Handle;
+  callSoonThreadsafe(callback: (...args: unknown[]) => unknown, ...args: unknown[]): Handle {
     return this.callSoon(callback, ...args);
   }
 
@@ -334,7 +385,16 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): TimerHandle;
-  callLater(delay: number, callback: (...args: unknown[]) => unknown): TimerHandle {
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
+  callLater<A extends unknown[]>(
+    delay: number,
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): TimerHandle;
+  callLater(
+    delay: number,
+    callback: (...args: never[]) => unknown,
+  ): TimerHandle {
     checkTime(delay, "delay");
     const args = packArgs(arguments, 2);
     return this.#callAt(this.clock.now() + delay, callback, args, "callLater");
@@ -352,7 +412,16 @@ export class EventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): TimerHandle;
-  callAt(when: number, callback: (...args: unknown[]) => unknown): TimerHandle {
+  /** As above, run in the `context` of the trailing `CallbackOptions` (not passed on). */
+  callAt<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => unknown,
+    ...argsAndOptions: [...A, CallbackOptions] | A
+  ): TimerHandle;
+  callAt(
+    when: number,
+    callback: (...args: never[]) => unknown,
+  ): TimerHandle {
     checkTime(when, "when");
     return this.#callAt(when, callback, packArgs(arguments, 2), "callAt");
   }
@@ -364,9 +433,21 @@ export class EventLoop {
     method: string,
   ): TimerHandle {
     this.#checkCallback(callback, method);
+    let context: Held | null = null;
+    // Nothing to look for without arguments, until contexts are in use.
+    if (args !== EMPTY || contextsUsed) {
+      const options = optionsIn(args);
+      if (options !== null) args = dropOptions(args);
+      context = options?.context ?? capture();
+    }
     const seq = this.#timerSeq++;
     const slot = this._scheduled.add(when, seq, callback as Callback, args);
     const timer = new TimerHandle(when, seq, callback, args, this, slot);
+    if (context !== null) {
+      // The table keeps the handle, which knows the context.
+      timer._context = context;
+      this._scheduled.hold(slot, timer);
+    }
     if (this._trace !== null || this.#debug) {
       if (this.#debug) timer._recordSource();
       this._scheduled.hold(slot, timer);
@@ -383,16 +464,46 @@ export class EventLoop {
 
   /**
    * Wrap a coroutine in a task and schedule its first step (with
-   * `callSoon`; it never starts inside this call).
+   * `callSoon`; it never starts inside this call, unless a task factory
+   * such as `eagerTaskFactory` says otherwise).
    *
    * Mirrors `loop.create_task`.
    * @param coro an async function to call with no arguments (the form that
    *   keeps asyncio's ordering), or an already-created promise.
-   * @param options `name` for the task (default `Task-N`).
+   * @param options `name` for the task (default `Task-N`); `context` to
+   *   run it in (default: a copy of the current context).
    */
-  createTask<T>(coro: CoroutineLike<T>, options: { name?: string } = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
     this.#checkClosed();
-    return new Task(coro, { loop: this, name: options.name });
+    const factory = this.#taskFactory;
+    if (factory === null) {
+      return new Task(coro, { loop: this, name: options.name, context: options.context });
+    }
+    // As CPython 3.12 base_events.py create_task: the factory is given the
+    // context only when there is one, and the name is set afterwards.
+    const task = options.context === undefined
+      ? factory(this, coro)
+      : factory(this, coro, { context: options.context });
+    if (options.name != null) task.setName(options.name);
+    return task;
+  }
+
+  /**
+   * Make `createTask` call `factory(loop, coro, options?)` for its tasks
+   * (`null`: plain `Task`s again), e.g. `eagerTaskFactory`.
+   * Mirrors `loop.set_task_factory`.
+   * @throws {TypeError} if `factory` is neither a function nor null.
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") {
+      throw new TypeError("task factory must be a callable or None");
+    }
+    this.#taskFactory = factory;
+  }
+
+  /** The task factory, or `null` for the default one. Mirrors `loop.get_task_factory`. */
+  getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
   }
 
   /** @ignore Append to the ready queue; wakes an idle loop. */
@@ -406,8 +517,11 @@ export class EventLoop {
     if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
   }
 
-  /** Append to the ready queue (a handle, or a callback and its packed arguments); wakes an idle loop. */
-  #queue(entry: Handle | Callback, args: unknown): number {
+  /**
+   * Append to the ready queue (a handle, a task, or a callback and its
+   * packed arguments); wakes an idle loop.
+   */
+  #queue(entry: Handle | Task<unknown> | Callback, args: unknown): number {
     const slot = this._ready.push(entry, args);
     if (this.#wake !== null) this.#wakeUp();
     return slot;
@@ -415,6 +529,20 @@ export class EventLoop {
 
   /** @ignore Called by `cancel()` of a handle the queue does not hold. */
   _cancelQueued(handle: _QueuedHandle): void {
+    this.#queueHolding(handle)?.drop(handle._slot);
+    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
+  }
+
+  /**
+   * @ignore `getContext()` made the `Context` of a handle whose queue slot
+   * keeps only its values: if it has not run, it runs in that object.
+   */
+  _queuedContextMade(handle: _QueuedHandle, context: Context): void {
+    this.#queueHolding(handle)?.setContext(handle._slot, context);
+  }
+
+  /** The queue whose `handle._slot` still holds that handle's callback, if any. */
+  #queueHolding(handle: _QueuedHandle): ReadyQueue | null {
     const gen = handle._gen;
     const queue = gen === this._gen
       ? this._ready
@@ -424,13 +552,10 @@ export class EventLoop {
     const slot = handle._slot;
     // The same callback and arguments in the slot: not another handle's,
     // should the generation have wrapped around.
-    if (
-      queue !== null && slot < queue.length && queue.entries[slot] === handle._callback &&
-      Object.is(queue.args[slot], handle._args)
-    ) {
-      queue.drop(slot);
-    }
-    if (this._trace !== null) this.#emit({ kind: "cancel", time: this.time(), handle });
+    return queue !== null && slot < queue.length && queue.entries[slot] === handle._callback &&
+        Object.is(queue.args[slot], handle._args)
+      ? queue
+      : null;
   }
 
   /** @ignore Called by `Handle.cancel()`. */
@@ -511,24 +636,30 @@ export class EventLoop {
           }
         }
         this.#startIteration();
-        let step: Handle | null;
+        let step: Task<unknown> | typeof EAGER_OPEN | null;
         while ((step = this.#runBatch()) !== null) {
           // A task's step: run it, then wait until the task suspends again.
           // Its resumption is already queued as a microtask, so one hop
           // behind it usually finds the task suspended; only a task that
           // takes several hops (or awaits a thenable) needs the barrier.
-          this._stepTask = step._task;
+          // (Or a callback started eager tasks: wait for them the same way.)
           const t0 = this.#debug ? this.time() : NaN;
-          this.#runHandle(step);
+          if (step !== EAGER_OPEN) {
+            this._stepTask = step;
+            this.#runStep(step);
+          }
           await undefined;
-          if (this._stepTask !== null) {
+          if (this._stepTask !== null || this._openEager !== 0) {
             // Still running: wait for it to suspend, or for the microtask
             // queue to drain (then it awaits a promise the loop does not own).
             if (this.#drainId === null) this.#drainId = setImmediate(this.#onDrain);
             await new Promise<void>(this.#takeStepDone);
           }
-          if (this._trace !== null) this.#emit({ kind: "finish", time: this.time(), handle: step });
-          if (this.#debug) this.#warnIfSlow(step, this.time() - t0);
+          if (step === EAGER_OPEN) continue;
+          if (this._trace !== null) {
+            this.#emit({ kind: "finish", time: this.time(), handle: step._stepHandle });
+          }
+          if (this.#debug) this.#warnIfSlow(step._stepHandle, this.time() - t0);
         }
         if (this.#stopping) break;
       }
@@ -1280,6 +1411,8 @@ export class EventLoop {
         const entry = queue.entries[slot];
         if (typeof entry === "function") {
           handles.push(twin(entry, queue.args[slot], slot));
+        } else if (entry instanceof Task) {
+          handles.push(entry._stepHandle);
         } else if (entry !== null && !entry._cancelled) {
           handles.push(entry);
         }
@@ -1358,12 +1491,19 @@ export class EventLoop {
    * @ignore A future's done-callback, as `callSoon(callback, fut)` but for
    * the debug-mode check: an async done-callback is common in JavaScript.
    */
-  _scheduleCallback(callback: (fut: Future<unknown>) => unknown, fut: Future<unknown>): void {
+  _scheduleCallback(
+    callback: (fut: Future<unknown>) => unknown,
+    fut: Future<unknown>,
+    context: Held | null = null,
+  ): void {
     this.#checkClosed();
     if (this._trace !== null || this.#debug) {
-      this.#enqueue(new Handle(callback as Callback, fut, this));
+      const handle = new Handle(callback as Callback, fut, this);
+      if (context !== null) handle._context = context;
+      this.#enqueue(handle);
     } else {
-      this.#queue(callback as Callback, fut);
+      const slot = this.#queue(callback as Callback, fut);
+      if (context !== null) this._ready.setContext(slot, context);
     }
   }
 
@@ -1381,12 +1521,16 @@ export class EventLoop {
     }
   }
 
-  /** @ignore Queue the step of `task` (its own reusable handle). */
+  /**
+   * @ignore Queue the step of `task`: the task itself, or (traced, debug
+   * mode) its own reusable handle, which the trace events name.
+   */
   _scheduleStep(task: Task<unknown>): void {
     // A closed loop runs nothing: drop it. (Host promises may still settle
     // a task after close(); throwing here would surface in their reactions.)
     if (this.#closed) return;
-    this.#enqueue(task._stepHandle);
+    if (this._trace !== null || this.#debug) this.#enqueue(task._stepHandle);
+    else this.#queue(task, undefined);
   }
 
   /**
@@ -1394,18 +1538,68 @@ export class EventLoop {
    * stepping, the step is over; if it had gone outside the loop, it is back.
    */
   _taskSuspended(task: Task<unknown>): void {
-    if (task === this._stepTask) {
+    if (task._eagerOpen) {
+      task._eagerOpen = false;
+      this._openEager--;
+    } else if (task === this._stepTask) {
       this._stepTask = null;
-      const done = this.#stepDone;
-      if (done !== null) {
-        this.#stepDone = null;
-        done();
+      const next = this.#nextResumption();
+      if (next !== null) {
+        this._stepTask = next;
+        next._step();
+        return;
       }
-    } else if (task._external) {
-      task._external = false;
-      this._externalWaits--;
-      this.#outside?.end(task);
-      if (this.#wake !== null) this.#wakeUp();
+    } else {
+      if (task._external) {
+        task._external = false;
+        this._externalWaits--;
+        this.#outside?.end(task);
+        if (this.#wake !== null) this.#wakeUp();
+      }
+      return;
+    }
+    if (this._stepTask === null && this._openEager === 0) this.#stepsSettled();
+  }
+
+  /**
+   * The task whose resumption is the next entry of the running batch, taken
+   * off the batch, if the step that just ended can start it now: it only
+   * queues that task's continuation behind the code running now, so the
+   * order is the one `runForever` would give, without its hop per step.
+   * (Not a first step, which would run the coroutine here, nested; not a
+   * plain callback, which would run before the suspending task's own code
+   * ends; not while traced or in debug mode, which time each step.)
+   */
+  #nextResumption(): Task<unknown> | null {
+    if (this._trace !== null || this.#debug || this._openEager !== 0) return null;
+    const batch = this._batch;
+    const { entries } = batch;
+    let i = this._batchPos;
+    while (i < batch.length && entries[i] === null) i++;
+    if (i >= batch.length) return null;
+    const entry = entries[i]!;
+    if (typeof entry === "function") return null;
+    const task = entry instanceof Task ? entry : entry._cancelled ? null : entry._task;
+    if (task === null || task._state !== 0 || (task._resume === null && task._next === null)) {
+      return null;
+    }
+    batch.drop(i);
+    this._batchPos = i + 1;
+    return task;
+  }
+
+  /** @ignore An eager task's first step began inside `createTask`. */
+  _eagerStarted(task: Task<unknown>): void {
+    task._eagerOpen = true;
+    this._openEager++;
+  }
+
+  /** Neither a step nor an eager first step is open: the loop goes on. */
+  #stepsSettled(): void {
+    const done = this.#stepDone;
+    if (done !== null) {
+      this.#stepDone = null;
+      done();
     }
   }
 
@@ -1540,15 +1734,30 @@ export class EventLoop {
   #onDrain = (): void => {
     this.#drainId = null;
     const task = this._stepTask;
-    if (task === null) return;
+    if (task !== null) {
+      this._stepTask = null;
+      this.#wentOutside(task);
+    }
+    if (this._openEager !== 0) {
+      this._openEager = 0;
+      for (const t of this._tasks) {
+        if (!t._eagerOpen) continue;
+        t._eagerOpen = false;
+        this.#wentOutside(t);
+      }
+    }
+    this.#stepsSettled();
+  };
+
+  /** A task's step ended without suspending on a loop future. */
+  #wentOutside(task: Task<unknown>): void {
     // Waiting through a promise on loop futures (`Promise.all`): the loop
     // will wake it; only a wait on nothing of the loop's is outside.
     if (task._thenWaits === 0) {
       task._external = true;
       this._externalWaits++;
     }
-    this._taskSuspended(task);
-  };
+  }
 
   #startIteration(): void {
     this.#purgeCancelled();
@@ -1601,47 +1810,71 @@ export class EventLoop {
    * it ends (returns `null`) or reaches a task step, which it returns
    * without running: the caller runs it and waits for the task to suspend.
    */
-  #runBatch(): Handle | null {
+  #runBatch(): Task<unknown> | typeof EAGER_OPEN | null {
     const batch = this._batch;
-    const { entries, args } = batch;
+    const { entries, args, contexts } = batch;
     const n = batch.length;
     let i = this._batchPos;
     const plain = this._trace === null && !this.#debug;
+    // Each callback runs in a context of its own, as CPython's handles run in
+    // the copy each one made. While no context variable is in use, all of them
+    // are empty: a first `set()` in a callback goes to a new context, not the
+    // top level's (`batchStarts`); from then on (`contextsUsed` is read per
+    // callback) each callback enters its own.
+    batchStarts();
     while (i < n) {
       const entry = entries[i];
       const arg = args[i];
-      batch.drop(i++);
+      // As batch.drop(i): the context, if any, is taken where it is used.
+      entries[i] = null;
+      args[i++] = undefined;
       if (typeof entry === "function") {
         if (!plain) {
           // Queued before the loop was traced or in debug mode: run it as those want.
-          this.#runHandle(this.#twin(entry, arg, i - 1));
+          const twin = this.#twin(entry, arg, i - 1);
+          if (contextsUsed) twin._context = takeContext(contexts, i - 1);
+          this.#runHandle(twin);
         } else {
           try {
-            callWith(entry, arg);
+            if (contextsUsed) callIn(entry, arg, takeContext(contexts, i - 1));
+            else callWith(entry, arg);
           } catch (exception) {
             // The queue kept no handle: the context gets its twin (equal, not the same object).
             this.#callbackFailed(this.#twin(entry, arg, i - 1), exception);
           }
         }
-        continue;
-      }
-      if (entry === null) continue;
-      const handle = entry;
-      if (handle._cancelled) continue;
-      if (handle._task !== null) {
-        this._batchPos = i;
-        return handle;
-      }
-      if (plain) {
-        try {
-          callWith(handle._callback, handle._args);
-        } catch (exception) {
-          this.#callbackFailed(handle, exception);
-        }
       } else {
-        this.#runHandle(handle);
+        if (entry === null) continue;
+        if (entry instanceof Task) {
+          this._batchPos = i;
+          batchEnds();
+          return entry;
+        }
+        const handle = entry;
+        if (handle._cancelled) continue;
+        if (handle._task !== null) {
+          this._batchPos = i;
+          batchEnds();
+          return handle._task;
+        }
+        if (plain) {
+          try {
+            if (contextsUsed) callHandleIn(handle);
+            else callWith(handle._callback, handle._args);
+          } catch (exception) {
+            this.#callbackFailed(handle, exception);
+          }
+        } else {
+          this.#runHandle(handle);
+        }
+      }
+      if (this._openEager !== 0) {
+        this._batchPos = i;
+        batchEnds();
+        return EAGER_OPEN;
       }
     }
+    batchEnds();
     batch.reset();
     this._batchPos = 0;
     this._scheduled.releaseDue();
@@ -1655,12 +1888,26 @@ export class EventLoop {
     return new _QueuedHandle(callback, args, this, slot, (this._gen - 1) | 0);
   }
 
+  /** Run a step of `task`; traced or in debug mode, as its handle. */
+  #runStep(task: Task<unknown>): void {
+    if (this._trace !== null || this.#debug) {
+      this.#runHandle(task._stepHandle);
+      return;
+    }
+    try {
+      task._step();
+    } catch (exception) {
+      this.#callbackFailed(task._stepHandle, exception);
+    }
+  }
+
   #runHandle(handle: Handle): void {
     const t0 = this.#debug || this._trace !== null ? this.time() : NaN;
     if (this._trace !== null) this.#emit({ kind: "start", time: t0, handle });
     const task = handle._task;
     try {
       if (task !== null) task._step();
+      else if (contextsUsed) callHandleIn(handle);
       else callWith(handle._callback, handle._args);
     } catch (exception) {
       this.#callbackFailed(handle, exception);
@@ -1727,6 +1974,57 @@ function callWith(callback: (...args: never[]) => unknown, args: unknown): void 
     default:
       fn(...args);
   }
+}
+
+/**
+ * Call a queued callback in its context (`null`: an empty one of its own),
+ * as CPython's `Handle._run` calls it through `context.run`.
+ */
+function callIn(callback: (...args: never[]) => unknown, args: unknown, held: Held | null): void {
+  enter(held);
+  try {
+    callWith(callback, args);
+  } finally {
+    leave();
+  }
+}
+
+/** The context a ready-queue slot keeps for its callback (`ReadyQueue.contexts`), taken off it. */
+function takeContext(contexts: (Held | undefined)[], slot: number): Held | null {
+  if (slot >= contexts.length) return null;
+  const held = contexts[slot];
+  contexts[slot] = undefined;
+  return held ?? null;
+}
+
+/** Call a handle's callback in the handle's context. */
+function callHandleIn(handle: Handle): void {
+  const held = handle._context;
+  enter(held);
+  let made: Context | null;
+  try {
+    callWith(handle._callback, handle._args);
+  } finally {
+    made = leave();
+  }
+  // It set a variable in its copy, made only then: that copy is the handle's.
+  if (made !== null && !(held instanceof Context)) handle._context = made;
+}
+
+/** The `CallbackOptions` that end packed arguments (see `packArgs`), if they do. */
+function optionsIn(args: unknown): CallbackOptions | null {
+  if (args === EMPTY) return null;
+  if (!Array.isArray(args)) return args instanceof CallbackOptions ? args : null;
+  const last = args[args.length - 1];
+  return last instanceof CallbackOptions ? last : null;
+}
+
+/** Packed arguments without their trailing `CallbackOptions`. */
+function dropOptions(args: unknown): unknown {
+  if (!Array.isArray(args)) return EMPTY;
+  const rest = args.slice(0, -1);
+  if (rest.length === 0) return EMPTY;
+  return rest.length === 1 && !Array.isArray(rest[0]) ? rest[0] : rest;
 }
 
 /** An error as the default handler prints it: its stack, else its text. */

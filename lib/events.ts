@@ -10,6 +10,8 @@ import { RuntimeError } from "./exceptions.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { firstFrame, shortRepr } from "./_util.ts";
+import { Context } from "./contextvars.ts";
+import { contextIn, type Held } from "./_context.ts";
 
 /**
  * A callback scheduled on a loop, with its arguments. `cancel()` before it
@@ -49,6 +51,11 @@ export class Handle {
    * for each task's own step handle.
    */
   declare _task: Task<unknown> | null;
+  /**
+   * @ignore The context the callback runs in: `null` (from the prototype)
+   * while it is an empty one of its own (lib/_context.ts).
+   */
+  declare _context: Held | null;
 
   /**
    * Made by the loop; use `loop.callSoon()` instead. `args`: an array of
@@ -78,6 +85,26 @@ export class Handle {
   get task(): Task<unknown> | null {
     return this._task;
   }
+
+  /**
+   * The context the callback runs in: a copy of the context it was
+   * scheduled in, or the one given in `CallbackOptions`.
+   *
+   * Mirrors `Handle.get_context`. Not promised: while nobody traces the
+   * loop, a plain `callSoon`'s callback runs in a copy made only when it
+   * sets a variable, so asked after it ran, this does not show what it set
+   * (ask before it runs: then it runs in the context returned).
+   */
+  getContext(): Context {
+    const held = this._context;
+    if (held instanceof Context) return held;
+    const made = this._context = contextIn(held);
+    this._contextMade(made);
+    return made;
+  }
+
+  /** @ignore `getContext()` made this handle's `Context` (see `_QueuedHandle`). */
+  _contextMade(_context: Context): void {}
 
   /** Where the handle was scheduled (a stack), in debug mode; else `null`. */
   get sourceTraceback(): string | null {
@@ -136,6 +163,7 @@ export class Handle {
 }
 
 Handle.prototype._task = null;
+Handle.prototype._context = null;
 Handle.prototype._cancelled = false;
 
 function unpackArgs(packed: unknown): readonly unknown[] {
@@ -167,6 +195,11 @@ export class _QueuedHandle extends Handle {
 
   override _unschedule(): void {
     this._loop._cancelQueued(this);
+  }
+
+  /** @ignore The queue keeps this handle's context beside its callback: give it the one made. */
+  override _contextMade(context: Context): void {
+    this._loop._queuedContextMade(this, context);
   }
 }
 // asyncio's repr names the class: this is a Handle like any other.

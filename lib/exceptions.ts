@@ -429,3 +429,16 @@ export class SendfileNotAvailableError extends RuntimeError {
     this.name = "SendfileNotAvailableError";
   }
 }
+
+/**
+ * A key that is not there: `ContextVar.get()` of a variable that has no
+ * value in the current context and no default.
+ * Mirrors Python's `LookupError`.
+ */
+export class LookupError extends Error {
+  /** Create the error. */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "LookupError";
+  }
+}

@@ -10,11 +10,18 @@ import { _taskContext } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { pyRepr, shortRepr } from "./_util.ts";
+import { Context } from "./contextvars.ts";
+import { capture, type Held, markUsed } from "./_context.ts";
 
 /** A done-callback: called (through `callSoon`) with the future. */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
 
-type Waiter = DoneCallback<never> | Task<unknown>;
+/** A done-callback that runs in a context (the one it was added in). */
+class InContext {
+  constructor(readonly callback: DoneCallback<never>, readonly context: Held) {}
+}
+
+type Waiter = DoneCallback<never> | InContext | Task<unknown>;
 
 const PENDING = 0, FINISHED = 1, FAILED = 2, CANCELLED = 3;
 const STATE_NAMES = ["PENDING", "FINISHED", "FINISHED", "CANCELLED"];
@@ -52,10 +59,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _value: unknown = undefined;
   /** @ignore null, one waiter, or an array of them. */
   _callbacks: Waiter | Waiter[] | null = null;
-  /** @ignore */
-  _cancelMessage: string | null = null;
+  /** @ignore `null` (from the prototype, as below) until cancelled with a message. */
+  declare _cancelMessage: string | null;
   /** @ignore Set while a failure waits for someone to look at it. */
-  _unretrievedRef: WeakRef<Future<unknown>> | null = null;
+  declare _unretrievedRef: WeakRef<Future<unknown>> | null;
 
   /**
    * A pending future on `loop` (default: `getEventLoop()`). Prefer
@@ -165,18 +172,28 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /**
    * Call `callback(this)` when done, through `callSoon` (at once, i.e. on
-   * the next iteration, if already done).
+   * the next iteration, if already done), in `context` (default: a copy of
+   * the context current now).
    * Mirrors `Future.add_done_callback`.
    */
-  addDoneCallback(callback: DoneCallback<T>): void {
+  addDoneCallback(callback: DoneCallback<T>, options: { context?: Context } = {}): void {
     if (typeof callback !== "function") {
       throw new TypeError(`callback must be a function, got ${callback}`);
     }
+    const given = options.context;
+    if (given !== undefined) {
+      if (!(given instanceof Context)) throw new TypeError("context must be a Context");
+      markUsed();
+    }
+    // As CPython futures.py add_done_callback: a copy of the current context.
+    const context = given ?? capture();
     if (this._state !== PENDING) {
-      this._loop.callSoon(callback, this);
+      if (context === null) this._loop.callSoon(callback, this);
+      else this._loop._scheduleCallback(callback as DoneCallback<unknown>, this, context);
       return;
     }
-    this._addWaiter(callback as DoneCallback<never>);
+    const cb = callback as DoneCallback<never>;
+    this._addWaiter(context === null ? cb : new InContext(cb, context));
   }
 
   /**
@@ -186,12 +203,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   removeDoneCallback(callback: DoneCallback<T>): number {
     const cbs = this._callbacks;
     if (cbs === null) return 0;
+    const isIt = (cb: Waiter) =>
+      cb === callback || (cb instanceof InContext && cb.callback === callback);
     if (!Array.isArray(cbs)) {
-      if (cbs !== callback) return 0;
+      if (!isIt(cbs)) return 0;
       this._callbacks = null;
       return 1;
     }
-    const kept = cbs.filter((cb) => cb !== callback);
+    const kept = cbs.filter((cb) => !isIt(cb));
     this._callbacks = kept.length === 0 ? null : kept;
     return cbs.length - kept.length;
   }
@@ -212,12 +231,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     );
     const task = _taskContext.getStore();
     if (task === undefined) {
-      this._addWaiter(() => this._settleOutside(next));
+      this._addWaiter(inCurrentContext(() => this._settleOutside(next)));
     } else if (task._loop !== this._loop) {
       // As asyncio: a live task of another loop would wait for ever, since
       // this future's loop may never run. (Work a finished task started just
       // waits, as any code outside a task does.)
-      if (task.done()) this._addWaiter(() => this._settleOutside(next));
+      if (task.done()) this._addWaiter(inCurrentContext(() => this._settleOutside(next)));
       else {
         rejectContinuation(
           next,
@@ -230,12 +249,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
       task._awaitFuture(this, next);
     } else if (this._state === PENDING) {
       task._thenWaits++;
-      this._addWaiter(() => {
+      this._addWaiter(inCurrentContext(() => {
         task._thenWaits--;
         this._settleOutside(next);
-      });
+      }));
     } else {
-      this._addWaiter(() => this._settleOutside(next));
+      this._addWaiter(inCurrentContext(() => this._settleOutside(next)));
     }
     return next;
   }
@@ -341,15 +360,33 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _dispatch(waiter: Waiter): void {
     if (typeof waiter === "function") {
       this._loop._scheduleCallback(waiter as (f: Future<unknown>) => unknown, this);
+    } else if (waiter instanceof InContext) {
+      const callback = waiter.callback as (f: Future<unknown>) => unknown;
+      this._loop._scheduleCallback(callback, this, waiter.context);
     } else this._loop._scheduleStep(waiter);
   }
 }
 
+/**
+ * A `then` callback, to run in the context current now: its reactions run
+ * inside the loop's callback, which would otherwise be a context of its own.
+ */
+function inCurrentContext(callback: () => void): Waiter {
+  const context = capture();
+  return context === null ? callback : new InContext(callback, context);
+}
+
+// Written by few futures: defaults on the prototype, no own field until written.
+Future.prototype._cancelMessage = null;
+Future.prototype._unretrievedRef = null;
+
 /** `cb=[...]` as asyncio's repr lists a pending future's callbacks. */
 function formatCallbacks(callbacks: Waiter | Waiter[]): string {
   const list = Array.isArray(callbacks) ? callbacks : [callbacks];
-  const name = (waiter: Waiter) =>
-    typeof waiter === "function" ? `${waiter.name || "<anonymous>"}()` : "Task.task_wakeup()";
+  const name = (waiter: Waiter) => {
+    const cb = waiter instanceof InContext ? waiter.callback : waiter;
+    return typeof cb === "function" ? `${cb.name || "<anonymous>"}()` : "Task.task_wakeup()";
+  };
   const shown = list.length <= 2
     ? list.map(name)
     : [name(list[0]), `<${list.length - 2} more>`, name(list[list.length - 1])];

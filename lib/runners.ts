@@ -10,6 +10,7 @@ import type { Future } from "./futures.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
 import { _SigintInterrupt } from "./unix_events.ts";
+import { type Context, copyContext } from "./contextvars.ts";
 
 /** Options of `run` and `Runner`. */
 export interface RunOptions {
@@ -36,6 +37,7 @@ export interface RunOptions {
 export class Runner implements AsyncDisposable {
   #options: RunOptions;
   #loop: EventLoop | null = null;
+  #context: Context | null = null;
   #closed = false;
 
   /** A runner; its loop is made on first use. */
@@ -49,6 +51,8 @@ export class Runner implements AsyncDisposable {
     if (this.#loop === null) {
       this.#loop = new EventLoop({ clock: this.#options.clock, debug: this.#options.debug });
       setEventLoop(this.#loop);
+      // As CPython runners.py Runner._lazy_init: one copy for every run.
+      this.#context = copyContext();
     }
     return this.#loop;
   }
@@ -59,15 +63,19 @@ export class Runner implements AsyncDisposable {
    * since Python 3.11: if the task then ends cancelled, or a second Ctrl-C
    * comes, this throws `KeyboardInterrupt`. After the run, SIGINT ends the
    * process again.
+   *
+   * The task runs in `context`, by default the runner's own: a copy of the
+   * context the runner's loop was made in, the same for every run (so what
+   * one run sets, the next sees), as asyncio's.
    * @throws {RuntimeError} if called while a loop is running.
    * @throws {KeyboardInterrupt} when Ctrl-C interrupted the run.
    */
-  async run<T>(coro: CoroutineLike<T>): Promise<T> {
+  async run<T>(coro: CoroutineLike<T>, options: { context?: Context } = {}): Promise<T> {
     if (_getRunningLoopOrNull() !== null) {
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }
     const loop = this.getLoop();
-    const task = loop.createTask(coro);
+    const task = loop.createTask(coro, { context: options.context ?? this.#context! });
     // As CPython 3.11+ Runner.run: the first Ctrl-C cancels the main task.
     const sigint = new _SigintInterrupt(loop, task as Task<unknown>);
     try {

@@ -6,7 +6,7 @@ import type { EventLoop } from "./base_events.ts";
 import { getRunningLoop } from "./events.ts";
 import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
-import { type CoroutineLike, currentTask, type Task } from "./tasks.ts";
+import { type CoroutineLike, type CreateTaskOptions, currentTask, type Task } from "./tasks.ts";
 import { _markAwaiter } from "./_awaiters.ts";
 
 // Invariants, as the code below keeps them:
@@ -94,12 +94,13 @@ export class TaskGroup {
   }
 
   /**
-   * Start `coro` as a task of this group.
+   * Start `coro` as a task of this group (in a copy of the current context,
+   * or in `context`).
    * Mirrors `TaskGroup.create_task`.
    * @throws {RuntimeError} before the group runs, after it finished, or
    *   while it is shutting down after a failure.
    */
-  createTask<T>(coro: CoroutineLike<T>, options: { name?: string } = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
     if (!this.#entered) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting && this.#tasks.size === 0) {
       throw new RuntimeError(`TaskGroup ${this} is finished`);

@@ -11,6 +11,9 @@ import { Future } from "./futures.ts";
 import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
+import { Context } from "./contextvars.ts";
+import { capture, contextIn, enterTask, type Held, leave } from "./_context.ts";
+import { promiseDetails } from "./_deno_core.ts";
 
 /**
  * What asyncio calls a coroutine: here an async function taking no
@@ -20,12 +23,27 @@ import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
  */
 export type CoroutineLike<T> = (() => PromiseLike<T> | T) | PromiseLike<T>;
 
-/** Options of `createTask`. */
-export interface TaskOptions {
+/** Options of `createTask` and `loop.createTask`. */
+export interface CreateTaskOptions {
   /** The task's name; `Task-N` by default. */
   name?: string;
+  /**
+   * The context the task runs in (what it sets stays there); by default a
+   * copy of the current context.
+   */
+  context?: Context;
+}
+
+/** Options of `new Task()`. */
+export interface TaskOptions extends CreateTaskOptions {
   /** The loop; the running loop (or `getEventLoop()`) by default. */
   loop?: EventLoop;
+  /**
+   * Run the first step now, inside the constructor, if the loop is running
+   * (else it is scheduled as usual): see `eagerTaskFactory`. Mirrors the
+   * `eager_start` argument of Python 3.14's `Task`.
+   */
+  eagerStart?: boolean;
 }
 
 let taskCounter = 0;
@@ -76,12 +94,12 @@ function noop(): void {}
 export class Task<T = unknown> extends Future<T> {
   /** @ignore */
   _coro: CoroutineLike<T>;
-  /** @ignore */
-  _name: string | null;
+  /** @ignore Set only for a task given a name (else `null`, from the prototype). */
+  declare _name: string | null;
   /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
   _id: number;
-  /** @ignore The handle that runs this task's steps (one at a time). */
-  _stepHandle: Handle;
+  /** @ignore See `_stepHandle`. */
+  declare _stepHandleMade: Handle | null;
   /** @ignore The future this task waits on, if any. */
   _futWaiter: Future<unknown> | null = null;
   /** @ignore The await to resume on the next step; null before the first. */
@@ -90,57 +108,98 @@ export class Task<T = unknown> extends Future<T> {
   _resume: ((value: unknown) => void) | null = null;
   /** @ignore */
   _throw: ((reason: unknown) => void) | null = null;
-  /** @ignore The value a `sleep(0, value)` resumes with. */
-  _sendValue: unknown = undefined;
+  // The fields declared below and not assigned in the constructor take their
+  // defaults from the prototype (set after the class) until first written:
+  // most tasks never write them, and each own field is 8 bytes of every
+  // pending task.
+  /** @ignore The value a `sleep(0, value)` resumes with, if not `undefined`. */
+  declare _sendValue: unknown;
   /** @ignore */
-  _mustCancel = false;
+  declare _mustCancel: boolean;
   /** @ignore */
-  _numCancelsRequested = 0;
+  declare _numCancelsRequested: number;
   /** @ignore Awaiting a promise the loop does not own. */
-  _external = false;
+  declare _external: boolean;
   /**
    * @ignore Pending loop futures whose `then` this task's code called
    * besides the one it waits on (`Promise.all([sleep(1), sleep(2)])`): while
    * there are any, a task whose step ends without suspending on a loop
    * future is still waiting on the loop, not outside it.
    */
-  _thenWaits = 0;
+  declare _thenWaits: number;
   /** @ignore */
-  _abort: AbortController | null = null;
+  declare _abort: AbortController | null;
   /** @ignore Debug mode: the stack of its last await, and of its creation. */
-  _awaitStack: string | null = null;
+  declare _awaitStack: string | null;
   /** @ignore Debug mode: where the task was created. */
-  _source: string | null = null;
+  declare _source: string | null;
+  /**
+   * @ignore The context its code runs in; `null` while that is an empty
+   * context nobody has looked at (made on first use: lib/_context.ts).
+   */
+  declare _context: Held | null;
+  /**
+   * @ignore An eager task whose first step began inside `createTask` and
+   * has neither suspended nor finished yet: the loop waits for it before
+   * running the next handle, as it waits for a step.
+   */
+  declare _eagerOpen: boolean;
 
   /**
-   * Wrap `coro` and schedule its first step with `callSoon`. Prefer
-   * `createTask()` or `loop.createTask()`.
-   * @throws {TypeError} if `coro` is neither a function nor a promise.
+   * Wrap `coro` and schedule its first step with `callSoon` (or, with
+   * `eagerStart` on a running loop, run it now). Prefer `createTask()` or
+   * `loop.createTask()`.
+   * @throws {TypeError} if `coro` is neither a function nor a promise, or
+   *   `context` is not a `Context`.
    */
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     super(options.loop ?? getEventLoop());
     if (typeof coro !== "function" && !isPromiseLike(coro)) {
       throw new TypeError(`a coroutine was expected, got ${safeString(coro)}`);
     }
+    const context = options.context;
+    if (context !== undefined && !(context instanceof Context)) {
+      throw new TypeError(`context must be a Context, got ${safeString(context)}`);
+    }
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
     this._coro = coro;
+    // As CPython tasks.py Task.__init__: a copy of the creating context.
+    // (A given context needs no `markUsed`: the task's code finds it
+    // through the task, and a context that holds values was set, which
+    // marked contexts used already.)
+    const ownContext = context ?? capture();
+    if (ownContext !== null) this._context = ownContext;
     // As CPython tasks.py Task.__init__: only a task without a name draws a number.
     const name = options.name;
     this._id = name == null ? ++taskCounter : 0;
-    this._name = name == null ? null : String(name);
-    this._stepHandle = new Handle(noop, EMPTY, loop);
-    this._stepHandle._task = this;
+    if (name != null) this._name = String(name);
     if (loop.getDebug()) this._source = new Error().stack ?? null;
     loop._tasks.add(this);
     loop._traceTask(this, "created");
     if (typeof coro === "function") {
-      loop._scheduleStep(this);
+      // As CPython 3.12's Task(eager_start=True): eager only on a running loop.
+      if (options.eagerStart && loop.isRunning()) this.#eagerStart();
+      else loop._scheduleStep(this);
     } else {
       // Outside the context of the task (if any) that creates this one: that
       // task is not the one waiting.
       _taskContext.exit(() => coro.then((v) => this._onCoroDone(v), (e) => this._onCoroError(e)));
     }
+  }
+
+  /**
+   * @ignore The handle that runs this task's steps (one at a time), made
+   * when first asked for: only a traced loop, debug mode and
+   * `readyHandles()` need it; a plain loop queues the task itself.
+   */
+  get _stepHandle(): Handle {
+    let handle = this._stepHandleMade;
+    if (handle === null) {
+      handle = this._stepHandleMade = new Handle(noop, EMPTY, this._loop);
+      handle._task = this as Task<unknown>;
+    }
+    return handle;
   }
 
   /** The task's name. Mirrors `Task.get_name`. */
@@ -151,6 +210,15 @@ export class Task<T = unknown> extends Future<T> {
   /** Rename the task. Mirrors `Task.set_name`. */
   setName(name: string): void {
     this._name = String(name);
+  }
+
+  /**
+   * The context the task runs in: a copy of its creator's, or the one
+   * given. Mirrors `Task.get_context`.
+   */
+  getContext(): Context {
+    const held = this._context;
+    return held instanceof Context ? held : this._context = contextIn(held);
   }
 
   /** The async function (or promise) this task runs. Mirrors `Task.get_coro`. */
@@ -303,7 +371,7 @@ export class Task<T = unknown> extends Future<T> {
       const throwIn = this._throw!;
       this._resume = this._throw = null;
       const value = this._sendValue;
-      this._sendValue = undefined;
+      if (value !== undefined) this._sendValue = undefined;
       if (this._mustCancel) {
         this._mustCancel = false;
         throwIn(new CancelledError(this._cancelMessage));
@@ -335,7 +403,7 @@ export class Task<T = unknown> extends Future<T> {
       rejectContinuation(next, new RuntimeError(`Task cannot await on itself: ${this}`));
       return;
     }
-    if (fut._state !== 0 && this === loop._stepTask) {
+    if (fut._state !== 0 && (this === loop._stepTask || this._eagerOpen)) {
       // Awaiting a done future does not suspend the task, as in asyncio.
       fut._settle(next);
       return;
@@ -358,10 +426,28 @@ export class Task<T = unknown> extends Future<T> {
     const promise = new Promise<V>(takeResolvers as (r: (v: V) => void) => void);
     this._resume = lastResolve;
     this._throw = lastReject;
-    this._sendValue = value;
+    if (value !== undefined) this._sendValue = value;
     this._loop._scheduleStep(this);
     this._loop._taskSuspended(this);
     return promise;
+  }
+
+  /**
+   * The first step, now, inside the constructor (as CPython's
+   * `Task.__eager_start`): the task is current and in `allTasks()` while
+   * it runs; if it finishes, it leaves `allTasks()` without ever having
+   * been scheduled. JavaScript runs an async function only up to its first
+   * `await` synchronously; the rest of the step runs in microtasks, and the
+   * loop runs no other handle until the task suspends or finishes.
+   */
+  #eagerStart(): void {
+    this._loop._eagerStarted(this as Task<unknown>);
+    enterTask();
+    try {
+      this.#start();
+    } finally {
+      leave();
+    }
   }
 
   #start(): void {
@@ -427,6 +513,19 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
+Task.prototype._name = null;
+Task.prototype._stepHandleMade = null;
+Task.prototype._sendValue = undefined;
+Task.prototype._mustCancel = false;
+Task.prototype._numCancelsRequested = 0;
+Task.prototype._external = false;
+Task.prototype._thenWaits = 0;
+Task.prototype._abort = null;
+Task.prototype._awaitStack = null;
+Task.prototype._source = null;
+Task.prototype._context = null;
+Task.prototype._eagerOpen = false;
+
 /** Call the coroutine function; runs inside the task's context. */
 function startCoroutine(task: Task<unknown>): void {
   // Called without the task as `this`, so that stacks name the function
@@ -434,6 +533,19 @@ function startCoroutine(task: Task<unknown>): void {
   const coro = task._coro as () => unknown;
   const result = coro();
   if (result instanceof Promise) {
+    if (task._eagerOpen) {
+      // An eager task whose async function returned (or threw) before any
+      // await is done now, as in CPython; else it goes on in microtasks.
+      const settled = promiseDetails?.(result);
+      if (settled !== undefined && settled[0] !== PENDING) {
+        if (settled[0] === FULFILLED) task._onCoroDone(settled[1]);
+        else {
+          result.catch(noop); // handled here: not an unhandled rejection
+          task._onCoroError(settled[1]);
+        }
+        return;
+      }
+    }
     // Registered inside the task's context, so the reactions find the task
     // there: no closure per task.
     result.then(coroutineReturned, coroutineFailed);
@@ -443,6 +555,13 @@ function startCoroutine(task: Task<unknown>): void {
     task._onCoroDone(result);
   }
 }
+
+// Deno has no public way to read a settled promise's outcome synchronously;
+// its console reads it with its core's `getPromiseDetails`. An eager task
+// uses it to finish inside `createTask` when its async function never
+// awaited. Without it (another runtime), such a task finishes at the next
+// microtask checkpoint, still before the loop runs another handle.
+const PENDING = 0, FULFILLED = 1;
 
 function coroutineReturned(value: unknown): void {
   _taskContext.getStore()!._onCoroDone(value);
@@ -548,7 +667,7 @@ function liveTaskLoop(): EventLoop | null {
  * @param coro an async function (`() => work(1)`) or a promise.
  * @throws {RuntimeError} `no running event loop` outside a running loop.
  */
-export function createTask<T>(coro: CoroutineLike<T>, options: { name?: string } = {}): Task<T> {
+export function createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
   return getRunningLoop().createTask(coro, options);
 }
 
@@ -595,3 +714,70 @@ export function ensureFuture<T>(
   const loop = options.loop ?? getEventLoop();
   return loop.createTask(aw);
 }
+
+/** What a task factory is given besides the loop and the coroutine. */
+export interface TaskFactoryOptions {
+  /** The context `createTask` was given (absent when it was given none). */
+  context?: Context;
+}
+
+/**
+ * Makes the tasks of `loop.createTask` (see `loop.setTaskFactory`): called
+ * with the loop and the coroutine, and `{ context }` only when `createTask`
+ * was given one; the name is set on the task afterwards, as in CPython 3.12.
+ * Mirrors the factory that `loop.set_task_factory` takes.
+ */
+export type TaskFactory = <T>(
+  loop: EventLoop,
+  coro: CoroutineLike<T>,
+  options?: TaskFactoryOptions,
+) => Task<T>;
+
+/** A `Task` class (or subclass) that `createEagerTaskFactory` can construct. */
+export type TaskConstructor = new <T>(coro: CoroutineLike<T>, options?: TaskOptions) => Task<T>;
+
+/**
+ * A task factory that makes eager tasks of `taskClass`: each task runs its
+ * first step inside `createTask`, and one that finishes without suspending
+ * is done when `createTask` returns, never scheduled.
+ *
+ * Mirrors `asyncio.create_eager_task_factory`.
+ * @example
+ * ```ts
+ * import { createEagerTaskFactory, createTask, getRunningLoop, run, Task } from "@asyncio/deno";
+ * class LoggedTask<T> extends Task<T> {}
+ * await run(async () => {
+ *   getRunningLoop().setTaskFactory(createEagerTaskFactory(LoggedTask));
+ *   const t = createTask(async () => 42);
+ *   console.assert(t instanceof LoggedTask && t.done() && t.result() === 42);
+ * });
+ * ```
+ */
+export function createEagerTaskFactory(taskClass: TaskConstructor): TaskFactory {
+  return <T>(loop: EventLoop, coro: CoroutineLike<T>, options: TaskFactoryOptions = {}) =>
+    new taskClass(coro, { loop, context: options.context, eagerStart: true });
+}
+
+/**
+ * The task factory of eager `Task`s: `loop.setTaskFactory(eagerTaskFactory)`
+ * makes every `createTask` start its task at once. Tasks that return without
+ * awaiting (a memoized value, a cache hit) then cost no loop iteration.
+ *
+ * Not promised: JavaScript runs an async function synchronously only up to
+ * its first `await`, even of something already done, so an eager task that
+ * awaits anything is not done when `createTask` returns (in CPython, one
+ * that awaits only done futures is); it goes on in microtasks, and the loop
+ * runs no other handle until it suspends or finishes.
+ *
+ * Mirrors `asyncio.eager_task_factory`.
+ * @example
+ * ```ts
+ * import { createTask, eagerTaskFactory, getRunningLoop, run } from "@asyncio/deno";
+ * await run(async () => {
+ *   getRunningLoop().setTaskFactory(eagerTaskFactory);
+ *   const cached = createTask(async () => "hit");
+ *   console.assert(cached.done() && cached.result() === "hit");
+ * });
+ * ```
+ */
+export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);

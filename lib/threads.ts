@@ -20,6 +20,7 @@ import { CancelledError, InvalidStateError, RuntimeError, TimeoutError } from ".
 import type { Future } from "./futures.ts";
 import { ensureFuture, type Task } from "./tasks.ts";
 import { importModule } from "./_import.ts";
+import { _carryContext } from "./contextvars.ts";
 
 /**
  * A function a Worker can run: the absolute URL of its module (use
@@ -52,6 +53,8 @@ interface Job {
   module: string;
   name: string;
   args: readonly unknown[];
+  /** Context variables' values to run it with (`toThread`), by name. */
+  context: [string, unknown][] | null;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   slot: Slot | null;
@@ -154,7 +157,7 @@ export class WorkerExecutor implements AsyncDisposable {
    * @throws {RuntimeError} after `shutdown()`.
    */
   submit<T = unknown>(fn: WorkerFunction, ...args: unknown[]): Promise<T> {
-    return this._submit(fn, args, undefined) as Promise<T>;
+    return this._submit(fn, args, undefined, null) as Promise<T>;
   }
 
   /** @ignore As `submit`; aborting `signal` cancels the job (see the class). */
@@ -162,6 +165,7 @@ export class WorkerExecutor implements AsyncDisposable {
     fn: WorkerFunction,
     args: readonly unknown[],
     signal: AbortSignal | undefined,
+    context: [string, unknown][] | null,
   ): Promise<unknown> {
     const [module, name] = checkFunction(fn);
     if (this.#shutdown) throw new RuntimeError("cannot schedule new futures after shutdown");
@@ -171,6 +175,7 @@ export class WorkerExecutor implements AsyncDisposable {
         module,
         name,
         args,
+        context,
         resolve,
         reject,
         slot: null,
@@ -248,9 +253,9 @@ export class WorkerExecutor implements AsyncDisposable {
   #start(slot: Slot, job: Job): void {
     slot.job = job;
     job.slot = slot;
-    const { id, module, name, args } = job;
+    const { id, module, name, args, context } = job;
     try {
-      slot.worker.postMessage({ id, module, name, args });
+      slot.worker.postMessage({ id, module, name, args, context });
     } catch (error) { // arguments that cannot be cloned
       slot.job = null;
       this.#settle(job, false, error);
@@ -386,6 +391,7 @@ export function _runInExecutor<T>(
   executor: WorkerExecutor | null,
   fn: WorkerFunction,
   args: readonly unknown[],
+  context: [string, unknown][] | null = null,
 ): Future<T> {
   if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
   if (executor === null) {
@@ -394,7 +400,7 @@ export function _runInExecutor<T>(
     executor = state.executor ??= new WorkerExecutor();
   }
   const abort = new AbortController();
-  const job = executor._submit(fn, args, abort.signal);
+  const job = executor._submit(fn, args, abort.signal, context);
   const fut = loop.createFuture<T>();
   fut.addDoneCallback(() => {
     if (fut.cancelled()) abort.abort();
@@ -450,6 +456,12 @@ export async function _shutdownDefaultExecutor(
  * Run `fn(...args)` on the running loop's default executor (a
  * `WorkerExecutor`) and return a future of its result.
  *
+ * The function runs with the caller's context variables, as asyncio's runs
+ * in a copy of the caller's context (`runInExecutor` passes none, as in
+ * asyncio). A Worker has its own copy of every module, so a value reaches
+ * the variable of the same name there, if it survives a structured clone
+ * (else that variable has its default there).
+ *
  * Mirrors `asyncio.to_thread`; the function is named by module URL and
  * export name, since closures cannot cross into a Worker.
  * @throws {RuntimeError} if no loop is running.
@@ -461,7 +473,7 @@ export async function _shutdownDefaultExecutor(
  * ```
  */
 export function toThread<T = unknown>(fn: WorkerFunction, ...args: unknown[]): Future<T> {
-  return getRunningLoop().runInExecutor<T>(null, fn, ...args);
+  return _runInExecutor<T>(getRunningLoop(), null, fn, args, _carryContext());
 }
 
 // ---- Futures across threads: runCoroutineThreadsafe, wrapFuture --------

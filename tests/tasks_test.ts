@@ -7,8 +7,10 @@ import { hostDelay, runFor, withLoop } from "./_util.ts";
 import {
   allTasks,
   CancelledError,
+  createEagerTaskFactory,
   createTask,
   currentTask,
+  eagerTaskFactory,
   ensureFuture,
   EventLoop,
   getRunningLoop,
@@ -16,6 +18,8 @@ import {
   RuntimeError,
   sleep,
   Task,
+  TaskGroup,
+  type TraceEvent,
   VirtualClock,
 } from "../mod.ts";
 
@@ -551,3 +555,191 @@ Deno.test("argument errors print a value that has no string form plainly (sleep,
     "maxsize must be a number, got [object Object]",
   );
 });
+
+// ---- Eager tasks and task factories (CPython 3.12) ----------------------
+// Compared with CPython 3.12 in tests/transcripts/task_eager_*.
+
+Deno.test("an eager task that returns without awaiting is done inside createTask, never queued", () =>
+  withLoop(async (loop) => {
+    const events: string[] = [];
+    const stop = loop.addTraceListener((e: TraceEvent) => {
+      if (e.kind === "start" && e.handle.task !== null) {
+        events.push(`step ${e.handle.task.getName()}`);
+      }
+    });
+    await loop.runUntilComplete(() => {
+      loop.setTaskFactory(eagerTaskFactory);
+      const iteration = loop.iteration;
+      // deno-lint-ignore require-await
+      const t = createTask(async () => "memo", { name: "memo" });
+      const sync = createTask(() => 42); // a plain function: its value is the result
+      assertEquals([t.done(), t.result(), sync.result()], [true, "memo", 42]);
+      assert(!loop.readyHandles().some((h) => h.task === t), "its step was never queued");
+      assertEquals(loop.iteration, iteration);
+    });
+    stop();
+    assertEquals(events.filter((e) => e.includes("memo")), []);
+  }));
+
+Deno.test("an eager task that throws before awaiting fails inside createTask (no unhandled rejection)", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      loop.setTaskFactory(eagerTaskFactory);
+      // deno-lint-ignore require-await
+      const t = createTask(async () => {
+        throw new RangeError("early");
+      });
+      assert(t.done());
+      assertThrows(() => t.result(), RangeError, "early");
+      const sync = createTask(() => {
+        throw new TypeError("sync");
+      });
+      assertThrows(() => sync.result(), TypeError, "sync");
+      await sleep(0); // an unhandled rejection would fail the test here
+    })
+  ));
+
+Deno.test("an eager task's code after awaiting a done future runs before the loop's next handle", () =>
+  withLoop(async (loop) => {
+    const order: string[] = [];
+    loop.setTaskFactory(eagerTaskFactory);
+    const done = loop.createFuture<string>();
+    done.setResult("x");
+    loop.callSoon(() => {
+      loop.createTask(async () => {
+        order.push("task before await");
+        order.push(`task after await ${await done}`);
+        await done;
+        order.push("task after second await");
+      });
+      order.push("callback returns");
+    });
+    loop.callSoon(() => order.push("next callback"));
+    await runFor(loop, 0.01);
+    assertEquals(order, [
+      "task before await",
+      "callback returns",
+      "task after await x",
+      "task after second await",
+      "next callback",
+    ]);
+  }));
+
+Deno.test("an eager task awaiting a host promise in its first step waits outside the loop", () =>
+  withLoop(async (loop) => {
+    await loop.runUntilComplete(async () => {
+      loop.setTaskFactory(eagerTaskFactory);
+      const t = createTask(async () => {
+        await hostDelay(10);
+        return "back";
+      });
+      await sleep(0);
+      assertEquals(loop.externalWaits, 1);
+      assertEquals(await t, "back");
+      assertEquals(loop.externalWaits, 0);
+    });
+  }, { virtual: false }));
+
+Deno.test("Task({ eagerStart }) starts at once on a running loop only; allTasks sees it while it runs", () =>
+  withLoop(async (loop) => {
+    const lazy = new Task(() => allTasks(loop).size, { loop, eagerStart: true });
+    assert(!lazy.done());
+    await loop.runUntilComplete(async () => {
+      let inside = false;
+      const t = new Task(() => {
+        inside = allTasks().has(currentTask()!);
+        return "eager";
+      }, { loop, eagerStart: true });
+      assert(inside && t.done() && !allTasks().has(t));
+      await lazy;
+    });
+  }));
+
+Deno.test("createTask with a factory: it gets { context } only when given one, the name comes after", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      const calls: unknown[] = [];
+      const eager = createEagerTaskFactory(Task);
+      loop.setTaskFactory((l, coro, options) => {
+        calls.push(options === undefined ? "no options" : Object.keys(options));
+        return eager(l, coro, options);
+      });
+      const t = createTask(() => currentTask()!.getName(), { name: "later" });
+      assert(/^Task-\d+$/.test(t.result()), t.result());
+      assertEquals(t.getName(), "later");
+      const { Context } = await import("../mod.ts");
+      createTask(() => 1, { context: new Context() });
+      assertEquals(calls, ["no options", ["context"]]);
+      assertThrows(() => loop.setTaskFactory("no" as never), TypeError);
+      loop.setTaskFactory(null);
+      assertEquals(loop.getTaskFactory(), null);
+      assert(!createTask(() => 1).done());
+      await sleep(0);
+    })
+  ));
+
+Deno.test("a TaskGroup of eager tasks that finish at once, and of some that suspend", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      loop.setTaskFactory(eagerTaskFactory);
+      const results = await TaskGroup.run((tg) =>
+        [1, 2, 3].map((i) =>
+          tg.createTask(async () => {
+            if (i === 2) await sleep(0.01);
+            return i;
+          })
+        )
+      );
+      assertEquals(results.map((t) => t.result()), [1, 2, 3]);
+    })
+  ));
+
+Deno.test("a step of several hops ends before the next task's step begins (steps chained without the loop's hop)", () =>
+  withLoop(async (loop) => {
+    const log: string[] = [];
+    // deno-lint-ignore require-await
+    const inner = async (name: string) => log.push(`${name} inner`);
+    const task = async (name: string) => {
+      for (let i = 0; i < 2; i++) {
+        await sleep(0);
+        log.push(`${name} a${i}`);
+        await inner(name);
+        const p = sleep(0); // suspends here: the next step may be started now
+        log.push(`${name} b${i}`); // but it runs only after this task's code
+        await p;
+      }
+    };
+    loop.createTask(() => task("A"));
+    loop.createTask(() => task("B"));
+    await runFor(loop, 0.01);
+    const expected: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      for (const n of ["A", "B"]) expected.push(`${n} a${i}`, `${n} inner`, `${n} b${i}`);
+    }
+    assertEquals(log, expected);
+  }));
+
+Deno.test("a user's AsyncLocalStorage works inside and around tasks; currentTask() stays right in it", () =>
+  withLoop(async (loop) => {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    const als = new AsyncLocalStorage<string>();
+    const seen: unknown[] = [];
+    await als.run("around", () =>
+      loop.runUntilComplete(async () => {
+        const me = currentTask();
+        seen.push(als.getStore());
+        await als.run("inside", async () => {
+          seen.push(currentTask() === me, als.getStore());
+          await sleep(0);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          seen.push(currentTask() === me, als.getStore());
+        });
+        seen.push(als.getStore());
+        const child: Task<unknown[]> = loop.createTask(async () => {
+          await sleep(0);
+          return [currentTask() === child, als.getStore()];
+        });
+        seen.push(...await child);
+      }));
+    assertEquals(seen, ["around", true, "inside", true, "inside", "around", true, "around"]);
+  }, { virtual: false }));

@@ -2,7 +2,9 @@
 # Re-record the CPython transcripts: bash tests/transcripts/record.sh [NAME...]
 # NAME.py is run as is; a generated scenario NAME.json (no NAME.py) through fuzz_run.py.
 # python3 is 3.11; a NAME.py whose first line says "(CPython 3.13)" follows 3.13 where the versions
-# differ (as the library does), so it runs under $PYTHON313 (default: pyenv's 3.13.0).
+# differ (as the library does), so it runs under $PYTHON313 (default: pyenv's 3.13.0); one that says
+# "(CPython 3.12)" needs 3.12's API (eager tasks, get_context) and runs under $PYTHON312 (default:
+# pyenv's 3.12.1).
 set -euo pipefail
 cd "$(dirname "$0")"
 names=("$@")
@@ -15,6 +17,8 @@ for name in "${names[@]}"; do
     python=python3
     if head -n 1 "$name.py" | grep -qF "(CPython 3.13)"; then
       python=${PYTHON313:-$HOME/.pyenv/versions/3.13.0/bin/python3}
+    elif head -n 1 "$name.py" | grep -qF "(CPython 3.12)"; then
+      python=${PYTHON312:-$HOME/.pyenv/versions/3.12.1/bin/python3}
     fi
     "$python" "$name.py" > "$name.out"
   else
