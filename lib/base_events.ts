@@ -29,6 +29,7 @@ import type { BaseProtocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
 import { connect, listenTcp, listenUnix } from "./_network.ts";
+import { bindOnRead, bindSubclassMethods } from "./_bound.ts";
 
 /** TLS options of a client: `true` for the system's roots. */
 export type ClientTlsOptions = boolean | {
@@ -104,6 +105,18 @@ const HOST_CHECK_EVERY = 64;
 const EMPTY: readonly unknown[] = Object.freeze([]);
 // The longest host timer the loop arms while idle: one day, in milliseconds.
 const MAX_IDLE_MS = 24 * 3600 * 1000;
+// Public methods that stay plain prototype methods, not bound to the loop
+// (see lib/_bound.ts): those called once per callback, timer or task.
+const PLAIN_METHODS: ReadonlySet<string> = new Set([
+  "callSoon",
+  "callSoonThreadsafe",
+  "callLater",
+  "callAt",
+  "time",
+  "isClosed",
+  "isRunning",
+  "getDebug",
+]);
 
 // Invariants, checked by the code below:
 // - Only `#runBatch` and the step runner in `runForever` call callbacks;
@@ -125,7 +138,13 @@ const MAX_IDLE_MS = 24 * 3600 * 1000;
  * An asyncio event loop.
  *
  * Mirrors `asyncio.BaseEventLoop`. JavaScript cannot block, so
- * `runForever()` and `runUntilComplete()` return promises.
+ * `runForever()` and `runUntilComplete()` return promises. Its public
+ * methods are bound to the loop, as Python's are, so they can be passed as
+ * callbacks (`loop.callLater(2, loop.stop)`,
+ * `loop.callSoon(loop.createTask, main)`); a subclass's overrides are bound
+ * too. Not bound, so that they cost what a method call costs: `callSoon`,
+ * `callSoonThreadsafe`, `callLater`, `callAt`, `time`, `isClosed`,
+ * `isRunning`, `getDebug` (pass `() => loop.time()`).
  *
  * @example
  * ```ts
@@ -196,6 +215,9 @@ export class EventLoop {
   constructor(options: EventLoopOptions = {}) {
     this.clock = options.clock ?? new RealClock();
     if (options.debug) this.setDebug(true);
+    if (new.target !== EventLoop) {
+      bindSubclassMethods(new.target, EventLoop.prototype, PLAIN_METHODS);
+    }
   }
 
   /** The loop's time in seconds (monotonic). Mirrors `loop.time()`. */
@@ -1346,6 +1368,9 @@ export class EventLoop {
     this._trace!.emit(event);
   }
 }
+
+// As Python's bound methods: `loop.callLater(2, loop.stop)` stops this loop.
+bindOnRead(EventLoop.prototype, PLAIN_METHODS);
 
 /**
  * A handle's arguments, packed (see `Handle._args`): those of `args` from
