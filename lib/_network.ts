@@ -67,6 +67,7 @@ export async function connect<P extends BaseProtocol>(
   }
   let conn: Deno.Conn;
   try {
+    loop._waitingForIO("connect");
     conn = await onLoop(loop, pending, (c) => c.close());
   } catch (err) {
     // As CPython: a refused TCP connect names the address; a Unix one that

@@ -10,7 +10,7 @@ import { type Callback, ReadyQueue } from "./_ready.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
-import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
+import { _getRunningLoopOrNull, _setRunningLoop, _taskContext } from "./_running.ts";
 import { type CoroutineLike, Task } from "./tasks.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
@@ -1081,6 +1081,12 @@ export class EventLoop {
       this.#outside?.end(task);
       if (this.#wake !== null) this.#wakeUp();
     }
+  }
+
+  /** @ignore The code running now is about to await I/O (`what`: the call), for tracers. */
+  _waitingForIO(what: string): void {
+    if (this._trace === null) return;
+    this.#emit({ kind: "io", time: this.time(), what, task: _taskContext.getStore() ?? null });
   }
 
   /** @ignore */

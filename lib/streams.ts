@@ -440,8 +440,10 @@ export class StreamReader {
       this.#paused = false;
       this.#transport!.resumeReading();
     }
-    const waiter = (this.#loop ??= getEventLoop()).createFuture<void>();
+    const loop = this.#loop ??= getEventLoop();
+    const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
+    loop._waitingForIO(funcName);
     try {
       await waiter;
     } finally {
@@ -745,6 +747,7 @@ export class StreamReaderProtocol extends Protocol {
     if (!this.#paused) return;
     const waiter = this.#loop!.createFuture<void>();
     this.#drainWaiters.push(waiter);
+    this.#loop!._waitingForIO("drain");
     try {
       await waiter;
     } finally {

@@ -175,6 +175,7 @@ export class Process implements AsyncDisposable {
     if (this.#returncode !== null) return this.#returncode;
     const waiter = this.#loop.createFuture<number>();
     this.#exitWaiters.push(waiter);
+    this.#loop._waitingForIO("wait");
     return await waiter;
   }
 

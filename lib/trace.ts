@@ -25,6 +25,10 @@ import type { Task } from "./tasks.ts";
  * - `iteration`: an iteration began with `ready` handles to run.
  * - `idle`: nothing was ready; the loop waits for I/O or a timer (`until`).
  * - `task`: a task was created or finished (`phase`).
+ * - `io`: code of the loop is about to await I/O: `what` names the call
+ *   (`readuntil`, `read`, `readexactly` of a stream, `drain`, a process's
+ *   `wait`, `connect`); `task` is the task that waits, if any. The wait ends
+ *   when that task's next step is scheduled.
  */
 export type TraceEvent =
   | { kind: "schedule"; time: number; handle: Handle }
@@ -34,7 +38,8 @@ export type TraceEvent =
   | { kind: "cancel"; time: number; handle: Handle }
   | { kind: "iteration"; time: number; iteration: number; ready: number }
   | { kind: "idle"; time: number; until: number | null }
-  | { kind: "task"; time: number; phase: "created" | "done"; task: Task<unknown> };
+  | { kind: "task"; time: number; phase: "created" | "done"; task: Task<unknown> }
+  | { kind: "io"; time: number; what: string; task: Task<unknown> | null };
 
 /** A function that receives trace events, synchronously, as they happen. */
 export type TraceListener = (event: TraceEvent) => void;
