@@ -23,11 +23,11 @@ export async function onLoop<T>(
   promise.then(
     (v) => {
       if (fut.done() || loop.isClosed()) orphan(v);
-      else loop.callSoonThreadsafe(() => fut.done() ? orphan(v) : fut.setResult(v));
+      else loop._callSoonIO(() => fut.done() ? orphan(v) : fut.setResult(v), undefined);
     },
     (e) => {
       if (!fut.done() && !loop.isClosed()) {
-        loop.callSoonThreadsafe(() => fut.done() || fut.setException(e));
+        loop._callSoonIO(() => fut.done() || fut.setException(e), undefined);
       }
     },
   );

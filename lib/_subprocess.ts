@@ -138,18 +138,18 @@ export function spawnFailure(
 }
 
 /**
- * A loop future settled with `promise`'s outcome (through
- * `callSoonThreadsafe`, as CONTRIBUTING.md asks), so that a task awaiting it
- * can be cancelled and resumes in the loop's order.
+ * A loop future settled with `promise`'s outcome (through `_callSoonIO`,
+ * the library's `callSoonThreadsafe` for I/O, as CONTRIBUTING.md asks), so
+ * that a task awaiting it can be cancelled and resumes in the loop's order.
  */
 export function onLoop<T>(loop: EventLoop, promise: Promise<T>): Future<T> {
   const fut = loop.createFuture<T>();
   promise.then(
     (value) => {
-      if (!loop.isClosed()) loop.callSoonThreadsafe(settle, fut, true, value);
+      loop._callSoonIO(() => settle(fut, true, value), undefined);
     },
     (error) => {
-      if (!loop.isClosed()) loop.callSoonThreadsafe(settle, fut, false, error);
+      loop._callSoonIO(() => settle(fut, false, error), undefined);
     },
   );
   return fut;

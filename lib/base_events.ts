@@ -344,10 +344,17 @@ export class EventLoop {
     this.#enqueue(handle);
   }
 
-  #enqueue(handle: Handle): void {
+  #enqueue(handle: Handle, io = false): void {
     if (this.#debug) handle._recordSource();
     this.#queue(handle, undefined);
-    if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
+    if (this._trace === null) return;
+    this.#emit(
+      io ? { kind: "schedule", time: this.time(), handle, io } : {
+        kind: "schedule",
+        time: this.time(),
+        handle,
+      },
+    );
   }
 
   /** Append to the ready queue (a handle, or a callback and its packed arguments); wakes an idle loop. */
@@ -1042,14 +1049,16 @@ export class EventLoop {
   }
 
   /**
-   * @ignore A transport's I/O callback, as `callSoon(callback, arg)` without
-   * returning a handle (`arg` must not be an array). Dropped once the loop
-   * is closed: I/O that completes after `close()` has nobody to tell.
+   * @ignore An I/O completion (a transport's data, a process's exit, a host
+   * promise settled onto the loop), as `callSoonThreadsafe(callback, arg)`
+   * without returning a handle (`arg` must not be an array), traced as I/O.
+   * Dropped once the loop is closed: I/O that completes after `close()` has
+   * nobody to tell.
    */
   _callSoonIO<T>(callback: (arg: T) => unknown, arg: T): void {
     if (this.#closed) return;
     if (this._trace !== null || this.#debug) {
-      this.#enqueue(new Handle(callback as Callback, arg, this));
+      this.#enqueue(new Handle(callback as Callback, arg, this), true);
     } else {
       this.#queue(callback as Callback, arg);
     }

@@ -681,7 +681,10 @@ export class StreamReaderProtocol extends Protocol {
     // task holds the server open until it is done (waitClosed waits for it).
     const server = (transport as unknown as { _server: DenoTransport["_server"] })._server;
     server?._attach();
-    const task = loop.createTask(() => callback(reader, writer));
+    const handle = () => callback(reader, writer);
+    // The task's repr names the callback, as asyncio's names its coroutine (handle_connection()).
+    Object.defineProperty(handle, "name", { value: callback.name });
+    const task = loop.createTask(handle);
     task.addDoneCallback(() => {
       if (!task.cancelled()) {
         const exception = task.exception();

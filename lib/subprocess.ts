@@ -151,7 +151,7 @@ export class Process implements AsyncDisposable {
       this.#exited = true;
       const code = returncodeOf(status);
       if (loop.isClosed()) this.#returncode = code;
-      else loop.callSoonThreadsafe(() => this.#onExit(code));
+      else loop._callSoonIO((exitCode) => this.#onExit(exitCode), code);
     });
   }
 

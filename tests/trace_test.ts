@@ -240,10 +240,15 @@ Deno.test("trace: awaiting ensureFuture(promise) instead resumes the task in a s
     assertEquals(kinds.filter((k) => k === "outside"), []);
   }, { virtual: false }));
 
-Deno.test("trace: code about to await I/O says which call, and which task waits", () =>
+Deno.test("trace: code about to await I/O says which call and which task waits; I/O completions are marked io", () =>
   withLoop(async (loop) => {
     const events: string[] = [];
-    loop.addTraceListener((e) => e.kind === "io" && events.push(describe(e)));
+    let completions = 0;
+    loop.addTraceListener((e) => {
+      if (e.kind === "io") events.push(describe(e));
+      // What the library delivers (a connect, data, an exit) is marked as I/O, not a user callback.
+      if (e.kind === "schedule" && e.io) completions++;
+    });
     await loop.runUntilComplete(async () => {
       const server = await startServer(
         async (reader, writer) => {
@@ -269,8 +274,10 @@ Deno.test("trace: code about to await I/O says which call, and which task waits"
     assertEquals(events.filter((e) => e.endsWith(` ${main}`)), [
       `io connect ${main}`,
       `io read ${main}`,
+      `io wait_closed ${main}`,
       `io wait ${main}`,
     ]);
+    assert(completions >= 3, `${completions} I/O completions`);
     // The server's handler, a task of its own, waited for the line.
     assert(
       events.some((e) => /^io readuntil Task-\d+$/.test(e) && !e.endsWith(main)),
