@@ -7,7 +7,8 @@
  */
 import * as asyncio from "../mod.ts";
 import { DEMOS } from "./demos.ts";
-import { COMMANDS, findCommand, WORK_KINDS } from "./parse.ts";
+import { COMMANDS } from "./commands.ts";
+import { findCommand, WORK_KINDS } from "./parse.ts";
 import type { Session } from "./session.ts";
 
 const WORK = WORK_KINDS.map((k) => `${k}=`);

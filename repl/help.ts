@@ -3,7 +3,7 @@
  * width (the command table with a hanging indent).
  * @module
  */
-import { COMMANDS } from "./parse.ts";
+import { COMMANDS } from "./commands.ts";
 import { padColumns } from "./render.ts";
 import type { Session } from "./session.ts";
 

@@ -3,31 +3,25 @@
  * knows about it (a `Recorder`), and `exec(line)`, which takes a line through
  * parse → validate → run → render and dispatches it to the room that does
  * it: `workloads.ts` (scheduling, the printers), `runner.ts` (run, step),
- * `js.ts`, `views.ts` (queue, tasks, timeline, why, export), `help.ts`.
+ * `js.ts`, `views.ts` (queue, tasks, timeline, why, export), `scripts.ts`
+ * (load, demo), `help.ts`.
  * Output goes to an injected `write` function, so tests drive a session
  * without a terminal.
  * @module
  */
-import {
-  type CoroutineLike,
-  EventLoop,
-  type EventLoopOptions,
-  type ExceptionContext,
-  type Future,
-  type Task,
-  VirtualClock,
-} from "../mod.ts";
+import { VirtualClock } from "../mod.ts";
 import { SessionClock } from "./clock.ts";
 import { complete } from "./completion.ts";
 import { CtrlC } from "./ctrl_c.ts";
-import { DEMOS } from "./demos.ts";
 import { showHelp } from "./help.ts";
 import { JsEvaluator, Rejected } from "./js.ts";
 import { type Lecture, makeLecture } from "./lecture.ts";
+import { outsideStepReporter, ReplLoop, reportLoopError } from "./loop.ts";
 import { type Command, parse } from "./parse.ts";
 import { errorLine, Recorder } from "./recorder.ts";
-import { count, describeEntry, fmt, idOf, makeStyle, plural, type Style, wrap } from "./render.ts";
+import { describeEntry, fmt, idOf, makeStyle, plural, type Style, wrap } from "./render.ts";
 import { Runner } from "./runner.ts";
+import { Scripts } from "./scripts.ts";
 import { explain, exportTrace, showQueue, showTasks, showTimeline, waitForOf } from "./views.ts";
 import { Workloads } from "./workloads.ts";
 
@@ -45,13 +39,9 @@ export interface SessionOptions {
   flush?: () => void;
   /** The terminal's width now (null, the default: no terminal, no wrapping). */
   columns?: () => number | null;
-  /** Ctrl-C that reaches a blocked thread (the program's, listening; by default one that never fires). */
+  /** Ctrl-C that reaches a blocked thread (the terminal passes one that always listens; see ctrl_c.ts). */
   ctrlC?: CtrlC;
 }
-
-const MAX_LOAD_DEPTH = 8;
-// While a long file loads, give Deno a turn (keyboard, signals) this often, in ms.
-const HOST_SLICE_MS = 50;
 
 /** The REPL's state and commands. */
 export class Session {
@@ -77,17 +67,13 @@ export class Session {
   readonly runner: Runner;
   readonly js: JsEvaluator;
   readonly workloads: Workloads;
+  readonly scripts: Scripts;
   /** Show what `write` holds back now. */
   readonly flush: () => void;
 
   #write: (text: string) => void;
   #columns: () => number | null;
   #virtual: boolean;
-  // The files being loaded, innermost last.
-  #loading: string[] = [];
-  /** How deep `load` and `demo` are nested. */
-  #depth = 0;
-  #linesInterrupted = false;
 
   constructor(options: SessionOptions) {
     this.#write = options.write;
@@ -101,7 +87,8 @@ export class Session {
     this.runner = new Runner(this);
     this.js = new JsEvaluator(this);
     this.workloads = new Workloads(this);
-    this.#newLoop();
+    this.scripts = new Scripts(this);
+    this.newLoop(this.clock);
   }
 
   /** Which clock the loop reads. */
@@ -140,12 +127,7 @@ export class Session {
    * line. Returns false if there was nothing to stop.
    */
   interrupt(): boolean {
-    let stopped = false;
-    if (this.#depth > 0) {
-      // A load or demo in progress stops after the current line.
-      this.#linesInterrupted = true;
-      stopped = true;
-    }
+    let stopped = this.scripts.interrupt();
     if (this.runner.interrupt()) {
       stopped = true;
     } else if (this.js.wakeWaiter !== null) {
@@ -270,7 +252,7 @@ export class Session {
         return explain(this, c.id);
       case "reset":
         this.checkNotRunning("reset");
-        this.say(`reset: ${this.#newLoop()}`);
+        this.say(`reset: ${this.newLoop(this.clock)}`);
         return;
       case "clock":
         return this.#clock(c.clock);
@@ -283,9 +265,9 @@ export class Session {
       case "export":
         return await exportTrace(this, c.file);
       case "demo":
-        return await this.#demo(c.name);
+        return await this.scripts.demo(c.name);
       case "load":
-        return await this.#load(c.file);
+        return await this.scripts.load(c.file);
       case "help":
         return showHelp(this, c.topic);
       case "js":
@@ -319,12 +301,12 @@ export class Session {
       return;
     }
     this.checkNotRunning("clock");
-    this.#virtual = clock === "virtual";
-    this.say(`clock: ${this.#newLoop()}`);
+    this.say(`clock: ${this.newLoop(clock)}`);
   }
 
-  /** A new loop on the current clock, at t=0; returns what was dropped, for the message. */
-  #newLoop(): string {
+  /** A new loop on `clock`, at t=0; returns what was dropped, for the message. */
+  newLoop(clock: "real" | "virtual"): string {
+    this.#virtual = clock === "virtual";
     let dropped = "";
     if (this.loop !== undefined) {
       const r = this.recorder;
@@ -346,47 +328,15 @@ export class Session {
       { clock: this.#virtual ? new VirtualClock() : new SessionClock(this.ctrlC, this.flush) },
       (untilComplete) => this.runner.jsStartedRun(untilComplete),
     );
-    loop.setExceptionHandler((_loop, context) => this.#loopError(context));
-    // A task's code that a host promise resumes while no run is on (see
-    // README: it runs outside the loop) is said, since no run records it.
-    const outsideSince = new Map<Task<unknown>, number>();
-    loop.addTraceListener((event) => {
-      this.runner.onTrace(event);
-      if (loop.isRunning() || (event.kind !== "start" && event.kind !== "finish")) return;
-      const task = event.handle.task;
-      if (task === null) return;
-      if (event.kind === "start" && event.outside) outsideSince.set(task, event.time);
-      const since = outsideSince.get(task);
-      if (event.kind !== "finish" || since === undefined) return;
-      outsideSince.delete(task);
-      const entry = this.recorder.ofTask(task);
-      const who = entry === undefined
-        ? task.getName()
-        : `${idOf(entry, this.style)} ${entry.label}`;
-      this.say(this.style.dim(
-        `— ${who} ran outside the loop at t=${fmt(since, 3)} for ${fmt(event.time - since, 3)} s ` +
-          "(a host promise resumed it while no run was on)",
-      ));
-    });
+    loop.setExceptionHandler((_loop, context) => reportLoopError(this, context));
+    loop.addTraceListener((event) => this.runner.onTrace(event));
+    loop.addTraceListener(outsideStepReporter(this));
     this.loop = loop;
     // The time base starts at 0 (both clocks start there), whatever the clock read since.
     this.recorder = new Recorder(loop, 0);
     this.lecture = makeLecture((line) => this.print(line));
     this.runner.reset();
     return `a new loop on the ${this.clock} clock at t=${fmt(loop.time(), 3)}${dropped}`;
-  }
-
-  /** The loop's exception handler: one line, the entry marked as raised, a hint where one helps. */
-  #loopError(context: ExceptionContext): void {
-    const error = context.exception === undefined ? null : errorLine(context.exception);
-    const handle = context.handle;
-    const entry = handle === undefined ? undefined : this.recorder.ofHandle(handle);
-    if (entry !== undefined && error !== null) this.recorder.raised(entry, error);
-    this.say(
-      this.style.error("error in the loop: ") + context.message +
-        (error === null ? "" : `: ${error}`) +
-        hintFor(context),
-    );
   }
 
   #cancel(id: number): void {
@@ -416,139 +366,5 @@ export class Session {
       entry.handle!.cancel();
       this.say(`${who}: cancelled; it will not run`);
     }
-  }
-
-  async #demo(name: string): Promise<void> {
-    this.checkNotRunning("demo");
-    const demo = DEMOS[name];
-    if (demo.real) this.#virtual = false;
-    this.#newLoop();
-    const why = demo.real ? ": processes and sockets take real time" : "";
-    this.say(
-      this.style.dim(`demo ${name}: ${demo.summary} (on a new ${this.clock}-clock loop${why})`),
-    );
-    const done = await this.#lines(demo.lines, (line) => {
-      this.print(this.style.dim(`> ${line}`));
-      return `demo ${name}: `;
-    });
-    if (done < demo.lines.length) this.say(this.style.dim(`— demo ${name}: interrupted`));
-  }
-
-  async #load(name: string): Promise<void> {
-    if (this.#depth >= MAX_LOAD_DEPTH) {
-      throw new Rejected(`load: files nested more than ${MAX_LOAD_DEPTH} deep`);
-    }
-    // A relative path in a loaded file is relative to that file, so files
-    // that load each other can move together.
-    const here = this.#loading.at(-1);
-    const file = here !== undefined && !name.startsWith("/")
-      ? `${here.slice(0, here.lastIndexOf("/") + 1)}${name}`
-      : name;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(file);
-    } catch (err) {
-      throw new Rejected(`load: cannot read ${file}: ${errorLine(err)}`);
-    }
-    const lines = text.split(/\r?\n/);
-    if (lines.at(-1) === "") lines.pop();
-    let rejected = 0;
-    this.#loading.push(file);
-    let done: number;
-    try {
-      done = await this.#lines(lines, (_line, i) => `${file}:${i + 1}: `, () => rejected++);
-    } finally {
-      this.#loading.pop();
-    }
-    const interrupted = done < lines.length ? `interrupted after ${plural(done, "line")} of ` : "";
-    this.say(this.style.dim(
-      `— load ${file}: ${interrupted}${plural(lines.length, "line")}, ${count(rejected)} rejected`,
-    ));
-  }
-
-  /**
-   * Run `lines` one by one (for load and demo) until the end, `exit`, or
-   * Ctrl-C. `before` runs before each line and returns the error prefix.
-   * @returns how many lines ran.
-   */
-  async #lines(
-    lines: string[],
-    before: (line: string, index: number) => string,
-    onRejected: () => void = () => {},
-  ): Promise<number> {
-    if (this.#depth === 0) this.#linesInterrupted = false;
-    this.#depth++;
-    try {
-      let yieldAt = performance.now() + HOST_SLICE_MS;
-      for (let i = 0; i < lines.length; i++) {
-        if (this.exited || this.#linesInterrupted) return i;
-        if (!(await this.exec(lines[i], before(lines[i], i)))) onRejected();
-        if ((i & 255) === 255 && performance.now() >= yieldAt) {
-          // Let Deno read the keyboard (and signals), so Ctrl-C can stop a long file.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          yieldAt = performance.now() + HOST_SLICE_MS;
-        }
-      }
-      return lines.length;
-    } finally {
-      this.#depth--;
-    }
-  }
-}
-
-/** What to add to a loop error: how to widen permissions, or why a loop method lost its loop. */
-function hintFor(context: ExceptionContext): string {
-  const exc = context.exception;
-  if (exc instanceof Error && exc.name === "NotCapable") {
-    return "; deno task repl may run only sleep and /bin/sh, and use the network on 127.0.0.1 " +
-      "only: help demo says how to widen that";
-  }
-  // A scheduling method passed as a callback: those stay unbound, to keep them fast (lib/_bound.ts).
-  const callback = context.handle?.callback;
-  const name = callback?.name ?? "";
-  if (
-    callback !== undefined && name in EventLoop.prototype &&
-    (EventLoop.prototype as unknown as Record<string, unknown>)[name] === callback
-  ) {
-    return `; loop.${name} passed as a callback has no loop (it is not bound, to keep it fast): ` +
-      `pass (...args) => loop.${name}(...args)`;
-  }
-  return "";
-}
-
-/**
- * The session's loop. A `runForever()` that js code calls (itself, or
- * through `runUntilComplete()`) goes to the session, so that it runs as
- * the `run` command does; the session's own runs use `runDirect()`.
- */
-class ReplLoop extends EventLoop {
-  #startRun: (untilComplete: boolean) => Promise<void>;
-  /** The run being started comes from `runUntilComplete()` (its future's end stops it). */
-  #untilComplete = false;
-
-  constructor(options: EventLoopOptions, startRun: (untilComplete: boolean) => Promise<void>) {
-    super(options);
-    this.#startRun = startRun;
-  }
-
-  override runForever(): Promise<void> {
-    // A running or closed loop: the library's own error.
-    if (this.isRunning() || this.isClosed()) return super.runForever();
-    return this.#startRun(this.#untilComplete);
-  }
-
-  override runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
-    // The library's method calls runForever() before it returns.
-    this.#untilComplete = true;
-    try {
-      return super.runUntilComplete(future);
-    } finally {
-      this.#untilComplete = false;
-    }
-  }
-
-  /** The library's `runForever()`. */
-  runDirect(): Promise<void> {
-    return super.runForever();
   }
 }

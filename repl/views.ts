@@ -109,10 +109,11 @@ function windowOf(session: Session, last: boolean): RunRecord {
 export function showTimeline(session: Session, last: boolean): void {
   const record = windowOf(session, last);
   const columns = session.columns;
+  // A width in tens keeps the ticks evenly spaced when the window is a round number of seconds.
   const width = session.settings.width ??
     (columns === null
       ? DEFAULT_WIDTH
-      : Math.max(20, columns - labelWidthOf(record) - 1 - TICK_ROOM));
+      : Math.max(20, Math.floor((columns - labelWidthOf(record) - 1 - TICK_ROOM) / 10) * 10));
   const lines = renderTimeline(record, session.recorder.runs, {
     width,
     decimals: session.settings.decimals,
@@ -143,7 +144,7 @@ export function explain(session: Session, id: number): void {
   }
   const lines = whyLines(session, entry);
   if (entry.spawned !== null) lines.push(...whyLines(session, entry.spawned));
-  for (const line of lines) session.say(line, "    ");
+  for (const line of lines) session.say(line, line.startsWith("  ") ? "    " : "  ");
 }
 
 function whyLines(session: Session, entry: Entry): string[] {
