@@ -1853,3 +1853,20 @@ Deno.test("tab completion: help topics, WORK keywords, stop and create_task, dem
   assert(!s.complete("js loop.")[0].some((c) => c.startsWith("loop._")));
   s.close();
 });
+
+Deno.test("the README's REPL section shows the lateness timeline demo printers-blocking draws, and its why", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.slice(
+    readme.indexOf("## The REPL"),
+    readme.indexOf("## asyncio → this library"),
+  );
+  const block = section.slice(section.indexOf("Lateness is the lesson"));
+  const shown = block.slice(
+    block.indexOf("```\n") + 4,
+    block.indexOf("\n```", block.indexOf("```\n") + 4),
+  )
+    .split("\n");
+  const { out } = await drive("demo printers-blocking");
+  const drawn = out.slice(out.findIndex((l) => /^#3 call_soon +█/.test(l)));
+  assertEquals(shown, drawn);
+});
