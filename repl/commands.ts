@@ -194,7 +194,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "setTimeout/setInterval here are counted: run waits for them (see help run); reset clears " +
       "them; clearTimeout/clearInterval here clear only those.",
       "Code that never returns (js while (true) {}) cannot be stopped: JavaScript gives no way " +
-      "to interrupt it. Ctrl-C says so after 2 s, and a second Ctrl-C quits the REPL.",
+      "to interrupt it. In a terminal, Ctrl-C says so after 2 s, and a second Ctrl-C quits the REPL.",
       'example: js loop.callLater(0.3, () => console.log("hi"))',
       "example: js loop.createTask(async () => { await asyncio.sleep(1); console.log('slept') })",
       "example: js await loop.runUntilComplete(async () => { await asyncio.sleep(1); return 'slept' })",
