@@ -9,12 +9,9 @@
 import { format } from "node:util";
 import * as asyncio from "../mod.ts";
 import { Future, Handle, type Task } from "../mod.ts";
-import { errorLine } from "./recorder.ts";
+import { errorLine, Rejected } from "./errors.ts";
 import { fmt, idOf } from "./render.ts";
 import type { Session } from "./session.ts";
-
-/** Bad input found while running a command: its message is the whole error line. */
-export class Rejected extends Error {}
 
 /** The host timer functions as the js scope has them (see `#makeTimerFunctions`). */
 interface JsTimerFunctions {

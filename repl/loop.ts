@@ -13,7 +13,7 @@ import {
   type Task,
   type TraceEvent,
 } from "../mod.ts";
-import { errorLine } from "./recorder.ts";
+import { errorLine } from "./errors.ts";
 import { fmt, idOf } from "./render.ts";
 import type { Session } from "./session.ts";
 

@@ -9,6 +9,7 @@
  * @module
  */
 import { type EventLoop, type Handle, type Task, TimerHandle, type TraceEvent } from "../mod.ts";
+import { errorLine } from "./errors.ts";
 
 /**
  * The asyncio call behind the library's own timer callbacks, by the name
@@ -505,10 +506,4 @@ export class Recorder {
     this.#touch(entry);
     this.#forget(entry);
   }
-}
-
-/** An error as one line: `Name: message`. */
-export function errorLine(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message.split("\n")[0]}`;
-  return String(err);
 }

@@ -4,8 +4,7 @@
  * @module
  */
 import { DEMOS } from "./demos.ts";
-import { Rejected } from "./js.ts";
-import { errorLine } from "./recorder.ts";
+import { errorLine, Rejected } from "./errors.ts";
 import { count, plural } from "./render.ts";
 import type { Session } from "./session.ts";
 

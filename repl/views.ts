@@ -5,7 +5,7 @@
  * @module
  */
 import { allTasks, Future, type Handle, type Task, TimerHandle } from "../mod.ts";
-import { Rejected } from "./js.ts";
+import { Rejected } from "./errors.ts";
 import type { Entry, RunRecord, Slice } from "./recorder.ts";
 import {
   fmt,

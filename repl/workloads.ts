@@ -7,7 +7,7 @@
  * @module
  */
 import { CancelledError, createSubprocessExec, sleep } from "../mod.ts";
-import { Rejected } from "./js.ts";
+import { Rejected } from "./errors.ts";
 import type { Command, Work } from "./parse.ts";
 import type { Entry } from "./recorder.ts";
 import { fmt, idOf } from "./render.ts";

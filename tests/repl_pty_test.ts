@@ -92,17 +92,13 @@ async function start(
   args = "--virtual",
   columns = 110,
 ): Promise<void> {
-  await tmux(
-    "new-session",
-    "-d",
-    "-s",
-    "repl",
-    "-x",
-    String(columns),
-    "-y",
-    "40",
-    await taskCommand(env, args),
-  );
+  const command = await taskCommand(env, args);
+  // A server killed by the test before may still be going away: try again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await tmux("new-session", "-d", "-s", "repl", "-x", String(columns), "-y", "40", command);
+    if ((await tmux("list-sessions", "-F", "#{session_name}")).includes("repl")) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await waitFor((s) => / t=[\d.]+ ready=0 timers=0 tasks=0>/.test(s), "the first prompt");
 }
 
