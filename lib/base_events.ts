@@ -191,6 +191,8 @@ export class EventLoop {
   _stepTask: Task<unknown> | null = null;
   /** @ignore */
   _closeHooks: Array<() => void> = [];
+  /** @ignore Its public methods, bound to it on first read (lib/_bound.ts). */
+  _bound: Record<string, unknown> | null = null;
 
   #timerSeq = 0;
   #stopping = false;
