@@ -1870,3 +1870,90 @@ Deno.test("the README's REPL section shows the lateness timeline demo printers-b
   const drawn = out.slice(out.findIndex((l) => /^#3 call_soon +█/.test(l)));
   assertEquals(shown, drawn);
 });
+
+Deno.test("the REPL never dies on a bad line: 600 random lines of commands and garbage, each error one line", async () => {
+  // A small deterministic generator (mulberry32), so that a failure can be replayed.
+  let seed = 22;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+  const words = [
+    "call_soon",
+    "call_later",
+    "call_at",
+    "call_soon_threadsafe",
+    "create_task",
+    "run",
+    "step",
+    "stop",
+    "cancel",
+    "why",
+    "reset",
+    "queue",
+    "tasks",
+    "timeline",
+    "last",
+    "clock",
+    "virtual",
+    "demo",
+    "printers-async",
+    "sleepers",
+    "cancel-task",
+    "js",
+    "set",
+    "width",
+    "decimals",
+    "auto",
+    "help",
+    "create_task",
+    "stop",
+    "a",
+    "b",
+    "#1",
+    "#99",
+    "+0.01",
+    "-1",
+    "0.02",
+    "1e999",
+    "NaN",
+    "block=0.01",
+    "sleep=0.02",
+    "exec=x",
+    "popen=",
+    "sleep=-1",
+    "'",
+    '"',
+    "(",
+    "loop.call_soon(",
+    "loop.stop",
+    "$(1)",
+    "}",
+    "日本語",
+    "\t",
+    "\x07",
+  ] as const;
+  const repl = open();
+  let lines = 0;
+  for (let i = 0; i < 600; i++) {
+    const line = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join(" ");
+    const out = await within(repl.session, 5_000, () => repl.type(line));
+    lines += out.length;
+    for (const text of out.filter((l) => l.startsWith("error"))) {
+      assert(!text.includes("\n") && !/\bat file:/.test(text), `${line} → ${text}`);
+    }
+  }
+  assert(repl.session.errors > 0 && lines > 0);
+  await repl.type("reset");
+  assertEquals(await repl.type("call_soon alive", "run"), [
+    "#1 call_soon alive → ready queue (position 1)",
+    "Started alive at 0.0",
+    "Finished alive at 0.0",
+    "— nothing left to run at t=0.000: 1 callback and 0 task steps ran in 1 iteration; " +
+    "left 0 ready, 0 timers, 0 tasks",
+  ]);
+  repl.session.close();
+});
