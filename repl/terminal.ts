@@ -149,7 +149,8 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
       options.ctrlC.arm();
       await session.exec(line);
     }
-    setCtrlCSignals(false);
+    // Once readline has closed (Ctrl-D), the terminal is its to restore.
+    if (!closed) setCtrlCSignals(false);
     busy = false;
     if (closed) return finish();
     if (session.exited) return rl!.close(); // its close handler finishes
