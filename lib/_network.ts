@@ -24,21 +24,25 @@ import { type AddrInfo, getaddrinfo, type SockAddr, sockaddrRepr } from "./_reso
 /**
  * Bring a Deno promise onto the loop: the task waits on a loop future, so
  * cancelling it works; a value that comes after a cancel goes to `orphan`.
+ * Tracers hear that the running code awaits I/O (`what`: the call), so
+ * that, say, the REPL knows the loop will hear from it.
  */
 export async function onLoop<T>(
   loop: EventLoop,
   promise: Promise<T>,
   orphan: (v: T) => void,
+  what = "I/O",
 ): Promise<T> {
+  loop._waitingForIO(what);
   const fut = loop.createFuture<T>();
   promise.then(
     (v) => {
       if (fut.done() || loop.isClosed()) orphan(v);
-      else loop.callSoonThreadsafe(() => fut.done() ? orphan(v) : fut.setResult(v));
+      else loop._callSoonIO(() => fut.done() ? orphan(v) : fut.setResult(v), undefined);
     },
     (e) => {
       if (!fut.done() && !loop.isClosed()) {
-        loop.callSoonThreadsafe(() => fut.done() || fut.setException(e));
+        loop._callSoonIO(() => fut.done() || fut.setException(e), undefined);
       }
     },
   );
@@ -55,7 +59,12 @@ export async function connectUnix<P extends BaseProtocol>(
   if (listenersClosing.size > 0) await onLoop(loop, Promise.all(listenersClosing), () => {});
   let conn: Deno.Conn;
   try {
-    conn = await onLoop(loop, Deno.connect({ transport: "unix", path }), (c) => c.close());
+    conn = await onLoop(
+      loop,
+      Deno.connect({ transport: "unix", path }),
+      (c) => c.close(),
+      "connect",
+    );
   } catch (err) {
     // As CPython: a socket file that is not there is the OS's FileNotFoundError.
     throw toOSError(err);
@@ -129,6 +138,7 @@ export async function connectTcp<P extends BaseProtocol>(
         flags: options.flags ?? 0,
       }),
       () => {},
+      "getaddrinfo",
     );
     if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
     if (interleave) infos = interleaveFamilies(infos, interleave);
@@ -227,7 +237,7 @@ async function connectFirst(
   if (delay === null) {
     for (const addr of addrs) {
       try {
-        return await onLoop(loop, connectTo(addr), (c) => c.close());
+        return await onLoop(loop, connectTo(addr), (c) => c.close(), "connect");
       } catch (err) {
         if (!(err instanceof OSError)) throw err;
         errors.push(err);
@@ -344,6 +354,7 @@ export async function listenTcp(
         })
       )),
       () => {},
+      "getaddrinfo",
     );
     const addrs = new Map<string, SockAddr>();
     for (const info of found.flat()) addrs.set(sockaddrRepr(info[4]), info[4]);

@@ -392,7 +392,7 @@ export class ChildTransport implements SubprocessTransport {
       this.#exited = true;
       const code = returncodeOf(status);
       if (loop.isClosed()) this.#returncode = code;
-      else loop.callSoonThreadsafe(() => this.#processExited(code));
+      else loop._callSoonIO((exitCode) => this.#processExited(exitCode), code);
     });
     if (protocol === null) return;
     // As CPython's _connect_pipes: the pipes are connected first, then the
@@ -469,6 +469,7 @@ export class ChildTransport implements SubprocessTransport {
     if (this.#returncode !== null) return this.#returncode;
     const waiter = this.#loop.createFuture<number>();
     this.#exitWaiters.push(waiter);
+    this.#loop._waitingForIO("wait");
     return await waiter;
   }
 

@@ -10,7 +10,7 @@ import { type Callback, ReadyQueue } from "./_ready.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
-import { _getRunningLoopOrNull, _setRunningLoop } from "./_running.ts";
+import { _getRunningLoopOrNull, _setRunningLoop, _taskContext } from "./_running.ts";
 import { type CoroutineLike, type CreateTaskOptions, Task, type TaskFactory } from "./tasks.ts";
 import { CallbackOptions, Context } from "./contextvars.ts";
 import {
@@ -40,6 +40,7 @@ import type { Server } from "./servers.ts";
 import type { DatagramTransport, SubprocessTransport, Transport } from "./transports.ts";
 import { connectTcp, connectUnix, listenTcp, listenUnix, onLoop } from "./_network.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
+import { bindOnRead, bindSubclassMethods } from "./_bound.ts";
 import { PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
 import { subprocessExec } from "./_subprocess.ts";
 import type { Socket } from "./socket.ts";
@@ -195,6 +196,18 @@ const EMPTY: readonly unknown[] = Object.freeze([]);
 const EAGER_OPEN: unique symbol = Symbol("eager step open");
 // The longest host timer the loop arms while idle: one day, in milliseconds.
 const MAX_IDLE_MS = 24 * 3600 * 1000;
+// Public methods that stay plain prototype methods, not bound to the loop
+// (see lib/_bound.ts): those called once per callback, timer or task.
+const PLAIN_METHODS: ReadonlySet<string> = new Set([
+  "callSoon",
+  "callSoonThreadsafe",
+  "callLater",
+  "callAt",
+  "time",
+  "isClosed",
+  "isRunning",
+  "getDebug",
+]);
 
 // Invariants, checked by the code below:
 // - Only `#runBatch` and the step runner in `runForever` call callbacks;
@@ -216,7 +229,13 @@ const MAX_IDLE_MS = 24 * 3600 * 1000;
  * An asyncio event loop.
  *
  * Mirrors `asyncio.BaseEventLoop`. JavaScript cannot block, so
- * `runForever()` and `runUntilComplete()` return promises.
+ * `runForever()` and `runUntilComplete()` return promises. Its public
+ * methods are bound to the loop, as Python's are, so they can be passed as
+ * callbacks (`loop.callLater(2, loop.stop)`,
+ * `loop.callSoon(loop.createTask, main)`); a subclass's overrides are bound
+ * too. Not bound, so that they cost what a method call costs: `callSoon`,
+ * `callSoonThreadsafe`, `callLater`, `callAt`, `time`, `isClosed`,
+ * `isRunning`, `getDebug` (pass `() => loop.time()`).
  *
  * @example
  * ```ts
@@ -263,6 +282,8 @@ export class EventLoop {
   _stepTask: Task<unknown> | null = null;
   /** @ignore */
   _closeHooks: Array<() => void> = [];
+  /** @ignore Its public methods, bound to it on first read (lib/_bound.ts). */
+  _bound: Record<string, unknown> | null = null;
   /** @ignore Eager tasks whose first step is still open (`Task._eagerOpen`). */
   _openEager = 0;
 
@@ -290,6 +311,9 @@ export class EventLoop {
   constructor(options: EventLoopOptions = {}) {
     this.clock = options.clock ?? new RealClock();
     if (options.debug) this.setDebug(true);
+    if (new.target !== EventLoop) {
+      bindSubclassMethods(new.target, EventLoop.prototype, PLAIN_METHODS);
+    }
   }
 
   /** The loop's time in seconds (monotonic). Mirrors `loop.time()`. */
@@ -511,10 +535,17 @@ export class EventLoop {
     this.#enqueue(handle);
   }
 
-  #enqueue(handle: Handle): void {
+  #enqueue(handle: Handle, io = false): void {
     if (this.#debug) handle._recordSource();
     this.#queue(handle, undefined);
-    if (this._trace !== null) this.#emit({ kind: "schedule", time: this.time(), handle });
+    if (this._trace === null) return;
+    this.#emit(
+      io ? { kind: "schedule", time: this.time(), handle, io } : {
+        kind: "schedule",
+        time: this.time(),
+        handle,
+      },
+    );
   }
 
   /**
@@ -1142,7 +1173,7 @@ export class EventLoop {
     options: GetAddrInfoOptions = {},
   ): Promise<AddrInfo[]> {
     this.#checkClosed();
-    return onLoop(this, getaddrinfo(host, port, options), () => {});
+    return onLoop(this, getaddrinfo(host, port, options), () => {}, "getaddrinfo");
   }
 
   /**
@@ -1155,7 +1186,7 @@ export class EventLoop {
    */
   getnameinfo(sockaddr: SockAddr, flags: number = 0): Promise<[string, string]> {
     this.#checkClosed();
-    return onLoop(this, getnameinfo(sockaddr, flags), () => {});
+    return onLoop(this, getnameinfo(sockaddr, flags), () => {}, "getnameinfo");
   }
 
   /**
@@ -1508,14 +1539,16 @@ export class EventLoop {
   }
 
   /**
-   * @ignore A transport's I/O callback, as `callSoon(callback, arg)` without
-   * returning a handle (`arg` must not be an array). Dropped once the loop
-   * is closed: I/O that completes after `close()` has nobody to tell.
+   * @ignore An I/O completion (a transport's data, a process's exit, a host
+   * promise settled onto the loop), as `callSoonThreadsafe(callback, arg)`
+   * without returning a handle (`arg` must not be an array), traced as I/O.
+   * Dropped once the loop is closed: I/O that completes after `close()` has
+   * nobody to tell.
    */
   _callSoonIO<T>(callback: (arg: T) => unknown, arg: T): void {
     if (this.#closed) return;
     if (this._trace !== null || this.#debug) {
-      this.#enqueue(new Handle(callback as Callback, arg, this));
+      this.#enqueue(new Handle(callback as Callback, arg, this), true);
     } else {
       this.#queue(callback as Callback, arg);
     }
@@ -1601,6 +1634,12 @@ export class EventLoop {
       this.#stepDone = null;
       done();
     }
+  }
+
+  /** @ignore The code running now is about to await I/O (`what`: the call), for tracers. */
+  _waitingForIO(what: string): void {
+    if (this._trace === null) return;
+    this.#emit({ kind: "io", time: this.time(), what, task: _taskContext.getStore() ?? null });
   }
 
   /** @ignore */
@@ -1941,6 +1980,9 @@ export class EventLoop {
     this._trace!.emit(event);
   }
 }
+
+// As Python's bound methods: `loop.callLater(2, loop.stop)` stops this loop.
+bindOnRead(EventLoop.prototype, PLAIN_METHODS);
 
 /**
  * A handle's arguments, packed (see `Handle._args`): those of `args` from

@@ -129,6 +129,7 @@ export class Server implements AsyncDisposable {
     if (this.#isIdle()) return;
     const waiter = this.#loop.createFuture<void>();
     this.#waiters.push(waiter);
+    this.#loop._waitingForIO("wait_closed");
     await waiter;
   }
 

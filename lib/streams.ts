@@ -440,8 +440,10 @@ export class StreamReader {
       this.#paused = false;
       this.#transport!.resumeReading();
     }
-    const waiter = (this.#loop ??= getEventLoop()).createFuture<void>();
+    const loop = this.#loop ??= getEventLoop();
+    const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
+    loop._waitingForIO(funcName);
     try {
       await waiter;
     } finally {
@@ -680,7 +682,10 @@ export class StreamReaderProtocol extends Protocol {
     // task holds the server open until it is done (waitClosed waits for it).
     const server = (transport as unknown as { _server: DenoTransport["_server"] })._server;
     server?._attach();
-    const task = loop.createTask(() => callback(reader, writer));
+    const handle = () => callback(reader, writer);
+    // The task's repr names the callback, as asyncio's names its coroutine (handle_connection()).
+    Object.defineProperty(handle, "name", { value: callback.name });
+    const task = loop.createTask(handle);
     task.addDoneCallback(() => {
       if (!task.cancelled()) {
         const exception = task.exception();
@@ -751,6 +756,7 @@ export class StreamReaderProtocol extends Protocol {
     if (!this.#paused) return;
     const waiter = this.#loop!.createFuture<void>();
     this.#drainWaiters.push(waiter);
+    this.#loop!._waitingForIO("drain");
     try {
       await waiter;
     } finally {

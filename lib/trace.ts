@@ -11,7 +11,10 @@ import type { Task } from "./tasks.ts";
  * One thing the loop did, stamped with the loop's `time()` in seconds.
  *
  * - `schedule`: a handle went to the ready queue (`callSoon`) or the timer
- *   heap (`callLater`/`callAt`, then `handle.when()` is its deadline).
+ *   heap (`callLater`/`callAt`, then `handle.when()` is its deadline). With
+ *   `io: true` it is an I/O completion that the library delivers (a
+ *   transport's data, a process's exit, a host promise settled onto the
+ *   loop), not a call that user code scheduled.
  * - `due`: a timer's deadline came; it moved to the ready queue.
  * - `start` / `finish`: the loop ran a handle. For a task's step
  *   (`handle.task` set), `finish` comes when the task suspends again or ends.
@@ -25,16 +28,22 @@ import type { Task } from "./tasks.ts";
  * - `iteration`: an iteration began with `ready` handles to run.
  * - `idle`: nothing was ready; the loop waits for I/O or a timer (`until`).
  * - `task`: a task was created or finished (`phase`).
+ * - `io`: code of the loop is about to await I/O: `what` names the call
+ *   (`readuntil`, `read`, `readexactly` of a stream, `drain`, a process's
+ *   `wait`, `connect`, a server's `wait_closed`); `task` is the task that
+ *   waits, if any. The wait ends
+ *   when that task's next step is scheduled.
  */
 export type TraceEvent =
-  | { kind: "schedule"; time: number; handle: Handle }
+  | { kind: "schedule"; time: number; handle: Handle; io?: boolean }
   | { kind: "due"; time: number; handle: TimerHandle }
   | { kind: "start"; time: number; handle: Handle; outside?: boolean }
   | { kind: "finish"; time: number; handle: Handle }
   | { kind: "cancel"; time: number; handle: Handle }
   | { kind: "iteration"; time: number; iteration: number; ready: number }
   | { kind: "idle"; time: number; until: number | null }
-  | { kind: "task"; time: number; phase: "created" | "done"; task: Task<unknown> };
+  | { kind: "task"; time: number; phase: "created" | "done"; task: Task<unknown> }
+  | { kind: "io"; time: number; what: string; task: Task<unknown> | null };
 
 /** A function that receives trace events, synchronously, as they happen. */
 export type TraceListener = (event: TraceEvent) => void;

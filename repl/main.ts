@@ -1,17 +1,20 @@
 /**
- * The REPL's entry point: `deno task repl [--virtual] [--script FILE]`.
+ * The REPL's entry point: `deno task repl [--real] [--script FILE]`.
  * In a terminal it is interactive (`terminal.ts`); otherwise it reads
  * commands from stdin or `--script FILE`, prints only the results, and exits
  * 0 if every line was accepted, 1 if any was rejected (after running the
  * rest), 2 for bad arguments.
  * @module
  */
+import { CtrlC } from "./ctrl_c.ts";
 import { Session } from "./session.ts";
 import { runTerminal } from "./terminal.ts";
 
-const USAGE = `usage: deno task repl [--virtual] [--script FILE] [--history FILE | --no-history]
+const USAGE =
+  `usage: deno task repl [--real | --virtual] [--script FILE] [--history FILE | --no-history]
 
-  --virtual         start on the virtual clock (runs are instant and exact)
+  --virtual         start on the virtual clock (the default: runs are instant and exact)
+  --real            start on the real clock
   --script FILE     run the commands in FILE instead of reading stdin
   --history FILE    keep the line history in FILE
   --no-history      keep no history
@@ -25,10 +28,11 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const args: Args = { virtual: false, script: null, history: undefined, help: false };
+  const args: Args = { virtual: true, script: null, history: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--virtual") args.virtual = true;
+    else if (arg === "--real") args.virtual = false;
     else if (arg === "--help" || arg === "-h") args.help = true;
     else if (arg === "--no-history") args.history = null;
     else if (arg === "--script" || arg === "--history") {
@@ -128,14 +132,20 @@ async function main(): Promise<number> {
     }
     return await runScript(text.split(/\r?\n/), args.virtual);
   }
-  if (!Deno.stdin.isTerminal()) return await runScript(linesOf(Deno.stdin.readable), args.virtual);
+  if (!Deno.stdin.isTerminal()) {
+    return await runScript(linesOf(Deno.stdin.readable), args.virtual);
+  }
   const noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
   return await runTerminal({
     virtual: args.virtual,
     color: Deno.stdout.isTerminal() && !noColor,
     historyPath: args.history === undefined ? defaultHistoryPath() : args.history,
+    ctrlC,
   });
 }
+
+// The terminal's: one worker listens for Ctrl-C while the REPL lives (see ctrl_c.ts).
+const ctrlC = new CtrlC();
 
 // Not a top-level await: if something awaits what nothing can settle, Deno
 // fires "beforeunload", which the session turns into an error for that line
@@ -151,5 +161,6 @@ globalThis.addEventListener("unload", () => {
 });
 main().then((code) => {
   finished = true;
+  ctrlC.close();
   Deno.exit(code);
 });

@@ -1,18 +1,26 @@
 /**
- * The REPL's commands: their table (usage and help), and `parse`, which
- * turns one input line into a checked `Command` or one line saying what is
- * wrong and what would be right. Parsing is pure: it never touches a loop.
+ * `parse`, which turns one input line into a checked `Command` or one line
+ * saying what is wrong and what would be right (the commands' table is
+ * `commands.ts`). Parsing is pure: it never touches a loop.
  * @module
  */
+import { COMMANDS, type CommandSpec } from "./commands.ts";
 import { DEMOS } from "./demos.ts";
 
 /** What a scheduled callback or task does when it runs. */
 export type Work =
   | { kind: "instant" }
-  /** Synchronous work that blocks the loop, as the seed's `time.sleep`. */
+  /** Synchronous work that blocks the loop, as the lecture's `time.sleep`. */
   | { kind: "block"; seconds: number }
   /** An async printer: Started, `await sleep(seconds)`, Finished. */
-  | { kind: "sleep"; seconds: number };
+  | { kind: "sleep"; seconds: number }
+  /** The lecture's process sleeper: `await (await create_subprocess_exec("sleep", S)).wait()`. */
+  | { kind: "exec"; seconds: number }
+  /** Its blocking twin: `subprocess.Popen(["sleep", S]).wait()`, which blocks the loop. */
+  | { kind: "popen"; seconds: number };
+
+/** The WORK keywords, as typed before `=S`. */
+export const WORK_KINDS = ["block", "sleep", "exec", "popen"] as const;
 
 /** The names of the scheduling commands. */
 export type ScheduleMethod =
@@ -25,12 +33,20 @@ export type ScheduleMethod =
 /** The REPL settings `set` can change. */
 export type SettingName = "decimals" | "width";
 
+/**
+ * What a scheduling command's callback does: the printer NAME, the lecture's
+ * `loop.stop` (`call_later 2 stop`), or `loop.create_task` of a printer task
+ * (`call_soon create_task NAME`, the lecture's `call_soon(create_task, …)`).
+ */
+export type Target = "printer" | "stop" | "create_task";
+
 /** One parsed, checked command. */
 export type Command =
   | { cmd: "nothing" }
   | {
     cmd: "schedule";
     method: ScheduleMethod;
+    target: Target;
     name: string;
     work: Work;
     /** `call_later`: the delay; `call_at`: the time, or the delta if `relative`. */
@@ -38,175 +54,21 @@ export type Command =
     relative: boolean;
   }
   | { cmd: "run"; seconds: number | null }
-  | { cmd: "step" | "stop" | "reset" | "queue" | "tasks" | "timeline" | "exit" }
-  | { cmd: "cancel"; id: number }
+  | { cmd: "step" | "stop" | "reset" | "queue" | "tasks" | "exit" }
+  | { cmd: "timeline"; last: boolean }
+  | { cmd: "cancel" | "why"; id: number }
   | { cmd: "export" | "load"; file: string }
   | { cmd: "clock"; clock: "real" | "virtual" | null }
   | { cmd: "demo"; name: string }
   | { cmd: "help"; topic: string | null }
   | { cmd: "js"; code: string }
-  | { cmd: "set"; setting: SettingName | null; value: number };
+  /** `value` null: `set width auto` (fit the terminal). */
+  | { cmd: "set"; setting: SettingName | null; value: number | null };
 
 /** A line that did not parse: `message` says what is wrong and what would be right. */
 export interface ParseError {
   error: string;
 }
-
-/** How a command is written and explained by `help`. */
-export interface CommandSpec {
-  name: string;
-  /** Other spellings accepted (the camelCase twin is added automatically). */
-  aliases?: string[];
-  usage: string;
-  summary: string;
-  /** More lines for `help NAME`. */
-  details?: string[];
-}
-
-const WORK_HELP = "WORK: nothing (instant), block=S (blocks the loop S seconds, as time.sleep), " +
-  "sleep=S (async: Started, await sleep(S), Finished)";
-
-/** Every command, in the order `help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [
-  {
-    name: "call_soon",
-    usage: "call_soon NAME [WORK]",
-    summary: "schedule a printer callback on the ready queue (loop.call_soon)",
-    details: [WORK_HELP, "example: call_soon a block=0.2"],
-  },
-  {
-    name: "call_soon_threadsafe",
-    usage: "call_soon_threadsafe NAME [WORK]",
-    summary: "the same, through loop.call_soon_threadsafe (also the ready queue)",
-    details: [WORK_HELP, "example: call_soon_threadsafe b sleep=0.2"],
-  },
-  {
-    name: "call_later",
-    usage: "call_later DELAY NAME [WORK]",
-    summary: "schedule on the timer heap, due DELAY seconds from now (loop.call_later)",
-    details: [WORK_HELP, "example: call_later 0.1 c block=0.2"],
-  },
-  {
-    name: "call_at",
-    usage: "call_at WHEN NAME [WORK]",
-    summary: "schedule at loop time WHEN, or +DELTA from now (loop.call_at)",
-    details: [WORK_HELP, "example: call_at +0.2 d   (as loop.call_at(loop.time() + .2, ...))"],
-  },
-  {
-    name: "create_task",
-    usage: "create_task NAME [WORK]",
-    summary: "create a task running the printer (loop.create_task)",
-    details: [WORK_HELP, "example: create_task sleeper sleep=1"],
-  },
-  {
-    name: "run",
-    usage: "run [S]",
-    summary: "run the loop: S seconds (as call_later(S, loop.stop)), or until nothing is left",
-    details: [
-      "Times printed by the callbacks are relative to the start of the run.",
-      "Ctrl-C (or typing stop) during a run stops the loop after the current iteration.",
-      "Without S it also waits for the setTimeout/setInterval timers of js code, so that what they",
-      "schedule runs in the run: an uncleared setInterval keeps it going (clearInterval, or Ctrl-C).",
-      "Other host work (fetch, Deno APIs, globalThis.setTimeout) it cannot see, unless a task awaits it.",
-    ],
-  },
-  {
-    name: "step",
-    usage: "step",
-    summary: "run one iteration of the loop and list what ran",
-    details: [
-      "On the virtual clock, if nothing is ready, time first jumps to the next timer.",
-    ],
-  },
-  {
-    name: "stop",
-    usage: "stop",
-    summary: "loop.stop(): while a run goes on, end it; else the next run does one iteration",
-  },
-  {
-    name: "cancel",
-    usage: "cancel ID",
-    summary: "cancel a pending callback (handle.cancel()) or task (task.cancel()) by id",
-    details: ["example: cancel 3   (or cancel #3)"],
-  },
-  {
-    name: "reset",
-    usage: "reset",
-    summary: "drop everything and start a new loop on the same clock",
-  },
-  {
-    name: "queue",
-    usage: "queue",
-    summary: "show the ready queue in order and the timer heap in firing order",
-    details: [
-      "A timer shows its deadline and how far off it is (late by …, if it came due while no run was on).",
-      "Pending setTimeout/setInterval timers of js code are counted at the end (run waits for them).",
-    ],
-  },
-  {
-    name: "tasks",
-    usage: "tasks",
-    summary: "show the pending tasks, their state and what they wait on",
-  },
-  {
-    name: "timeline",
-    usage: "timeline",
-    summary: "draw the last run as a text Gantt chart",
-    details: [
-      "█ running (the loop is busy), · ready but waiting for the loop, ─ a task awaiting (the loop is free),",
-      "✕ cancelled. A task started by a callback shares the callback's row.",
-    ],
-  },
-  {
-    name: "export",
-    usage: "export FILE.json",
-    summary: "write the last run as a Chrome/Perfetto trace (open it in ui.perfetto.dev)",
-  },
-  {
-    name: "clock",
-    usage: "clock [real|virtual]",
-    summary:
-      "show the clock, or switch clocks (starts a new loop); the virtual clock makes runs instant and exact",
-  },
-  {
-    name: "demo",
-    usage: "demo NAME",
-    summary: "reset, then replay a demo: " + Object.keys(DEMOS).join(", "),
-    details: Object.entries(DEMOS).map(([name, demo]) => `${name}: ${demo.summary}`),
-  },
-  { name: "load", usage: "load FILE", summary: "run the commands in FILE, one per line" },
-  {
-    name: "js",
-    usage: "js CODE",
-    summary: "run JavaScript/TypeScript with loop and asyncio in scope; promises are awaited",
-    details: [
-      "In scope: loop (the EventLoop), asyncio (the library), console (prints here), $(ID) (the handle or task #ID).",
-      "What it schedules shows in queue, run and timeline.",
-      "Each line has its own scope: keep values on globalThis (js globalThis.t = $(3)).",
-      "The loop runs only during run and step, or when js code runs it: code that needs it running",
-      "(asyncio.sleep, getRunningLoop) goes in a task.",
-      "loop.runForever() and loop.runUntilComplete(...) run the loop as run does: recorded for timeline,",
-      "stopped by Ctrl-C or when nothing is left; the line waits for the loop, awaited or not.",
-      "setTimeout/setInterval here are counted: run waits for them (see help run); reset clears them;",
-      "clearTimeout/clearInterval here clear only those.",
-      'example: js loop.callLater(0.3, () => console.log("hi"))',
-      "example: js loop.createTask(async () => { await asyncio.sleep(1); console.log('slept') })",
-      "example: js await loop.runUntilComplete(async () => { await asyncio.sleep(1); return 'slept' })",
-    ],
-  },
-  {
-    name: "set",
-    usage: "set [decimals N | width N]",
-    summary: "show or change settings: decimals of printed times (0-6), timeline width (20-400)",
-  },
-  {
-    name: "help",
-    aliases: ["?"],
-    usage: "help [COMMAND]",
-    summary: "list the commands, or explain one",
-  },
-  { name: "exit", aliases: ["quit"], usage: "exit", summary: "leave (Ctrl-D too)" },
-];
 
 const SETTINGS: Record<SettingName, { min: number; max: number }> = {
   decimals: { min: 0, max: 6 },
@@ -264,32 +126,36 @@ function words(line: string): string[] {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** A time argument: a finite, non-negative number of seconds. */
-function seconds(what: string, word: string | undefined): number {
+/** A time argument: a finite number of seconds, not negative unless `negative` (a past deadline). */
+function seconds(what: string, word: string | undefined, negative = false): number {
   if (word === undefined) throw new Bad(`missing ${what}`);
   const value = NUMBER.test(word) ? Number(word) : NaN;
   if (Number.isNaN(value)) {
     throw new Bad(`${what} must be a number of seconds, got '${word}'`);
   }
   if (!Number.isFinite(value)) throw new Bad(`${what} must be finite, got '${word}'`);
-  if (value < 0) throw new Bad(`${what} must not be negative, got ${word}`);
+  if (value < 0 && !negative) throw new Bad(`${what} must not be negative, got ${word}`);
   return value;
 }
 
+const WORK_WORD = new RegExp(`^(${WORK_KINDS.join("|")})=(.*)$`);
+
 function parseWork(word: string | undefined): Work {
   if (word === undefined) return { kind: "instant" };
-  const m = /^(block|sleep)=(.*)$/.exec(word);
+  const m = WORK_WORD.exec(word);
   if (m === null) {
-    throw new Bad(`WORK must be block=S or sleep=S (or nothing), got '${word}'`);
+    throw new Bad(
+      `WORK must be ${WORK_KINDS.map((k) => `${k}=S`).join(", ")} (or nothing), got '${word}'`,
+    );
   }
   return {
-    kind: m[1] as "block" | "sleep",
+    kind: m[1] as typeof WORK_KINDS[number],
     seconds: seconds(`S in ${m[1]}=S`, m[2] === "" ? undefined : m[2]),
   };
 }
 
 function parseName(word: string | undefined): string {
-  if (word === undefined || /^(block|sleep)=/.test(word)) throw new Bad("missing NAME");
+  if (word === undefined || WORK_WORD.test(word)) throw new Bad("missing NAME");
   // One plain word: ids are #N, and a name is printed as it is.
   // deno-lint-ignore no-control-regex
   if (/^#|["'\x00-\x1f\x7f]/.test(word)) {
@@ -324,17 +190,40 @@ function parseSchedule(spec: CommandSpec, args: string[]): Command {
   const method = spec.name as ScheduleMethod;
   let time = 0;
   let relative = false;
+  // A negative delay or a past deadline is due now, as in asyncio.
   if (method === "call_later") {
-    time = seconds("DELAY", args.shift());
+    time = seconds("DELAY", args.shift(), true);
   } else if (method === "call_at") {
     const word = args.shift();
     relative = word?.startsWith("+") ?? false;
-    time = seconds(relative ? "+DELTA" : "WHEN", relative ? word!.slice(1) || undefined : word);
+    time = seconds(
+      relative ? "+DELTA" : "WHEN",
+      relative ? word!.slice(1) || undefined : word,
+      true,
+    );
+  }
+  // The lecture's idioms: call_later(2, loop.stop), call_soon(loop.create_task, sleeper(1)).
+  let target: Target = "printer";
+  if (method !== "create_task" && (args[0] === "stop" || args[0] === "create_task")) {
+    target = args[0];
+    if (target === "stop") {
+      noMore(args, 1);
+      return {
+        cmd: "schedule",
+        method,
+        target,
+        name: "stop",
+        work: { kind: "instant" },
+        time,
+        relative,
+      };
+    }
+    args.shift();
   }
   const name = parseName(args[0]);
   const work = parseWork(args[1]);
   noMore(args, 2);
-  return { cmd: "schedule", method, name, work, time, relative };
+  return { cmd: "schedule", method, target, name, work, time, relative };
 }
 
 function parseCommand(spec: CommandSpec, line: string, args: string[]): Command {
@@ -350,8 +239,15 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
       return { cmd: "run", seconds: args.length === 0 ? null : seconds("S", args[0]) };
     }
     case "cancel":
+    case "why":
       noMore(args, 1);
-      return { cmd: "cancel", id: parseId(args[0]) };
+      return { cmd: spec.name, id: parseId(args[0]) };
+    case "timeline":
+      noMore(args, 1);
+      if (args[0] !== undefined && args[0] !== "last") {
+        throw new Bad(`expected last or nothing, got '${args[0]}'`);
+      }
+      return { cmd: "timeline", last: args[0] === "last" };
     case "export":
     case "load": {
       const file = rest(line);
@@ -399,6 +295,7 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
         throw new Bad(`no setting '${args[0]}'; settings: ${Object.keys(SETTINGS).join(", ")}`);
       }
       if (args[1] === undefined) throw new Bad(`missing N for ${setting}`);
+      if (setting === "width" && args[1] === "auto") return { cmd: "set", setting, value: null };
       const value = Number(args[1]);
       if (!/^\d+$/.test(args[1]) || value < range.min || value > range.max) {
         throw new Bad(
@@ -409,9 +306,7 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
     }
     default:
       noMore(args, 0);
-      return {
-        cmd: spec.name as "step" | "stop" | "reset" | "queue" | "tasks" | "timeline" | "exit",
-      };
+      return { cmd: spec.name as "step" | "stop" | "reset" | "queue" | "tasks" | "exit" };
   }
 }
 

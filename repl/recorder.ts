@@ -1,12 +1,15 @@
 /**
  * What the REPL knows about a loop, built only from the loop's trace events
  * (`loop.addTraceListener`): an id for every handle and task, and for each a
- * list of time slices (running, waiting in the ready queue, awaiting). The
- * queue view, the timeline and the trace export all read from here, so what
- * `js` code schedules shows up like what the commands schedule.
+ * list of time slices (running, waiting in the ready queue, awaiting,
+ * awaiting I/O), kept since the loop was made (the session's time base
+ * starts there). The queue view, the timeline, `why` and the trace export
+ * all read from here, so what `js` code schedules shows up like what the
+ * commands schedule.
  * @module
  */
 import { type EventLoop, type Handle, type Task, TimerHandle, type TraceEvent } from "../mod.ts";
+import { errorLine } from "./errors.ts";
 
 /**
  * The asyncio call behind the library's own timer callbacks, by the name
@@ -22,6 +25,11 @@ const LIBRARY_CALLS = new Map<string, (seconds: number) => string>([
 
 /** What the REPL calls a handle: the asyncio call that made it, else `handle.describe()`. */
 function labelOf(handle: Handle, time: number): string {
+  // `callSoon(loop.createTask, f)`, the lecture's call_soon(create_task, …): name the coroutine.
+  if (handle.callback.name === "EventLoop.createTask") {
+    const coro = handle.args[0];
+    return `create_task(${typeof coro === "function" && coro.name !== "" ? coro.name : "…"})`;
+  }
   const call = LIBRARY_CALLS.get(handle.callback.name);
   if (call === undefined) return handle.describe();
   // Milliseconds, as the REPL prints times: the real clock moves between two readings.
@@ -29,8 +37,11 @@ function labelOf(handle: Handle, time: number): string {
   return call(Number(delay.toFixed(3)));
 }
 
-/** `run`: the loop runs it; `wait`: ready, waiting for the loop; `await`: a task suspended. */
-export type SliceKind = "run" | "wait" | "await";
+/**
+ * `run`: the loop runs it; `wait`: ready, waiting for the loop; `await`: a
+ * task suspended on something of the loop's; `io`: a task awaiting I/O.
+ */
+export type SliceKind = "run" | "wait" | "await" | "io";
 
 /** A span of loop time, in seconds. */
 export interface Slice {
@@ -39,6 +50,8 @@ export interface Slice {
   end: number;
   /** A task's step that ran outside the loop (a host promise resumed it). */
   outside?: boolean;
+  /** `io`: the call awaited (`readuntil`, `wait`, …). */
+  what?: string;
 }
 
 /** A handle or task the REPL has seen, with its id. */
@@ -58,8 +71,12 @@ export interface Entry {
   /** A task this callback created while it ran (drawn on this row). */
   spawned: Entry | null;
   scheduledAt: number;
+  /** A timer's deadline (null: not a timer). */
+  due: number | null;
   state: "pending" | "ran" | "cancelled" | "done";
   cancelledAt: number | null;
+  /** When it raised (a callback's exception, a task that failed) and the error's line. */
+  raised: { at: number; error: string } | null;
   slices: Slice[];
   open: Slice | null;
   /** A timer still in the heap (not yet due, not cancelled). */
@@ -68,12 +85,13 @@ export interface Entry {
   firstRun: number | null;
 }
 
-/** One run (or a series of steps): the window of time and who did something in it. */
+/** A window of loop time and who did something in it: one run, a series of steps, or the session. */
 export interface RunRecord {
   title: string;
   start: number;
   end: number;
   entries: Set<Entry>;
+  /** Iterations in which something recorded ran (the REPL's own stop timer does not count). */
   iterations: number;
   /** Plain callbacks run, and task steps run. */
   callbacks: number;
@@ -81,16 +99,30 @@ export interface RunRecord {
   active: boolean;
 }
 
-/** Listens to a loop's trace events and keeps `Entry`s and the last `RunRecord`. */
+/** When the loop ran (a `run`, a `step`), in loop time; between two, nothing could run. */
+export interface RunWindow {
+  start: number;
+  end: number;
+}
+
+/** Listens to a loop's trace events and keeps `Entry`s, the run windows and the last `RunRecord`. */
 export class Recorder {
-  /** The last run, or the one going on. */
+  /** The last run (or steps in a row), or the one going on. */
   record: RunRecord | null = null;
+  /** Every window in which the loop ran, in order. */
+  readonly runs: RunWindow[] = [];
+  /** The loop's time when recording began: the session's time base. */
+  readonly origin: number;
+  /** Counted iterations (those in which something recorded ran), since the origin. */
+  iterations = 0;
   /** How many recorded handles and task steps wait in the ready queue. */
   readyCount = 0;
   /** How many recorded timers wait in the heap. */
   timerCount = 0;
   /** How many recorded tasks are pending. */
   taskCount = 0;
+  /** How many recorded tasks await I/O (a process, a socket): the loop will hear from it. */
+  ioCount = 0;
   /** The entry of the handle scheduled last (to label a `sleep()` timer). */
   lastScheduled: Entry | null = null;
   /** Called when a handle or a task step starts (the `step` command lists them). */
@@ -99,19 +131,28 @@ export class Recorder {
   #loop: EventLoop;
   #nextId = 1;
   #runs = 0;
+  #all: Entry[] = [];
   #byHandle = new Map<Handle, Entry>();
   #byTask = new Map<Task<unknown>, Entry>();
   #byId = new Map<number, Entry>();
   #ignored = new WeakSet<Handle>();
   #ignoreNext = false;
-  // The last record as it was before `begin` or `resume`, for `discard`.
-  #saved: { record: RunRecord | null; fields: Partial<RunRecord> } | null = null;
+  // The last record and run windows as they were before `begin` or `resume`, for `discard`.
+  #saved: { record: RunRecord | null; fields: Partial<RunRecord>; runs: number } | null = null;
   #running: Entry | null = null;
   #stepping: Entry | null = null;
+  // An iteration began and nothing recorded has run in it yet.
+  #uncounted = false;
+  // Tasks whose running step said it is about to await I/O, and the call.
+  #ioNext = new Map<Entry, string>();
+  #callbacks = 0;
+  #steps = 0;
   #unsubscribe: () => void;
 
-  constructor(loop: EventLoop) {
+  /** Listen to `loop`; `origin` is where its time base starts (default: its time now). */
+  constructor(loop: EventLoop, origin = loop.time()) {
     this.#loop = loop;
+    this.origin = origin;
     this.#unsubscribe = loop.addTraceListener((event) => this.#on(event));
   }
 
@@ -132,9 +173,19 @@ export class Recorder {
     }
   }
 
+  /** The id given last (ids run from 1). */
+  get lastId(): number {
+    return this.#nextId - 1;
+  }
+
   /** The pending handle or task with this id. */
   byId(id: number): Entry | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The handle or task with this id, pending or not (since the origin). */
+  anyById(id: number): Entry | undefined {
+    return this.#all[id - 1];
   }
 
   /** The entry of a pending handle (a task's step handle gives the task's entry). */
@@ -164,19 +215,39 @@ export class Recorder {
     return byTask;
   }
 
+  /** Everything since the origin as one window (its end: the last run's). */
+  session(): RunRecord {
+    const last = this.runs.at(-1);
+    const end = last === undefined
+      ? this.origin
+      : this.record?.active
+      ? this.#loop.time()
+      : last.end;
+    return {
+      title: "the session",
+      start: this.origin,
+      end,
+      entries: new Set(this.#all),
+      iterations: this.iterations,
+      callbacks: this.#callbacks,
+      steps: this.#steps,
+      active: this.record?.active ?? false,
+    };
+  }
+
+  /** Say that a callback or task raised (the REPL's exception handler, a failed task). */
+  raised(entry: Entry, error: string): void {
+    entry.raised = { at: this.#loop.time(), error };
+    this.#touch(entry);
+  }
+
   /** Start recording a run at the loop's current time. */
   begin(title: string): void {
     const now = this.#loop.time();
     this.#saved = this.#save();
-    // Slices wholly before the last record are no longer needed (those in
-    // it are, until this one is kept: `discard` brings that one back); an
-    // open one (its end not yet known) goes on into this run.
-    const since = this.record?.start ?? now;
+    // What is still open (a task's await, a callback queued before `run`) goes on into this run.
     const entries = new Set<Entry>();
-    for (const entry of this.#byId.values()) {
-      entry.slices = entry.slices.filter((s) => s === entry.open || s.end >= since);
-      if (entry.open !== null) entries.add(entry);
-    }
+    for (const entry of this.#byId.values()) if (entry.open !== null) entries.add(entry);
     this.record = {
       title,
       start: now,
@@ -187,6 +258,7 @@ export class Recorder {
       steps: 0,
       active: true,
     };
+    this.runs.push({ start: now, end: now });
   }
 
   /** Carry on recording into the current record (`step` after `step`). */
@@ -194,6 +266,8 @@ export class Recorder {
     this.#saved = this.#save();
     this.record!.active = true;
     this.record!.title = title;
+    const now = this.#loop.time();
+    this.runs.push({ start: now, end: now });
   }
 
   /**
@@ -206,11 +280,12 @@ export class Recorder {
     this.#saved = null;
     this.record = saved.record;
     if (saved.record !== null) Object.assign(saved.record, saved.fields);
+    this.runs.length = saved.runs;
   }
 
-  #save(): { record: RunRecord | null; fields: Partial<RunRecord> } {
+  #save(): { record: RunRecord | null; fields: Partial<RunRecord>; runs: number } {
     const record = this.record;
-    return { record, fields: record === null ? {} : { ...record } };
+    return { record, fields: record === null ? {} : { ...record }, runs: this.runs.length };
   }
 
   /** Stop recording; the record stays as "the last run". */
@@ -219,6 +294,8 @@ export class Recorder {
     if (record === null) return;
     record.end = this.#loop.time();
     record.active = false;
+    const window = this.runs.at(-1);
+    if (window !== undefined) window.end = record.end;
   }
 
   #touch(entry: Entry): void {
@@ -228,6 +305,7 @@ export class Recorder {
   #open(entry: Entry, kind: SliceKind, time: number): void {
     this.#close(entry, time);
     if (kind === "wait") this.readyCount++;
+    if (kind === "io") this.ioCount++;
     entry.open = { kind, start: time, end: time };
     entry.slices.push(entry.open);
     this.#touch(entry);
@@ -236,6 +314,7 @@ export class Recorder {
   #close(entry: Entry, time: number): void {
     if (entry.open === null) return;
     if (entry.open.kind === "wait") this.readyCount--;
+    if (entry.open.kind === "io") this.ioCount--;
     entry.open.end = time;
     entry.open = null;
   }
@@ -252,8 +331,10 @@ export class Recorder {
       row: null!,
       spawned: null,
       scheduledAt: time,
+      due: null,
       state: "pending",
       cancelledAt: null,
+      raised: null,
       slices: [],
       open: null,
       inHeap: false,
@@ -261,6 +342,7 @@ export class Recorder {
     };
     entry.row = entry;
     this.#byId.set(entry.id, entry);
+    this.#all.push(entry);
     return entry;
   }
 
@@ -273,12 +355,15 @@ export class Recorder {
   #on(event: TraceEvent): void {
     switch (event.kind) {
       case "schedule":
+        // The library's I/O completions are the loop's own work, not rows.
+        if (event.io) return;
         return this.#scheduled(event.handle, event.time);
       case "due": {
         const entry = this.#byHandle.get(event.handle);
         if (entry === undefined) return;
         this.#leaveHeap(entry);
-        this.#open(entry, "wait", event.time);
+        // Ready since its deadline, though the loop (busy, or not running) saw it only now.
+        this.#open(entry, "wait", Math.min(event.time, entry.due ?? event.time));
         return;
       }
       case "start":
@@ -297,12 +382,17 @@ export class Recorder {
         return;
       }
       case "iteration":
-        if (this.record?.active) this.record.iterations++;
+        this.#uncounted = true;
         return;
       case "task":
         if (event.phase === "created") this.#taskCreated(event.task, event.time);
         else this.#taskDone(event.task, event.time);
         return;
+      case "io": {
+        const entry = event.task === null ? undefined : this.#byTask.get(event.task);
+        if (entry !== undefined) this.#ioNext.set(entry, event.what);
+        return;
+      }
     }
   }
 
@@ -323,6 +413,7 @@ export class Recorder {
     if (!timer) {
       this.#open(entry, "wait", time);
     } else {
+      entry.due = (handle as TimerHandle).when();
       entry.inHeap = true;
       this.timerCount++;
       this.#touch(entry);
@@ -338,15 +429,23 @@ export class Recorder {
   #started(handle: Handle, time: number, outside: boolean): void {
     const entry = this.ofHandle(handle);
     if (entry === undefined) return;
+    if (!outside && this.#uncounted) {
+      this.#uncounted = false;
+      this.iterations++;
+      if (this.record?.active) this.record.iterations++;
+    }
     this.#open(entry, "run", time);
     if (outside) entry.open!.outside = true;
     entry.firstRun ??= this.#runs++;
+    const active = this.record?.active === true;
     if (handle.task !== null) {
       this.#stepping = entry;
-      if (this.record?.active) this.record.steps++;
+      this.#steps++;
+      if (active) this.record!.steps++;
     } else {
       this.#running = entry;
-      if (this.record?.active) this.record.callbacks++;
+      this.#callbacks++;
+      if (active) this.record!.callbacks++;
     }
     this.onStart?.(entry);
   }
@@ -358,8 +457,16 @@ export class Recorder {
       const entry = stepping?.task === handle.task ? stepping : this.#byTask.get(handle.task);
       if (entry === stepping) this.#stepping = null;
       if (entry === undefined) return;
-      if (entry.state === "done") this.#close(entry, time);
-      else this.#open(entry, "await", time);
+      const io = this.#ioNext.get(entry);
+      this.#ioNext.delete(entry);
+      if (entry.state === "done") {
+        this.#close(entry, time);
+      } else if (io !== undefined) {
+        this.#open(entry, "io", time);
+        entry.open!.what = io;
+      } else {
+        this.#open(entry, "await", time);
+      }
       return;
     }
     const entry = this.#byHandle.get(handle);
@@ -371,7 +478,10 @@ export class Recorder {
   }
 
   #taskCreated(task: Task<unknown>, time: number): void {
-    const entry = this.#add("task", task.getName(), time);
+    // A default name (Task-3) says little: add the coroutine function's name.
+    const coro = task.getCoro();
+    const fn = typeof coro === "function" && /^Task-\d+$/.test(task.getName()) ? coro.name : "";
+    const entry = this.#add("task", fn === "" ? task.getName() : `${task.getName()} ${fn}`, time);
     entry.task = task;
     entry.owner = this.#stepping;
     const parent = this.#running;
@@ -391,72 +501,9 @@ export class Recorder {
     this.#close(entry, time);
     this.taskCount--;
     entry.state = "done";
+    // Failed (state 2), read without retrieving it: the run's end reports it if nobody looks.
+    if (task._state === 2) entry.raised = { at: time, error: errorLine(task._value) };
     this.#touch(entry);
     this.#forget(entry);
   }
-}
-
-/** A slice of a timeline row, clipped to the run's window, with the entry it belongs to. */
-export interface RowSlice extends Slice {
-  entry: Entry;
-}
-
-/** One timeline row: a callback or task (or a callback and the task it started). */
-export interface Row {
-  head: Entry;
-  slices: RowSlice[];
-  cancelledAt: number | null;
-  /** When the row first did something in the run. */
-  first: number;
-  /** The order in which the row first ran (Infinity: it did not). */
-  firstRun: number;
-}
-
-/**
- * The rows of `record`, in the order they first ran: each entry's
- * slices clipped to the run's window, a task's own timers and callbacks
- * left out (they are part of the task), rows with nothing in the window
- * left out.
- */
-export function rowsOf(record: RunRecord): Row[] {
-  const rows = new Map<Entry, Row>();
-  const inWindow = (t: number | null) => t !== null && t >= record.start && t <= record.end;
-  for (const entry of record.entries) {
-    // A task's own timers and callbacks are part of its row; the tasks it
-    // starts get rows of their own.
-    if (entry.owner !== null && entry.kind !== "task") continue;
-    const slices = entry.slices
-      .filter((s) => s.end >= record.start && s.start <= record.end)
-      .map((s) => ({
-        kind: s.kind,
-        start: Math.max(s.start, record.start),
-        end: Math.min(entry.open === s ? record.end : s.end, record.end),
-        outside: s.outside,
-        entry,
-      }))
-      // Waiting no time at all is not worth drawing; running no time is (an instant callback).
-      .filter((s) => s.kind === "run" || s.end > s.start);
-    let cancelledAt = entry.cancelledAt;
-    if (entry.task?.cancelled() && entry.slices.length > 0) cancelledAt = entry.slices.at(-1)!.end;
-    if (!inWindow(cancelledAt)) cancelledAt = null;
-    if (slices.length === 0 && cancelledAt === null) continue;
-    let row = rows.get(entry.row);
-    if (row === undefined) {
-      row = { head: entry.row, slices: [], cancelledAt: null, first: Infinity, firstRun: Infinity };
-      rows.set(entry.row, row);
-    }
-    if (entry.firstRun !== null && entry.firstRun < row.firstRun) row.firstRun = entry.firstRun;
-    for (const s of slices) {
-      row.slices.push(s);
-      if (s.start < row.first) row.first = s.start;
-    }
-    if (cancelledAt !== null) {
-      row.cancelledAt ??= cancelledAt;
-      row.first = Math.min(row.first, cancelledAt);
-    }
-  }
-  // Rows in the order they first ran, then those that never ran.
-  return [...rows.values()].sort((a, b) =>
-    a.firstRun - b.firstRun || a.first - b.first || a.head.id - b.head.id
-  );
 }

@@ -1,17 +1,11 @@
 /**
- * Rendering for the REPL: the queue and task listings and the timeline (a
- * text Gantt chart of the last run). Pure functions from data to lines;
- * colour comes from a `Style`, which is plain when colour is off.
+ * Rendering for the REPL: times, widths, prose wrapped to the terminal, and
+ * the queue and task listings (the timeline is `timeline.ts`). Pure
+ * functions from data to lines; colour comes from a `Style`, which is plain
+ * when colour is off.
  * @module
  */
-import {
-  type Entry,
-  type Row,
-  rowsOf,
-  type RunRecord,
-  type Slice,
-  type SliceKind,
-} from "./recorder.ts";
+import type { Entry } from "./recorder.ts";
 
 /** How to colour each kind of text; every function is the identity when colour is off. */
 export interface Style {
@@ -19,7 +13,8 @@ export interface Style {
   dim(text: string): string;
   error(text: string): string;
   prompt(text: string): string;
-  bar(kind: SliceKind | "cancel", text: string): string;
+  /** A timeline mark: a slice's kind (`run`, `wait`, `await`, `io`), `due`, `cancel` or `raise`. */
+  bar(kind: string, text: string): string;
 }
 
 const sgr = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
@@ -30,18 +25,21 @@ export function makeStyle(color: boolean): Style {
   if (!color) {
     return { id: plain, dim: plain, error: plain, prompt: plain, bar: (_kind, text) => text };
   }
-  const bars: Record<SliceKind | "cancel", (text: string) => string> = {
+  const bars: Record<string, (text: string) => string> = {
     run: sgr("33"),
     wait: sgr("2"),
+    due: sgr("35"),
     await: sgr("36"),
+    io: sgr("34"),
     cancel: sgr("31"),
+    raise: sgr("31"),
   };
   return {
     id: sgr("33"),
     dim: sgr("2"),
     error: sgr("31"),
     prompt: sgr("36"),
-    bar: (kind, text) => bars[kind](text),
+    bar: (kind, text) => (bars[kind] ?? plain)(text),
   };
 }
 
@@ -69,20 +67,23 @@ const WIDE =
   /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f680}-\u{1f6ff}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 const COMBINING = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u;
 
-/** How many terminal columns `text` takes. */
+// deno-lint-ignore no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/** How many terminal columns `text` takes (colour escapes take none). */
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const ch of text) width += COMBINING.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+  for (const ch of text.replace(SGR, "")) width += COMBINING.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
   return width;
 }
 
 /** `text` padded with spaces to `width` columns. */
-function padColumns(text: string, width: number): string {
+export function padColumns(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - displayWidth(text)));
 }
 
 /** `text` cut to at most `width` columns, with "…" where it was cut. */
-function cutColumns(text: string, width: number): string {
+export function cutColumns(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let out = "";
   for (const ch of text) {
@@ -180,107 +181,31 @@ export function renderTasks(tasks: TaskRow[], style: Style): string[] {
   ];
 }
 
-/** Options of `renderTimeline`. */
-export interface TimelineOptions {
-  /** Columns of the chart. */
-  width: number;
-  /** Decimals of the axis labels (at least as many as the tick step needs). */
-  decimals: number;
-  /** Past this many rows, show the first and last half only. */
-  maxRows?: number;
-}
-
-const CHARS: Record<SliceKind | "cancel", string> = {
-  await: "─",
-  wait: "·",
-  run: "█",
-  cancel: "✕",
-};
-// When slices share a column, the higher one is drawn.
-const PRIORITY: Record<SliceKind | "cancel", number> = { await: 1, wait: 2, run: 3, cancel: 4 };
-
-/** A tick step of 1, 2 or 5 times a power of ten, at least `min`. */
-function niceStep(min: number): number {
-  const power = 10 ** Math.floor(Math.log10(min));
-  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= min * (1 - 1e-9))!;
-}
-
 /**
- * The timeline: a header, a time axis, one row per callback or task (a
- * task started by a callback shares its row), and a legend.
+ * `text` broken into lines of at most `columns` columns at spaces (a word
+ * longer than a line keeps a line of its own, uncut); lines after the first
+ * start with `indent`. Line breaks already in `text` are kept. With
+ * `columns` null (no terminal), just the text's own lines.
  */
-export function renderTimeline(
-  record: RunRecord,
-  options: TimelineOptions,
-  style: Style,
-): string[] {
-  const width = options.width;
-  const rows = rowsOf(record);
-  const span = record.end - record.start;
-  const perColumn = span / width;
-  const col = (t: number) =>
-    span <= 0
-      ? 0
-      : Math.min(width - 1, Math.max(0, Math.floor(((t - record.start) / span) * width + 1e-9)));
-  const lastCol = (s: Slice) =>
-    s.end <= s.start || span <= 0 ? col(s.start) : Math.min(
-      width - 1,
-      Math.max(col(s.start), Math.ceil(((s.end - record.start) / span) * width - 1e-9) - 1),
-    );
-
-  const labels = rows.map((r) => `#${r.head.id} ${r.head.label}`);
-  const labelWidth = Math.min(28, labels.reduce((w, l) => Math.max(w, displayWidth(l)), 8));
-  const pad = " ".repeat(labelWidth + 1);
-
-  // The axis: ticks at a nice step, at least 10 columns apart.
-  const step = span > 0 ? niceStep((span * 10) / width) : 1;
-  const stepDecimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  const decimals = Math.max(options.decimals, stepDecimals);
-  const axis = Array<string>(width + 1).fill("─");
-  const ticks = Array<string>(width + 8).fill(" ");
-  for (let k = 0; span > 0 ? k * step <= span * (1 + 1e-9) : k === 0; k++) {
-    const at = span > 0 ? Math.round((k * step / span) * width) : 0;
-    axis[at] = k === 0 ? "├" : "┼";
-    const text = fmt(k * step, decimals);
-    if (ticks.slice(at, at + text.length + 1).every((c) => c === " ")) {
-      for (let i = 0; i < text.length; i++) ticks[at + i] = text[i];
-    }
-  }
-
-  const drawRow = (row: Row, label: string) => {
-    const cells: Array<SliceKind | "cancel" | null> = Array(width).fill(null);
-    const paint = (kind: SliceKind | "cancel", from: number, to: number) => {
-      for (let c = from; c <= to; c++) {
-        const now = cells[c];
-        if (now === null || PRIORITY[kind] > PRIORITY[now]) cells[c] = kind;
+export function wrap(text: string, columns: number | null, indent = ""): string[] {
+  if (columns === null) return text.split("\n");
+  const out: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line: string | null = null;
+    for (const word of paragraph.split(" ")) {
+      if (line === null) {
+        line = word;
+        continue;
       }
-    };
-    for (const s of row.slices) paint(s.kind, col(s.start), lastCol(s));
-    if (row.cancelledAt !== null) paint("cancel", col(row.cancelledAt), col(row.cancelledAt));
-    const bar = cells.map((k) => (k === null ? " " : style.bar(k, CHARS[k]))).join("").trimEnd();
-    return `${padColumns(cutColumns(label, labelWidth), labelWidth)} ${bar}`;
-  };
-
-  const tasks = rows.filter((r) => r.head.kind === "task" || r.head.spawned !== null).length;
-  const keep = Math.floor((options.maxRows ?? 40) / 2);
-  const body = summarise(
-    rows.map((r, i) => [r, labels[i]] as const),
-    keep,
-    ([r, l]) => drawRow(r, l),
-  );
-  const window = `t=${fmt(record.start, 3)} → ${fmt(record.end, 3)} (${fmt(span, 3)} s)`;
-  const counts = `${plural(rows.length, "row")} (${count(tasks)} with tasks), ` +
-    plural(record.iterations, "iteration");
-  // The axis counts from the run's start, as the printers' times do.
-  const origin = record.start >= 0.0005 ? `; axis from t=${fmt(record.start, 3)}` : "";
-  const scale = span > 0 ? `${origin}; one column = ${perColumn.toPrecision(2)} s` : "";
-  const legend = `${CHARS.run} running (loop busy)  ${CHARS.wait} ready, waiting  ` +
-    `${CHARS.await} awaiting (loop free)  ${CHARS.cancel} cancelled`;
-  return [
-    `timeline of ${record.title}: ${window}, ${counts}${scale}`,
-    pad + ticks.join("").trimEnd(),
-    pad + axis.join(""),
-    ...body,
-    style.dim(legend),
-  ];
+      const next: string = `${line} ${word}`;
+      if (word !== "" && line.trim() !== "" && displayWidth(next) > columns) {
+        out.push(line.trimEnd());
+        line = indent + word;
+      } else {
+        line = next;
+      }
+    }
+    out.push(line ?? "");
+  }
+  return out;
 }

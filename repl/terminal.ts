@@ -3,11 +3,17 @@
  * across sessions in a file, Tab completion, and output that arrives while
  * a line is being typed printed above it without corrupting it. Lines typed
  * during a run wait their turn, except `stop`, which stops the run at once,
- * as Ctrl-C does.
+ * as Ctrl-C does. Output is wrapped to the terminal's width.
+ *
+ * Ctrl-C: at the prompt, readline reads it as a key (the terminal is raw).
+ * While a line runs, the terminal lets Ctrl-C be a signal instead (cbreak
+ * mode), which `CtrlC`'s worker hears even while a printer blocks the thread.
  * @module
  */
 import readline from "node:readline";
 import process from "node:process";
+import type { CtrlC } from "./ctrl_c.ts";
+import { LECTURE } from "./help.ts";
 import { Session } from "./session.ts";
 
 /** How the terminal REPL starts. */
@@ -16,6 +22,25 @@ export interface TerminalOptions {
   color: boolean;
   /** The history file, or null to keep none. */
   historyPath: string | null;
+  ctrlC: CtrlC;
+}
+
+/** The terminal's width in columns, or null if it cannot be read. */
+function terminalColumns(): number | null {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return null;
+  }
+}
+
+/** While a line runs, Ctrl-C is a signal (cbreak); at the prompt, a key for readline (raw). */
+function setCtrlCSignals(on: boolean): void {
+  try {
+    Deno.stdin.setRaw(true, { cbreak: on });
+  } catch {
+    // Not a terminal any more (it closed): nothing to set.
+  }
 }
 
 const HISTORY_SIZE = 1000;
@@ -77,6 +102,11 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     virtual: options.virtual,
     color: options.color,
     historyPath: options.historyPath,
+    columns: terminalColumns,
+    ctrlC: options.ctrlC,
+  });
+  options.ctrlC.listen(() => {
+    if (session.interrupt()) write("^C: stopping\n");
   });
   rl = readline.createInterface({
     input: process.stdin,
@@ -112,11 +142,15 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
   const pump = async () => {
     busy = true;
     rl!.setPrompt(""); // lines typed during a run are redrawn without a prompt
+    setCtrlCSignals(true);
     while (queue.length > 0 && !session.exited && !closed) {
       const line = queue.shift()!;
       appendHistory(options.historyPath, line);
+      options.ctrlC.arm();
       await session.exec(line);
     }
+    // Once readline has closed (Ctrl-D), the terminal is its to restore.
+    if (!closed) setCtrlCSignals(false);
     busy = false;
     if (closed) return finish();
     if (session.exited) return rl!.close(); // its close handler finishes
@@ -156,7 +190,10 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     finish();
   });
 
-  session.print("asyncio for Deno, the event-loop REPL. Type help, or try: demo printers-async");
+  session.say(
+    `asyncio for Deno, the event-loop REPL of the lecture "${LECTURE}". Type help, or ` +
+      "replay the lecture's printers: demo printers-blocking, demo printers-async",
+  );
   showPrompt();
   return finished;
 }

@@ -1,11 +1,12 @@
 /**
- * The last run as a Chrome trace (the JSON object format that
- * chrome://tracing and ui.perfetto.dev open): one track per timeline row,
- * one complete ("X") event per slice, times in microseconds from the start
- * of the run.
+ * A window of loop time (the session since reset) as a Chrome trace (the
+ * JSON object format that chrome://tracing and ui.perfetto.dev open): one
+ * track per timeline row, one complete ("X") event per slice, times in
+ * microseconds of loop time from the window's start.
  * @module
  */
-import { rowsOf, type RunRecord, type SliceKind } from "./recorder.ts";
+import type { RunRecord, SliceKind } from "./recorder.ts";
+import { rowsOf } from "./timeline.ts";
 
 /** One event of the Chrome trace event format. */
 export interface TraceJsonEvent {
@@ -27,7 +28,12 @@ export interface TraceJson {
   otherData: Record<string, unknown>;
 }
 
-const CATEGORY: Record<SliceKind, string> = { run: "running", wait: "ready", await: "awaiting" };
+const CATEGORY: Record<SliceKind, string> = {
+  run: "running",
+  wait: "ready",
+  await: "awaiting",
+  io: "awaiting I/O",
+};
 
 /** Seconds from the start of the run → microseconds, rounded to the nanosecond. */
 function micros(seconds: number): number {
@@ -39,7 +45,8 @@ function micros(seconds: number): number {
  * order of first activity); a callback and the task it started share a
  * track, as in the timeline. Slice names: running slices carry the row's
  * label (a task's steps `NAME step`), waiting ones `ready`, awaiting ones
- * `await`; a cancellation is an instant event `cancelled`.
+ * `await` (`I/O readuntil` for I/O); a cancellation is an instant event
+ * `cancelled`.
  */
 export function toTraceJson(record: RunRecord, clock: "real" | "virtual"): TraceJson {
   const events: TraceJsonEvent[] = [
@@ -79,6 +86,8 @@ export function toTraceJson(record: RunRecord, clock: "real" | "virtual"): Trace
         ? "ready"
         : s.kind === "await"
         ? "await"
+        : s.kind === "io"
+        ? `I/O ${s.what}`
         : s.entry.kind === "task"
         ? `${s.entry.label} step`
         : s.entry.label;

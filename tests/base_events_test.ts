@@ -749,3 +749,59 @@ Deno.test("a failing callback whose argument cannot be printed is reported; the 
     assertEquals(errors.map((e) => e.message), ["Exception in callback <anonymous>({})"]);
     assertThrows(() => loop.callLater(unprintable, () => {}), TypeError, "got [object Object]");
   }, { expectErrors: 1 }));
+
+// ---- Bound methods, as Python's -------------------------------------------
+
+Deno.test("loop methods passed as callbacks keep their loop: callLater(2, loop.stop), callSoon(loop.createTask, f)", () =>
+  withLoop(async (loop) => {
+    const log: string[] = [];
+    const stopper = loop.callLater(2, loop.stop);
+    loop.callSoon(loop.createTask, async () => {
+      log.push(`task at ${loop.time()}`);
+      await sleep(1);
+      log.push(`slept to ${loop.time()}`);
+    });
+    await loop.runForever();
+    assertEquals(log, ["task at 0", "slept to 1"]);
+    assertEquals(loop.time(), 2);
+    // asyncio's repr names the bound method's class: <TimerHandle when=2 BaseEventLoop.stop()>.
+    assertEquals(String(stopper), "<TimerHandle when=2 EventLoop.stop()>");
+    assert(loop.stop === loop.stop, "one bound function per loop and method");
+    const other = new EventLoop();
+    assert(other.close !== loop.close, "each loop its own");
+    other.close();
+  }));
+
+Deno.test("a subclass's overrides are bound too, and super calls still reach the base method", () =>
+  withLoop(async () => {
+    const log: string[] = [];
+    class Logging extends EventLoop {
+      override stop(): void {
+        log.push("stop");
+        super.stop();
+      }
+    }
+    const loop = new Logging({ clock: new VirtualClock() });
+    loop.callLater(1, loop.stop);
+    await loop.runForever();
+    assertEquals([log, loop.time()], [["stop"], 1]);
+    loop.close();
+  }));
+
+Deno.test("assigning a loop method (a test's stub) replaces it on that loop only", () =>
+  withLoop((loop) => {
+    const other = new EventLoop();
+    loop.stop = () => {};
+    assert(loop.stop !== other.stop);
+    assertEquals(other.stop.name, "EventLoop.stop");
+    other.close();
+  }));
+
+Deno.test("the scheduling methods stay plain prototype methods (one call target for every loop)", () => {
+  const a = new EventLoop(), b = new EventLoop();
+  for (const name of ["callSoon", "callLater", "callAt", "callSoonThreadsafe", "time"] as const) {
+    assert(a[name] === b[name], name);
+  }
+  a.close();
+  b.close();
+});

@@ -45,7 +45,7 @@ Deno.test("piped stdin with --virtual: both seed transcripts exactly, nothing ec
     "#3 call_soon call_soon → ready queue (position 1)",
     "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
     ...BLOCKING_PRINTERS,
-    "— stopped after 1 s at t=1.000: 4 callbacks and 0 task steps ran in 3 iterations; " +
+    "— stopped after 1 s at t=1.000: 4 callbacks and 0 task steps ran in 2 iterations; " +
     "left 0 ready, 0 timers, 0 tasks",
     "reset: a new loop on the virtual clock at t=0.000 (dropped 0 ready, 0 timers, 0 tasks)",
     "#1 call_at call_at → timer heap, due at t=0.200",
@@ -53,7 +53,7 @@ Deno.test("piped stdin with --virtual: both seed transcripts exactly, nothing ec
     "#3 call_soon call_soon → ready queue (position 1)",
     "#4 call_soon_threadsafe call_soon_threadsafe → ready queue (position 2)",
     ...ASYNC_PRINTERS,
-    "— stopped after 1 s at t=1.000: 8 callbacks and 8 task steps ran in 11 iterations; " +
+    "— stopped after 1 s at t=1.000: 8 callbacks and 8 task steps ran in 10 iterations; " +
     "left 0 ready, 0 timers, 0 tasks",
     "",
   ]);
@@ -78,9 +78,9 @@ Deno.test("--script FILE: a bad line is reported, the rest still runs, exit 1", 
       "Finished soon at 0.0",
       "Started late at 0.5",
       "Finished late at 0.5",
-      "— nothing left to run at t=0.500: 2 callbacks and 0 task steps ran in 3 iterations; " +
+      "— nothing left to run at t=0.500: 2 callbacks and 0 task steps ran in 2 iterations; " +
       "left 0 ready, 0 timers, 0 tasks",
-      `export: wrote 2 events of run to ${trace}; open it in ui.perfetto.dev`,
+      `export: wrote 2 events since reset to ${trace}; open it in ui.perfetto.dev`,
       "",
     ]);
     assertEquals(code, 1);
@@ -100,12 +100,12 @@ Deno.test("bad arguments exit 2 with the usage; --help exits 0", async () => {
   assert(bad.stderr.startsWith("unknown argument '--bogus'\nusage: deno task repl"), bad.stderr);
   const help = await repl(["--help"], "");
   assertEquals(help.code, 0);
-  assert(help.stdout.startsWith("usage: deno task repl [--virtual]"), help.stdout);
+  assert(help.stdout.startsWith("usage: deno task repl [--real | --virtual]"), help.stdout);
 });
 
 Deno.test("SIGINT during a run on the real clock stops the run, not the REPL", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(await taskFlags()), "repl/main.ts"],
+    args: ["run", ...(await taskFlags()), "repl/main.ts", "--real"],
     cwd: root,
     stdin: "piped",
     stdout: "piped",
@@ -134,7 +134,7 @@ Deno.test("SIGINT during a run on the real clock stops the run, not the REPL", a
   await child.stderr.cancel();
   const lines = stdout.split("\n");
   assert(
-    /^— interrupted at t=[\d.]+: 1 callback and 0 task steps ran in \d+ iterations?; left 0 ready, 1 timer, 0 tasks$/
+    /^— interrupted at t=[\d.]+: 1 callback and 0 task steps ran in 1 iteration; left 0 ready, 1 timer, 0 tasks$/
       .test(lines[4]),
     stdout,
   );
@@ -182,7 +182,7 @@ Deno.test("piped stdin: run waits for a js setTimeout; js lines that run the loo
   const lines = stdout.split("\n");
   assertEquals(lines[0], "hi");
   assert(
-    /^— nothing left to run at t=0\.000: 1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks; waited 0\.\d{3} s of real time for js timers/
+    /^— nothing left to run at t=0\.000: 1 callback and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks; waited 0\.\d{3} s of real time for js timers/
       .test(lines[1]),
     lines[1],
   );
@@ -193,14 +193,119 @@ Deno.test("piped stdin: run waits for a js setTimeout; js lines that run the loo
     "Started a at 0.5",
     "Finished a at 0.5",
     stoppedByRepl +
-    "1 callback and 0 task steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks",
+    "1 callback and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks",
     stoppedByRepl +
-    "0 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks",
+    "0 callbacks and 0 task steps ran in 0 iterations; left 0 ready, 0 timers, 0 tasks",
     stoppedByRepl +
-    "0 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 0 timers, 0 tasks",
-    "— iteration 7 at t=0.500 ran nothing",
+    "0 callbacks and 0 task steps ran in 0 iterations; left 0 ready, 0 timers, 0 tasks",
+    "— step at t=0.500 ran nothing",
     '"after"',
     "",
   ]);
+  assertEquals(code, 0);
+});
+
+/** Start the REPL (the task's permissions) with piped stdin; read stdout as it comes. */
+async function spawnRepl(args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(await taskFlags()), "repl/main.ts", ...args],
+    cwd: root,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  return {
+    child,
+    type: (text: string) => writer.write(new TextEncoder().encode(text)),
+    end: () => writer.close(),
+    /** Read stdout until `test` holds (or it ends, or 30 s pass); returns all read so far. */
+    async readUntil(test: (text: string) => boolean): Promise<string> {
+      const deadline = Date.now() + 30_000;
+      while (!test(stdout) && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += value;
+      }
+      return stdout;
+    },
+  };
+}
+
+Deno.test("Ctrl-C (SIGINT) during a blocking printer on the real clock ends it at once and stops the run", async () => {
+  const repl = await spawnRepl(["--real"]);
+  await repl.type("call_soon hog block=30\ncall_soon next block=30\ncall_later 0.05 later\nrun\n");
+  await repl.readUntil((text) => text.includes("Started hog"));
+  const sent = performance.now();
+  repl.child.kill("SIGINT");
+  const text = await repl.readUntil((t) => t.includes("— interrupted"));
+  const took = performance.now() - sent;
+  await repl.type("queue\n");
+  await repl.end();
+  const stdout = await repl.readUntil(() => false);
+  const { code } = await repl.child.status;
+  await repl.child.stderr.cancel();
+  // Well under the 30 s the printer would block (0.1 s on a quiet machine; two busy cores vary).
+  assert(took < 5_000, `took ${took} ms:\n${text}`);
+  const lines = stdout.split("\n");
+  const started = Number(/^Started hog at ([\d.]+)$/m.exec(stdout)![1]);
+  const ended = Number(/^Interrupted hog at ([\d.]+) \(Ctrl-C\)$/m.exec(stdout)![1]);
+  assert(ended - started < 5, stdout);
+  // The rest of that iteration still runs (as loop.stop()), and a blocking printer in it ends at once.
+  const at = lines.findIndex((l) => l.startsWith("Interrupted hog"));
+  assert(/^Started next at [\d.]+$/.test(lines[at + 1]), stdout);
+  assert(/^Interrupted next at [\d.]+ \(Ctrl-C\)$/.test(lines[at + 2]), stdout);
+  assert(
+    /^— interrupted at t=[\d.]+: 2 callbacks and 0 task steps ran in 1 iteration; left 0 ready, 1 timer, 0 tasks$/
+      .test(lines[at + 3]),
+    stdout,
+  );
+  assert(lines[at + 6].endsWith("#3 later"), stdout); // still in the heap, for the next run
+  assertEquals(code, 0);
+});
+
+Deno.test("demo subprocess runs with the task's permissions: sleeps one by one, then five at once (~ I/O), then python3 through a pipe", async () => {
+  const { code, stdout, stderr } = await repl([], "demo subprocess\n");
+  assertEquals(stderr, "");
+  const lines = stdout.split("\n");
+  assertEquals(lines.filter((l) => l.startsWith("error")), []);
+  const times = (what: string) =>
+    lines.filter((l) => l.startsWith(`${what} sleep at `)).map((l) => Number(l.split(" at ")[1]));
+  // Three blocking ones, then five awaited ones: eight each.
+  assertEquals([times("Started").length, times("Finished").length], [8, 8]);
+  // The five awaited ones all start before any finishes.
+  assertEquals(
+    lines.filter((l) => / sleep at /.test(l)).slice(6).map((l) => l.split(" ")[0]),
+    [...Array(5).fill("Started"), ...Array(5).fill("Finished")],
+  );
+  const python = ["x: 256", "y: 16", "z: 4", "i: 0", "i: 1", "i: 2", "i: 3"];
+  const x = lines.indexOf("x: 256");
+  assertEquals(lines.slice(x, x + 7), python);
+  // The awaited sleeps await their processes (~); the blocking ones hold the loop (█).
+  assertEquals(lines.filter((l) => /^#[4-8] sleep +[·█]+~+█+$/.test(l)).length, 5, stdout);
+  assertEquals(lines.filter((l) => /^#[1-3] sleep +·*█+$/.test(l)).length, 3, stdout);
+  assert(lines.some((l) => l.includes("~ awaiting I/O")), stdout);
+  assertEquals(code, 0);
+});
+
+Deno.test("demo server runs with the task's permissions: three clients on 127.0.0.1 get their lines a second apart", async () => {
+  const { code, stdout, stderr } = await repl([], "demo server\n");
+  assertEquals(stderr, "");
+  const lines = stdout.split("\n");
+  assertEquals(lines.filter((l) => l.startsWith("error")), []);
+  assert(lines.some((l) => /^Serving on 127\.0\.0\.1:\d+$/.test(l)), stdout);
+  const said = (what: string) => lines.filter((l) => new RegExp(`^\\d+\\.\\d ${what}`).test(l));
+  assertEquals(said("Client connected").map((l) => l.split(" ")[0]), ["0.4", "2.0", "2.5"]);
+  assertEquals(said("Finished sending to").length, 3);
+  // 3 + 2 + 1 lines, each read a second after the last (the lecture's asyncio.sleep(1)).
+  assertEquals(said("Got line:").length, 6);
+  assert(
+    lines.some((l) => l.startsWith("— stopped: the future given to runUntilComplete is done")),
+    stdout,
+  );
+  assert(lines.some((l) => /^#\d+ create_task\(client\(3\)\) /.test(l)), stdout);
   assertEquals(code, 0);
 });

@@ -1,7 +1,8 @@
 // The REPL in a real pseudo-terminal (tmux, on a private socket): typing,
 // Tab completion, arrow-up history across sessions, output arriving while a
-// line is typed, Ctrl-C during a run, NO_COLOR, Ctrl-D. Skipped, with a
-// message, where tmux is not installed.
+// line is typed, Ctrl-C during a run (and during a blocking printer, and a
+// js line that never returns), NO_COLOR, Ctrl-D, and text that fits 80 and
+// 120 columns. Skipped, with a message, where tmux is not installed.
 import { assert, assertEquals } from "./_assert.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -16,7 +17,13 @@ function hasTmux(): boolean {
   }
 }
 const TMUX = hasTmux();
-if (!TMUX) console.log("repl_pty_test: tmux is not installed; skipping the pseudo-terminal tests");
+if (!TMUX) {
+  console.log(
+    "%crepl_pty_test: tmux is not installed; SKIPPING the pseudo-terminal tests " +
+      "(Ctrl-C in a terminal, wrapping at 80 and 120 columns): apt-get install tmux",
+    "font-weight: bold",
+  );
+}
 
 async function tmux(...args: string[]): Promise<string> {
   const out = await new Deno.Command("tmux", {
@@ -32,6 +39,16 @@ async function tmux(...args: string[]): Promise<string> {
 async function screen(escapes = false): Promise<string> {
   const text = await tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", "repl");
   return text.replace(/\n+$/, "");
+}
+
+/**
+ * Everything printed (the scrollback too), with the lines the terminal
+ * wrapped joined again: a line longer than the terminal is one it had to
+ * break, wherever it fell.
+ */
+async function printed(): Promise<string[]> {
+  const text = await tmux("capture-pane", "-p", "-J", "-S", "-1000", "-t", "repl");
+  return text.replace(/\n+$/, "").split("\n");
 }
 
 /** Poll the screen until `test` holds; fails with the screen after `ms`. */
@@ -70,19 +87,19 @@ async function taskCommand(env: Record<string, string>, args: string): Promise<s
   return `cd ${root} && env -u NO_COLOR ${vars} ${task} ${args}; echo "EXIT=$?"; sleep 30`;
 }
 
-async function start(env: Record<string, string>, args = "--virtual"): Promise<void> {
-  await tmux(
-    "new-session",
-    "-d",
-    "-s",
-    "repl",
-    "-x",
-    "110",
-    "-y",
-    "40",
-    await taskCommand(env, args),
-  );
-  await waitFor((s) => s.includes("t=0.000 ready=0 timers=0 tasks=0>"), "the first prompt");
+async function start(
+  env: Record<string, string>,
+  args = "--virtual",
+  columns = 110,
+): Promise<void> {
+  const command = await taskCommand(env, args);
+  // A server killed by the test before may still be going away: try again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await tmux("new-session", "-d", "-s", "repl", "-x", String(columns), "-y", "40", command);
+    if ((await tmux("list-sessions", "-F", "#{session_name}")).includes("repl")) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await waitFor((s) => / t=[\d.]+ ready=0 timers=0 tasks=0>/.test(s), "the first prompt");
 }
 
 Deno.test({
@@ -117,7 +134,7 @@ Deno.test({
       await keys("dem", "Tab", "printers-a", "Tab");
       await waitFor((s) => lastLine(s).endsWith("> demo printers-async"), "demo name completion");
       await keys("Enter");
-      let text = await waitFor((s) => s.includes("✕ cancelled"), "the demo's timeline");
+      let text = await waitFor((s) => s.includes("─ awaiting (loop free)"), "the demo's timeline");
       assert(text.includes("Started call_at at 0.2\nFinished call_soon at 0.2"), text);
       assert(!(await screen(true)).includes("\x1b[3"), "NO_COLOR: no colour escapes");
 
@@ -156,7 +173,7 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 300));
       await keys("C-c");
       text = await waitFor(
-        (s) => /— interrupted at t=[\d.]+: .*1 timer/.test(s),
+        (s) => /— interrupted at t=[\d.]+: .*\n? *.*1 timer/.test(s),
         "the interrupted run",
       );
       await waitFor(
@@ -188,6 +205,125 @@ Deno.test({
       );
       await keys("exit", "Enter");
       await waitFor((s) => s.includes("EXIT=0"), "exit status 0 after exit");
+    } finally {
+      await tmux("kill-server");
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "in a terminal of 80 and of 120 columns: the banner, help, summaries and the timeline fit, broken at spaces",
+  ignore: !TMUX,
+  async fn() {
+    const config = await Deno.makeTempDir();
+    try {
+      for (const columns of [80, 120]) {
+        await start({ XDG_CONFIG_HOME: config, NO_COLOR: "1" }, "", columns);
+        await keys("help", "Enter");
+        await waitFor((s) => s.includes("History:"), "help");
+        await keys("help timeline", "Enter");
+        await waitFor((s) => s.includes("set width N fixes it"), "help timeline");
+        await keys("demo printers-blocking", "Enter");
+        await waitFor((s) => s.includes("held the loop"), "the demo's why");
+        const lines = await printed();
+        const text = lines.join("\n");
+        // The banner names the lecture and its printers (wherever its lines break).
+        const prose = text.replace(/\s+/g, " ");
+        assert(
+          prose.includes(
+            'the event-loop REPL of the lecture "Async I/O — multithreading without threads"',
+          ),
+          text,
+        );
+        assert(prose.includes("replay the lecture's printers"), text);
+        // Nothing the terminal had to break: every line fits.
+        const long = lines.filter((l) => [...l].length > columns);
+        assertEquals(long, [], `lines longer than ${columns} columns`);
+        // Breaks fall between words: no line ends inside one of these.
+        for (const word of ["queue", "iteration", "lecture's"]) {
+          assert(!lines.some((l) => l.endsWith(word.slice(0, 3)) && !l.endsWith(word)), word);
+        }
+        // The timeline fills the width: its axis reaches near the right edge.
+        const axis = lines.find((l) => /^ +├─/.test(l))!;
+        assert([...axis].length > columns - 8, `${[...axis].length} of ${columns}: ${axis}`);
+        // Its row in the timeline: due at 0.1, waiting until 0.4.
+        assert(lines.some((l) => /^#2 call_later +▸·+█+$/.test(l)), text);
+        await tmux("kill-session", "-t", "repl");
+      }
+    } finally {
+      await tmux("kill-server");
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "in a terminal: Tab completes help topics, WORK keywords and js loop. members",
+  ignore: !TMUX,
+  async fn() {
+    const config = await Deno.makeTempDir();
+    try {
+      await start({ XDG_CONFIG_HOME: config, NO_COLOR: "1" });
+      await keys("help timel", "Tab");
+      await waitFor((s) => lastLine(s).endsWith("> help timeline"), "help timel<Tab>");
+      await keys("C-u", "call_soon a sl", "Tab");
+      await waitFor((s) => lastLine(s).endsWith("> call_soon a sleep="), "sl<Tab> → sleep=");
+      await keys("C-u", "js loop.callL", "Tab");
+      await waitFor((s) => lastLine(s).endsWith("> js loop.callLater"), "js loop.callL<Tab>");
+      await keys("C-u", "exit", "Enter");
+      await waitFor((s) => s.includes("EXIT=0"), "exit");
+    } finally {
+      await tmux("kill-server");
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "in a terminal on the real clock: Ctrl-C ends a blocking printer at once; a js line that never returns is said, a second Ctrl-C quits",
+  ignore: !TMUX,
+  async fn() {
+    const config = await Deno.makeTempDir();
+    try {
+      await start({ XDG_CONFIG_HOME: config, NO_COLOR: "1" }, "--real");
+      await keys("call_soon hog block=30", "Enter", "run", "Enter");
+      await waitFor((s) => s.includes("Started hog at"), "the blocking printer");
+      await new Promise((r) => setTimeout(r, 200));
+      const sent = performance.now();
+      await keys("C-c");
+      const text = await waitFor((s) => s.includes("— interrupted at t="), "the interrupted run");
+      const took = performance.now() - sent;
+      // 30 s without the worker; a tenth of a second with it, more on two busy cores.
+      assert(took < 5_000, `took ${took} ms`);
+      assert(/Interrupted hog at [\d.]+ \(Ctrl-C\)/.test(text), text);
+      await waitFor((s) => /^real t=[\d.]+ ready=0 timers=0 tasks=0>$/.test(lastLine(s)), "prompt");
+
+      // JavaScript cannot be interrupted: the REPL says so, and the next Ctrl-C ends it.
+      await keys("js while (true) {}", "Enter");
+      await new Promise((r) => setTimeout(r, 300));
+      await keys("C-c");
+      await waitFor(
+        (s) => s.includes("running JavaScript that does not return"),
+        "the stuck message",
+        10_000,
+      );
+      await keys("C-c");
+      // The REPL ends as SIGINT ends a process: the shell running it may end with it.
+      const deadline = Date.now() + 10_000;
+      let ended = false;
+      while (!ended && Date.now() < deadline) {
+        const alive = await new Deno.Command("tmux", {
+          args: ["-L", socket, "has-session", "-t", "repl"],
+          stdout: "null",
+          stderr: "null",
+        }).output();
+        ended = !alive.success || (await screen()).includes("EXIT=130");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert(ended, `the REPL did not end at the second Ctrl-C:\n${await screen()}`);
     } finally {
       await tmux("kill-server");
       await Deno.remove(config, { recursive: true });

@@ -1,7 +1,16 @@
 // Trace events (lib/trace.ts): what the loop reports, and in what order.
 import { assert, assertEquals } from "./_assert.ts";
 import { hostDelay, withLoop } from "./_util.ts";
-import { blockingSleep, ensureFuture, sleep, type TraceEvent, Tracer } from "../mod.ts";
+import {
+  blockingSleep,
+  createSubprocessExec,
+  ensureFuture,
+  openConnection,
+  sleep,
+  startServer,
+  type TraceEvent,
+  Tracer,
+} from "../mod.ts";
 
 /** Events as short strings: kind, and what matters for the order. */
 function describe(e: TraceEvent): string {
@@ -12,6 +21,8 @@ function describe(e: TraceEvent): string {
       return `idle until=${e.until} @${e.time}`;
     case "task":
       return `task ${e.task.getName()} ${e.phase} @${e.time}`;
+    case "io":
+      return `io ${e.what} ${e.task?.getName() ?? "-"}`;
     default:
       return `${e.kind} ${e.handle.describe()} @${e.time}`;
   }
@@ -227,4 +238,51 @@ Deno.test("trace: awaiting ensureFuture(promise) instead resumes the task in a s
     await loop.runUntilComplete(task);
     remove();
     assertEquals(kinds.filter((k) => k === "outside"), []);
+  }, { virtual: false }));
+
+Deno.test("trace: code about to await I/O says which call and which task waits; I/O completions are marked io", () =>
+  withLoop(async (loop) => {
+    const events: string[] = [];
+    let completions = 0;
+    loop.addTraceListener((e) => {
+      if (e.kind === "io") events.push(describe(e));
+      // What the library delivers (a connect, data, an exit) is marked as I/O, not a user callback.
+      if (e.kind === "schedule" && e.io) completions++;
+    });
+    await loop.runUntilComplete(async () => {
+      const server = await startServer(
+        async (reader, writer) => {
+          await reader.readline();
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const port = (server.sockets[0] as Deno.NetAddr).port;
+      const [reader, writer] = await openConnection("127.0.0.1", port);
+      writer.write("hi\n");
+      await writer.drain(); // not paused: no wait, no event
+      await reader.read();
+      writer.close();
+      await writer.waitClosed();
+      server.close();
+      await server.waitClosed();
+      const child = await createSubprocessExec("true");
+      await child.wait();
+    });
+    const main = events[0].split(" ")[2];
+    assertEquals(events.filter((e) => e.endsWith(` ${main}`)), [
+      `io getaddrinfo ${main}`, // startServer's host
+      `io getaddrinfo ${main}`, // openConnection's host
+      `io connect ${main}`,
+      `io read ${main}`,
+      `io wait_closed ${main}`,
+      `io wait ${main}`,
+    ]);
+    assert(completions >= 3, `${completions} I/O completions`);
+    // The server's handler, a task of its own, waited for the line.
+    assert(
+      events.some((e) => /^io readuntil Task-\d+$/.test(e) && !e.endsWith(main)),
+      events.join(),
+    );
   }, { virtual: false }));
