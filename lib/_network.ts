@@ -7,9 +7,21 @@ import type { TimerHandle } from "./events.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
-import { listenersClosing, removeSocketFile, SocketTransport } from "./_transports.ts";
+import {
+  DenoTransport,
+  listenersClosing,
+  removeSocketFile,
+  SocketTransport,
+} from "./_transports.ts";
 import { toOSError } from "./_oserror.ts";
-import { ExceptionGroup, NotImplementedError, OSError } from "./exceptions.ts";
+import {
+  ConnectionError,
+  ExceptionGroup,
+  NotImplementedError,
+  OSError,
+  RuntimeError,
+  SendfileNotAvailableError,
+} from "./exceptions.ts";
 import {
   _transportSocket,
   AF_UNIX,
@@ -425,5 +437,57 @@ function bindError(err: unknown, address: string): unknown {
 function checkFactory(protocolFactory: unknown): void {
   if (typeof protocolFactory !== "function") {
     throw new TypeError("protocolFactory must be a function returning a protocol");
+  }
+}
+
+// The size of one block `loop.sendfile` reads, as CPython's fallback.
+const SENDFILE_BLOCK = 256 * 1024;
+
+/**
+ * `loop.sendfile` as CPython's `_sendfile_fallback`: read a block, write it,
+ * and wait while the transport's buffer is above its high-water mark.
+ */
+export async function sendfileFallback(
+  loop: EventLoop,
+  transport: Transport,
+  file: Deno.FsFile,
+  offset: number,
+  count: number | null,
+  fallback: boolean,
+): Promise<number> {
+  if (!(transport instanceof DenoTransport) || !transport.canWriteEof()) {
+    throw new TypeError(`transport must be a stream transport of this library, not ${transport}`);
+  }
+  if (count !== null && (!Number.isInteger(count) || count <= 0)) {
+    throw new RangeError(`count must be a positive integer (got ${count})`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new RangeError(`offset must be a non-negative integer (got ${offset})`);
+  }
+  if (!fallback) {
+    throw new SendfileNotAvailableError(
+      "syscall sendfile is not available: Deno has no sendfile() for its connections",
+    );
+  }
+  if (transport.isClosing()) throw new RuntimeError("Transport is closing");
+  let sent = 0;
+  try {
+    if (offset !== 0) await onLoop(loop, file.seek(offset, Deno.SeekMode.Start), () => {});
+    for (;;) {
+      const want = count === null ? SENDFILE_BLOCK : Math.min(count - sent, SENDFILE_BLOCK);
+      if (want <= 0) break;
+      // A new block each time: write() keeps the one before until it is sent.
+      const block = new Uint8Array(want);
+      const n = await onLoop(loop, file.read(block), () => {}, "read");
+      if (n === null || n === 0) break;
+      if (transport.isClosing()) throw new ConnectionError("Connection closed by peer");
+      transport.write(block.subarray(0, n));
+      sent += n;
+      const [, high] = transport.getWriteBufferLimits();
+      if (transport.getWriteBufferSize() > high) await transport._drained();
+    }
+    return sent;
+  } finally {
+    if (sent > 0) await file.seek(offset + sent, Deno.SeekMode.Start);
   }
 }

@@ -9,6 +9,7 @@
 // asyncio's order (`connectionMade` before any data, `connectionLost`
 // exactly once and last) and may use the running loop.
 import type { EventLoop } from "./base_events.ts";
+import type { Future } from "./futures.ts";
 import { OSError, RuntimeError } from "./exceptions.ts";
 import { toOSError } from "./_oserror.ts";
 import { type BaseProtocol, BufferedProtocol, type Protocol } from "./protocols.ts";
@@ -98,6 +99,7 @@ export abstract class DenoTransport implements Transport {
   #held: Array<Uint8Array | null> = [];
   #resume: (() => void) | null = null;
   #bufferWanted: ((buf: Uint8Array) => void) | null = null;
+  #drainWaiters: Future<void>[] = [];
 
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -232,9 +234,27 @@ export abstract class DenoTransport implements Transport {
     }
   }
 
+  /**
+   * @ignore Wait until the write buffer is at or below the low-water mark
+   * (at once if it is), or the connection is lost: `loop.sendfile`'s flow
+   * control, which must not take the protocol's pause/resume calls.
+   */
+  async _drained(): Promise<void> {
+    if (this.getWriteBufferSize() <= this.#low || this.#lost || this._loop === null) return;
+    const waiter = this._loop.createFuture<void>();
+    this.#drainWaiters.push(waiter);
+    await waiter;
+  }
+
+  #wakeDrainWaiters(): void {
+    for (const waiter of this.#drainWaiters.splice(0)) if (!waiter.done()) waiter.setResult();
+  }
+
   /** In a loop callback: resume the protocol if the buffer is (still) low. */
   #maybeResumeProtocol = (): void => {
-    if (!this.#writePaused || this.getWriteBufferSize() > this.#low) return;
+    if (this.getWriteBufferSize() > this.#low) return;
+    this.#wakeDrainWaiters();
+    if (!this.#writePaused) return;
     this.#writePaused = false;
     try {
       this._protocol.resumeWriting();
@@ -256,7 +276,10 @@ export abstract class DenoTransport implements Transport {
           off += await this._writeSome(off === 0 ? batch : batch.subarray(off));
           if (this.#released) break; // aborted: the rest is dropped
           this.#inFlight = batch.length - off;
-          if (this.#writePaused && this.getWriteBufferSize() <= this.#low) {
+          if (
+            (this.#writePaused || this.#drainWaiters.length > 0) &&
+            this.getWriteBufferSize() <= this.#low
+          ) {
             this.#callIO(this.#maybeResumeProtocol);
           }
         }
@@ -512,6 +535,7 @@ export abstract class DenoTransport implements Transport {
   }
 
   #connectionLost = (): void => {
+    this.#wakeDrainWaiters();
     try {
       this._protocol.connectionLost(this.#lostExc);
     } finally {

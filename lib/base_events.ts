@@ -38,7 +38,14 @@ import type { FileObject } from "./selectors.ts";
 import type { BaseProtocol, DatagramProtocol, SubprocessProtocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { DatagramTransport, SubprocessTransport, Transport } from "./transports.ts";
-import { connectTcp, connectUnix, listenTcp, listenUnix, onLoop } from "./_network.ts";
+import {
+  connectTcp,
+  connectUnix,
+  listenTcp,
+  listenUnix,
+  onLoop,
+  sendfileFallback,
+} from "./_network.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
 import { bindOnRead, bindSubclassMethods } from "./_bound.ts";
 import { PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
@@ -1288,17 +1295,25 @@ export class EventLoop {
   }
 
   /**
-   * Not available: Deno gives no `sendfile` on its connections.
-   * Mirrors `loop.sendfile` (which falls back to reading and writing when
-   * `fallback` is true: do the same with `Deno.open` and `transport.write`).
-   * @throws {NotImplementedError} always.
+   * Send `file` (from `offset`, `count` bytes or to its end) over
+   * `transport`, returning how many bytes were sent. Deno has no sendfile()
+   * for its connections, so this is asyncio's fallback: the file is read in
+   * blocks and written, waiting whenever the write buffer is above its
+   * high-water mark; the file's position is left after the last byte sent.
+   *
+   * Mirrors `loop.sendfile`.
+   * @throws {SendfileNotAvailableError} with `fallback: false`.
+   * @throws {RuntimeError} if the transport is closing.
    */
-  sendfile(_transport: Transport, _file: unknown): Promise<number> {
-    return Promise.reject(
-      new NotImplementedError(
-        "loop.sendfile() is not available: Deno has no sendfile for its connections",
-      ),
-    );
+  sendfile(
+    transport: Transport,
+    file: Deno.FsFile,
+    offset = 0,
+    count: number | null = null,
+    options: { fallback?: boolean } = {},
+  ): Promise<number> {
+    this.#checkClosed();
+    return sendfileFallback(this, transport, file, offset, count, options.fallback ?? true);
   }
 
   /**

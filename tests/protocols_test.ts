@@ -12,6 +12,7 @@ import {
   NotImplementedError,
   Protocol,
   RuntimeError,
+  SendfileNotAvailableError,
   type Server,
   sleep,
   type Transport,
@@ -286,15 +287,49 @@ Deno.test("createConnection to a closed port throws ConnectionRefusedError; bad 
     );
   }));
 
-Deno.test("sendfile and startTls say why they are not available", () =>
+Deno.test("sendfile() reads and writes the file (asyncio's fallback): offset, count, the file's position; fallback: false is SendfileNotAvailableError; startTls says why it is not available", () =>
   inRealLoop(async (loop) => {
-    await withPair(loop, () => new Protocol(), async (client) => {
-      await assertRejects(() => loop.sendfile(client.transport!, null), NotImplementedError);
-      await assertRejects(
-        () => loop.startTls(client.transport!, client, null),
-        NotImplementedError,
-      );
-    });
+    const path = Deno.makeTempFileSync();
+    const content = new Uint8Array(1_000_000).map((_, i) => (i * 31 + (i >> 8)) & 255);
+    Deno.writeFileSync(path, content);
+    using file = Deno.openSync(path);
+    try {
+      const received: Uint8Array[] = [];
+      const done = loop.createFuture<void>();
+      class Collect extends Protocol {
+        override dataReceived(data: Uint8Array): void {
+          received.push(data.slice());
+        }
+        override eofReceived(): void {
+          done.setResult();
+        }
+      }
+      await withPair(loop, () => new Collect(), async (client) => {
+        const t = client.transport!;
+        t.setWriteBufferLimits(64 * 1024);
+        assertEquals(await loop.sendfile(t, file, 1000, 500_000), 500_000);
+        // As CPython: the file's position is after the last byte sent.
+        assertEquals(file.seekSync(0, Deno.SeekMode.Current), 501_000);
+        assertEquals(await loop.sendfile(t, file), 499_000);
+        t.writeEof();
+        await done;
+        const got = new Uint8Array(received.reduce((n, c) => n + c.length, 0));
+        let off = 0;
+        for (const c of received) got.set(c, (off += c.length) - c.length);
+        assertEquals(got.length, 999_000);
+        assert(got.every((b, i) => b === content[1000 + i]), "the bytes sent differ");
+        await assertRejects(
+          () => loop.sendfile(t, file, 0, null, { fallback: false }),
+          SendfileNotAvailableError,
+        );
+        await assertRejects(
+          () => loop.startTls(client.transport!, client, null),
+          NotImplementedError,
+        );
+      });
+    } finally {
+      Deno.removeSync(path);
+    }
   }));
 
 Deno.test("Unix sockets: createUnixServer / createUnixConnection carry the path as names", () =>
