@@ -378,7 +378,7 @@ export class Session {
     this.recorder = new Recorder(loop, 0);
     // After the recorder: each event finds the recorder's entries up to date.
     this.log = new IterationLog(loop, this.recorder, (entry) => treeLabel(this.recorder, entry));
-    this.lecture = makeLecture((line) => this.print(line));
+    this.lecture = makeLecture((line) => this.printed(line));
     this.runner.reset();
     return `a new loop on the ${this.clock} clock at t=${fmt(loop.time(), 3)}${dropped}`;
   }

@@ -1,33 +1,10 @@
 // The REPL session, driven without a terminal: lines in, output lines out.
 import { assert, assertEquals } from "./_assert.ts";
+import { drive, open, within } from "./_repl.ts";
 import { Session } from "../repl/session.ts";
 import { parse } from "../repl/parse.ts";
 import { displayWidth, fmt } from "../repl/render.ts";
 import { ASYNC_PRINTERS as ASYNC_SEED, BLOCKING_PRINTERS as BLOCKING_SEED } from "./_seed.ts";
-
-/** A virtual-clock session whose output is collected as lines. */
-function open(options: { virtual?: boolean } = {}) {
-  let text = "";
-  const session = new Session({ write: (t) => (text += t), virtual: options.virtual ?? true });
-  return {
-    session,
-    /** Run `lines`, return what they printed (and forget it). */
-    async type(...lines: string[]): Promise<string[]> {
-      for (const line of lines) await session.exec(line);
-      const out = text.split("\n").slice(0, -1);
-      text = "";
-      return out;
-    },
-  };
-}
-
-/** Run `lines` on a fresh virtual-clock session; returns the output and the session. */
-async function drive(...lines: string[]) {
-  const repl = open();
-  const out = await repl.type(...lines);
-  repl.session.close();
-  return { out, session: repl.session };
-}
 
 // The legend names the marks a chart uses.
 const RUNNING = "█ running (loop busy)";
@@ -1135,16 +1112,6 @@ Deno.test("load: a relative path inside a loaded file is relative to that file",
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/** `interrupt()` the session after `ms` if `body` is still going (a guard against waiting for ever). */
-async function within<T>(session: Session, ms: number, body: () => Promise<T>): Promise<T> {
-  const guard = setTimeout(() => session.interrupt(), ms);
-  try {
-    return await body();
-  } finally {
-    clearTimeout(guard);
-  }
-}
 
 Deno.test("run without S waits for a js setTimeout that calls callSoonThreadsafe, and says it waited in real time", async () => {
   const repl = open();

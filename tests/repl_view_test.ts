@@ -5,24 +5,9 @@
 // Chromium is missing (tests/_chromium.ts).
 import { assert, assertEquals } from "./_assert.ts";
 import { CHROMIUM, dumpDom, openPage, screenshot, until } from "./_chromium.ts";
-import { Session } from "../repl/session.ts";
+import { open } from "./_repl.ts";
 
 const ignore = CHROMIUM === null;
-
-/** A virtual-clock session whose output is collected. */
-function open() {
-  let text = "";
-  const session = new Session({ write: (t) => (text += t) });
-  return {
-    session,
-    async type(...lines: string[]): Promise<string[]> {
-      for (const line of lines) await session.exec(line);
-      const out = text.split("\n").slice(0, -1);
-      text = "";
-      return out;
-    },
-  };
-}
 
 /** Run `lines`, export the view, and return the file's path (in `dir`). */
 async function exported(dir: string, name: string, ...lines: string[]): Promise<string> {

@@ -281,7 +281,8 @@
     const per = Math.max(1, Math.ceil(n / (width / 2)));
     for (let i = 0; i < n; i += per) {
       const group = view.frames.slice(i, i + per);
-      const busy = group.some((f) => f.end > f.start);
+      // Busy: it held the loop a millisecond or more (a real clock's overhead is less).
+      const busy = group.some((f) => f.end - f.start >= 0.001);
       const c = svg("rect", {
         class: busy ? "cell busy" : "cell",
         x: LABEL + i * cell,
