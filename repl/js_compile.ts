@@ -7,9 +7,10 @@
  * JavaScript, one top-level statement per line at two spaces (swc's
  * layout, which a test pins). Top-level `const`, `let`, `function` and
  * `class` become `var` assignments, and the body runs inside
- * `with (scope)`, where `scope` (a `JsScope`) claims every name that is not
- * a global: so an assignment lands in the scope and a later line, or a
- * closure made by this one, reads it from there, live. `const` therefore
+ * `with (scope)`, where `scope` (a `JsScope`) claims every name: so an
+ * assignment lands in the scope (never on the host's globals, which it
+ * reads through) and a later line, or a closure made by this one, reads it
+ * from there, live. `const` therefore
  * stays assignable across lines (as `deno repl` lets you redeclare it).
  *
  * (Not the inspector's `Runtime.evaluate({ replMode: true })`: it runs
@@ -29,7 +30,7 @@ export interface LineValue {
 /** A compiled line: run it with the scope (a `JsScope`'s proxy). */
 export interface CompiledLine {
   run(scope: object): Promise<LineValue>;
-  /** Simple names it declares at the top level (so that a global's name is shadowed in the scope). */
+  /** Simple names it declares at the top level (made in the scope before it runs). */
   declares: string[];
 }
 

@@ -22,13 +22,14 @@ export class JsScope {
     const own = (key: string | symbol): key is string =>
       typeof key === "string" && (Object.hasOwn(builtins, key) || vars.has(key));
     this.proxy = new Proxy(Object.create(null), {
-      // Every name that is not a global is the scope's, so that an
-      // assignment (a declaration made `var`) lands here, not on globalThis.
-      has: (_, key) => own(key) || (typeof key === "string" && !(key in globalThis)),
+      // Every name is the scope's, so that an assignment (a declaration made
+      // `var`, or `Map = 1`) lands here and never on the host's globals,
+      // which it only reads through.
+      has: (_, key) => typeof key === "string",
       get: (_, key) => {
         if (typeof key !== "string") return undefined; // Symbol.unscopables
-        if (Object.hasOwn(builtins, key)) return builtins[key]();
-        if (vars.has(key)) return vars.get(key);
+        if (own(key)) return Object.hasOwn(builtins, key) ? builtins[key]() : vars.get(key);
+        if (key in globalThis) return (globalThis as Record<string, unknown>)[key];
         throw new ReferenceError(`${key} is not defined`);
       },
       set: (_, key, value) => {
@@ -47,8 +48,8 @@ export class JsScope {
   }
 
   /**
-   * Claim the names a line declares before it runs, so that one a global
-   * has too (`const name`, `let Map`) is the scope's from now on.
+   * Claim the names a line declares before it runs (a `let x;` that
+   * assigns nothing still makes `x`).
    * @throws {Rejected} for one of the REPL's names.
    */
   declare(names: readonly string[]): void {

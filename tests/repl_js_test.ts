@@ -39,13 +39,16 @@ Deno.test("js: a closure one line made reads the variable live on later lines", 
   assertEquals(out.slice(1), ["2", "10", "10", "11"]);
 });
 
-Deno.test("js: a name of the REPL's cannot be declared; an unknown name is a ReferenceError; globals stay", async () => {
+Deno.test("js: a name of the REPL's cannot be declared; an unknown name is a ReferenceError; the host's globals stay", async () => {
   const { out } = await drive(
     "js const loop = 1",
     "js nothingHere",
     "js const Map = 'mine'",
     "js Map",
     "js typeof globalThis.Map",
+    // An assignment to a global's name shadows it in the scope; the host keeps its own.
+    "js Set = 1",
+    "js [Set, typeof globalThis.Set]",
   );
   assertEquals(out, [
     "error: js: loop is the REPL's (loop, asyncio, console, $, lecture, setTimeout, " +
@@ -53,6 +56,8 @@ Deno.test("js: a name of the REPL's cannot be declared; an unknown name is a Ref
     "error: js: ReferenceError: nothingHere is not defined",
     '"mine"',
     '"function"',
+    "1",
+    '[ 1, "function" ]',
   ]);
 });
 

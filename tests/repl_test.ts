@@ -1837,7 +1837,34 @@ Deno.test("the README's REPL section shows the lateness timeline demo printers-b
   assertEquals(shown, drawn);
 });
 
-Deno.test("the REPL never dies on a bad line: 600 random lines of commands and garbage, each error one line", async () => {
+Deno.test("the README's graph of the seed's sleepers is what graph prints, and the lines around it", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const from = readme.indexOf("```\n", readme.indexOf("**`graph`** draws")) + 4;
+  const block = readme.slice(from, readme.indexOf("\n```", from)).split("\n");
+  const typed = block.filter((line) => line.startsWith("> ")).map((line) => line.slice(2));
+  const { out } = await drive(...typed);
+  assertEquals(out, block.filter((line) => !line.startsWith("> ")));
+});
+
+Deno.test("graph: no task pending says so; tasks awaiting one another in a cycle are named in one line", async () => {
+  const { out } = await drive(
+    "graph",
+    "js let a, b",
+    "js a = loop.createTask(async () => { await asyncio.sleep(0); await b }, { name: 'a' })",
+    "js b = loop.createTask(async () => { await asyncio.sleep(0); await a }, { name: 'b' })",
+    "run 0.1",
+    "graph",
+  );
+  assertEquals(out[0], "graph: no task is pending");
+  assertEquals(
+    out.at(-1),
+    "error: graph: RuntimeError: await-graph contains cycles - cannot print a tree! " +
+      "cycle: a → b → a",
+  );
+});
+
+Deno.test("the REPL never dies on a bad line: 1,000 random lines of commands and garbage, each error one line", async () => {
+  const dir = await Deno.makeTempDir();
   // A small deterministic generator (mulberry32), so that a failure can be replayed.
   let seed = 22;
   const random = () => {
@@ -1901,11 +1928,66 @@ Deno.test("the REPL never dies on a bad line: 600 random lines of commands and g
     "日本語",
     "\t",
     "\x07",
+    // The browser view, graph, and the js prompt's declarations and awaits.
+    "graph",
+    "view",
+    "export",
+    `${dir}/v.html`,
+    `${dir}/t.json`,
+    "const",
+    "let",
+    "x",
+    "=",
+    "x;",
+    "await",
+    "asyncio.sleep(0.01)",
+    "asyncio.gather(asyncio.sleep(0.01),",
+    "asyncio.createTask(async () => 1)",
+    "loop.runForever()",
+    "class",
+    "function",
+    "f()",
+    "{}",
+    "loop",
+    "Map",
   ] as const;
+  // Half the lines follow the grammar, so that the new commands and js lines run, not only fail.
+  const grammar = [
+    () =>
+      `${pick(["call_soon", "call_later 0.01", "call_at +0.02", "create_task"])} a ${
+        pick(["", "block=0.01", "sleep=0.02"])
+      }`,
+    () => pick(["run", "run 0.05", "step", "graph", "tasks", "queue", "timeline", "view"]),
+    () => pick(["view stop", "reset", `export ${dir}/v.html`, `export ${dir}/t.json`]),
+    () => `${pick(["why", "cancel"])} ${Math.floor(random() * 12)}`,
+    () =>
+      `js ${
+        pick([
+          "const x = 1",
+          "let y",
+          "x + 1",
+          "y = x",
+          "function f() { return x }",
+          "f()",
+          "class C {}",
+          "new C()",
+          "Map = 1",
+          "const loop = 1",
+          "await asyncio.sleep(0.01)",
+          "await asyncio.gather(asyncio.sleep(0.01), asyncio.sleep(0.02))",
+          "asyncio.createTask(async () => { await asyncio.sleep(0.01) })",
+          "loop.callSoon(() => x)",
+          "await loop.runForever()",
+          "$(1)",
+        ])
+      }`,
+  ];
   const repl = open();
   let lines = 0;
-  for (let i = 0; i < 600; i++) {
-    const line = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join(" ");
+  for (let i = 0; i < 1000; i++) {
+    const line = random() < 0.5
+      ? pick(grammar)()
+      : Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join(" ");
     const out = await within(repl.session, 5_000, () => repl.type(line));
     lines += out.length;
     for (const text of out.filter((l) => l.startsWith("error"))) {
@@ -1921,5 +2003,7 @@ Deno.test("the REPL never dies on a bad line: 600 random lines of commands and g
     "— nothing left to run at t=0.000: 1 callback and 0 task steps ran in 1 iteration; " +
     "left 0 ready, 0 timers, 0 tasks",
   ]);
-  repl.session.close();
+  await repl.session.close();
+  assertEquals(typeof Map, "function", "a js line replaced a global of the host");
+  await Deno.remove(dir, { recursive: true });
 });
