@@ -16,7 +16,7 @@ import type { Entry, Recorder } from "./recorder.ts";
 import { fmt, plural } from "./render.ts";
 
 /** Past this many pending tasks, iterations keep no tree (drawing it would cost that much each). */
-export const TREE_LIMIT = 64;
+const TREE_LIMIT = 64;
 
 /** A handle or task step that ran in an iteration, and why it was ready. */
 export interface Ran {
@@ -26,10 +26,8 @@ export interface Ran {
   why: string;
 }
 
-/** One counted iteration. */
+/** One counted iteration (the n-th of `IterationLog.frames` is iteration n + 1, as the timeline counts). */
 export interface Frame {
-  /** 1-based, as the timeline counts iterations since reset. */
-  index: number;
   /** The loop's own count (it also counts iterations in which nothing recorded ran). */
   loopIteration: number;
   /** Loop time at its start, and when its last handle ended. */
@@ -127,7 +125,6 @@ export class IterationLog {
       }
       case "iteration":
         this.#pending = {
-          index: 0,
           loopIteration: event.iteration,
           start: event.time,
           end: event.time,
@@ -199,7 +196,6 @@ export class IterationLog {
       return;
     }
     if (this.#pending !== null && recorder.iterations > this.frames.length) {
-      this.#pending.index = this.frames.length + 1;
       this.#pending.run = recorder.record?.title ?? "";
       this.frames.push(this.#pending);
       this.#pending = null;

@@ -80,7 +80,7 @@ export class JsEvaluator {
     });
   }
 
-  /** The names js lines declared. */
+  /** The names in the js scope: the REPL's, then what lines declared. */
   get names(): string[] {
     return this.#scope.names;
   }

@@ -42,9 +42,9 @@ export class JsScope {
     });
   }
 
-  /** The names lines declared, in the order they first were. */
+  /** The REPL's names, then those lines declared (in the order they first were). */
   get names(): string[] {
-    return [...this.#vars.keys()];
+    return [...Object.keys(this.#builtins), ...this.#vars.keys()];
   }
 
   /**

@@ -43,11 +43,6 @@ export class LiveView {
     return new LiveView(session);
   }
 
-  /** How many pages listen now. */
-  get listeners(): number {
-    return this.#streams.size;
-  }
-
   /** Stop serving; resolves once the server is closed. */
   async close(): Promise<void> {
     clearInterval(this.#timer);

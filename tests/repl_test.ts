@@ -1817,7 +1817,20 @@ Deno.test("tab completion: help topics, WORK keywords, stop and create_task, dem
   assertEquals(s.complete("js loop.callSoon(loop.st"), [["loop.startTls", "loop.stop"], "loop.st"]);
   assert(s.complete("js loop.")[0].includes("loop.runUntilComplete"));
   assert(!s.complete("js loop.")[0].some((c) => c.startsWith("loop._")));
+  assertEquals(s.complete("view s"), [["stop"], "s"]);
   s.close();
+});
+
+Deno.test("tab completion in js: the scope's names, the REPL's and what lines declared", async () => {
+  const repl = open();
+  await repl.type("js const sleepers = []", "js function sleeper() {}");
+  assertEquals(repl.session.complete("js sle"), [["sleeper", "sleepers"], "sle"]);
+  assertEquals(repl.session.complete("js await asyncio.gather(...sle"), [
+    ["sleeper", "sleepers"],
+    "sle",
+  ]);
+  assertEquals(repl.session.complete("js lo"), [["loop"], "lo"]);
+  await repl.session.close();
 });
 
 Deno.test("the README's REPL section shows the lateness timeline demo printers-blocking draws, and its why", async () => {
