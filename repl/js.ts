@@ -145,13 +145,8 @@ export class JsEvaluator {
   #inLoop(compiled: CompiledLine): Promise<LineValue> {
     const loop = this.#session.loop;
     loop.enterLine();
-    let line: Promise<LineValue>;
-    try {
-      line = compiled.run(this.#scope.proxy);
-    } catch (err) {
-      loop.leaveLine();
-      throw err;
-    }
+    // (An async function: what it throws comes as a rejection, not here.)
+    const line = compiled.run(this.#scope.proxy);
     settlesSoon(line).finally(() => loop.leaveLine());
     return line;
   }
