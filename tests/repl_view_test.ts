@@ -152,6 +152,54 @@ Deno.test({
 
 Deno.test({
   name:
+    "the exported page: arrow keys and the slider step through the iterations; hovering a bar says what it is",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const url = `file://${await exported(dir, "blocking", "demo printers-blocking")}`;
+      const page = await openPage(url);
+      try {
+        const picked = () => page.evaluate("document.documentElement.dataset.picked");
+        await until(picked, (v) => v === "1", "the page");
+        const key = (key: string) =>
+          page.evaluate(`document.dispatchEvent(new KeyboardEvent("keydown", { key: "${key}" }))`);
+        await key("ArrowRight");
+        assertEquals(await picked(), "2");
+        await key("ArrowRight");
+        await key("ArrowRight"); // past the last: stays there
+        assertEquals(await picked(), "3");
+        await key("Home");
+        assertEquals(await picked(), "1");
+        await page.evaluate(`(() => {
+          const slider = document.getElementById("slider");
+          slider.value = "1";
+          slider.dispatchEvent(new Event("input"));
+        })()`);
+        assertEquals(await picked(), "2");
+        // call_later's running bar: its id and label, what it was doing when, and its repr.
+        const tip = await page.evaluate(`(() => {
+          const bar = [...document.querySelectorAll("g.row")]
+            .find((g) => g.dataset.head === "2").querySelector("rect.r");
+          bar.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: 5, clientY: 5 }));
+          return document.getElementById("tip").textContent;
+        })()`);
+        assertEquals(String(tip).split("\n"), [
+          "#2 call_later block=0.2 (timer)",
+          "running 0.400 → 0.600 (0.200 s)",
+          "<TimerHandle when=0.1 printer('call_later')>",
+        ]);
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
     "the exported page of 10,000 timers: a few megabytes, opens in seconds, draws only the rows in sight",
   ignore,
   fn: async () => {
