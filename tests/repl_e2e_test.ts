@@ -318,3 +318,28 @@ Deno.test("demo server runs with the task's permissions: three clients on 127.0.
   assert(lines.some((l) => /^#\d+ create_task\(client\(3\)\) /.test(l)), stdout);
   assertEquals(code, 0);
 });
+
+Deno.test("piped stdin: view and export FILE.html work with the repl task's permissions", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stdout, stderr } = await repl(
+      ["--virtual"],
+      `view\ndemo sleepers\nexport ${dir}/view.html\nview stop\n`,
+    );
+    assertEquals(stderr, "");
+    const lines = stdout.split("\n");
+    assert(
+      /^view: serving the browser view at http:\/\/127\.0\.0\.1:\d+\/ /.test(lines[0]),
+      stdout,
+    );
+    assert(
+      lines.some((l) => l.startsWith(`export: wrote the browser view of 3 rows and 7 iterations`)),
+      stdout,
+    );
+    assertEquals(lines.at(-2), "view: stopped serving the browser view");
+    assert((await Deno.readTextFile(`${dir}/view.html`)).includes('"trees"'));
+    assertEquals(code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
