@@ -7,7 +7,7 @@
 import type { EventLoop } from "./base_events.ts";
 import { EventLoop as Loop } from "./base_events.ts";
 import { RuntimeError } from "./exceptions.ts";
-import { _getRunningLoopOrNull } from "./_running.ts";
+import { _getRunningLoopOrNull, _setRunningLoop as setRunning } from "./_running.ts";
 import type { Task } from "./tasks.ts";
 import { firstFrame, shortRepr } from "./_util.ts";
 import { Context } from "./contextvars.ts";
@@ -286,6 +286,44 @@ export function getRunningLoop(): EventLoop {
   const loop = _getRunningLoopOrNull();
   if (loop === null) throw new RuntimeError("no running event loop");
   return loop;
+}
+
+/**
+ * The running loop, or `null` outside one.
+ *
+ * Mirrors `asyncio._get_running_loop`: a low-level function, for code that
+ * runs callbacks the way a loop does.
+ */
+export function _getRunningLoop(): EventLoop | null {
+  return _getRunningLoopOrNull();
+}
+
+/**
+ * Make `loop` the loop that `getRunningLoop()` returns (`null`: none) for
+ * the code that runs until it is set again, whether or not `loop` runs:
+ * `createTask`, `sleep` and the rest then schedule on it, and what they
+ * schedule waits for it to run. A loop's `runForever()` sets it itself, and
+ * refuses to start while another (or the same) loop is set.
+ *
+ * Mirrors `asyncio._set_running_loop`: a low-level function, for code that
+ * runs callbacks the way a loop does (the REPL runs each `js` line so, as
+ * `python -m asyncio` runs each line inside its running loop).
+ * @example
+ * ```ts
+ * import { _setRunningLoop, createTask, newEventLoop } from "@asyncio/deno";
+ * const loop = newEventLoop();
+ * _setRunningLoop(loop);
+ * const task = createTask(async () => "ran");
+ * _setRunningLoop(null);
+ * console.assert((await loop.runUntilComplete(task)) === "ran");
+ * loop.close();
+ * ```
+ */
+export function _setRunningLoop(loop: EventLoop | null): void {
+  if (loop !== null && !(loop instanceof Loop)) {
+    throw new TypeError("loop must be an instance of EventLoop or null");
+  }
+  setRunning(loop);
 }
 
 /**

@@ -231,12 +231,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     );
     const task = _taskContext.getStore();
     if (task === undefined) {
-      this._addWaiter(inCurrentContext(() => this._settleOutside(next)));
+      this._addWaiter(resumeAwait(this, next));
     } else if (task._loop !== this._loop) {
       // As asyncio: a live task of another loop would wait for ever, since
       // this future's loop may never run. (Work a finished task started just
       // waits, as any code outside a task does.)
-      if (task.done()) this._addWaiter(inCurrentContext(() => this._settleOutside(next)));
+      if (task.done()) this._addWaiter(resumeAwait(this, next));
       else {
         rejectContinuation(
           next,
@@ -254,7 +254,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         this._settleOutside(next);
       }));
     } else {
-      this._addWaiter(inCurrentContext(() => this._settleOutside(next)));
+      this._addWaiter(resumeAwait(this, next));
     }
     return next;
   }
@@ -371,6 +371,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
  * A `then` callback, to run in the context current now: its reactions run
  * inside the loop's callback, which would otherwise be a context of its own.
  */
+/**
+ * The done-callback that settles `next` (code outside a task awaiting
+ * `fut`), named so that a trace says what runs (the REPL's rows).
+ */
+function resumeAwait<T>(fut: Future<T>, next: Continuation): Waiter {
+  return inCurrentContext(function resumeAwait() {
+    fut._settleOutside(next);
+  });
+}
+
 function inCurrentContext(callback: () => void): Waiter {
   const context = capture();
   return context === null ? callback : new InContext(callback, context);

@@ -242,6 +242,9 @@ export function printCallGraph(
  *
  * Not in asyncio's API: its `pstree` command reads another process; this
  * is that command's format for this process's loop (the REPL's `graph`).
+ * @param options.label names a task in the tree (default: `task.getName()`),
+ *   for tools that know more about each task (the REPL adds its id and what
+ *   the task waits on).
  * @returns the lines, joined by `"\n"`; `""` if no task is pending.
  * @throws {RuntimeError} if tasks await one another in a cycle (no tree
  *   can show it): `await-graph contains cycles - cannot print a tree!`,
@@ -257,7 +260,11 @@ export function printCallGraph(
  * });
  * ```
  */
-export function formatTaskTree(loop: EventLoop = getRunningLoop()): string {
+export function formatTaskTree(
+  loop: EventLoop = getRunningLoop(),
+  options: TaskTreeOptions = {},
+): string {
+  const label = options.label ?? ((task: Task<unknown>) => task.getName());
   const tasks = [...loop._tasks];
   const pending = new Set(tasks);
   const children = new Map<Task<unknown>, Task<unknown>[]>();
@@ -287,7 +294,7 @@ export function formatTaskTree(loop: EventLoop = getRunningLoop()): string {
     for (const frame of task === running ? here : suspendedFrames(task)) {
       below = [{ label: ` ${frameLabel(frame)}`, below }];
     }
-    return { label: `(T) ${task.getName()}`, below };
+    return { label: `(T) ${label(task)}`, below };
   };
   const lines: string[] = [];
   const draw = (node: TreeNode, prefix: string, last: boolean): void => {
@@ -297,6 +304,12 @@ export function formatTaskTree(loop: EventLoop = getRunningLoop()): string {
   };
   for (const task of tasks) if (!awaited.has(task)) draw(nodeOf(task), "", true);
   return lines.join("\n");
+}
+
+/** Options of `formatTaskTree`. */
+export interface TaskTreeOptions {
+  /** The text after `(T) ` for a task (default: its name). */
+  label?: (task: Task<unknown>) => string;
 }
 
 interface TreeNode {

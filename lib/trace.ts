@@ -25,7 +25,12 @@ import type { Task } from "./tasks.ts";
  *   in the task's async context counts, e.g. a `.then` chain the task
  *   started and did not await.)
  * - `cancel`: a handle was cancelled before it ran.
- * - `iteration`: an iteration began with `ready` handles to run.
+ * - `iteration`: an iteration began with `ready` handles to run. This is
+ *   the moment to snapshot the queues: during this event
+ *   `loop.readyHandles()` lists exactly those handles, in the order they
+ *   will run (the timers that just came due last), and
+ *   `loop.scheduledHandles()` the timers still in the heap. Nothing is
+ *   copied unless a listener asks.
  * - `idle`: nothing was ready; the loop waits for I/O or a timer (`until`).
  * - `task`: a task was created or finished (`phase`).
  * - `io`: code of the loop is about to await I/O: `what` names the call

@@ -132,6 +132,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "show the pending tasks, their state and what they wait on",
   },
   {
+    name: "graph",
+    usage: "graph",
+    summary: "draw the pending tasks as a tree: who awaits whom, and what each waits on " +
+      "(as python -m asyncio pstree)",
+    details: [
+      "A task that awaits another (directly, or through gather, a TaskGroup or shield) has it " +
+      "drawn under it; the tasks nothing awaits are the roots, in the order they were made. Each " +
+      "task shows its id and what tasks says of it.",
+      "Where a suspended task's code stands needs the loop's debug mode, which the REPL leaves " +
+      "off (it would warn about every blocking printer): only the running task has frames.",
+    ],
+  },
+  {
     name: "timeline",
     usage: "timeline [last]",
     summary: "draw everything since reset as a text Gantt chart (last: the last run or steps only)",
@@ -146,8 +159,22 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "export",
-    usage: "export FILE.json",
-    summary: "write the session as a Chrome/Perfetto trace (open it in ui.perfetto.dev)",
+    usage: "export FILE.json|FILE.html",
+    summary: "write the session since reset: FILE.html as the browser view (see view), " +
+      "FILE.json as a Chrome/Perfetto trace (ui.perfetto.dev)",
+    details: [
+      "The .html file is one page with everything inline (no network): the timeline's rows, the " +
+      "iterations as a strip to step through (← →, or the slider), and at each iteration the " +
+      "ready queue in order, the timer heap in firing order, what ran and why it was ready, the " +
+      "clock, the tree of pending tasks and what was printed so far. file.html#N opens it at " +
+      "iteration N.",
+    ],
+  },
+  {
+    name: "view",
+    usage: "view [stop]",
+    summary: "serve the browser view on 127.0.0.1 and print its URL; it follows the session " +
+      "as it runs (view stop, or leaving the REPL, stops it)",
   },
   {
     name: "clock",
@@ -185,9 +212,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       "startServer, client(N), closeServer).",
       "What it schedules shows in queue, run and timeline. Loop methods are bound, as Python's: " +
       "loop.callLater(2, loop.stop) and loop.callSoon(loop.createTask, f) work.",
-      "Each line has its own scope: keep values on globalThis (js globalThis.t = $(3)).",
-      "The loop runs only during run and step, or when js code runs it: code that needs it " +
-      "running (asyncio.sleep, getRunningLoop) goes in a task.",
+      "What a line declares (const, let, function, class) is there for the next ones: " +
+      "js const t = $(3), then js t.cancel(). The REPL's names above cannot be declared again.",
+      "A line runs as if inside the loop, as python -m asyncio runs its lines: " +
+      "asyncio.createTask(f), asyncio.sleep(1) and getRunningLoop() work on the REPL's loop, and " +
+      "what they schedule waits for run or step. A line that awaits something of the loop's " +
+      "(js await asyncio.sleep(1), js await asyncio.gather(...)) runs the loop until that is " +
+      "done, as run does (recorded for timeline).",
       "loop.runForever() and loop.runUntilComplete(...) run the loop as run does: recorded for " +
       "timeline, stopped by Ctrl-C or when nothing is left; the line waits for the loop, awaited " +
       "or not.",
@@ -197,6 +228,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "to interrupt it. In a terminal, Ctrl-C says so after 2 s, and a second Ctrl-C quits the REPL.",
       'example: js loop.callLater(0.3, () => console.log("hi"))',
       "example: js loop.createTask(async () => { await asyncio.sleep(1); console.log('slept') })",
+      "example: js await asyncio.gather(asyncio.sleep(1, 'a'), asyncio.sleep(2, 'b'))",
       "example: js await loop.runUntilComplete(async () => { await asyncio.sleep(1); return 'slept' })",
     ],
   },

@@ -1,8 +1,8 @@
 /**
  * Tab completion: command names, `help` topics, WORK keywords (`sleep=`,
  * `block=`, …) and the lecture's `stop` / `create_task`, demo names,
- * pending ids, settings, file names, and members after `loop.` or
- * `asyncio.` in a `js` line.
+ * pending ids, settings, file names, and in a `js` line the members after
+ * `loop.` or `asyncio.` and the scope's names.
  * @module
  */
 import * as asyncio from "../mod.ts";
@@ -55,6 +55,8 @@ function argumentsOf(
       return index === 0 ? ["real", "virtual"] : [];
     case "timeline":
       return index === 0 ? ["last"] : [];
+    case "view":
+      return index === 0 ? ["stop"] : [];
     case "set":
       return index === 0
         ? ["decimals", "width"]
@@ -80,10 +82,19 @@ function argumentsOf(
   return [];
 }
 
-/** Members after `loop.` or `asyncio.` at the end of a js line, as `loop.callSoon`. */
+/**
+ * Members after `loop.` or `asyncio.` at the end of a js line, as
+ * `loop.callSoon`; else the names of the scope (the REPL's, and what lines
+ * declared) for a name being typed.
+ */
 function completeJs(session: Session, line: string): [string[], string] {
   const m = /\b(loop|asyncio)\.([A-Za-z_$][\w$]*)?$/.exec(line);
-  if (m === null) return [[], ""];
+  if (m === null) {
+    // A name, not a member (but a spread, `...name`, is one).
+    const name = /(?:^js\s+|\.\.\.|[^\w$.])([A-Za-z_$][\w$]*)$/.exec(line)?.[1];
+    if (name === undefined) return [[], ""];
+    return [session.js.names.filter((n) => n.startsWith(name)).sort(), name];
+  }
   const typed = m[0];
   const names = m[1] === "loop" ? membersOf(session.loop) : Object.keys(asyncio);
   const prefix = `${m[1]}.`;

@@ -1,8 +1,10 @@
 /**
- * The `js` command: a line of JavaScript or TypeScript compiled as the body
- * of an async function, with `loop`, `asyncio`, `console`, `$`, `lecture`
- * and the counted host timer functions in scope; its value printed, a
- * promise awaited (unless Ctrl-C gives up on it, or nothing could settle
+ * The `js` command: a line of JavaScript or TypeScript (`js_compile.ts`)
+ * run in the session's scope (`js_scope.ts`: `loop`, `asyncio`, `console`,
+ * `$`, `lecture`, the counted host timer functions, and what earlier lines
+ * declared), as if inside the loop (`ReplLoop.enterLine`); its value
+ * printed, a promise awaited, with the loop running until it settles if it
+ * needs the loop (unless Ctrl-C gives up on it, or nothing could settle
  * it), an error said in one line with a hint where one helps.
  * @module
  */
@@ -10,6 +12,8 @@ import { format } from "node:util";
 import * as asyncio from "../mod.ts";
 import { Future, Handle, type Task } from "../mod.ts";
 import { errorLine, Rejected } from "./errors.ts";
+import { type CompiledLine, compileLine, type LineValue } from "./js_compile.ts";
+import { JsScope } from "./js_scope.ts";
 import { fmt, idOf } from "./render.ts";
 import type { Session } from "./session.ts";
 
@@ -21,18 +25,6 @@ interface JsTimerFunctions {
   clearInterval: (timer?: unknown) => void;
 }
 
-/** What a `js` line has in scope besides the globals. */
-interface JsScope extends JsTimerFunctions {
-  loop: asyncio.EventLoop;
-  asyncio: typeof asyncio;
-  console: unknown;
-  $: (id: number) => unknown;
-  lecture: unknown;
-}
-
-/** `timer`: the value is the last statement's, to be shown only if it is a js timer. */
-type Compiled = (scope: JsScope) => Promise<{ value: unknown; timer?: boolean }>;
-
 // The classes of the library whose instances have a repr of their own (`toString`).
 const LIBRARY_CLASSES = new Set<unknown>(
   Object.values(asyncio).filter((v) =>
@@ -43,6 +35,7 @@ const LIBRARY_CLASSES = new Set<unknown>(
 
 const interruptedMark = Symbol("interrupted");
 const stalledMark = Symbol("stalled");
+const stoppedMark = Symbol("stopped");
 
 /** Runs `js` lines for a session, and keeps the host timers they set. */
 export class JsEvaluator {
@@ -62,13 +55,34 @@ export class JsEvaluator {
   readonly #timerFunctions: JsTimerFunctions;
   // What those functions returned (Deno's Timeout objects), to show them short.
   readonly #timerValues = new WeakMap<object, string>();
-  readonly #console: Pick<Console, "log" | "info" | "debug" | "warn" | "error">;
+  readonly #scope: JsScope;
 
   constructor(session: Session) {
     this.#session = session;
-    const log = (...args: unknown[]) => session.print(format(...args));
-    this.#console = { log, info: log, debug: log, warn: log, error: log };
+    const log = (...args: unknown[]) => session.printed(format(...args));
+    const console = { log, info: log, debug: log, warn: log, error: log };
+    const $ = (id: number) => {
+      const entry = session.recorder.byId(Number(String(id).replace(/^#/, "")));
+      return entry?.task ?? entry?.handle ?? undefined;
+    };
     this.#timerFunctions = this.#makeTimerFunctions();
+    const timers = this.#timerFunctions;
+    this.#scope = new JsScope({
+      loop: () => session.loop,
+      asyncio: () => asyncio,
+      console: () => console,
+      $: () => $,
+      lecture: () => session.lecture,
+      setTimeout: () => timers.setTimeout,
+      setInterval: () => timers.setInterval,
+      clearTimeout: () => timers.clearTimeout,
+      clearInterval: () => timers.clearInterval,
+    });
+  }
+
+  /** The names in the js scope: the REPL's, then what lines declared. */
+  get names(): string[] {
+    return this.#scope.names;
   }
 
   /** How many host timers of js code are pending. */
@@ -79,23 +93,29 @@ export class JsEvaluator {
   /** Run one `js` line. */
   async exec(code: string): Promise<void> {
     const session = this.#session;
-    const compiled = await compile(code);
-    const $ = (id: number) => {
-      const entry = session.recorder.byId(Number(String(id).replace(/^#/, "")));
-      return entry?.task ?? entry?.handle ?? undefined;
-    };
+    const compiled = await compileLine(code);
+    this.#scope.declare(compiled.declares);
     this.line = code;
     this.run = null;
     try {
-      const scope = {
-        loop: session.loop,
-        asyncio,
-        console: this.#console,
-        $,
-        lecture: session.lecture,
-        ...this.#timerFunctions,
-      };
-      const box = await this.#settle(compiled(scope));
+      const line = this.#inLoop(compiled);
+      // It awaits something of the loop's (a sleep, a task): run the loop
+      // until it settles, unless the line runs the loop itself.
+      if (!(await settlesSoon(line)) && this.run === null && this.#loopHasWork()) {
+        this.run = session.runner.untilSettled(line);
+        const first = await Promise.race([
+          line.then(() => null, () => null),
+          this.run.then(() => stoppedMark),
+        ]);
+        if (first === stoppedMark && !(await settlesSoon(line))) {
+          session.print(
+            "js: the loop stopped before what the line awaits was done " +
+              "(its code goes on when that is done, in a later run or step)",
+          );
+          return;
+        }
+      }
+      const box = await this.#settle(line);
       if (box === interruptedMark) return;
       let value = box.timer && this.#timerText(box.value) === undefined ? undefined : box.value;
       if (value instanceof Promise) {
@@ -108,13 +128,33 @@ export class JsEvaluator {
       if (value !== undefined) session.print(this.#show(value));
     } catch (err) {
       if (err instanceof Rejected) throw err;
-      throw new Rejected(`js: ${errorLine(err)}${hint(err, code)}`);
+      throw new Rejected(`js: ${errorLine(err)}${hint(err)}`);
     } finally {
       this.line = null;
       // Also when the line failed after starting the loop (its error is said after the run).
       // (A cast: TypeScript cannot see that the line's code may have set it.)
       await (this.run as Promise<void> | null)?.catch(() => {});
     }
+  }
+
+  /**
+   * Start the line inside the loop (`enterLine`), and leave once its
+   * synchronous part and what follows at once (an await of something
+   * already settled) have run.
+   */
+  #inLoop(compiled: CompiledLine): Promise<LineValue> {
+    const loop = this.#session.loop;
+    loop.enterLine();
+    // (An async function: what it throws comes as a rejection, not here.)
+    const line = compiled.run(this.#scope.proxy);
+    settlesSoon(line).finally(() => loop.leaveLine());
+    return line;
+  }
+
+  /** Something is scheduled that the loop would run: a ready callback, a timer, I/O. */
+  #loopHasWork(): boolean {
+    const { loop, recorder } = this.#session;
+    return !loop.isClosed() && recorder.readyCount + recorder.timerCount + recorder.ioCount > 0;
   }
 
   /** Clear the timers js code left pending; returns how many there were. */
@@ -240,7 +280,7 @@ export class JsEvaluator {
 const NOT_A_FUNCTION = /^(.*?)\.([a-z][a-z0-9]*(?:_[a-z0-9]+)+) is not a function$/;
 
 /** What to add to a js error line: the camelCase name meant, or where the loop runs. */
-function hint(err: unknown, code: string): string {
+function hint(err: unknown): string {
   const message = err instanceof Error ? err.message : "";
   const snake = NOT_A_FUNCTION.exec(message);
   if (snake !== null) {
@@ -248,63 +288,24 @@ function hint(err: unknown, code: string): string {
     return `; did you mean ${snake[1]}.${camel}? (asyncio's names are camelCase here)`;
   }
   if (/no running event loop/.test(message)) {
+    // A line's code after an await of a host promise: the line no longer runs inside the loop.
     return "; the loop runs only during run and step: put such code in a task," +
-      " js loop.createTask(async () => { ... })" +
-      (/runUntilComplete\(/.test(code)
-        ? ", or pass runUntilComplete a function: loop.runUntilComplete(() => asyncio.sleep(1))" +
-          " (JavaScript calls run at once; a Python coroutine waits to be awaited)"
-        : "");
+      " js loop.createTask(async () => { ... })";
   }
   return "";
 }
 
 /**
- * Compile a `js` line as the body of an async function. Deno transpiles a
- * `data:` TypeScript module, so type annotations work. The line is first
- * tried as an expression (its value is printed), then as statements. The
- * value is boxed so that a returned Future or Task is not awaited: awaiting
- * one while the loop is not running would never end.
+ * Whether `promise` settles by the next host turn (its microtasks run
+ * first): if not, it waits for something else (the loop, a host timer).
  */
-async function compile(code: string): Promise<Compiled> {
-  const head = "export default async function ({ loop, asyncio, console, $, lecture, " +
-    "setTimeout, setInterval, clearTimeout, clearInterval }) {";
-  const load = async (body: string) =>
-    (await import(`data:application/typescript;base64,${base64(`${head}\n${body}\n}`)}`))
-      .default as Compiled;
-  try {
-    return await load(`return { value: (\n${code}\n) };`);
-  } catch {
-    // Not an expression: statements.
-  }
-  let statements: Compiled;
-  try {
-    statements = await load(`${code}\n;return { value: undefined };`);
-  } catch (err) {
-    throw new Rejected(`js: ${errorLine(err).replace(/^TypeError: /, "")}`);
-  }
-  // The last statement sets a js timer (`let n = 0; setInterval(…)`): its
-  // value, so that the timer is said as for the call alone. A `;` that ends
-  // no statement (in a string, a comment, a block) does not compile, and
-  // the tail stays on the prefix's line, so a line comment there fails too.
-  const stripped = code.replace(/[\s;]+$/, "");
-  for (let i = stripped.length; i >= 0; i--) {
-    if (i > 0 && stripped[i - 1] !== ";") continue;
-    const last = stripped.slice(i);
-    if (!/^\s*set(Timeout|Interval)\s*\([\s\S]*\)$/.test(last)) continue;
-    try {
-      return await load(
-        `${stripped.slice(0, i)} return { value: (${last}\n), timer: true };`,
-      );
-    } catch {
-      // Not a statement boundary: try an earlier `;`.
-    }
-  }
-  return statements;
-}
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
+function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 0);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(done, done);
+  });
 }

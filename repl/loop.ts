@@ -5,6 +5,8 @@
  * @module
  */
 import {
+  _getRunningLoop,
+  _setRunningLoop,
   type CoroutineLike,
   EventLoop,
   type EventLoopOptions,
@@ -26,6 +28,8 @@ export class ReplLoop extends EventLoop {
   #startRun: (untilComplete: boolean) => Promise<void>;
   /** The run being started comes from `runUntilComplete()` (its future's end stops it). */
   #untilComplete = false;
+  /** A js line runs with this loop set as the running one (`enterLine`). */
+  #inLine = false;
 
   constructor(options: EventLoopOptions, startRun: (untilComplete: boolean) => Promise<void>) {
     super(options);
@@ -35,7 +39,29 @@ export class ReplLoop extends EventLoop {
   override runForever(): Promise<void> {
     // A running or closed loop: the library's own error.
     if (this.isRunning() || this.isClosed()) return super.runForever();
+    // Started by a js line that runs inside: the run takes over.
+    this.leaveLine();
     return this.#startRun(this.#untilComplete);
+  }
+
+  /**
+   * A `js` line runs as if inside this loop (`_setRunningLoop`), though it
+   * does not run: `createTask`, `sleep` and `getRunningLoop` find this loop,
+   * and what they schedule waits for the next run or step, as
+   * `python -m asyncio` runs each line inside its running loop. Until
+   * `leaveLine()`; nothing happens if a loop really runs.
+   */
+  enterLine(): void {
+    if (_getRunningLoop() !== null) return;
+    _setRunningLoop(this);
+    this.#inLine = true;
+  }
+
+  /** The `js` line is over (or a run starts): no longer the running loop, unless it runs. */
+  leaveLine(): void {
+    if (!this.#inLine) return;
+    this.#inLine = false;
+    if (_getRunningLoop() === this && !this.isRunning()) _setRunningLoop(null);
   }
 
   override runUntilComplete<T>(future: Future<T> | CoroutineLike<T>): Promise<T> {
@@ -50,6 +76,7 @@ export class ReplLoop extends EventLoop {
 
   /** The library's `runForever()`. */
   runDirect(): Promise<void> {
+    this.leaveLine();
     return super.runForever();
   }
 }
@@ -60,10 +87,10 @@ export function reportLoopError(session: Session, context: ExceptionContext): vo
   const handle = context.handle;
   const entry = handle === undefined ? undefined : session.recorder.ofHandle(handle);
   if (entry !== undefined && error !== null) session.recorder.raised(entry, error);
-  session.say(
-    session.style.error("error in the loop: ") + context.message +
-      (error === null ? "" : `: ${error}`) + hintFor(context),
-  );
+  const said = `${context.message}${error === null ? "" : `: ${error}`}`;
+  // What asyncio logs is the program's output too (the browser view's "printed so far").
+  session.log.printed(`error in the loop: ${said}`);
+  session.say(session.style.error("error in the loop: ") + said + hintFor(context));
 }
 
 /** What to add to a loop error: how to widen permissions, or why a loop method lost its loop. */

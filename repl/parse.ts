@@ -54,7 +54,8 @@ export type Command =
     relative: boolean;
   }
   | { cmd: "run"; seconds: number | null }
-  | { cmd: "step" | "stop" | "reset" | "queue" | "tasks" | "exit" }
+  | { cmd: "step" | "stop" | "reset" | "queue" | "tasks" | "graph" | "exit" }
+  | { cmd: "view"; stop: boolean }
   | { cmd: "timeline"; last: boolean }
   | { cmd: "cancel" | "why"; id: number }
   | { cmd: "export" | "load"; file: string }
@@ -252,8 +253,10 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
     case "load": {
       const file = rest(line);
       if (file === "") throw new Bad("missing FILE");
-      if (spec.name === "export" && !file.endsWith(".json")) {
-        throw new Bad(`FILE must end in .json (a Chrome/Perfetto trace), got '${file}'`);
+      if (spec.name === "export" && !/\.(json|html)$/.test(file)) {
+        throw new Bad(
+          `FILE must end in .json (a Chrome/Perfetto trace) or .html (the browser view), got '${file}'`,
+        );
       }
       return { cmd: spec.name, file };
     }
@@ -271,6 +274,12 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
       if (!(args[0] in DEMOS)) throw new Bad(`no demo '${args[0]}'; demos: ${names}`);
       return { cmd: "demo", name: args[0] };
     }
+    case "view":
+      noMore(args, 1);
+      if (args[0] !== undefined && args[0] !== "stop") {
+        throw new Bad(`expected stop or nothing, got '${args[0]}'`);
+      }
+      return { cmd: "view", stop: args[0] === "stop" };
     case "help": {
       noMore(args, 1);
       if (args[0] === undefined) return { cmd: "help", topic: null };
@@ -306,7 +315,9 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
     }
     default:
       noMore(args, 0);
-      return { cmd: spec.name as "step" | "stop" | "reset" | "queue" | "tasks" | "exit" };
+      return {
+        cmd: spec.name as "step" | "stop" | "reset" | "queue" | "tasks" | "graph" | "exit",
+      };
   }
 }
 

@@ -23,6 +23,29 @@ const LIBRARY_CALLS = new Map<string, (seconds: number) => string>([
   ["releaseWaiter", (s) => `wait(…, { timeout: ${s} })`],
 ]);
 
+/** The library's own callbacks that futures schedule, in the words of what the person wrote. */
+const LIBRARY_CALLBACKS = new Map<string, string>([
+  ["onChildDone", "gather: child done"],
+  // Code outside any task (a js line) that awaited a future goes on.
+  ["resumeAwait", "await resumes"],
+]);
+
+// How much of an anonymous function's source makes a name.
+const SOURCE_CHARS = 40;
+
+/**
+ * An anonymous function as the person wrote it (as Deno transpiled it):
+ * `() => console.log("hi")`, one line, cut; "" for a named one.
+ */
+export function sourceName(fn: unknown): string {
+  if (typeof fn !== "function" || fn.name !== "") return "";
+  const text = Function.prototype.toString.call(fn).replace(/\s+/g, " ").replace(
+    /\)=>\s*/g,
+    ") => ",
+  );
+  return text.length > SOURCE_CHARS ? text.slice(0, SOURCE_CHARS - 1) + "…" : text;
+}
+
 /** What the REPL calls a handle: the asyncio call that made it, else `handle.describe()`. */
 function labelOf(handle: Handle, time: number): string {
   // `callSoon(loop.createTask, f)`, the lecture's call_soon(create_task, …): name the coroutine.
@@ -30,8 +53,10 @@ function labelOf(handle: Handle, time: number): string {
     const coro = handle.args[0];
     return `create_task(${typeof coro === "function" && coro.name !== "" ? coro.name : "…"})`;
   }
+  const words = LIBRARY_CALLBACKS.get(handle.callback.name);
+  if (words !== undefined) return words;
   const call = LIBRARY_CALLS.get(handle.callback.name);
-  if (call === undefined) return handle.describe();
+  if (call === undefined) return sourceName(handle.callback) || handle.describe();
   // Milliseconds, as the REPL prints times: the real clock moves between two readings.
   const delay = handle instanceof TimerHandle ? Math.max(0, handle.when() - time) : 0;
   return call(Number(delay.toFixed(3)));
@@ -478,9 +503,11 @@ export class Recorder {
   }
 
   #taskCreated(task: Task<unknown>, time: number): void {
-    // A default name (Task-3) says little: add the coroutine function's name.
+    // A default name (Task-3) says little: add the coroutine function's name, or its source.
     const coro = task.getCoro();
-    const fn = typeof coro === "function" && /^Task-\d+$/.test(task.getName()) ? coro.name : "";
+    const fn = typeof coro === "function" && /^Task-\d+$/.test(task.getName())
+      ? coro.name || sourceName(coro)
+      : "";
     const entry = this.#add("task", fn === "" ? task.getName() : `${task.getName()} ${fn}`, time);
     entry.task = task;
     entry.owner = this.#stepping;

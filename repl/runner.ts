@@ -89,12 +89,34 @@ export class Runner {
    */
   jsStartedRun(untilComplete: boolean): Promise<void> {
     const js = this.#session.js;
-    const code = js.line;
-    const title = code === null
-      ? "loop.runForever() of js code"
-      : `js ${code.length > 40 ? code.slice(0, 39) + "…" : code}`;
-    js.run = this.#recordedRun(title, null, true, untilComplete);
+    js.run = this.#recordedRun(this.#jsTitle("loop.runForever() of js code"), null, {
+      byJs: true,
+      until: untilComplete ? "complete" : null,
+    });
     return js.run;
+  }
+
+  /**
+   * A js line awaits `promise`, which needs the loop (a sleep, a task): run
+   * the loop as `run` does until it settles (or nothing is left), as
+   * `python -m asyncio`'s loop runs while its prompt awaits.
+   */
+  untilSettled(promise: Promise<unknown>): Promise<void> {
+    const loop = this.#session.loop;
+    const stop = () => {
+      if (loop.isRunning()) loop.stop();
+    };
+    promise.then(stop, stop);
+    return this.#recordedRun(this.#jsTitle("a js line's await"), null, {
+      byJs: true,
+      until: "settled",
+    });
+  }
+
+  /** The title of a run that the js line being run started. */
+  #jsTitle(otherwise: string): string {
+    const code = this.#session.js.line;
+    return code === null ? otherwise : `js ${code.length > 40 ? code.slice(0, 39) + "…" : code}`;
   }
 
   /** `step`: one iteration; on the virtual clock, first a jump to the next timer if nothing is ready. */
@@ -182,8 +204,11 @@ export class Runner {
   async #recordedRun(
     title: string,
     seconds: number | null,
-    byJs = false,
-    untilComplete = false,
+    { byJs = false, until = null }: {
+      byJs?: boolean;
+      /** What else ends the run: runUntilComplete's future, or the promise a js line awaits. */
+      until?: "complete" | "settled" | null;
+    } = {},
   ): Promise<void> {
     const session = this.#session;
     const { loop, recorder } = session;
@@ -224,8 +249,10 @@ export class Runner {
         : "nothing left to run"
       : timedOut
       ? `stopped after ${seconds} s`
-      : untilComplete
+      : until === "complete"
       ? "stopped: the future given to runUntilComplete is done"
+      : until === "settled"
+      ? "stopped: what the js line awaits is done"
       : "stopped by loop.stop()";
     session.say(
       session.style.dim(`— ${reason} at t=${fmt(loop.time(), 3)}: ${this.#ranSummary()}`),

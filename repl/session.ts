@@ -19,11 +19,14 @@ import { JsEvaluator } from "./js.ts";
 import { type Lecture, makeLecture } from "./lecture.ts";
 import { outsideStepReporter, ReplLoop, reportLoopError } from "./loop.ts";
 import { type Command, parse } from "./parse.ts";
+import { treeLabel } from "./awaits.ts";
+import { IterationLog } from "./iterations.ts";
 import { Recorder } from "./recorder.ts";
 import { describeEntry, fmt, idOf, makeStyle, plural, type Style, wrap } from "./render.ts";
 import { Runner } from "./runner.ts";
 import { Scripts } from "./scripts.ts";
-import { explain, exportTrace, showQueue, showTasks, showTimeline, waitForOf } from "./views.ts";
+import { LiveView } from "./view_server.ts";
+import { explain, exportFile, showGraph, showQueue, showTasks, showTimeline } from "./views.ts";
 import { Workloads } from "./workloads.ts";
 
 /** How a session is made. */
@@ -50,6 +53,10 @@ export class Session {
   loop!: ReplLoop;
   /** What the REPL knows about the loop, from its trace events. */
   recorder!: Recorder;
+  /** The loop's iterations one by one, for the browser view. */
+  log!: IterationLog;
+  /** The browser view being served (`view`), if any. */
+  liveView: LiveView | null = null;
   /** The lecture's process and server programs, printing here (`lecture` in js). */
   lecture!: Lecture;
   /** `set` values: decimals of printed times, timeline width (null: fit the terminal). */
@@ -105,6 +112,12 @@ export class Session {
   /** Print one line as it is. */
   print(line: string): void {
     this.#write(line + "\n");
+  }
+
+  /** Print a line of the program's own output (a printer's, js code's), which the browser view keeps too. */
+  printed(line: string): void {
+    this.log.printed(line);
+    this.print(line);
   }
 
   /** Print prose, wrapped at word boundaries to the terminal (lines after the first start with `indent`). */
@@ -174,12 +187,35 @@ export class Session {
     };
   }
 
-  /** Close the loop and clear the js timers; the session is done. */
-  close(): void {
+  /** Close the loop, clear the js timers and stop serving the view; the session is done. */
+  close(): Promise<void> {
     this.js.clearTimers();
     this.lecture.dispose();
     this.recorder.dispose();
+    this.log.dispose();
     if (!this.loop.isRunning()) this.loop.close();
+    return this.#stopView();
+  }
+
+  /** Stop serving the browser view, if it is served. */
+  #stopView(): Promise<void> {
+    const view = this.liveView;
+    this.liveView = null;
+    return view?.close() ?? Promise.resolve();
+  }
+
+  #view(stop: boolean): Promise<void> | void {
+    if (stop) {
+      if (this.liveView === null) throw new Rejected("view stop: the view is not being served");
+      this.say("view: stopped serving the browser view");
+      return this.#stopView();
+    }
+    const fresh = this.liveView === null;
+    this.liveView ??= LiveView.start(this);
+    this.say(
+      `view: ${fresh ? "serving" : "still serving"} the browser view at ${this.liveView.url} ` +
+        "(it follows the session as it runs; view stop, or leaving the REPL, stops it)",
+    );
   }
 
   /**
@@ -261,10 +297,14 @@ export class Session {
         return showQueue(this);
       case "tasks":
         return showTasks(this);
+      case "graph":
+        return showGraph(this);
       case "timeline":
         return showTimeline(this, c.last);
       case "export":
-        return await exportTrace(this, c.file);
+        return await exportFile(this, c.file);
+      case "view":
+        return await this.#view(c.stop);
       case "demo":
         return await this.scripts.demo(c.name);
       case "load":
@@ -323,6 +363,7 @@ export class Session {
         plural(r.taskCount, "task")
       }${jsTimers > 0 ? `, ${plural(jsTimers, "js timer")}` : ""})`;
       this.recorder.dispose();
+      this.log.dispose();
       this.loop.close();
     }
     const loop = new ReplLoop(
@@ -335,7 +376,9 @@ export class Session {
     this.loop = loop;
     // The time base starts at 0 (both clocks start there), whatever the clock read since.
     this.recorder = new Recorder(loop, 0);
-    this.lecture = makeLecture((line) => this.print(line));
+    // After the recorder: each event finds the recorder's entries up to date.
+    this.log = new IterationLog(loop, this.recorder, (entry) => treeLabel(this.recorder, entry));
+    this.lecture = makeLecture((line) => this.printed(line));
     this.runner.reset();
     return `a new loop on the ${this.clock} clock at t=${fmt(loop.time(), 3)}${dropped}`;
   }
@@ -352,7 +395,7 @@ export class Session {
     const who = `${idOf(entry, this.style)} ${describeEntry(entry, this.style)}`;
     if (entry.task !== null) {
       // Suspended, but on nothing of the loop's (no wait_for= in its repr).
-      const outside = entry.open?.kind === "await" && waitForOf(String(entry.task)) === null;
+      const outside = entry.open?.kind === "await" && entry.task._futWaiter === null;
       entry.task.cancel();
       this.say(
         entry.firstRun === null && typeof entry.task.getCoro() === "function"

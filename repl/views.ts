@@ -4,10 +4,12 @@
  * session's loop and recorder and prints it through the renderers.
  * @module
  */
-import { allTasks, Future, type Handle, type Task, TimerHandle } from "../mod.ts";
+import { allTasks, formatTaskTree, type Handle, TimerHandle } from "../mod.ts";
+import { type TaskListing, taskName, taskState } from "./awaits.ts";
 import { Rejected } from "./errors.ts";
 import type { Entry, RunRecord, Slice } from "./recorder.ts";
 import {
+  count,
   fmt,
   idOf,
   plural,
@@ -19,6 +21,8 @@ import {
 import type { Session } from "./session.ts";
 import { labelWidthOf, renderTimeline } from "./timeline.ts";
 import { toTraceJson } from "./trace_export.ts";
+import { viewData } from "./view_data.ts";
+import { pageHtml } from "./view_page.ts";
 
 // Chart columns when there is no terminal to fit (scripts, tests).
 const DEFAULT_WIDTH = 60;
@@ -48,54 +52,35 @@ export function showQueue(session: Session): void {
 
 /** `tasks`: each pending task, its state and what it waits on. */
 export function showTasks(session: Session): void {
-  const stepQueued = new Set(
-    session.loop.readyHandles().map((h) => h.task).filter((t) => t !== null),
-  );
-  const timers = session.recorder.timersByTask();
+  const listing = taskListing(session);
   const rows: TaskRow[] = [...allTasks(session.loop)].map((task) => {
     const entry = session.recorder.ofTask(task) ?? null;
-    return { entry, name: task.getName(), state: taskState(task, entry, stepQueued, timers) };
+    return { entry, name: entry?.label ?? task.getName(), state: taskState(task, listing) };
   });
   for (const line of renderTasks(rows, session.style)) session.print(line);
 }
 
-function taskState(
-  task: Task<unknown>,
-  entry: Entry | null,
-  stepQueued: Set<Task<unknown> | null>,
-  timers: Map<Entry, Entry[]>,
-): string {
-  const cancelling = task.cancelling() > 0 ? " (cancel requested)" : "";
-  if (stepQueued.has(task)) {
-    const first = entry?.firstRun === null;
-    return `ready: its ${first ? "first" : "next"} step is in the ready queue${cancelling}`;
+/** `graph`: the tree of pending tasks, who awaits whom (`formatTaskTree`), each with its state. */
+export function showGraph(session: Session): void {
+  const { loop, recorder } = session;
+  if (loop.isClosed()) throw new Rejected("graph: the loop is closed: type reset for a new one");
+  const listing = taskListing(session);
+  const tree = formatTaskTree(loop, {
+    label: (task) => `${taskName(recorder, task)}: ${taskState(task, listing)}`,
+  });
+  if (tree === "") {
+    session.say("graph: no task is pending");
+    return;
   }
-  const awaited = waitForOf(String(task));
-  const own = entry === null ? [] : timers.get(entry) ?? [];
-  // The timer whose arguments hold the future the task awaits wakes it (a
-  // sleep's); another of its timers is likely a deadline (a timeout's).
-  const wake = own.find((t) =>
-    t.handle!.args.some((arg) => arg instanceof Future && String(arg) === awaited)
-  );
-  const other = own.find((t) => t !== wake);
-  const due = (t: Entry) =>
-    `${t.label}: timer #${t.id} due at t=${fmt((t.handle as TimerHandle).when(), 3)}`;
-  const io = entry?.open?.kind === "io" ? ` (I/O: ${entry.open.what})` : "";
-  return `awaiting ${
-    wake === undefined ? awaited ?? "a promise outside the loop" : due(wake)
-  }${io}${other === undefined ? "" : `; ${due(other)}`}${cancelling}`;
+  for (const line of tree.split("\n")) session.print(line);
 }
 
-/** The `wait_for=<...>` part of a task's repr (the brackets balanced), or null. */
-export function waitForOf(repr: string): string | null {
-  const start = repr.indexOf("wait_for=<");
-  if (start < 0) return null;
-  let depth = 0;
-  for (let i = start + "wait_for=".length; i < repr.length; i++) {
-    if (repr[i] === "<") depth++;
-    else if (repr[i] === ">" && --depth === 0) return repr.slice(start + "wait_for=".length, i + 1);
-  }
-  return null;
+function taskListing(session: Session): TaskListing {
+  return {
+    recorder: session.recorder,
+    stepQueued: new Set(session.loop.readyHandles().map((h) => h.task).filter((t) => t !== null)),
+    timers: session.recorder.timersByTask(),
+  };
 }
 
 /** The window `timeline` and `export` show: the session since reset, or the last run. */
@@ -123,15 +108,32 @@ export function showTimeline(session: Session, last: boolean): void {
   for (const line of lines) session.print(line);
 }
 
-/** `export FILE`: the session as a Chrome trace. */
-export async function exportTrace(session: Session, file: string): Promise<void> {
+/** `export FILE`: the session as the browser view (`.html`), or as a Chrome trace. */
+export async function exportFile(session: Session, file: string): Promise<void> {
   const record = windowOf(session, false);
-  const trace = toTraceJson(record, session.clock);
-  try {
-    await Deno.writeTextFile(file, JSON.stringify(trace) + "\n");
-  } catch (err) {
-    throw new Rejected(`export: cannot write ${file}: ${err instanceof Error ? err.message : err}`);
+  const write = async (text: string) => {
+    try {
+      await Deno.writeTextFile(file, text);
+    } catch (err) {
+      throw new Rejected(
+        `export: cannot write ${file}: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+  };
+  if (file.endsWith(".html")) {
+    const data = viewData(session);
+    const page = await pageHtml(data);
+    await write(page);
+    session.say(
+      `export: wrote the browser view of ${plural(data.rows.length, "row")} and ` +
+        `${plural(data.frames.length, "iteration")} since reset to ${file} ` +
+        `(${count(Math.ceil(new TextEncoder().encode(page).length / 1024))} KB, ` +
+        "no network needed): open it in a browser",
+    );
+    return;
   }
+  const trace = toTraceJson(record, session.clock);
+  await write(JSON.stringify(trace) + "\n");
   const events = plural(trace.traceEvents.filter((e) => e.ph !== "M").length, "event");
   session.say(`export: wrote ${events} since reset to ${file}; open it in ui.perfetto.dev`);
 }

@@ -91,7 +91,7 @@ export class Workloads {
   #line(what: "Started" | "Finished" | "Cancelled" | "Interrupted", name: string): void {
     const session = this.#session;
     const note = what === "Interrupted" ? " (Ctrl-C)" : "";
-    session.print(
+    session.printed(
       `${what} ${name} at ${fmt(session.loop.time(), session.settings.decimals)}${note}`,
     );
   }

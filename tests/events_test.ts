@@ -2,6 +2,9 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { withLoop } from "./_util.ts";
 import {
+  _getRunningLoop,
+  _setRunningLoop,
+  createTask,
   EventLoop,
   getEventLoop,
   getRunningLoop,
@@ -234,6 +237,25 @@ Deno.test("getRunningLoop() returns the running loop, and throws outside one", (
     await loop.runForever();
     assertEquals(inside, loop);
     assertThrows(() => getRunningLoop(), RuntimeError, "no running event loop");
+  }));
+
+Deno.test("_setRunningLoop(): code finds a loop that does not run; what it schedules waits for a run", () =>
+  withLoop(async (loop) => {
+    assertEquals(_getRunningLoop(), null);
+    _setRunningLoop(loop);
+    let task;
+    try {
+      assertEquals(getRunningLoop(), loop);
+      task = createTask(() => sleep(0, "ran"));
+      // The same loop or another: neither may start while one is set, as asyncio.
+      assertThrows(() => loop.runForever(), RuntimeError, "another loop is running");
+    } finally {
+      _setRunningLoop(null);
+    }
+    assertEquals(loop.isRunning(), false);
+    assertEquals(task.done(), false);
+    assertEquals(await loop.runUntilComplete(task), "ran");
+    assertThrows(() => _setRunningLoop({} as EventLoop), TypeError, "instance of EventLoop");
   }));
 
 Deno.test("getEventLoop() returns the running loop inside it", () =>

@@ -280,6 +280,20 @@ Deno.test("formatTaskTree(): one tree per task nothing awaits; a loop that is no
     assertThrows(() => formatTaskTree(), RuntimeError, "no running event loop");
   }));
 
+Deno.test("formatTaskTree() names each task as its label option says", () =>
+  withLoop(async (loop) => {
+    const a = loop.createTask(() => sleep(1), { name: "a" });
+    const b = loop.createTask(async () => await a, { name: "b" });
+    await loop.runUntilComplete(() => sleep(0));
+    const label = (task: Task<unknown>) => `${task.getName()} [${task === a ? "asleep" : "waits"}]`;
+    assertEquals(formatTaskTree(loop, { label }).split("\n"), [
+      "└── (T) b [waits]",
+      "    └── (T) a [asleep]",
+    ]);
+    a.cancel();
+    await loop.runUntilComplete(() => gather(b, { returnExceptions: true }));
+  }));
+
 Deno.test("formatTaskTree() in a task shows where that task is, even without debug mode", () =>
   withLoop(async (loop) => {
     let tree = "";

@@ -146,14 +146,23 @@ Deno.test("SIGINT during a run on the real clock stops the run, not the REPL", a
 Deno.test("piped stdin: a js promise that nothing can settle is an error for that line; the REPL goes on (exit 1)", async () => {
   const { code, stdout, stderr } = await repl(
     ["--virtual"],
-    "js new Promise(() => {})\ncreate_task t sleep=1\njs await $(1)\njs 1 + 1\n",
+    "js new Promise(() => {})\njs await loop.createFuture()\ncreate_task t sleep=1\n" +
+      "js await $(1)\njs 1 + 1\n",
   );
   const stall = "error: js: the promise can never settle: nothing else is pending (the loop runs " +
     "only during run and step: put such code in a task, js loop.createTask(async () => { ... }))";
   const out = (stdout + stderr).split("\n").filter((l) => l !== "");
   assertEquals(out.filter((l) => l.startsWith("error")), [stall, stall]);
-  assert(out.some((l) => l.startsWith("#1 create_task t")), stdout);
-  assertEquals(out.at(-1), "2");
+  // Awaiting a task the loop has to run runs the loop until it is done.
+  assertEquals(out.slice(-5), [
+    "#1 create_task t → task t, its first step in the ready queue (position 1)",
+    "Started t at 0.0",
+    "Finished t at 1.0",
+    // The sleep's timer, the task's two steps, and the await of the line resuming.
+    "— stopped: what the js line awaits is done at t=1.000: 2 callbacks and 2 task steps ran in " +
+    "4 iterations; left 0 ready, 0 timers, 0 tasks",
+    "2",
+  ]);
   assertEquals(code, 1);
 });
 
@@ -308,4 +317,29 @@ Deno.test("demo server runs with the task's permissions: three clients on 127.0.
   );
   assert(lines.some((l) => /^#\d+ create_task\(client\(3\)\) /.test(l)), stdout);
   assertEquals(code, 0);
+});
+
+Deno.test("piped stdin: view and export FILE.html work with the repl task's permissions", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stdout, stderr } = await repl(
+      ["--virtual"],
+      `view\ndemo sleepers\nexport ${dir}/view.html\nview stop\n`,
+    );
+    assertEquals(stderr, "");
+    const lines = stdout.split("\n");
+    assert(
+      /^view: serving the browser view at http:\/\/127\.0\.0\.1:\d+\/ /.test(lines[0]),
+      stdout,
+    );
+    assert(
+      lines.some((l) => l.startsWith(`export: wrote the browser view of 3 rows and 7 iterations`)),
+      stdout,
+    );
+    assertEquals(lines.at(-2), "view: stopped serving the browser view");
+    assert((await Deno.readTextFile(`${dir}/view.html`)).includes('"trees"'));
+    assertEquals(code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

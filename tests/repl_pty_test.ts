@@ -330,3 +330,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "in a terminal: js await loop.runForever() without a stop runs until Ctrl-C; the REPL and its js variables go on",
+  ignore: !TMUX,
+  async fn() {
+    const config = await Deno.makeTempDir();
+    try {
+      await start({ XDG_CONFIG_HOME: config, NO_COLOR: "1" }, "--real");
+      await keys("js let ticks = 0", "Enter");
+      await keys(
+        "js loop.callSoon(function tick() { ticks++; loop.callLater(0.05, tick) })",
+        "Enter",
+      );
+      await keys("js await loop.runForever()", "Enter");
+      await new Promise((r) => setTimeout(r, 600));
+      await keys("C-c");
+      await waitFor((s) => /— interrupted at t=[\d.]+: /.test(s), "the interrupted run");
+      await waitFor((s) => /^real t=[\d.]+ ready=0 timers=1 tasks=0>$/.test(lastLine(s)), "prompt");
+      await keys("js ticks > 5", "Enter");
+      await waitFor((s) => s.split("\n").includes("true"), "the variable, after the run");
+      await keys("exit", "Enter");
+      await waitFor((s) => s.includes("EXIT=0"), "exit status 0");
+    } finally {
+      await tmux("kill-server");
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});

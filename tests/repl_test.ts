@@ -1,33 +1,10 @@
 // The REPL session, driven without a terminal: lines in, output lines out.
 import { assert, assertEquals } from "./_assert.ts";
+import { drive, open, within } from "./_repl.ts";
 import { Session } from "../repl/session.ts";
 import { parse } from "../repl/parse.ts";
 import { displayWidth, fmt } from "../repl/render.ts";
 import { ASYNC_PRINTERS as ASYNC_SEED, BLOCKING_PRINTERS as BLOCKING_SEED } from "./_seed.ts";
-
-/** A virtual-clock session whose output is collected as lines. */
-function open(options: { virtual?: boolean } = {}) {
-  let text = "";
-  const session = new Session({ write: (t) => (text += t), virtual: options.virtual ?? true });
-  return {
-    session,
-    /** Run `lines`, return what they printed (and forget it). */
-    async type(...lines: string[]): Promise<string[]> {
-      for (const line of lines) await session.exec(line);
-      const out = text.split("\n").slice(0, -1);
-      text = "";
-      return out;
-    },
-  };
-}
-
-/** Run `lines` on a fresh virtual-clock session; returns the output and the session. */
-async function drive(...lines: string[]) {
-  const repl = open();
-  const out = await repl.type(...lines);
-  repl.session.close();
-  return { out, session: repl.session };
-}
 
 // The legend names the marks a chart uses.
 const RUNNING = "█ running (loop busy)";
@@ -291,11 +268,11 @@ Deno.test("tasks shows each pending task's state and what it waits on", async ()
     "— iteration 1 at t=0.000 ran #1 s (step), #2 q (step), #3 stuck (step)",
     "tasks: 2 pending",
     "  #1 s      awaiting sleep(1): timer #4 due at t=1.000",
-    "  #3 stuck  awaiting <Future pending cb=[Task.task_wakeup()]>",
+    "  #3 stuck  awaiting <Future pending>",
     "#1 s sleep=1: task cancel requested; its await raises CancelledError when the loop runs",
     "tasks: 2 pending",
     "  #1 s      ready: its next step is in the ready queue (cancel requested)",
-    "  #3 stuck  awaiting <Future pending cb=[Task.task_wakeup()]>",
+    "  #3 stuck  awaiting <Future pending>",
   ]);
 });
 
@@ -499,7 +476,8 @@ Deno.test("js runs code with loop, asyncio, console and $ in scope; TypeScript w
     "ready queue: 1 (runs in this order)",
     "  #1 a",
     "timer heap: 1 (in firing order)",
-    "  t=0.300 (+0.300)  #2 <anonymous>()",
+    // What the person wrote, not <anonymous>().
+    "  t=0.300 (+0.300)  #2 () => console.log('hi')",
     "Started a at 0.0",
     "Finished a at 0.0",
     "hi",
@@ -534,27 +512,23 @@ Deno.test("js errors and loop errors print one line and the REPL goes on", async
   assertEquals(session.errors, 2);
 });
 
-Deno.test("js code that needs a running loop gets a hint to use a task", async () => {
+Deno.test("js lines run inside the loop: await asyncio.sleep runs it until done; run_until_complete(sleep(…)) works", async () => {
   const { out } = await drive(
-    "js await asyncio.sleep(1)",
-    "js loop.createTask(async () => { await asyncio.sleep(0); console.log('slept'); })",
-    "run",
+    "js await asyncio.sleep(1, 'slept')",
+    "js await loop.runUntilComplete(asyncio.sleep(0.5, 'v'))",
+    "js await new Promise((r) => setTimeout(r, 10)); await asyncio.sleep(1)",
   );
-  assertEquals(
-    out[0],
-    "error: js: RuntimeError: no running event loop; the loop runs only during run and step: put such code in a task, js loop.createTask(async () => { ... })",
-  );
-  assert(out.includes("slept"));
-  // Python's run_until_complete(asyncio.sleep(1)) idiom: the hint says to pass a function.
-  const idiom = await drive("js await loop.runUntilComplete(asyncio.sleep(0.5, 'v'))");
-  assert(
-    idiom.out[0].endsWith(
-      "or pass runUntilComplete a function: loop.runUntilComplete(() => asyncio.sleep(1)) (JavaScript calls run at once; a Python coroutine waits to be awaited)",
-    ),
-    idiom.out[0],
-  );
-  const fixed = await drive("js await loop.runUntilComplete(() => asyncio.sleep(0.5, 'v'))");
-  assertEquals(fixed.out.at(-1), '"v"');
+  assertEquals(out, [
+    "— stopped: what the js line awaits is done at t=1.000: 2 callbacks and 0 task steps ran " +
+    "in 2 iterations; left 0 ready, 0 timers, 0 tasks",
+    '"slept"',
+    "— stopped: the future given to runUntilComplete is done at t=1.500: 2 callbacks and 0 task " +
+    "steps ran in 2 iterations; left 0 ready, 0 timers, 0 tasks",
+    '"v"',
+    // After a host promise the line no longer runs inside the loop.
+    "error: js: RuntimeError: no running event loop; the loop runs only during run and step: " +
+    "put such code in a task, js loop.createTask(async () => { ... })",
+  ]);
 });
 
 Deno.test("errors that js code throws later are reported as lines, not fatal", async () => {
@@ -656,10 +630,11 @@ Deno.test("every kind of bad input gets one line saying what is wrong and what i
     ["queue all", "queue: too many arguments ('all'); usage: queue"],
     ["timeline", "nothing has run yet: type run or step first"],
     ["timeline last", "nothing has run yet: type run or step first"],
-    ["export", "export: missing FILE; usage: export FILE.json"],
+    ["export", "export: missing FILE; usage: export FILE.json|FILE.html"],
     [
       "export trace.txt",
-      "export: FILE must end in .json (a Chrome/Perfetto trace), got 'trace.txt'; usage: export FILE.json",
+      "export: FILE must end in .json (a Chrome/Perfetto trace) or .html (the browser view), " +
+      "got 'trace.txt'; usage: export FILE.json|FILE.html",
     ],
     ["export x.json", "nothing has run yet: type run or step first"],
     ["clock fast", "clock: expected real or virtual, got 'fast'; usage: clock [real|virtual]"],
@@ -1049,7 +1024,7 @@ Deno.test("cancel of a task that has not started says it will not start; tasks s
   // The child's repr lists gather's done-callback after wait_for=<…>: only
   // the awaited future is shown.
   assert(
-    out.some((l) => l.endsWith(" awaiting <Future pending cb=[Task.task_wakeup()]>")),
+    out.some((l) => l.endsWith(" awaiting <Future pending>")),
     out.join("\n"),
   );
 });
@@ -1137,16 +1112,6 @@ Deno.test("load: a relative path inside a loaded file is relative to that file",
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/** `interrupt()` the session after `ms` if `body` is still going (a guard against waiting for ever). */
-async function within<T>(session: Session, ms: number, body: () => Promise<T>): Promise<T> {
-  const guard = setTimeout(() => session.interrupt(), ms);
-  try {
-    return await body();
-  } finally {
-    clearTimeout(guard);
-  }
-}
 
 Deno.test("run without S waits for a js setTimeout that calls callSoonThreadsafe, and says it waited in real time", async () => {
   const repl = open();
@@ -1327,7 +1292,7 @@ Deno.test("queue and tasks name the timers of js sleeps, timeouts and waits as t
     "  t=4.000 (+4.000)  #11 sleep(4) [task #5 own]",
     "tasks: 5 pending",
     "  #1 s     awaiting sleep(1): timer #6 due at t=1.000",
-    "  #2 wf    awaiting <Future pending cb=[Task.task_wakeup()]>; timeout(2): timer #7 due at t=2.000",
+    "  #2 wf    awaiting <Future pending>; timeout(2): timer #7 due at t=2.000",
     // A sleep inside a timeout: what wakes the task first, then its deadline.
     "  #3 to    awaiting sleep(0.5): timer #9 due at t=0.500; timeout(3): timer #8 due at t=3.000",
     "  #4 w     awaiting wait(…, { timeout: 0.25 }): timer #10 due at t=0.250",
@@ -1440,7 +1405,8 @@ Deno.test("real clock: loop time counts from reset; a timer due while no run was
     () =>
       repl.type(
         "call_later 0.02 a",
-        "js await new Promise((r) => setTimeout(r, 200))",
+        // Time passes at the prompt (an await would run the loop, which has a).
+        "js const until = Date.now() + 200; while (Date.now() < until);",
         "run",
         "set width 40",
         "timeline",
@@ -1851,7 +1817,20 @@ Deno.test("tab completion: help topics, WORK keywords, stop and create_task, dem
   assertEquals(s.complete("js loop.callSoon(loop.st"), [["loop.startTls", "loop.stop"], "loop.st"]);
   assert(s.complete("js loop.")[0].includes("loop.runUntilComplete"));
   assert(!s.complete("js loop.")[0].some((c) => c.startsWith("loop._")));
+  assertEquals(s.complete("view s"), [["stop"], "s"]);
   s.close();
+});
+
+Deno.test("tab completion in js: the scope's names, the REPL's and what lines declared", async () => {
+  const repl = open();
+  await repl.type("js const sleepers = []", "js function sleeper() {}");
+  assertEquals(repl.session.complete("js sle"), [["sleeper", "sleepers"], "sle"]);
+  assertEquals(repl.session.complete("js await asyncio.gather(...sle"), [
+    ["sleeper", "sleepers"],
+    "sle",
+  ]);
+  assertEquals(repl.session.complete("js lo"), [["loop"], "lo"]);
+  await repl.session.close();
 });
 
 Deno.test("the README's REPL section shows the lateness timeline demo printers-blocking draws, and its why", async () => {
@@ -1871,7 +1850,34 @@ Deno.test("the README's REPL section shows the lateness timeline demo printers-b
   assertEquals(shown, drawn);
 });
 
-Deno.test("the REPL never dies on a bad line: 600 random lines of commands and garbage, each error one line", async () => {
+Deno.test("the README's graph of the seed's sleepers is what graph prints, and the lines around it", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const from = readme.indexOf("```\n", readme.indexOf("**`graph`** draws")) + 4;
+  const block = readme.slice(from, readme.indexOf("\n```", from)).split("\n");
+  const typed = block.filter((line) => line.startsWith("> ")).map((line) => line.slice(2));
+  const { out } = await drive(...typed);
+  assertEquals(out, block.filter((line) => !line.startsWith("> ")));
+});
+
+Deno.test("graph: no task pending says so; tasks awaiting one another in a cycle are named in one line", async () => {
+  const { out } = await drive(
+    "graph",
+    "js let a, b",
+    "js a = loop.createTask(async () => { await asyncio.sleep(0); await b }, { name: 'a' })",
+    "js b = loop.createTask(async () => { await asyncio.sleep(0); await a }, { name: 'b' })",
+    "run 0.1",
+    "graph",
+  );
+  assertEquals(out[0], "graph: no task is pending");
+  assertEquals(
+    out.at(-1),
+    "error: graph: RuntimeError: await-graph contains cycles - cannot print a tree! " +
+      "cycle: a → b → a",
+  );
+});
+
+Deno.test("the REPL never dies on a bad line: 1,000 random lines of commands and garbage, each error one line", async () => {
+  const dir = await Deno.makeTempDir();
   // A small deterministic generator (mulberry32), so that a failure can be replayed.
   let seed = 22;
   const random = () => {
@@ -1935,11 +1941,66 @@ Deno.test("the REPL never dies on a bad line: 600 random lines of commands and g
     "日本語",
     "\t",
     "\x07",
+    // The browser view, graph, and the js prompt's declarations and awaits.
+    "graph",
+    "view",
+    "export",
+    `${dir}/v.html`,
+    `${dir}/t.json`,
+    "const",
+    "let",
+    "x",
+    "=",
+    "x;",
+    "await",
+    "asyncio.sleep(0.01)",
+    "asyncio.gather(asyncio.sleep(0.01),",
+    "asyncio.createTask(async () => 1)",
+    "loop.runForever()",
+    "class",
+    "function",
+    "f()",
+    "{}",
+    "loop",
+    "Map",
   ] as const;
+  // Half the lines follow the grammar, so that the new commands and js lines run, not only fail.
+  const grammar = [
+    () =>
+      `${pick(["call_soon", "call_later 0.01", "call_at +0.02", "create_task"])} a ${
+        pick(["", "block=0.01", "sleep=0.02"])
+      }`,
+    () => pick(["run", "run 0.05", "step", "graph", "tasks", "queue", "timeline", "view"]),
+    () => pick(["view stop", "reset", `export ${dir}/v.html`, `export ${dir}/t.json`]),
+    () => `${pick(["why", "cancel"])} ${Math.floor(random() * 12)}`,
+    () =>
+      `js ${
+        pick([
+          "const x = 1",
+          "let y",
+          "x + 1",
+          "y = x",
+          "function f() { return x }",
+          "f()",
+          "class C {}",
+          "new C()",
+          "Map = 1",
+          "const loop = 1",
+          "await asyncio.sleep(0.01)",
+          "await asyncio.gather(asyncio.sleep(0.01), asyncio.sleep(0.02))",
+          "asyncio.createTask(async () => { await asyncio.sleep(0.01) })",
+          "loop.callSoon(() => x)",
+          "await loop.runForever()",
+          "$(1)",
+        ])
+      }`,
+  ];
   const repl = open();
   let lines = 0;
-  for (let i = 0; i < 600; i++) {
-    const line = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join(" ");
+  for (let i = 0; i < 1000; i++) {
+    const line = random() < 0.5
+      ? pick(grammar)()
+      : Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join(" ");
     const out = await within(repl.session, 5_000, () => repl.type(line));
     lines += out.length;
     for (const text of out.filter((l) => l.startsWith("error"))) {
@@ -1955,5 +2016,7 @@ Deno.test("the REPL never dies on a bad line: 600 random lines of commands and g
     "— nothing left to run at t=0.000: 1 callback and 0 task steps ran in 1 iteration; " +
     "left 0 ready, 0 timers, 0 tasks",
   ]);
-  repl.session.close();
+  await repl.session.close();
+  assertEquals(typeof Map, "function", "a js line replaced a global of the host");
+  await Deno.remove(dir, { recursive: true });
 });

@@ -97,6 +97,33 @@ Deno.test("trace: a task's step finishes when the task suspends; tasks report cr
     ]);
   }));
 
+Deno.test("trace: at an iteration event, readyHandles() is that iteration's batch in order, due timers last", () =>
+  withLoop(async (loop) => {
+    const batches: string[][] = [];
+    const heaps: string[][] = [];
+    loop.addTraceListener((e) => {
+      if (e.kind !== "iteration") return;
+      batches.push(loop.readyHandles().map((h) => h.describe()));
+      heaps.push(loop.scheduledHandles().map((h) => h.describe()));
+    });
+    function a(): void {
+      loop.callSoon(c);
+    }
+    function b(): void {}
+    function c(): void {}
+    function due(): void {}
+    function later(): void {
+      loop.stop();
+    }
+    loop.callLater(0, due); // due at once on the virtual clock, yet behind the ready queue
+    loop.callLater(1, later);
+    loop.callSoon(a);
+    loop.callSoon(b);
+    await loop.runForever();
+    assertEquals(batches.slice(0, 2), [["a()", "b()", "due()"], ["c()"]]);
+    assertEquals(heaps.slice(0, 2), [["later()"], ["later()"]]);
+  }));
+
 Deno.test("trace: the idle event says until when the loop waits", () =>
   withLoop(async (loop) => {
     const idle: Array<number | null> = [];
