@@ -121,13 +121,36 @@ Deno.test("shutdown(): waits for work, then refuses more", async () => {
   assertThrows(() => pool.submit(fn("fib"), 1), RuntimeError, "after shutdown");
 });
 
-Deno.test("shutdown({ cancelFutures: true }) cancels queued work", async () => {
+/** A job held running: `gate` (worker_work.ts) says when it started and waits to be let go. */
+class Gate {
+  readonly buffer = new SharedArrayBuffer(8);
+  #words = new Int32Array(this.buffer);
+
+  /** Resolves once the job runs. */
+  async started(): Promise<void> {
+    const wait = Atomics.waitAsync(this.#words, 0, 0, 10_000);
+    if (wait.async) await wait.value;
+  }
+
+  /** Let the job return. */
+  open(): void {
+    Atomics.store(this.#words, 1, 1);
+    Atomics.notify(this.#words, 1);
+  }
+}
+
+Deno.test("shutdown({ cancelFutures: true }) cancels work not started; running work finishes", async () => {
   const pool = new WorkerExecutor({ maxWorkers: 1 });
-  const running = pool.submit(fn("later"), 20, "ran");
-  const queued = pool.submit(fn("later"), 20, "queued").catch((e) => e);
-  await pool.shutdown({ cancelFutures: true });
-  assertEquals(await running, "ran");
+  const gate = new Gate();
+  const running = pool.submit(fn("gate"), gate.buffer, "ran");
+  const queued = pool.submit(fn("fib"), 10).catch((e) => e);
+  await gate.started();
+  const done = pool.shutdown({ cancelFutures: true });
   assert(await queued instanceof CancelledError);
+  gate.open();
+  await done;
+  assertEquals(await running, "ran");
+  assertEquals(pool.workers, 0);
 });
 
 Deno.test("shutdownDefaultExecutor(): later runInExecutor(null) throws", async () => {
@@ -143,24 +166,30 @@ Deno.test("shutdownDefaultExecutor(): later runInExecutor(null) throws", async (
   });
 });
 
-Deno.test("shutdownDefaultExecutor(timeout) terminates work that outlives it", async () => {
+Deno.test("shutdownDefaultExecutor(timeout) warns past the timeout and lets the work finish", async () => {
   const warn = console.warn;
   const warnings: string[] = [];
   console.warn = (msg: string) => warnings.push(msg);
+  const gate = new Gate();
   try {
-    await run(async () => {
+    const result = await run(async () => {
       const loop = getRunningLoop();
-      const stuck = loop.runInExecutor(null, fn("spin"), 10_000);
-      await sleep(0.02);
+      const slow = loop.runInExecutor(null, fn("gate"), gate.buffer, "finished anyway");
+      await gate.started();
       await loop.shutdownDefaultExecutor(0.05);
-      await assertRejects(() => stuck, CancelledError);
+      assert(!slow.done(), "the job was stopped");
+      gate.open();
+      return await slow;
     });
+    assertEquals(result, "finished anyway");
   } finally {
     console.warn = warn;
+    gate.open();
   }
   assertEquals(warnings, [
     "The executor did not finishing joining its threads within 0.05 seconds.",
   ]);
+  assertEquals(_liveWorkers(), 0);
 });
 
 Deno.test("loop.close() terminates the default executor's Workers at once", async () => {
