@@ -450,14 +450,14 @@ export class WorkerExecutor implements AsyncDisposable {
   /**
    * An idle Worker, else a new one (while fewer than `maxWorkers`), as
    * CPython's `_adjust_thread_count`; else, unless `pinned`, the one
-   * holding the fewest jobs, if it can hold more.
+   * holding the fewest jobs, if it can take one more.
    */
   #pick(pinned: boolean): PoolWorker | null {
     let best: PoolWorker | null = null;
     for (const w of this.#workers) {
       const n = w.held.size;
       if (n === 0) return w;
-      if (!pinned && n < DEPTH && (best === null || n < best.held.size)) best = w;
+      if (!pinned && (best === null || n < best.held.size) && hasRoom(w)) best = w;
     }
     if (this.#workers.length < this.maxWorkers) return this.#spawn();
     return best;
@@ -708,6 +708,17 @@ export class WorkerExecutor implements AsyncDisposable {
 }
 
 const EMPTY: unknown[] = [];
+
+/**
+ * True if `w` can take its next job: its state word (`nextId % DEPTH`) is
+ * not the word of a job it still holds, which is so while the oldest job
+ * it holds is fewer than DEPTH numbers back (jobs taken back leave gaps).
+ */
+function hasRoom(w: PoolWorker): boolean {
+  if (w.held.size === 0) return true;
+  const oldest = w.held.keys().next().value as number;
+  return ((w.nextId - oldest) & 0x0fffffff) < DEPTH;
+}
 
 // ---- The loop's side: runInExecutor and its default executor ------------
 
