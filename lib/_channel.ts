@@ -8,9 +8,9 @@
 //
 // Segments. A segment is a SharedArrayBuffer written front to back and never
 // reused: a header (WRITE, the byte offset just past the last published
-// record; SLEEP, how the reader waits), then records of
-//   [size u32][op u8][form u8][spare u16][a i32][b i32][payload]
-// 4-byte aligned. When a record does not fit, the writer posts a new segment
+// record; SLEEP, how the reader waits), then records of four words
+//   [size][op | form << 8][a][b]
+// and their payload, 4-byte aligned. When a record does not fit, the writer posts a new segment
 // on the side port and publishes a LINK record; the reader takes the segment
 // off the port when it reaches the LINK, and the old one is garbage.
 //
@@ -39,6 +39,8 @@ const HEADER = 16;
 const RECORD = 16;
 /** Bytes of a new segment; a payload bigger than one goes by the side port. */
 const SEGMENT = 64 * 1024;
+/** A writer that fills segments fast gets bigger ones, up to this. */
+const MAX_SEGMENT = 1024 * 1024;
 /** Longer strings and arrays go by the side port (a copy there costs the same). */
 const MAX_STRING = 8192;
 /** Deeper data goes by the side port (the codec recurses). */
@@ -53,6 +55,8 @@ const PARKED = 2;
 const NONE = 0;
 const INLINE = 1;
 const SIDE = 2;
+
+const NO_ARGS: unknown[] = [];
 
 /** The op of the record that says "the next segment is the next side message". */
 const LINK = 255;
@@ -95,22 +99,26 @@ export function unwrapTransfers(
 }
 
 /** A new segment: empty, so WRITE is where its first record will end up. */
-function newSegment(): SharedArrayBuffer {
-  const sab = new SharedArrayBuffer(SEGMENT);
+function newSegment(size = SEGMENT): SharedArrayBuffer {
+  const sab = new SharedArrayBuffer(size);
   new Int32Array(sab, 0, 1)[0] = HEADER;
   return sab;
 }
 
 class Segment {
   readonly sab: SharedArrayBuffer;
-  readonly i32: Int32Array;
+  /** The whole segment as words: the header (WRITE, SLEEP) and the records' headers. */
+  readonly words: Int32Array;
   readonly view: DataView;
   readonly u8: Uint8Array;
+  /** Where a record must end, leaving room for a LINK. */
+  readonly limit: number;
   constructor(sab: SharedArrayBuffer) {
     this.sab = sab;
-    this.i32 = new Int32Array(sab, 0, HEADER >> 2);
+    this.words = new Int32Array(sab);
     this.view = new DataView(sab);
     this.u8 = new Uint8Array(sab);
+    this.limit = sab.byteLength - RECORD;
   }
 }
 
@@ -142,6 +150,7 @@ export class ChannelWriter {
   #doorbell: () => void;
   #seg: Segment;
   #pos = HEADER;
+  #linkedAt = -Infinity;
   /** The segment the reader starts with. */
   readonly first: SharedArrayBuffer;
 
@@ -155,8 +164,8 @@ export class ChannelWriter {
 
   /** Append a record without payload. */
   write(op: number, a: number, b: number): void {
-    if (this.#pos + RECORD > this.#seg.sab.byteLength - RECORD) this.#link();
-    this.#publish(this.#header(this.#pos, op, NONE, a, b, RECORD));
+    if (this.#pos + RECORD > this.#seg.limit) this.#link();
+    this.#commit(this.#pos, op, NONE, a, b, this.#pos + RECORD);
   }
 
   /**
@@ -173,21 +182,48 @@ export class ChannelWriter {
     transfer: readonly Transferable[] | null,
     sideOk: boolean,
   ): boolean {
+    return this.#write(op, a, b, value, false, transfer, sideOk);
+  }
+
+  /**
+   * As `writeValue`, for a list of arguments that the caller made (a rest
+   * parameter: no holes, no other properties, referenced nowhere else).
+   */
+  writeArgs(
+    op: number,
+    a: number,
+    b: number,
+    args: unknown[],
+    transfer: readonly Transferable[] | null,
+    sideOk: boolean,
+  ): boolean {
+    return this.#write(op, a, b, args, true, transfer, sideOk);
+  }
+
+  #write(
+    op: number,
+    a: number,
+    b: number,
+    value: unknown,
+    list: boolean,
+    transfer: readonly Transferable[] | null,
+    sideOk: boolean,
+  ): boolean {
     if (transfer === null) {
-      let end = this.#encode(value);
+      let end = this.#encode(value, list);
       if (end === FULL && this.#pos > HEADER) {
         this.#link();
-        end = this.#encode(value);
+        end = this.#encode(value, list);
       }
       if (end >= 0) {
-        this.#publish(this.#header(this.#pos, op, INLINE, a, b, end - this.#pos));
+        this.#commit(this.#pos, op, INLINE, a, b, end);
         return true;
       }
     }
     if (!sideOk) return false;
-    if (this.#pos + RECORD > this.#seg.sab.byteLength - RECORD) this.#link();
+    if (this.#pos + RECORD > this.#seg.limit) this.#link();
     this.#port.postMessage(box(value), { transfer: transfer === null ? [] : [...transfer] });
-    this.#publish(this.#header(this.#pos, op, SIDE, a, b, RECORD));
+    this.#commit(this.#pos, op, SIDE, a, b, this.#pos + RECORD);
     return true;
   }
 
@@ -196,31 +232,28 @@ export class ChannelWriter {
     this.#port.close();
   }
 
-  #encode(value: unknown): number {
+  #encode(value: unknown, list: boolean): number {
     const seg = this.#seg;
-    try {
-      return encode(seg.view, seg.u8, this.#pos + RECORD, seg.sab.byteLength - RECORD, value, 0);
-    } finally {
-      seen.length = 0;
-    }
+    const p = this.#pos + RECORD;
+    const end = list
+      ? encodeList(seg.view, seg.u8, p, seg.limit, value as unknown[])
+      : encode(seg.view, seg.u8, p, seg.limit, value, 0);
+    if (seen.length !== 0) seen.length = 0;
+    return end;
   }
 
-  #header(at: number, op: number, form: number, a: number, b: number, size: number): number {
-    const view = this.#seg.view;
-    size = (size + 3) & ~3;
-    view.setUint32(at, size, true);
-    view.setUint8(at + 4, op);
-    view.setUint8(at + 5, form);
-    view.setInt32(at + 8, a, true);
-    view.setInt32(at + 12, b, true);
-    return at + size;
-  }
-
-  #publish(end: number): void {
+  /** Write the header of the record at `at` ending at `end`, and publish it. */
+  #commit(at: number, op: number, form: number, a: number, b: number, end: number): void {
+    end = (end + 3) & ~3;
+    const words = this.#seg.words;
+    const w = at >> 2;
+    words[w] = end - at;
+    words[w + 1] = op | (form << 8);
+    words[w + 2] = a;
+    words[w + 3] = b;
     this.#pos = end;
-    const h = this.#seg.i32;
-    Atomics.store(h, 0, end);
-    if (Atomics.load(h, 1) !== AWAKE) this.#wake(h);
+    Atomics.store(words, 0, end);
+    if (Atomics.load(words, 1) !== AWAKE) this.#wake(words);
   }
 
   #wake(h: Int32Array): void {
@@ -229,11 +262,21 @@ export class ChannelWriter {
     else if (was === PARKED) this.#doorbell();
   }
 
-  /** Continue in a new segment: it goes on the side port, then a LINK says so. */
+  /**
+   * Continue in a new segment: it goes on the side port, then a LINK says
+   * so. One filled within a millisecond is followed by one twice its size
+   * (up to MAX_SEGMENT): a burst costs fewer segments; a quiet writer goes
+   * back to small ones.
+   */
   #link(): void {
-    const next = newSegment();
+    const now = performance.now();
+    const size = now - this.#linkedAt < 1
+      ? Math.min(MAX_SEGMENT, 2 * this.#seg.sab.byteLength)
+      : SEGMENT;
+    this.#linkedAt = now;
+    const next = newSegment(size);
     this.#port.postMessage(box(next));
-    this.#publish(this.#header(this.#pos, LINK, NONE, 0, 0, RECORD));
+    this.#commit(this.#pos, LINK, NONE, 0, 0, this.#pos + RECORD);
     this.#seg = new Segment(next);
     this.#pos = HEADER;
   }
@@ -266,22 +309,24 @@ export class ChannelReader {
     if (this.#sidePending) this.#receive(); // its payload was not wanted
     for (;;) {
       if (this.#pos >= this.#end) {
-        this.#end = Atomics.load(this.#seg.i32, 0);
+        this.#end = Atomics.load(this.#seg.words, 0);
         if (this.#pos >= this.#end) return false;
       }
-      const view = this.#seg.view;
+      const words = this.#seg.words;
       const at = this.#pos;
-      const op = view.getUint8(at + 4);
-      this.#pos = at + view.getUint32(at, true);
+      const w = at >> 2;
+      const opForm = words[w + 1];
+      const op = opForm & 0xff;
+      this.#pos = at + words[w];
       if (op === LINK) {
         this.#seg = new Segment(this.#receive() as SharedArrayBuffer);
         this.#pos = this.#end = HEADER;
         continue;
       }
       this.op = op;
-      this.#form = view.getUint8(at + 5);
-      this.a = view.getInt32(at + 8, true);
-      this.b = view.getInt32(at + 12, true);
+      this.#form = opForm >> 8;
+      this.a = words[w + 2];
+      this.b = words[w + 3];
       this.#at = at + RECORD;
       this.#sidePending = this.#form === SIDE;
       return true;
@@ -302,11 +347,24 @@ export class ChannelReader {
   }
 
   /**
+   * The payload of the record `next()` read, written with `writeArgs`: an
+   * argument list (a shared empty one when there are none: spread, never
+   * kept).
+   */
+  args(): unknown[] {
+    if (this.#form === INLINE && this.#seg.view.getUint32(this.#at + 1, true) === 0) {
+      this.#form = NONE;
+      return NO_ARGS;
+    }
+    return this.value() as unknown[];
+  }
+
+  /**
    * Block this thread until a record is published or `ms` pass (a Worker
    * only): true if one is there.
    */
   waitSync(ms: number): boolean {
-    const h = this.#seg.i32;
+    const h = this.#seg.words;
     Atomics.store(h, 1, WAITING);
     if (Atomics.load(h, 0) === this.#pos) Atomics.wait(h, 0, this.#pos, ms);
     Atomics.store(h, 1, AWAKE);
@@ -318,7 +376,7 @@ export class ChannelReader {
    * called); null if one is there already.
    */
   waitAsync(): Promise<unknown> | null {
-    const h = this.#seg.i32;
+    const h = this.#seg.words;
     Atomics.store(h, 1, WAITING);
     const wait = Atomics.waitAsync(h, 0, this.#pos);
     if (wait.async) return wait.value;
@@ -328,7 +386,7 @@ export class ChannelReader {
 
   /** End a `waitAsync` from this thread (nothing was published). */
   wake(): void {
-    Atomics.notify(this.#seg.i32, 0);
+    Atomics.notify(this.#seg.words, 0);
   }
 
   /**
@@ -336,7 +394,7 @@ export class ChannelReader {
    * loop): false if a record arrived meanwhile, so the caller reads on.
    */
   park(): boolean {
-    const h = this.#seg.i32;
+    const h = this.#seg.words;
     Atomics.store(h, 1, PARKED);
     if (Atomics.load(h, 0) === this.#pos) return true;
     Atomics.store(h, 1, AWAKE);
@@ -463,6 +521,18 @@ function encode(
     default: // bigint, symbol, function
       return UNSUPPORTED;
   }
+}
+
+function encodeList(view: DataView, u8: Uint8Array, p: number, lim: number, a: unknown[]): number {
+  if (p + 5 > lim) return FULL;
+  view.setUint8(p, T_ARRAY);
+  view.setUint32(p + 1, a.length, true);
+  p += 5;
+  for (let i = 0; i < a.length; i++) {
+    p = encode(view, u8, p, lim, a[i], 1);
+    if (p < 0) return p;
+  }
+  return p;
 }
 
 function encodeString(view: DataView, u8: Uint8Array, p: number, lim: number, s: string): number {

@@ -79,7 +79,7 @@ async function drain(): Promise<void> {
           continue;
         }
         let fn = fns[jobs.b];
-        const args = jobs.value() as unknown[];
+        const args = jobs.args();
         let ok = true;
         let value: unknown;
         try {

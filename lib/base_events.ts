@@ -1381,6 +1381,20 @@ export class EventLoop {
     }
   }
 
+  /**
+   * @ignore `callSoonThreadsafe(callback, ...args)` for a call that came
+   * from a Worker (lib/threads.ts): `args` is a fresh array the queue may
+   * keep, `callback` a function and the loop open (the caller checked), and
+   * no handle is made.
+   */
+  _callSoonArgs(callback: Callback, args: unknown[]): void {
+    if (this._trace !== null || this.#debug) {
+      this.#enqueue(new Handle(callback, args, this));
+    } else {
+      this.#queue(callback, args);
+    }
+  }
+
   /** @ignore Queue the step of `task` (its own reusable handle). */
   _scheduleStep(task: Task<unknown>): void {
     // A closed loop runs nothing: drop it. (Host promises may still settle

@@ -171,10 +171,21 @@ const namedById: Array<[string, string]> = [];
 const idByKey = new Map<string, number>();
 const checked = new WeakMap<object, Named>();
 
+// The last function asked about: a Worker calling one function in a loop
+// skips the WeakMap.
+let lastFn: object | null = null;
+let lastNamed: Named | null = null;
+
 /** The number of `fn`, checked. */
 function functionId(fn: WorkerFunction): number {
-  const known = checked.get(fn);
-  if (known !== undefined && known.given === fn.module && known.name === fn.name) return known.id;
+  const known = fn === lastFn ? lastNamed : checked.get(fn);
+  if (
+    known !== undefined && known !== null && known.given === fn.module && known.name === fn.name
+  ) {
+    lastFn = fn;
+    lastNamed = known;
+    return known.id;
+  }
   const [module, name] = checkFunction(fn);
   const key = `${module}\n${name}`;
   let id = idByKey.get(key);
@@ -473,7 +484,7 @@ export class WorkerExecutor implements AsyncDisposable {
     const id = w.nextId;
     Atomics.store(w.states, id % DEPTH, tag(id, QUEUED));
     try {
-      if (!w.jobs.writeValue(OP_JOB, id, fnId, job.args, job.transfer, w.held.size === 0)) {
+      if (!w.jobs.writeArgs(OP_JOB, id, fnId, job.args, job.transfer, w.held.size === 0)) {
         job.pinned = true;
         return false;
       }
@@ -1116,20 +1127,27 @@ class LoopServer {
     this.#read();
   }
 
-  /** Turn the calls published so far into loop callbacks, in order; then sleep. */
+  /**
+   * Turn the calls published so far into loop callbacks, in order. If there
+   * were some, read again as a callback of the next iteration (more may
+   * come meanwhile); sleep only when a read finds none, since each sleep
+   * costs the Worker a wake-up call.
+   */
   #read(): void {
     if (this.#closed) return;
     const calls = this.#calls;
     const loop = this.#loop;
+    let any = false;
     while (calls.next()) {
+      any = true;
       const op = calls.op;
       if (op === CALL_SOON) {
         const fn = this.#fns[calls.b];
-        const args = calls.value() as unknown[];
-        if (typeof fn === "function") loop.callSoonThreadsafe(fn as Callback, ...args);
+        const args = calls.args();
+        if (typeof fn === "function") loop._callSoonArgs(fn as Callback, args);
         else loop.callSoonThreadsafe(missing, this.#named[calls.b]);
       } else if (op === CALL_CORO) {
-        loop.callSoonThreadsafe(this.#start, calls.a, calls.b, calls.value() as unknown[]);
+        loop.callSoonThreadsafe(this.#start, calls.a, calls.b, calls.args());
       } else if (op === CALL_CANCEL) {
         loop.callSoonThreadsafe(this.#cancel, calls.a);
       } else if (op === CALL_DEFINE) {
@@ -1148,6 +1166,10 @@ class LoopServer {
         ).then(this.#onCalls);
         return;
       }
+    }
+    if (any) {
+      loop.callSoonThreadsafe(this.#onCalls);
+      return;
     }
     const wait = calls.waitAsync();
     if (wait === null) queueMicrotask(this.#onCalls);
@@ -1260,12 +1282,13 @@ class LoopClient {
   }
 
   /** Queue `fn(...args)` as a loop callback. */
-  soon(fnId: number, args: unknown[]): void {
+  soon(fn: WorkerFunction, args: unknown[]): void {
+    const fnId = functionId(fn);
     if (this.#closed) throw new RuntimeError("Event loop is closed");
-    this.#define(fnId);
-    const moved = unwrapTransfers(args);
-    if (moved === null) this.#calls.writeValue(CALL_SOON, 0, fnId, args, null, true);
-    else this.#calls.writeValue(CALL_SOON, 0, fnId, moved.args, moved.list, true);
+    if (this.#defined[fnId] !== true) this.#define(fnId);
+    const moved = args.length === 0 ? null : unwrapTransfers(args);
+    if (moved === null) this.#calls.writeArgs(CALL_SOON, 0, fnId, args, null, true);
+    else this.#calls.writeArgs(CALL_SOON, 0, fnId, moved.args, moved.list, true);
   }
 
   submit<T>(fnId: number, args: unknown[]): ConcurrentFuture<T> {
@@ -1275,11 +1298,11 @@ class LoopClient {
       return fut;
     }
     const id = this.#nextId++;
-    this.#define(fnId);
+    if (this.#defined[fnId] !== true) this.#define(fnId);
     const moved = unwrapTransfers(args);
     try {
-      if (moved === null) this.#calls.writeValue(CALL_CORO, id, fnId, args, null, true);
-      else this.#calls.writeValue(CALL_CORO, id, fnId, moved.args, moved.list, true);
+      if (moved === null) this.#calls.writeArgs(CALL_CORO, id, fnId, args, null, true);
+      else this.#calls.writeArgs(CALL_CORO, id, fnId, moved.args, moved.list, true);
     } catch (err) { // arguments that cannot be cloned
       fut.setException(err);
       return fut;
@@ -1297,7 +1320,6 @@ class LoopClient {
   }
 
   #define(fnId: number): void {
-    if (this.#defined[fnId] === true) return;
     this.#calls.writeValue(CALL_DEFINE, fnId, 0, namedById[fnId], null, true);
     this.#defined[fnId] = true;
   }
@@ -1391,13 +1413,14 @@ export function callSoonThreadsafe(
   fn: WorkerFunction,
   ...args: unknown[]
 ): void {
-  const fnId = functionId(fn);
-  if (!(loop instanceof MessagePort)) {
+  const client = clients.get(loop);
+  if (client !== undefined) client.soon(fn, args);
+  else if (loop instanceof MessagePort) clientOf(loop).soon(fn, args);
+  else {
     throw new TypeError(
       "callSoonThreadsafe(port, fn, ...args) takes a loopPort; on the loop's thread use loop.callSoonThreadsafe",
     );
   }
-  clientOf(loop).soon(fnId, args);
 }
 
 /**
