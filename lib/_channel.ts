@@ -346,6 +346,11 @@ export class ChannelReader {
     return undefined;
   }
 
+  /** True if a record is there to read (`next()` would read one). */
+  hasNext(): boolean {
+    return this.#pos < this.#end || Atomics.load(this.#seg.words, 0) !== this.#pos;
+  }
+
   /**
    * The payload of the record `next()` read, written with `writeArgs`: an
    * argument list (a shared empty one when there are none: spread, never

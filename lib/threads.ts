@@ -1284,6 +1284,7 @@ class LoopClient {
   /** Queue `fn(...args)` as a loop callback. */
   soon(fn: WorkerFunction, args: unknown[]): void {
     const fnId = functionId(fn);
+    if (this.#replies.hasNext()) this.#read(); // the loop may have closed
     if (this.#closed) throw new RuntimeError("Event loop is closed");
     if (this.#defined[fnId] !== true) this.#define(fnId);
     const moved = args.length === 0 ? null : unwrapTransfers(args);
@@ -1293,6 +1294,7 @@ class LoopClient {
 
   submit<T>(fnId: number, args: unknown[]): ConcurrentFuture<T> {
     const fut = new ConcurrentFuture<T>();
+    if (this.#replies.hasNext()) this.#read(); // the loop may have closed
     if (this.#closed) {
       fut.setException(new RuntimeError("Event loop is closed"));
       return fut;
@@ -1398,14 +1400,23 @@ function clientOf(port: MessagePort): LoopClient {
  * @throws {RuntimeError} if the loop has closed.
  * @example
  * ```ts
- * import { callSoonThreadsafe, loopPort, run } from "@asyncio/deno";
- * const log = { module: "data:text/javascript,export const log = (s) => globalThis.seen = s;", name: "log" };
- * await run(async () => {
+ * import { getRunningLoop, loopPort, run } from "@asyncio/deno";
+ * // The callback, run on the loop's thread: it settles what the loop awaits.
+ * const greet = { module: "data:text/javascript,export const f = (s) => globalThis.greeted(s);", name: "f" };
+ * const worker = new Worker(
+ *   `data:text/javascript,import { callSoonThreadsafe } from "${import.meta.resolve("@asyncio/deno")}";
+ *   onmessage = (e) => callSoonThreadsafe(e.data, ${JSON.stringify(greet)}, "hi");`,
+ *   { type: "module" },
+ * );
+ * const said = await run(async () => {
+ *   const fut = getRunningLoop().createFuture<string>();
+ *   Object.assign(globalThis, { greeted: (s: string) => fut.setResult(s) });
  *   const port = loopPort();
- *   callSoonThreadsafe(port, log, "hi"); // usually from a Worker the port went to
- *   await new Promise((resolve) => setTimeout(resolve, 100));
- *   console.assert((globalThis as { seen?: string }).seen === "hi");
+ *   worker.postMessage(port, [port]);
+ *   return await fut;
  * });
+ * worker.terminate();
+ * console.assert(said === "hi");
  * ```
  */
 export function callSoonThreadsafe(
@@ -1414,13 +1425,14 @@ export function callSoonThreadsafe(
   ...args: unknown[]
 ): void {
   const client = clients.get(loop);
-  if (client !== undefined) client.soon(fn, args);
-  else if (loop instanceof MessagePort) clientOf(loop).soon(fn, args);
-  else {
+  if (client !== undefined) return client.soon(fn, args);
+  functionId(fn); // a bad `fn` throws before a client is made
+  if (!(loop instanceof MessagePort)) {
     throw new TypeError(
       "callSoonThreadsafe(port, fn, ...args) takes a loopPort; on the loop's thread use loop.callSoonThreadsafe",
     );
   }
+  clientOf(loop).soon(fn, args);
 }
 
 /**
