@@ -763,10 +763,12 @@ export class EventLoop {
 
   /**
    * Wait for the default executor's work to finish and its Workers to end;
-   * after `timeout` seconds (if given), warn and terminate them. Later
-   * `runInExecutor(null, …)` calls throw. `run()` calls this before it
-   * closes the loop; `close()` alone terminates the Workers at once.
-   * Mirrors `loop.shutdown_default_executor`.
+   * after `timeout` seconds (if given), warn (`console.warn`) and return,
+   * the work still finishing (its Workers end after it). Later
+   * `runInExecutor(null, …)` calls throw. `run()` calls this (with 300 s)
+   * before it closes the loop; `close()` alone terminates the Workers at
+   * once.
+   * Mirrors `loop.shutdown_default_executor` (3.12's, with `timeout`).
    */
   shutdownDefaultExecutor(timeout: number | null = null): Promise<void> {
     return _shutdownDefaultExecutor(this, timeout);

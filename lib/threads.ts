@@ -695,7 +695,6 @@ export class WorkerExecutor implements AsyncDisposable {
     const jobs = this.#queue.slice(this.#queueHead).filter((job) => job.life === PENDING_JOB);
     this.#queue.length = 0;
     this.#queueHead = 0;
-    for (const job of jobs) job.life = SETTLED;
     return jobs;
   }
 
@@ -754,10 +753,14 @@ function stateOf(loop: EventLoop): LoopExecutors {
   return state;
 }
 
-/** Complete `fut` on its loop's thread (a loop callback), unless it is done. */
+/**
+ * Complete `fut` on its loop's thread (a loop callback), unless it is done:
+ * a job cancelled in the pool cancels it, as CPython's `_copy_future_state`.
+ */
 function settleFuture(fut: Future<unknown>, ok: boolean, value: unknown): void {
   if (fut.done()) return;
   if (ok) fut.setResult(value);
+  else if (value instanceof CancelledError) fut.cancel();
   else fut.setException(value);
 }
 
@@ -821,7 +824,10 @@ export async function _shutdownDefaultExecutor(
   const executor = state.executor;
   if (executor === null) return;
   const done = loop.createFuture<void>();
+  // Waiting for Workers is time a virtual clock must not skip.
+  loop._externalWaits++;
   executor.shutdown({ wait: true }).then(() => {
+    loop._externalWaits--;
     if (!loop.isClosed() && !done.done()) {
       loop.callSoonThreadsafe(settleFuture, done, true, undefined);
     }
