@@ -377,20 +377,6 @@ export class ChannelReader {
   }
 
   /**
-   * Spin up to `rounds` times (`Atomics.pause` between looks) waiting for a
-   * record, without telling the writer to wake this thread: true if one is
-   * there.
-   */
-  spin(rounds: number): boolean {
-    const words = this.#seg.words;
-    for (let i = 0; i < rounds; i++) {
-      if (Atomics.load(words, 0) !== this.#pos) return true;
-      Atomics.pause();
-    }
-    return false;
-  }
-
-  /**
    * A promise that settles once a record is published (or `wake()` is
    * called); null if one is there already.
    */

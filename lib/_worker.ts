@@ -32,16 +32,6 @@ import {
 
 /** How long an idle Worker blocks waiting for the next job before it parks. */
 const SYNC_WAIT_MS = 2;
-/**
- * How long (Atomics.pause rounds, ~45 µs here) an idle Worker spins before
- * it blocks, while jobs come back to back: the loop's thread then writes the
- * next job without waking it. A futex wake and sleep per job cost more CPU
- * than the spin on this 2-core VM (bench/README.md), and ~5 µs of the loop
- * thread's time each.
- */
-const SPIN_ROUNDS = 1024;
-/** A job that came within this many ms of blocking counts as back to back. */
-const BACK_TO_BACK_MS = 0.2;
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<PoolSetup | null>) => void) | null;
@@ -56,7 +46,6 @@ let lifeline: MessagePort;
 // By fnId: the function, or the promise of it while its module loads.
 const fns: Array<Promise<unknown> | ((...args: unknown[]) => unknown)> = [];
 let draining = false;
-let spinning = false;
 
 scope.onmessage = (event) => {
   const setup = event.data;
@@ -76,14 +65,7 @@ async function drain(): Promise<void> {
   try {
     for (;;) {
       if (!jobs.next()) {
-        if (spinning && jobs.spin(SPIN_ROUNDS)) continue;
-        const blocked = performance.now();
-        if (jobs.waitSync(SYNC_WAIT_MS)) {
-          spinning = performance.now() - blocked < BACK_TO_BACK_MS;
-          continue;
-        }
-        spinning = false;
-        if (!jobs.park()) continue;
+        if (jobs.waitSync(SYNC_WAIT_MS) || !jobs.park()) continue;
         return;
       }
       if (jobs.op === OP_JOB) {
