@@ -10,7 +10,7 @@ from _common import emit, new_loop
 
 WAKES = 1000
 FLOOD = 100_000
-TRIPS = 2000
+TRIPS = 10_000
 INFLIGHT = 100_000
 MIB_TRIPS = 500
 

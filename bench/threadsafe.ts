@@ -25,7 +25,7 @@ import { expect } from "./_threadsafe_tick.ts";
 
 const WAKES = 1000;
 const FLOOD = 100_000;
-const TRIPS = 2000;
+const TRIPS = 10_000;
 const INFLIGHT = 100_000;
 const MIB_TRIPS = 500;
 
