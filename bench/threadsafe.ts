@@ -155,6 +155,7 @@ async function flood(): Promise<void> {
     ops: FLOOD,
     seconds,
     unit: "calls/s",
+    target: { uvloop: 1 },
     extra: { producer: "Worker callSoonThreadsafe(port, fn)" },
   });
 }
@@ -171,7 +172,13 @@ async function roundtrip(): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
   loop.close();
-  emit({ bench: "executor_roundtrip", ops: TRIPS, seconds, unit: "calls/s" });
+  emit({
+    bench: "executor_roundtrip",
+    ops: TRIPS,
+    seconds,
+    unit: "calls/s",
+    target: { asyncio: 1.5, uvloop: 1 },
+  });
 }
 
 async function inflight(): Promise<void> {

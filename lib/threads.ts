@@ -415,8 +415,7 @@ export class WorkerExecutor implements AsyncDisposable {
   _cancel(handle: object): void {
     const job = handle as Job;
     if (job.life === PENDING_JOB) {
-      job.life = SETTLED; // the queue drops it when it comes up
-      this.#finish(job, false, new CancelledError());
+      this.#settle(job, false, new CancelledError()); // the queue drops it when it comes up
     } else if (job.life === SENT) {
       const w = job.worker!;
       if (this.#takeBack(w, job)) {
@@ -489,8 +488,7 @@ export class WorkerExecutor implements AsyncDisposable {
         return false;
       }
     } catch (error) { // arguments that cannot be cloned
-      job.life = SETTLED;
-      this.#finish(job, false, error);
+      this.#settle(job, false, error);
       return true;
     }
     w.nextId = (id + 1) & 0x0fffffff;
@@ -578,7 +576,9 @@ export class WorkerExecutor implements AsyncDisposable {
   #progress(): void {
     this.#balance();
     this.#dispatch();
-    for (const w of [...this.#workers]) {
+    // Backwards: #retire takes a Worker out of the list.
+    for (let i = this.#workers.length - 1; i >= 0; i--) {
+      const w = this.#workers[i];
       if (w.held.size > 0) this.#wait(w);
       else if (this.#shutdown && this.#queueHead === this.#queue.length) this.#retire(w, null);
     }
@@ -698,13 +698,10 @@ export class WorkerExecutor implements AsyncDisposable {
     return jobs;
   }
 
+  /** Call `job`'s `onDone`, once. */
   #settle(job: Job, ok: boolean, value: unknown): void {
     if (job.life === SETTLED) return;
     job.life = SETTLED;
-    this.#finish(job, ok, value);
-  }
-
-  #finish(job: Job, ok: boolean, value: unknown): void {
     job.worker = null;
     job.args = EMPTY;
     job.transfer = null;
