@@ -51,6 +51,7 @@ scope.onmessage = (event) => {
   const setup = event.data;
   if (setup !== null) {
     jobs = new ChannelReader(setup.jobs);
+    // The loop's thread waits for results with waitAsync; it never parks.
     results = new ChannelWriter(setup.results.port, () => {}, setup.results.segment);
     states = new Int32Array(setup.states);
     lifeline = setup.lifeline;
