@@ -280,7 +280,7 @@ Deno.test("a virtual clock does not jump past work running in a Worker", async (
 });
 
 Deno.test("a Worker that dies mid-job fails that job with a RuntimeError; the pool replaces it", async () => {
-  await using pool = new WorkerExecutor({ maxWorkers: 1 });
+  const pool = new WorkerExecutor({ maxWorkers: 1 });
   const before = await pool.submit<string>(fn("whoAmI"));
   const closed = await assertRejects(() => pool.submit(fn("dieByClose")), RuntimeError);
   assertEquals(
@@ -297,6 +297,8 @@ Deno.test("a Worker that dies mid-job fails that job with a RuntimeError; the po
   const after = await pool.submit<string>(fn("whoAmI"));
   assert(after !== before, "a new Worker took over");
   assertEquals(pool.workers, 1);
+  await pool.shutdown();
+  assertEquals(_liveWorkers(), 0, "the dead Workers are counted out too");
 });
 
 Deno.test("jobs queued behind a job whose Worker dies still run, once each, in order", async () => {
