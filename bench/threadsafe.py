@@ -10,7 +10,9 @@ from _common import emit, new_loop
 
 WAKES = 1000
 FLOOD = 100_000
-TRIPS = 2000
+TRIPS = 10_000
+INFLIGHT = 100_000
+MIB_TRIPS = 500
 
 
 def percentile(xs, p):
@@ -50,23 +52,31 @@ def wake():
 def flood():
     loop = new_loop()
     count = 0
+    target = 0
 
     def tick():
         nonlocal count
         count += 1
-        if count == FLOOD:
+        if count == target:
             loop.stop()
 
-    def producer():
-        for _ in range(FLOOD):
+    def producer(n):
+        for _ in range(n):
             loop.call_soon_threadsafe(tick)
 
-    t0 = time.perf_counter()
-    thread = threading.Thread(target=producer)
-    thread.start()
-    loop.run_forever()
-    seconds = time.perf_counter() - t0
-    thread.join()
+    def round_(n):
+        nonlocal count, target
+        count, target = 0, n
+        t0 = time.perf_counter()
+        thread = threading.Thread(target=producer, args=(n,))
+        thread.start()
+        loop.run_forever()
+        seconds = time.perf_counter() - t0
+        thread.join()
+        return seconds
+
+    round_(FLOOD // 10)
+    seconds = round_(FLOOD)
     loop.close()
     emit("threadsafe_flood", FLOOD, seconds, "calls/s", producer="thread call_soon_threadsafe")
 
@@ -88,6 +98,50 @@ def roundtrip():
     emit("executor_roundtrip", TRIPS, seconds, "calls/s")
 
 
+def inflight():
+    loop = new_loop()
+    pool = ThreadPoolExecutor(max_workers=2)
+
+    async def burst(n):
+        futures = [loop.run_in_executor(pool, lambda x: x, i) for i in range(n)]
+        for i, f in enumerate(futures):
+            if await f != i:
+                raise RuntimeError("wrong result")
+
+    loop.run_until_complete(burst(INFLIGHT // 10))
+    t0 = time.perf_counter()
+    loop.run_until_complete(burst(INFLIGHT))
+    seconds = time.perf_counter() - t0
+    pool.shutdown()
+    loop.close()
+    emit("executor_inflight", INFLIGHT, seconds, "calls/s", pool=2)
+
+
+def mib():
+    loop = new_loop()
+    pool = ThreadPoolExecutor(max_workers=1)
+    data = bytearray(1 << 20)
+
+    def touch(b):
+        b[0] = (b[0] + 1) % 256
+        return b
+
+    async def trips(n):
+        nonlocal data
+        for _ in range(n):
+            data = await loop.run_in_executor(pool, touch, data)
+
+    loop.run_until_complete(trips(MIB_TRIPS // 10))
+    t0 = time.perf_counter()
+    loop.run_until_complete(trips(MIB_TRIPS))
+    seconds = time.perf_counter() - t0
+    pool.shutdown()
+    loop.close()
+    emit("executor_1mib", MIB_TRIPS, seconds, "round trips/s", shared="one heap: nothing copied")
+
+
 wake()
 flood()
 roundtrip()
+inflight()
+mib()

@@ -932,10 +932,12 @@ export class EventLoop {
 
   /**
    * Wait for the default executor's work to finish and its Workers to end;
-   * after `timeout` seconds (if given), warn and terminate them. Later
-   * `runInExecutor(null, …)` calls throw. `run()` calls this before it
-   * closes the loop; `close()` alone terminates the Workers at once.
-   * Mirrors `loop.shutdown_default_executor`.
+   * after `timeout` seconds (if given), warn (`console.warn`) and return,
+   * the work still finishing (its Workers end after it). Later
+   * `runInExecutor(null, …)` calls throw. `run()` calls this (with 300 s)
+   * before it closes the loop; `close()` alone terminates the Workers at
+   * once.
+   * Mirrors `loop.shutdown_default_executor` (3.12's, with `timeout`).
    */
   shutdownDefaultExecutor(timeout: number | null = null): Promise<void> {
     return _shutdownDefaultExecutor(this, timeout);
@@ -1566,6 +1568,20 @@ export class EventLoop {
       this.#enqueue(new Handle(callback as Callback, arg, this), true);
     } else {
       this.#queue(callback as Callback, arg);
+    }
+  }
+
+  /**
+   * @ignore `callSoonThreadsafe(callback, ...args)` for a call that came
+   * from a Worker (lib/threads.ts): `args` is a fresh array the queue may
+   * keep, `callback` a function and the loop open (the caller checked), and
+   * no handle is made.
+   */
+  _callSoonArgs(callback: Callback, args: unknown[]): void {
+    if (this._trace !== null || this.#debug) {
+      this.#enqueue(new Handle(callback, args, this));
+    } else {
+      this.#queue(callback, args);
     }
   }
 

@@ -12,6 +12,9 @@ import type { CoroutineLike, Task } from "./tasks.ts";
 import { _SigintInterrupt } from "./unix_events.ts";
 import { type Context, copyContext } from "./contextvars.ts";
 
+/** Seconds `close()` waits for the default executor: CPython's `constants.THREAD_JOIN_TIMEOUT`. */
+const THREAD_JOIN_TIMEOUT = 300;
+
 /** Options of `run` and `Runner`. */
 export interface RunOptions {
   /** Run the loop in debug mode. */
@@ -100,9 +103,10 @@ export class Runner implements AsyncDisposable {
       await cancelAllTasks(loop);
       // As CPython's Runner.close(): each of these runs the loop (a couple of
       // iterations even with nothing to do), so callbacks still queued, and
-      // what they schedule, run; and executor work finishes before closing.
+      // what they schedule, run; and executor work finishes before closing,
+      // waited for at most THREAD_JOIN_TIMEOUT (as 3.12+).
       await loop.runUntilComplete(() => loop.shutdownAsyncgens());
-      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
+      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
     } finally {
       setEventLoop(null);
       loop.close();

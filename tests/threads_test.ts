@@ -4,9 +4,11 @@ import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts"
 import { withLoop } from "./_util.ts";
 import { _liveWorkers } from "../lib/threads.ts";
 import {
+  callSoonThreadsafe,
   CancelledError,
   ConcurrentFuture,
   EventLoop,
+  gather,
   getRunningLoop,
   InvalidStateError,
   loopPort,
@@ -16,6 +18,7 @@ import {
   sleep,
   TimeoutError,
   toThread,
+  transfer,
   VirtualClock,
   waitFor,
   WorkerExecutor,
@@ -121,13 +124,36 @@ Deno.test("shutdown(): waits for work, then refuses more", async () => {
   assertThrows(() => pool.submit(fn("fib"), 1), RuntimeError, "after shutdown");
 });
 
-Deno.test("shutdown({ cancelFutures: true }) cancels queued work", async () => {
+/** A job held running: `gate` (worker_work.ts) says when it started and waits to be let go. */
+class Gate {
+  readonly buffer = new SharedArrayBuffer(8);
+  #words = new Int32Array(this.buffer);
+
+  /** Resolves once the job runs. */
+  async started(): Promise<void> {
+    const wait = Atomics.waitAsync(this.#words, 0, 0, 10_000);
+    if (wait.async) await wait.value;
+  }
+
+  /** Let the job return. */
+  open(): void {
+    Atomics.store(this.#words, 1, 1);
+    Atomics.notify(this.#words, 1);
+  }
+}
+
+Deno.test("shutdown({ cancelFutures: true }) cancels work not started; running work finishes", async () => {
   const pool = new WorkerExecutor({ maxWorkers: 1 });
-  const running = pool.submit(fn("later"), 20, "ran");
-  const queued = pool.submit(fn("later"), 20, "queued").catch((e) => e);
-  await pool.shutdown({ cancelFutures: true });
-  assertEquals(await running, "ran");
+  const gate = new Gate();
+  const running = pool.submit(fn("gate"), gate.buffer, "ran");
+  const queued = pool.submit(fn("fib"), 10).catch((e) => e);
+  await gate.started();
+  const done = pool.shutdown({ cancelFutures: true });
   assert(await queued instanceof CancelledError);
+  gate.open();
+  await done;
+  assertEquals(await running, "ran");
+  assertEquals(pool.workers, 0);
 });
 
 Deno.test("shutdownDefaultExecutor(): later runInExecutor(null) throws", async () => {
@@ -143,24 +169,30 @@ Deno.test("shutdownDefaultExecutor(): later runInExecutor(null) throws", async (
   });
 });
 
-Deno.test("shutdownDefaultExecutor(timeout) terminates work that outlives it", async () => {
+Deno.test("shutdownDefaultExecutor(timeout) warns past the timeout and lets the work finish", async () => {
   const warn = console.warn;
   const warnings: string[] = [];
   console.warn = (msg: string) => warnings.push(msg);
+  const gate = new Gate();
   try {
-    await run(async () => {
+    const result = await run(async () => {
       const loop = getRunningLoop();
-      const stuck = loop.runInExecutor(null, fn("spin"), 10_000);
-      await sleep(0.02);
+      const slow = loop.runInExecutor(null, fn("gate"), gate.buffer, "finished anyway");
+      await gate.started();
       await loop.shutdownDefaultExecutor(0.05);
-      await assertRejects(() => stuck, CancelledError);
+      assert(!slow.done(), "the job was stopped");
+      gate.open();
+      return await slow;
     });
+    assertEquals(result, "finished anyway");
   } finally {
     console.warn = warn;
+    gate.open();
   }
   assertEquals(warnings, [
     "The executor did not finishing joining its threads within 0.05 seconds.",
   ]);
+  assertEquals(_liveWorkers(), 0);
 });
 
 Deno.test("loop.close() terminates the default executor's Workers at once", async () => {
@@ -245,6 +277,153 @@ Deno.test("a virtual clock does not jump past work running in a Worker", async (
     );
     assert(loop.time() < 1, `virtual time ran ahead: ${loop.time()}`);
   }, { clock: new VirtualClock() });
+});
+
+Deno.test("a Worker that dies mid-job fails that job with a RuntimeError; the pool replaces it", async () => {
+  const pool = new WorkerExecutor({ maxWorkers: 1 });
+  const before = await pool.submit<string>(fn("whoAmI"));
+  const closed = await assertRejects(() => pool.submit(fn("dieByClose")), RuntimeError);
+  assertEquals(
+    closed.message,
+    "A Worker of the pool ended abruptly while running this job (it called close() or Deno.exit())",
+  );
+  await assertRejects(() => pool.submit(fn("dieByExit")), RuntimeError, "ended abruptly");
+  const crashed = await assertRejects(() => pool.submit(fn("dieInCallback")), RuntimeError);
+  assert(crashed.message.includes("boom in a callback"), crashed.message);
+  assert(
+    (crashed as Error & { cause?: unknown }).cause !== undefined,
+    "the uncaught error is its cause",
+  );
+  const after = await pool.submit<string>(fn("whoAmI"));
+  assert(after !== before, "a new Worker took over");
+  assertEquals(pool.workers, 1);
+  await pool.shutdown();
+  assertEquals(_liveWorkers(), 0, "the dead Workers are counted out too");
+});
+
+Deno.test("jobs queued behind a job whose Worker dies still run, once each, in order", async () => {
+  await using pool = new WorkerExecutor({ maxWorkers: 1 });
+  const log = new SharedArrayBuffer(4 * 64);
+  const dying = pool.submit(fn("dieByClose")).catch((e) => e.name);
+  const rest = Array.from({ length: 20 }, (_, i) => pool.submit<number>(fn("logStart"), log, i));
+  assertEquals([await dying, ...await Promise.all(rest)], [
+    "RuntimeError",
+    ...Array.from({ length: 20 }, (_, i) => i),
+  ]);
+  const words = new Int32Array(log);
+  assertEquals([...words.subarray(1, 1 + words[0])], Array.from({ length: 20 }, (_, i) => i));
+});
+
+Deno.test("every call runs exactly once: in the order made on one Worker, and on two with cancels", async () => {
+  const N = 10_000;
+  for (const maxWorkers of [1, 2]) {
+    const pool = new WorkerExecutor({ maxWorkers });
+    const log = new SharedArrayBuffer(4 * (N + 1));
+    await withLoop(async (loop) => {
+      const futures = Array.from(
+        { length: N },
+        (_, i) => loop.runInExecutor<number>(pool, fn("logStart"), log, i),
+      );
+      const cancelled = new Set<number>();
+      if (maxWorkers === 2) {
+        for (let i = 5; i < N; i += 97) if (futures[i].cancel()) cancelled.add(i);
+      }
+      const results = await loop.runUntilComplete(() =>
+        gather(...futures, { returnExceptions: true })
+      );
+      results.forEach((r, i) => {
+        if (cancelled.has(i)) assert(r instanceof CancelledError, `call ${i} was cancelled`);
+        else assertEquals(r, i);
+      });
+      const words = new Int32Array(log);
+      const started = [...words.subarray(1, 1 + words[0])];
+      // A cancelled job may have started (then its Worker was terminated), once at most.
+      const ran = started.filter((i) => !cancelled.has(i));
+      const expected = Array.from({ length: N }, (_, i) => i).filter((i) => !cancelled.has(i));
+      if (maxWorkers === 1) assertEquals(ran, expected);
+      else assertEquals([...ran].sort((a, b) => a - b), expected);
+      assertEquals(new Set(started).size, started.length, "no call ran twice");
+    }, { virtual: false });
+    await pool.shutdown();
+  }
+});
+
+Deno.test("runInExecutor on a closed loop and submit after shutdown throw asyncio's RuntimeError", async () => {
+  const loop = new EventLoop();
+  loop.close();
+  assertThrows(() => loop.runInExecutor(null, fn("fib"), 1), RuntimeError, "Event loop is closed");
+  const pool = new WorkerExecutor();
+  await pool.shutdown();
+  assertThrows(
+    () => pool.submit(fn("fib"), 1),
+    RuntimeError,
+    "cannot schedule new futures after shutdown",
+  );
+});
+
+Deno.test("a WorkerExecutor starts Workers only for work no idle Worker can take, up to min(32, cores + 4)", async () => {
+  const pool = new WorkerExecutor();
+  assertEquals(pool.maxWorkers, Math.min(32, navigator.hardwareConcurrency + 4));
+  assertEquals(pool.workers, 0);
+  await pool.submit(fn("fib"), 1);
+  await pool.submit(fn("fib"), 2);
+  assertEquals(pool.workers, 1, "the idle Worker took the second job");
+  const gates = [new Gate(), new Gate(), new Gate()];
+  const held = gates.map((g, i) => pool.submit(fn("gate"), g.buffer, i));
+  await Promise.all(gates.map((g) => g.started()));
+  assertEquals(pool.workers, 3);
+  for (const g of gates) g.open();
+  assertEquals(await Promise.all(held), [0, 1, 2]);
+  await pool.shutdown();
+  assertEquals(pool.workers, 0);
+});
+
+Deno.test("transfer() moves buffers to the Worker and back; without it they are copied", async () => {
+  await using pool = new WorkerExecutor({ maxWorkers: 1 });
+  const bytes = new Uint8Array(1 << 20).fill(7);
+  assertEquals(await pool.submit(fn("size"), bytes), 1 << 20);
+  assertEquals(bytes.byteLength, 1 << 20, "copied: still here");
+  assertEquals(await pool.submit(fn("size"), transfer(bytes)), 1 << 20);
+  assertEquals(bytes.byteLength, 0, "moved: detached here");
+  const back = await pool.submit<Uint8Array>(fn("makeBytes"), 1000, 9);
+  assertEquals([back.byteLength, back[999]], [1000, 9]);
+  // A value holding buffers names what moves.
+  const a = new Uint8Array(4).fill(1), b = new Uint8Array(4).fill(2);
+  const got = await pool.submit<{ a: Uint8Array; b: Uint8Array }>(
+    fn("echo"),
+    transfer({ a, b }, [a.buffer, b.buffer]),
+  );
+  assertEquals([got.a[0], got.b[0], a.byteLength, b.byteLength], [1, 2, 0, 0]);
+  // Shared memory is shared either way.
+  const shared = new Uint8Array(new SharedArrayBuffer(8));
+  await pool.submit(fn("size"), transfer(shared));
+  assertEquals(shared.byteLength, 8);
+  assertThrows(() => transfer({ plain: true }), TypeError, "give the list");
+});
+
+Deno.test("arguments the codec leaves to structured clone keep their types and identity, in order with the rest", async () => {
+  await using pool = new WorkerExecutor({ maxWorkers: 1 });
+  const shared = { x: 1 };
+  const values: unknown[] = [
+    new Map([[1, "one"]]),
+    new Date(0),
+    new Set([1]),
+    [1, , 3],
+    10n,
+    [shared, shared],
+    "é".repeat(10_000),
+    -0,
+    NaN,
+    "lone \ud800 surrogate",
+    { ["__proto__"]: 1, ok: true },
+  ];
+  values[10] = JSON.parse('{"__proto__": 1, "ok": true}');
+  const back = await Promise.all(values.map((v) => pool.submit(fn("echo"), v)));
+  assertEquals(back, values.map((v) => structuredClone(v)));
+  const pair = back[5] as object[];
+  assert(pair[0] === pair[1], "a shared reference stays shared");
+  assert(Object.is(back[7], -0));
+  assert(1 in (back[3] as unknown[]) === false, "a hole stays a hole");
 });
 
 /**
@@ -374,7 +553,30 @@ Deno.test("closing the loop mid-call fails the Worker's future with a clear erro
   assertEquals(await worker, [
     "RuntimeError: Event loop closed before the coroutine finished",
     "RuntimeError: Event loop is closed",
+    "RuntimeError: Event loop is closed",
   ]);
+});
+
+Deno.test("a Worker's callSoonThreadsafe calls run on the loop in the order made, coroutine calls among them", async () => {
+  const { seen } = await import(THREADSAFE_WORK);
+  seen.length = 0;
+  await withLoop(async (loop) => {
+    const coros = await loop.runUntilComplete(() => wrapFuture(workerScenario(loop, "soon")));
+    assertEquals(coros, [0, 5_000, 10_000, 15_000, 20_000, 25_000].map((i) => `coro ${i}`));
+    // Let the last callbacks run.
+    await loop.runUntilComplete(() => sleep(0.05));
+  }, { virtual: false });
+  const calls = seen.filter((x: unknown) => typeof x !== "string" || x.startsWith("map"));
+  assertEquals(
+    calls,
+    Array.from({ length: 30_000 }, (_, i) => i % 1_000 === 0 ? `map ${i}` : i),
+  );
+  // As CPython's run_coroutine_threadsafe: the task starts an iteration
+  // after its call came, so after the call made just before it.
+  for (const i of [5_000, 10_000, 15_000, 20_000, 25_000]) {
+    const at = seen.indexOf(`coro ${i}`);
+    assert(at > seen.indexOf(i - 1), `coro ${i} ran after call ${i - 1}`);
+  }
 });
 
 Deno.test("errors of the coroutine, a missing export and unclonable arguments reach the Worker", () =>
@@ -403,6 +605,15 @@ Deno.test("runCoroutineThreadsafe on the loop's own thread: awaitable, result() 
     wrapped.cancel(); // cancelling the loop future cancels the concurrent one, and its task
     await loop.runUntilComplete(() => sleep(0));
     assert(sleeping.cancelled());
+  }, { virtual: false }));
+
+Deno.test("callSoonThreadsafe() takes a loopPort: an EventLoop is a TypeError, so is a closure", () =>
+  withLoop((loop) => {
+    const record = { module: THREADSAFE_WORK, name: "record" };
+    assertThrows(() => callSoonThreadsafe(loop as never, record), TypeError, "takes a loopPort");
+    const port = loopPort(loop);
+    assertThrows(() => callSoonThreadsafe(port, (() => 1) as never), TypeError, "closure");
+    port.close();
   }, { virtual: false }));
 
 Deno.test("ConcurrentFuture: state, callbacks at once when done, InvalidStateError", () => {
