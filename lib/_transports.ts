@@ -32,6 +32,157 @@ const JOIN_BELOW = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
+// Socket reads pending in Deno at once, per loop (see `ReadSlots`): below
+// the 128 operations tokio lets one task complete per poll.
+const READ_SLOTS = 64;
+// A read pending this long (ms) while others wait for a slot is taken for
+// an idle connection's: it gives its slot up (and stays pending).
+const SLOT_IDLE_MS = 5;
+
+/**
+ * How many socket reads may be pending in Deno at once on a loop; the other
+ * connections wait their turn here, oldest first.
+ *
+ * Why (issue 15, bench/README.md "Fairness at 1,000 connections"): Deno
+ * completes every pending op from one tokio task, and tokio lets a task
+ * complete 128 I/O operations per poll; past that, an op's wake-up is
+ * deferred until after the next poll of the sockets, and then queued behind
+ * the sockets that became readable in that poll. With more than 128
+ * readable sockets, the connections just served (whose clients answered at
+ * once) fill every poll, and the rest wait for a poll in which fewer than
+ * 128 answered: a second or more under wrk -c1000, for raw `Deno.Conn`
+ * reads as for ours. Below 128 pending reads that never happens; a
+ * connection that waited here for its turn has its request in the socket
+ * already, so its read mostly completes at once, and the order is ours.
+ *
+ * A read that stays pending `SLOT_IDLE_MS` while others wait is an idle
+ * connection's (a keep-alive client that has nothing to send): it stops
+ * counting, so idle connections never hold the active ones back.
+ */
+class ReadSlots {
+  #loop: EventLoop;
+  #free = READ_SLOTS;
+  /** Reads pending under a slot, with when each began. */
+  #holders = new Map<DenoTransport, number>();
+  /** Wake-ups of the reads waiting for a slot, oldest first (null: gone). */
+  #queue: Array<(() => void) | null> = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #turns: Array<() => void> = [];
+
+  constructor(loop: EventLoop) {
+    this.#loop = loop;
+  }
+
+  /**
+   * Call `wake` in the next host turn: by then the loop has run what the
+   * chunk just read started (the protocol's reply, a stream reader's task).
+   */
+  nextTurn(wake: () => void): void {
+    if (this.#turns.push(wake) === 1) setImmediate(this.#endTurn);
+  }
+
+  #endTurn = (): void => {
+    const turns = this.#turns;
+    this.#turns = [];
+    for (const wake of turns) wake();
+  };
+
+  /** Others wait for a slot, or none is free. */
+  busy(): boolean {
+    return this.#free === 0 || this.#head < this.#queue.length;
+  }
+
+  /** Take a slot for `t`'s next read if one is free (the common case). */
+  tryTake(t: DenoTransport): boolean {
+    if (this.#free === 0 || this.#head < this.#queue.length) return false;
+    this.#free--;
+    this.#holders.set(t, performance.now());
+    return true;
+  }
+
+  /** Queue `t` for a slot; `wake` is called once it holds one. Returns its place. */
+  wait(t: DenoTransport, wake: () => void): number {
+    const place = this.#queue.length;
+    this.#queue.push(() => {
+      this.#holders.set(t, performance.now());
+      wake();
+    });
+    if (this.#timer === null) this.#arm();
+    this.#grant(); // slots freed while only departed waiters were queued
+    return place;
+  }
+
+  /** The waiter at `place` stopped waiting (its transport closed). */
+  leave(place: number): void {
+    if (place >= this.#head && place < this.#queue.length) {
+      this.#queue[place] = null;
+      this.#grant();
+    }
+  }
+
+  /** `t`'s read ended (or it gave up waiting after taking a slot). */
+  give(t: DenoTransport): void {
+    if (!this.#holders.delete(t)) return; // released as idle: it held none
+    this.#free++;
+    this.#grant();
+  }
+
+  #grant(): void {
+    const queue = this.#queue;
+    while (this.#head < queue.length) {
+      const wake = queue[this.#head];
+      if (wake !== null) {
+        if (this.#free === 0) break;
+        this.#free--;
+        queue[this.#head] = null;
+        wake();
+      }
+      this.#head++;
+    }
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+      if (this.#timer !== null) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+      }
+    } else if (this.#head > 1024 && this.#head > queue.length / 2) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(): void {
+    // The pending reads keep the process alive, not this timer.
+    this.#timer = setTimeout(this.#releaseIdle, SLOT_IDLE_MS);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /** Reads pending longer than SLOT_IDLE_MS give their slots to the waiting. */
+  #releaseIdle = (): void => {
+    this.#timer = null;
+    if (this.#loop.isClosed()) return; // nobody will read
+    const before = performance.now() - SLOT_IDLE_MS;
+    for (const [t, since] of this.#holders) {
+      if (since <= before) {
+        this.#holders.delete(t);
+        this.#free++;
+      }
+    }
+    this.#grant();
+    if (this.#head < this.#queue.length) this.#arm();
+  };
+}
+
+const slotsByLoop = new WeakMap<EventLoop, ReadSlots>();
+
+function slotsFor(loop: EventLoop): ReadSlots {
+  let slots = slotsByLoop.get(loop);
+  if (slots === undefined) slotsByLoop.set(loop, slots = new ReadSlots(loop));
+  return slots;
+}
+
 /** A `[host, port]` pair for a TCP or UDP address, the path for a Unix one. */
 export function addrInfo(addr: Deno.Addr): unknown {
   if (addr.transport === "tcp" || addr.transport === "udp") return [addr.hostname, addr.port];
@@ -90,6 +241,10 @@ export abstract class DenoTransport implements Transport {
   #held: Array<Uint8Array | null> = [];
   #resume: (() => void) | null = null;
   #bufferWanted: ((buf: Uint8Array) => void) | null = null;
+  /** Limits the socket reads pending at once (null: no limit, pipes). */
+  #slots: ReadSlots | null = null;
+  #slotWake: (() => void) | null = null;
+  #turnWanted: (() => void) | null = null;
 
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -310,6 +465,10 @@ export abstract class DenoTransport implements Transport {
     this.#reading = false;
     this.#held = [];
     this.#wakeReader();
+    const slotWake = this.#slotWake;
+    this.#slotWake = null;
+    slotWake?.();
+    this.#giveTurn();
     const wanted = this.#bufferWanted;
     this.#bufferWanted = null;
     wanted?.(EMPTY);
@@ -333,10 +492,24 @@ export abstract class DenoTransport implements Transport {
         if (this._protocol instanceof BufferedProtocol) {
           const buf = await this.#bufferFromProtocol();
           if (!this.#reading) break;
-          n = await this._readInto(buf);
+          if (this.#slots !== null && !this.#slots.tryTake(this) && !(await this.#waitSlot())) {
+            break;
+          }
+          try {
+            n = await this._readInto(buf);
+          } finally {
+            this.#slots?.give(this);
+          }
           data = n === null ? null : buf.subarray(0, n);
         } else {
-          data = await this._readChunk();
+          if (this.#slots !== null && !this.#slots.tryTake(this) && !(await this.#waitSlot())) {
+            break;
+          }
+          try {
+            data = await this._readChunk();
+          } finally {
+            this.#slots?.give(this);
+          }
         }
         if (!this.#reading) break; // close() stops reading: the data is dropped
         if (this._loop?.isClosed()) {
@@ -350,6 +523,16 @@ export abstract class DenoTransport implements Transport {
         }
         this.#ahead += data.length;
         this.#callIO(this.#deliver, data);
+        // Reads are scarce (see `ReadSlots`): do not hold one for a request
+        // the client cannot send yet. Ask for the next read once the
+        // protocol has had this chunk and the loop has run what that
+        // started (a stream reader's task writes its reply then).
+        if (this.#slots !== null && this.#slots.busy()) {
+          await new Promise<void>((resolve) => {
+            this.#turnWanted = resolve;
+            this.#slots!.nextTurn(this.#giveTurn);
+          });
+        }
       }
     } catch (err) {
       // After close() the resource's closing interrupts the read: not an error.
@@ -359,6 +542,36 @@ export abstract class DenoTransport implements Transport {
       this.#busy--;
       this.#maybeLost();
     }
+  }
+
+  /** @ignore Take part in the loop's limit on pending socket reads (`ReadSlots`). */
+  protected _limitReads(): void {
+    if (this._loop !== null) this.#slots = slotsFor(this._loop);
+  }
+
+  /**
+   * Wait for this connection's turn to read (see `ReadSlots`); false if
+   * reading stopped meanwhile.
+   */
+  #waitSlot(): Promise<boolean> {
+    const slots = this.#slots!;
+    return new Promise<boolean>((resolve) => {
+      let place = -1;
+      this.#slotWake = () => {
+        // Closed while waiting: leave the queue without a slot.
+        this.#slotWake = null;
+        slots.leave(place);
+        resolve(false);
+      };
+      place = slots.wait(this, () => {
+        this.#slotWake = null;
+        if (this.#reading) resolve(true);
+        else {
+          queueMicrotask(() => slots.give(this)); // not from inside the grant
+          resolve(false);
+        }
+      });
+    });
   }
 
   /** A buffer from the `BufferedProtocol`, asked for in a loop callback. */
@@ -390,6 +603,13 @@ export abstract class DenoTransport implements Transport {
       buf = EMPTY;
     }
     resolve(buf);
+  };
+
+  /** The reader may go on (see `ReadSlots.nextTurn`), or reading stopped. */
+  #giveTurn = (): void => {
+    const resolve = this.#turnWanted;
+    this.#turnWanted = null;
+    resolve?.();
   };
 
   /** In a loop callback: hand a chunk (or EOF, `null`) to the protocol. */
@@ -542,6 +762,7 @@ export class SocketTransport extends DenoTransport {
       ...(options.tls ? { sslcontext: true } : {}),
     });
     this.#conn = conn;
+    this._limitReads();
     // As asyncio's socket transports (base_events._set_nodelay): without it,
     // a small write behind an unacknowledged one waits for the peer's
     // delayed ACK (40 ms on Linux).
