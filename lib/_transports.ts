@@ -59,83 +59,87 @@ const SLOT_IDLE_MS = 5;
  * connection's (a keep-alive client that has nothing to send): it stops
  * counting, so idle connections never hold the active ones back.
  */
+/** A read waiting for a slot; `wake` is null once granted or gone. */
+interface SlotWaiter {
+  transport: DenoTransport;
+  wake: (() => void) | null;
+}
+
 class ReadSlots {
   #loop: EventLoop;
   #free = READ_SLOTS;
   /** Reads pending under a slot, with when each began. */
   #holders = new Map<DenoTransport, number>();
-  /** Wake-ups of the reads waiting for a slot, oldest first (null: gone). */
-  #queue: Array<(() => void) | null> = [];
+  /** The reads waiting for a slot, oldest first. */
+  #queue: SlotWaiter[] = [];
   #head = 0;
+  /** Waiters that join the queue in the next host turn. */
+  #later: SlotWaiter[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
-  #turns: Array<() => void> = [];
 
   constructor(loop: EventLoop) {
     this.#loop = loop;
   }
-
-  /**
-   * Call `wake` in the next host turn: by then the loop has run what the
-   * chunk just read started (the protocol's reply, a stream reader's task).
-   */
-  nextTurn(wake: () => void): void {
-    if (this.#turns.push(wake) === 1) setImmediate(this.#endTurn);
-  }
-
-  #endTurn = (): void => {
-    const turns = this.#turns;
-    this.#turns = [];
-    for (const wake of turns) wake();
-  };
 
   /** Others wait for a slot, or none is free. */
   busy(): boolean {
     return this.#free === 0 || this.#head < this.#queue.length;
   }
 
-  /** Take a slot for `t`'s next read if one is free (the common case). */
+  /** Take a slot for `t`'s next read if one is free and nobody waits. */
   tryTake(t: DenoTransport): boolean {
-    if (this.#free === 0 || this.#head < this.#queue.length) return false;
+    if (this.busy()) return false;
     this.#free--;
     this.#holders.set(t, performance.now());
     return true;
   }
 
-  /** Queue `t` for a slot; `wake` is called once it holds one. Returns its place. */
-  wait(t: DenoTransport, wake: () => void): number {
-    const place = this.#queue.length;
-    this.#queue.push(() => {
-      this.#holders.set(t, performance.now());
-      wake();
-    });
-    if (this.#timer === null) this.#arm();
-    this.#grant(); // slots freed while only departed waiters were queued
-    return place;
-  }
-
-  /** The waiter at `place` stopped waiting (its transport closed). */
-  leave(place: number): void {
-    if (place >= this.#head && place < this.#queue.length) {
-      this.#queue[place] = null;
-      this.#grant();
+  /**
+   * Queue `w` for a slot; `w.wake` is called once its transport holds one.
+   * `later`: join the queue in the next host turn, once the loop has run
+   * what the chunk just read started (the protocol's reply, or a stream
+   * reader's task writing it), so that the slot is not held for a request
+   * the client cannot have sent yet.
+   */
+  wait(w: SlotWaiter, later: boolean): void {
+    if (later) {
+      if (this.#later.push(w) === 1) setImmediate(this.#endTurn);
+      return;
     }
+    this.#queue.push(w);
+    this.#grant();
   }
 
-  /** `t`'s read ended (or it gave up waiting after taking a slot). */
+  /** `w` stopped waiting (its transport stopped reading). */
+  leave(w: SlotWaiter): void {
+    w.wake = null;
+    this.#grant(); // it may have been at the head
+  }
+
+  /** `t`'s read ended; or `t` gives back a slot it will not use. */
   give(t: DenoTransport): void {
     if (!this.#holders.delete(t)) return; // released as idle: it held none
     this.#free++;
     this.#grant();
   }
 
+  #endTurn = (): void => {
+    const later = this.#later;
+    this.#later = [];
+    for (const w of later) this.#queue.push(w);
+    this.#grant();
+  };
+
   #grant(): void {
     const queue = this.#queue;
     while (this.#head < queue.length) {
-      const wake = queue[this.#head];
+      const w = queue[this.#head];
+      const wake = w.wake;
       if (wake !== null) {
         if (this.#free === 0) break;
         this.#free--;
-        queue[this.#head] = null;
+        this.#holders.set(w.transport, performance.now());
+        w.wake = null;
         wake();
       }
       this.#head++;
@@ -147,16 +151,17 @@ class ReadSlots {
         clearTimeout(this.#timer);
         this.#timer = null;
       }
-    } else if (this.#head > 1024 && this.#head > queue.length / 2) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
+    } else {
+      if (this.#head > 1024 && this.#head > queue.length / 2) {
+        this.#queue = queue.slice(this.#head);
+        this.#head = 0;
+      }
+      if (this.#timer === null) {
+        // The pending reads keep the process alive, not this timer.
+        this.#timer = setTimeout(this.#releaseIdle, SLOT_IDLE_MS);
+        Deno.unrefTimer(this.#timer);
+      }
     }
-  }
-
-  #arm(): void {
-    // The pending reads keep the process alive, not this timer.
-    this.#timer = setTimeout(this.#releaseIdle, SLOT_IDLE_MS);
-    Deno.unrefTimer(this.#timer);
   }
 
   /** Reads pending longer than SLOT_IDLE_MS give their slots to the waiting. */
@@ -170,8 +175,7 @@ class ReadSlots {
         this.#free++;
       }
     }
-    this.#grant();
-    if (this.#head < this.#queue.length) this.#arm();
+    this.#grant(); // and re-arms while some still wait
   };
 }
 
@@ -243,8 +247,8 @@ export abstract class DenoTransport implements Transport {
   #bufferWanted: ((buf: Uint8Array) => void) | null = null;
   /** Limits the socket reads pending at once (null: no limit, pipes). */
   #slots: ReadSlots | null = null;
-  #slotWake: (() => void) | null = null;
-  #turnWanted: (() => void) | null = null;
+  /** While waiting for a slot: the wait, and how to end it without one. */
+  #slotWait: { waiter: SlotWaiter; cancel: () => void } | null = null;
 
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -465,10 +469,9 @@ export abstract class DenoTransport implements Transport {
     this.#reading = false;
     this.#held = [];
     this.#wakeReader();
-    const slotWake = this.#slotWake;
-    this.#slotWake = null;
-    slotWake?.();
-    this.#giveTurn();
+    const slotWait = this.#slotWait;
+    this.#slotWait = null;
+    slotWait?.cancel();
     const wanted = this.#bufferWanted;
     this.#bufferWanted = null;
     wanted?.(EMPTY);
@@ -481,34 +484,41 @@ export abstract class DenoTransport implements Transport {
   }
 
   async #readLoop(): Promise<void> {
+    const slots = this.#slots;
+    let held = false; // a slot, taken after the last chunk for the next read
     try {
       for (;;) {
         if (this.#reading && (this.#readPaused || this.#ahead > READ_AHEAD)) {
+          if (held) {
+            held = false;
+            slots!.give(this); // not kept while paused
+          }
           await new Promise<void>((resolve) => this.#resume = resolve);
         }
         if (!this.#reading) break;
         let data: Uint8Array | null;
         let n: number | null = null;
         if (this._protocol instanceof BufferedProtocol) {
+          if (held) {
+            held = false; // taken for a Protocol since replaced (setProtocol)
+            slots!.give(this);
+          }
           const buf = await this.#bufferFromProtocol();
           if (!this.#reading) break;
-          if (this.#slots !== null && !this.#slots.tryTake(this) && !(await this.#waitSlot())) {
-            break;
-          }
+          if (slots !== null && !slots.tryTake(this) && !(await this.#waitSlot(false))) break;
           try {
             n = await this._readInto(buf);
           } finally {
-            this.#slots?.give(this);
+            slots?.give(this);
           }
           data = n === null ? null : buf.subarray(0, n);
         } else {
-          if (this.#slots !== null && !this.#slots.tryTake(this) && !(await this.#waitSlot())) {
-            break;
-          }
+          if (held) held = false;
+          else if (slots !== null && !slots.tryTake(this) && !(await this.#waitSlot(false))) break;
           try {
             data = await this._readChunk();
           } finally {
-            this.#slots?.give(this);
+            slots?.give(this);
           }
         }
         if (!this.#reading) break; // close() stops reading: the data is dropped
@@ -523,21 +533,20 @@ export abstract class DenoTransport implements Transport {
         }
         this.#ahead += data.length;
         this.#callIO(this.#deliver, data);
-        // Reads are scarce (see `ReadSlots`): do not hold one for a request
-        // the client cannot send yet. Ask for the next read once the
-        // protocol has had this chunk and the loop has run what that
-        // started (a stream reader's task writes its reply then).
-        if (this.#slots !== null && this.#slots.busy()) {
-          await new Promise<void>((resolve) => {
-            this.#turnWanted = resolve;
-            this.#slots!.nextTurn(this.#giveTurn);
-          });
+        // Others wait to read: queue for the next read now, joining the
+        // queue only in the next host turn (see `ReadSlots.wait`). (A
+        // BufferedProtocol queues once it has given a buffer, after its
+        // bufferUpdated.)
+        if (slots !== null && slots.busy() && !(this._protocol instanceof BufferedProtocol)) {
+          if (!(await this.#waitSlot(true))) break;
+          held = true;
         }
       }
     } catch (err) {
       // After close() the resource's closing interrupts the read: not an error.
       if (this.#reading) this.#failed(err, "Fatal read error on transport");
     } finally {
+      if (held) slots!.give(this);
       this.#reading = false;
       this.#busy--;
       this.#maybeLost();
@@ -550,27 +559,27 @@ export abstract class DenoTransport implements Transport {
   }
 
   /**
-   * Wait for this connection's turn to read (see `ReadSlots`); false if
-   * reading stopped meanwhile.
+   * Wait for this connection's turn to read (see `ReadSlots`), holding a
+   * slot once it comes; false if reading stopped meanwhile (no slot held).
    */
-  #waitSlot(): Promise<boolean> {
+  #waitSlot(later: boolean): Promise<boolean> {
     const slots = this.#slots!;
     return new Promise<boolean>((resolve) => {
-      let place = -1;
-      this.#slotWake = () => {
-        // Closed while waiting: leave the queue without a slot.
-        this.#slotWake = null;
-        slots.leave(place);
-        resolve(false);
+      const waiter: SlotWaiter = {
+        transport: this,
+        wake: () => {
+          this.#slotWait = null;
+          resolve(true);
+        },
       };
-      place = slots.wait(this, () => {
-        this.#slotWake = null;
-        if (this.#reading) resolve(true);
-        else {
-          queueMicrotask(() => slots.give(this)); // not from inside the grant
+      this.#slotWait = {
+        waiter,
+        cancel: () => {
+          slots.leave(waiter);
           resolve(false);
-        }
-      });
+        },
+      };
+      slots.wait(waiter, later);
     });
   }
 
@@ -603,13 +612,6 @@ export abstract class DenoTransport implements Transport {
       buf = EMPTY;
     }
     resolve(buf);
-  };
-
-  /** The reader may go on (see `ReadSlots.nextTurn`), or reading stopped. */
-  #giveTurn = (): void => {
-    const resolve = this.#turnWanted;
-    this.#turnWanted = null;
-    resolve?.();
   };
 
   /** In a loop callback: hand a chunk (or EOF, `null`) to the protocol. */
@@ -745,6 +747,7 @@ export abstract class DenoTransport implements Transport {
 
 /** A transport over a `Deno.Conn` (TCP, Unix socket or TLS). */
 export class SocketTransport extends DenoTransport {
+  #loop: EventLoop;
   #conn: Deno.Conn;
   #slab = new Uint8Array(SLAB_MIN);
   #used = 0;
@@ -762,6 +765,7 @@ export class SocketTransport extends DenoTransport {
       ...(options.tls ? { sslcontext: true } : {}),
     });
     this.#conn = conn;
+    this.#loop = loop;
     this._limitReads();
     // As asyncio's socket transports (base_events._set_nodelay): without it,
     // a small write behind an unacknowledged one waits for the peer's
@@ -778,6 +782,7 @@ export class SocketTransport extends DenoTransport {
   }
 
   protected async _readChunk(): Promise<Uint8Array | null> {
+    this.#loop._ioOps++;
     const space = this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
     const n = await this.#conn.read(space);
     if (n === null) return null;
@@ -794,10 +799,12 @@ export class SocketTransport extends DenoTransport {
   }
 
   protected _readInto(buf: Uint8Array): Promise<number | null> {
+    this.#loop._ioOps++;
     return this.#conn.read(buf);
   }
 
   protected _writeSome(chunk: Uint8Array): Promise<number> {
+    this.#loop._ioOps++;
     return this.#conn.write(chunk);
   }
 
