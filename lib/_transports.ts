@@ -59,22 +59,31 @@ const SLOT_IDLE_MS = 5;
  * connection's (a keep-alive client that has nothing to send): it stops
  * counting, so idle connections never hold the active ones back.
  */
-/** A read waiting for a slot; `wake` is null once granted or gone. */
-interface SlotWaiter {
-  transport: DenoTransport;
-  wake: (() => void) | null;
+/**
+ * A transport's part in `ReadSlots`, made once per transport (a wait
+ * allocates nothing else but its promise: the objects of a wait that lasts
+ * a round of 1,000 connections outlive V8's young generation).
+ */
+interface SlotUser {
+  /** Called when a slot is granted to it. */
+  readonly granted: () => void;
+  /** Bumped when it queues or leaves: a queued entry with another is stale. */
+  ticket: number;
+  /** Its place among the holders, -1 if it holds no slot. */
+  index: number;
+  /** When it took the slot (ms). */
+  since: number;
 }
 
 class ReadSlots {
   #loop: EventLoop;
   #free = READ_SLOTS;
-  /** Reads pending under a slot, with when each began. */
-  #holders = new Map<DenoTransport, number>();
-  /** The reads waiting for a slot, oldest first. */
-  #queue: SlotWaiter[] = [];
+  /** The users holding a slot (a read pending). */
+  #holders: SlotUser[] = [];
+  /** The users waiting for a slot, oldest first, with their tickets. */
+  #queue: SlotUser[] = [];
+  #tickets: number[] = [];
   #head = 0;
-  /** Waiters that join the queue in the next host turn. */
-  #later: SlotWaiter[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(loop: EventLoop) {
@@ -86,66 +95,67 @@ class ReadSlots {
     return this.#free === 0 || this.#head < this.#queue.length;
   }
 
-  /** Take a slot for `t`'s next read if one is free and nobody waits. */
-  tryTake(t: DenoTransport): boolean {
+  /** Take a slot for `u`'s next read if one is free and nobody waits. */
+  tryTake(u: SlotUser): boolean {
     if (this.busy()) return false;
-    this.#free--;
-    this.#holders.set(t, performance.now());
+    this.#hold(u);
     return true;
   }
 
-  /**
-   * Queue `w` for a slot; `w.wake` is called once its transport holds one.
-   * `later`: join the queue in the next host turn, once the loop has run
-   * what the chunk just read started (the protocol's reply, or a stream
-   * reader's task writing it), so that the slot is not held for a request
-   * the client cannot have sent yet.
-   */
-  wait(w: SlotWaiter, later: boolean): void {
-    if (later) {
-      if (this.#later.push(w) === 1) setImmediate(this.#endTurn);
-      return;
-    }
-    this.#queue.push(w);
+  /** Queue `u` for a slot; `u.granted` is called once it holds one. */
+  wait(u: SlotUser): void {
+    this.#queue.push(u);
+    this.#tickets.push(++u.ticket);
     this.#grant();
   }
 
-  /** `w` stopped waiting (its transport stopped reading). */
-  leave(w: SlotWaiter): void {
-    w.wake = null;
+  /** `u` stopped waiting (its transport stopped reading). */
+  leave(u: SlotUser): void {
+    u.ticket++;
     this.#grant(); // it may have been at the head
   }
 
-  /** `t`'s read ended; or `t` gives back a slot it will not use. */
-  give(t: DenoTransport): void {
-    if (!this.#holders.delete(t)) return; // released as idle: it held none
+  /** `u`'s read ended; or `u` gives back a slot it will not use. */
+  give(u: SlotUser): void {
+    if (u.index < 0) return; // released as idle: it held none
+    this.#unhold(u);
     this.#free++;
     this.#grant();
   }
 
-  #endTurn = (): void => {
-    const later = this.#later;
-    this.#later = [];
-    for (const w of later) this.#queue.push(w);
-    this.#grant();
-  };
+  #hold(u: SlotUser): void {
+    this.#free--;
+    u.index = this.#holders.push(u) - 1;
+    u.since = performance.now();
+  }
+
+  #unhold(u: SlotUser): void {
+    const holders = this.#holders;
+    const last = holders.pop()!;
+    if (last !== u) {
+      holders[u.index] = last;
+      last.index = u.index;
+    }
+    u.index = -1;
+  }
 
   #grant(): void {
-    const queue = this.#queue;
+    const queue = this.#queue, tickets = this.#tickets;
     while (this.#head < queue.length) {
-      const w = queue[this.#head];
-      const wake = w.wake;
-      if (wake !== null) {
+      const u = queue[this.#head];
+      if (tickets[this.#head] === u.ticket) {
         if (this.#free === 0) break;
-        this.#free--;
-        this.#holders.set(w.transport, performance.now());
-        w.wake = null;
-        wake();
+        u.ticket++;
+        this.#hold(u);
+        u.granted();
       }
       this.#head++;
     }
-    if (this.#head === queue.length) {
-      this.#queue = [];
+    const queued = this.#head < queue.length;
+    if (this.#loop._readsQueued !== queued) this.#loop._readsQueued = queued;
+    if (!queued) {
+      queue.length = 0;
+      tickets.length = 0;
       this.#head = 0;
       if (this.#timer !== null) {
         clearTimeout(this.#timer);
@@ -154,6 +164,7 @@ class ReadSlots {
     } else {
       if (this.#head > 1024 && this.#head > queue.length / 2) {
         this.#queue = queue.slice(this.#head);
+        this.#tickets = tickets.slice(this.#head);
         this.#head = 0;
       }
       if (this.#timer === null) {
@@ -169,9 +180,11 @@ class ReadSlots {
     this.#timer = null;
     if (this.#loop.isClosed()) return; // nobody will read
     const before = performance.now() - SLOT_IDLE_MS;
-    for (const [t, since] of this.#holders) {
-      if (since <= before) {
-        this.#holders.delete(t);
+    const holders = this.#holders;
+    for (let i = holders.length - 1; i >= 0; i--) {
+      const u = holders[i];
+      if (u.since <= before) {
+        this.#unhold(u);
         this.#free++;
       }
     }
@@ -247,8 +260,11 @@ export abstract class DenoTransport implements Transport {
   #bufferWanted: ((buf: Uint8Array) => void) | null = null;
   /** Limits the socket reads pending at once (null: no limit, pipes). */
   #slots: ReadSlots | null = null;
-  /** While waiting for a slot: the wait, and how to end it without one. */
-  #slotWait: { waiter: SlotWaiter; cancel: () => void } | null = null;
+  #slotUser: SlotUser | null = null;
+  /** While waiting for a slot: how the wait ends. */
+  #slotResolve: ((granted: boolean) => void) | null = null;
+  /** Waiting for a slot, to join the queue after the next delivery. */
+  #joinAfter = false;
 
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -469,9 +485,13 @@ export abstract class DenoTransport implements Transport {
     this.#reading = false;
     this.#held = [];
     this.#wakeReader();
-    const slotWait = this.#slotWait;
-    this.#slotWait = null;
-    slotWait?.cancel();
+    const slotResolve = this.#slotResolve;
+    if (slotResolve !== null) {
+      this.#slotResolve = null;
+      this.#joinAfter = false;
+      this.#slots!.leave(this.#slotUser!);
+      slotResolve(false);
+    }
     const wanted = this.#bufferWanted;
     this.#bufferWanted = null;
     wanted?.(EMPTY);
@@ -484,14 +504,14 @@ export abstract class DenoTransport implements Transport {
   }
 
   async #readLoop(): Promise<void> {
-    const slots = this.#slots;
+    const slots = this.#slots, user = this.#slotUser!;
     let held = false; // a slot, taken after the last chunk for the next read
     try {
       for (;;) {
         if (this.#reading && (this.#readPaused || this.#ahead > READ_AHEAD)) {
           if (held) {
             held = false;
-            slots!.give(this); // not kept while paused
+            slots!.give(user); // not kept while paused
           }
           await new Promise<void>((resolve) => this.#resume = resolve);
         }
@@ -501,24 +521,24 @@ export abstract class DenoTransport implements Transport {
         if (this._protocol instanceof BufferedProtocol) {
           if (held) {
             held = false; // taken for a Protocol since replaced (setProtocol)
-            slots!.give(this);
+            slots!.give(user);
           }
           const buf = await this.#bufferFromProtocol();
           if (!this.#reading) break;
-          if (slots !== null && !slots.tryTake(this) && !(await this.#waitSlot(false))) break;
+          if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
           try {
             n = await this._readInto(buf);
           } finally {
-            slots?.give(this);
+            slots?.give(user);
           }
           data = n === null ? null : buf.subarray(0, n);
         } else {
           if (held) held = false;
-          else if (slots !== null && !slots.tryTake(this) && !(await this.#waitSlot(false))) break;
+          else if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
           try {
             data = await this._readChunk();
           } finally {
-            slots?.give(this);
+            slots?.give(user);
           }
         }
         if (!this.#reading) break; // close() stops reading: the data is dropped
@@ -533,10 +553,9 @@ export abstract class DenoTransport implements Transport {
         }
         this.#ahead += data.length;
         this.#callIO(this.#deliver, data);
-        // Others wait to read: queue for the next read now, joining the
-        // queue only in the next host turn (see `ReadSlots.wait`). (A
-        // BufferedProtocol queues once it has given a buffer, after its
-        // bufferUpdated.)
+        // Others wait to read: queue for the next read once this chunk is
+        // delivered (see `#waitSlot`). (A BufferedProtocol queues once it
+        // has given a buffer, after its bufferUpdated.)
         if (slots !== null && slots.busy() && !(this._protocol instanceof BufferedProtocol)) {
           if (!(await this.#waitSlot(true))) break;
           held = true;
@@ -546,7 +565,7 @@ export abstract class DenoTransport implements Transport {
       // After close() the resource's closing interrupts the read: not an error.
       if (this.#reading) this.#failed(err, "Fatal read error on transport");
     } finally {
-      if (held) slots!.give(this);
+      if (held) slots!.give(user);
       this.#reading = false;
       this.#busy--;
       this.#maybeLost();
@@ -555,33 +574,41 @@ export abstract class DenoTransport implements Transport {
 
   /** @ignore Take part in the loop's limit on pending socket reads (`ReadSlots`). */
   protected _limitReads(): void {
-    if (this._loop !== null) this.#slots = slotsFor(this._loop);
+    if (this._loop === null) return;
+    this.#slots = slotsFor(this._loop);
+    this.#slotUser = { granted: this.#slotGranted, ticket: 0, index: -1, since: 0 };
   }
 
   /**
    * Wait for this connection's turn to read (see `ReadSlots`), holding a
    * slot once it comes; false if reading stopped meanwhile (no slot held).
+   * `afterDelivery`: join the queue only once the chunk just read has been
+   * delivered and the loop has run one more iteration (the protocol's
+   * reply, or a stream reader's task writing it), so that the slot is not
+   * taken for a request the client cannot have sent yet.
    */
-  #waitSlot(later: boolean): Promise<boolean> {
-    const slots = this.#slots!;
-    return new Promise<boolean>((resolve) => {
-      const waiter: SlotWaiter = {
-        transport: this,
-        wake: () => {
-          this.#slotWait = null;
-          resolve(true);
-        },
-      };
-      this.#slotWait = {
-        waiter,
-        cancel: () => {
-          slots.leave(waiter);
-          resolve(false);
-        },
-      };
-      slots.wait(waiter, later);
-    });
+  #waitSlot(afterDelivery: boolean): Promise<boolean> {
+    const wait = new Promise<boolean>(this.#takeSlotResolve);
+    if (!afterDelivery) this.#slots!.wait(this.#slotUser!);
+    else if (this._loop!.isClosed()) this._forceClose(null); // nobody would deliver
+    else this.#joinAfter = true;
+    return wait;
   }
+
+  #takeSlotResolve = (resolve: (granted: boolean) => void): void => {
+    this.#slotResolve = resolve;
+  };
+
+  #slotGranted = (): void => {
+    const resolve = this.#slotResolve!;
+    this.#slotResolve = null;
+    resolve(true);
+  };
+
+  /** In a loop callback, an iteration after a delivery: join the queue. */
+  #join = (): void => {
+    if (this.#slotResolve !== null) this.#slots!.wait(this.#slotUser!);
+  };
 
   /** A buffer from the `BufferedProtocol`, asked for in a loop callback. */
   #bufferFromProtocol(): Promise<Uint8Array> {
@@ -616,6 +643,15 @@ export abstract class DenoTransport implements Transport {
 
   /** In a loop callback: hand a chunk (or EOF, `null`) to the protocol. */
   #deliver = (data: Uint8Array | null): void => {
+    this.#deliverNow(data);
+    if (this.#joinAfter) {
+      // Behind what the protocol just queued (a stream reader's task step).
+      this.#joinAfter = false;
+      this.#callIO(this.#join);
+    }
+  };
+
+  #deliverNow(data: Uint8Array | null): void {
     if (data !== null) {
       this.#ahead -= data.length;
       if (this.#ahead <= READ_AHEAD && !this.#readPaused) this.#wakeReader();
@@ -644,7 +680,7 @@ export abstract class DenoTransport implements Transport {
       const method = protocol instanceof BufferedProtocol ? "bufferUpdated" : "dataReceived";
       this._fatal(err, `Fatal error: protocol.${method}() call failed.`);
     }
-  };
+  }
 
   // ---- Closing -----------------------------------------------------------
 
@@ -747,7 +783,6 @@ export abstract class DenoTransport implements Transport {
 
 /** A transport over a `Deno.Conn` (TCP, Unix socket or TLS). */
 export class SocketTransport extends DenoTransport {
-  #loop: EventLoop;
   #conn: Deno.Conn;
   #slab = new Uint8Array(SLAB_MIN);
   #used = 0;
@@ -765,7 +800,6 @@ export class SocketTransport extends DenoTransport {
       ...(options.tls ? { sslcontext: true } : {}),
     });
     this.#conn = conn;
-    this.#loop = loop;
     this._limitReads();
     // As asyncio's socket transports (base_events._set_nodelay): without it,
     // a small write behind an unacknowledged one waits for the peer's
@@ -782,7 +816,6 @@ export class SocketTransport extends DenoTransport {
   }
 
   protected async _readChunk(): Promise<Uint8Array | null> {
-    this.#loop._ioOps++;
     const space = this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
     const n = await this.#conn.read(space);
     if (n === null) return null;
@@ -799,12 +832,10 @@ export class SocketTransport extends DenoTransport {
   }
 
   protected _readInto(buf: Uint8Array): Promise<number | null> {
-    this.#loop._ioOps++;
     return this.#conn.read(buf);
   }
 
   protected _writeSome(chunk: Uint8Array): Promise<number> {
-    this.#loop._ioOps++;
     return this.#conn.write(chunk);
   }
 

@@ -103,12 +103,6 @@ const HOST_PARK_MS = 20;
 // Reading the real time costs ~80 ns, so look at it only every this many
 // iterations.
 const HOST_CHECK_EVERY = 64;
-// Socket operations (reads and writes) started since Deno's event loop last
-// had a turn, past which the loop gives it one: tokio completes at most 128
-// I/O operations per poll of the task that runs JavaScript, and defers the
-// rest to the next poll anyway (bench/README.md, "Fairness at 1,000
-// connections"), so running on only holds replies back.
-const HOST_IO_OPS = 128;
 const EMPTY: readonly unknown[] = Object.freeze([]);
 // The longest host timer the loop arms while idle: one day, in milliseconds.
 const MAX_IDLE_MS = 24 * 3600 * 1000;
@@ -181,10 +175,11 @@ export class EventLoop {
   /** @ignore */
   _closeHooks: Array<() => void> = [];
   /**
-   * @ignore Socket operations started by transports since the loop last
-   * gave Deno's event loop a turn (see HOST_IO_OPS).
+   * @ignore Socket reads wait their turn (`ReadSlots` in `_transports.ts`),
+   * and the reads they wait for complete only once Deno polls its sockets:
+   * the loop's host turns are then ones in which Deno can do that.
    */
-  _ioOps = 0;
+  _readsQueued = false;
 
   #timerSeq = 0;
   #stopping = false;
@@ -430,26 +425,19 @@ export class EventLoop {
         }
         if (this.#mustWait()) {
           await this.#idle();
-          this._ioOps = 0;
           parkAt = performance.now() + HOST_PARK_MS;
           continue;
-        }
-        if (this._ioOps >= HOST_IO_OPS) {
-          await hostTurn();
-          this._ioOps = 0;
-          yieldAt = performance.now() + HOST_SLICE_MS;
         }
         if (++check >= HOST_CHECK_EVERY) {
           check = 0;
           const now = performance.now();
           if (now >= parkAt) {
             await hostPark();
-            this._ioOps = 0;
             parkAt = performance.now() + HOST_PARK_MS;
             yieldAt = performance.now() + HOST_SLICE_MS;
           } else if (now >= yieldAt) {
-            await hostTurn();
-            this._ioOps = 0;
+            if (this._readsQueued) await this.#ioTurn();
+            else await hostTurn();
             yieldAt = performance.now() + HOST_SLICE_MS;
           }
         }
@@ -1273,6 +1261,25 @@ export class EventLoop {
     }
     await woken;
     if (timer !== undefined) clearTimeout(timer);
+  }
+
+  /**
+   * A host turn in which Deno polls its sockets: after a `setImmediate` turn
+   * (so that the host has had control), wait for the next callback queued
+   * from outside (a read completing) or a 0 ms host timer, whichever comes
+   * first. `setImmediate` turns alone would not do: while JavaScript keeps
+   * waking Deno's runtime, tokio polls sockets only every 61 turns (see
+   * `hostPark`), and the reads waiting for that hold up the connections
+   * queued behind them.
+   */
+  async #ioTurn(): Promise<void> {
+    await hostTurn();
+    const woken = new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    const timer = setTimeout(this.#wakeUp, 0);
+    await woken;
+    clearTimeout(timer);
   }
 
   #takeStepDone = (resolve: () => void): void => {
