@@ -40,26 +40,6 @@ const READ_SLOTS = 64;
 const SLOT_IDLE_MS = 5;
 
 /**
- * How many socket reads may be pending in Deno at once on a loop; the other
- * connections wait their turn here, oldest first.
- *
- * Why (issue 15, bench/README.md "Fairness at 1,000 connections"): Deno
- * completes every pending op from one tokio task, and tokio lets a task
- * complete 128 I/O operations per poll; past that, an op's wake-up is
- * deferred until after the next poll of the sockets, and then queued behind
- * the sockets that became readable in that poll. With more than 128
- * readable sockets, the connections just served (whose clients answered at
- * once) fill every poll, and the rest wait for a poll in which fewer than
- * 128 answered: a second or more under wrk -c1000, for raw `Deno.Conn`
- * reads as for ours. Below 128 pending reads that never happens; a
- * connection that waited here for its turn has its request in the socket
- * already, so its read mostly completes at once, and the order is ours.
- *
- * A read that stays pending `SLOT_IDLE_MS` while others wait is an idle
- * connection's (a keep-alive client that has nothing to send): it stops
- * counting, so idle connections never hold the active ones back.
- */
-/**
  * A transport's part in `ReadSlots`, made once per transport (a wait
  * allocates nothing else but its promise: the objects of a wait that lasts
  * a round of 1,000 connections outlive V8's young generation).
@@ -75,6 +55,26 @@ interface SlotUser {
   since: number;
 }
 
+/**
+ * How many socket reads may be pending in Deno at once on a loop; the other
+ * connections wait their turn here, oldest first.
+ *
+ * Why (issue 15, bench/README.md "Fairness at 1,000 connections"): Deno
+ * completes every pending op from one tokio task, and tokio lets a task
+ * complete 128 I/O operations per poll; past that, an op's wake-up is
+ * deferred until after the next poll of the sockets, and then queued behind
+ * the sockets that became readable in that poll. With more than 128
+ * readable sockets, the connections just served (whose clients answered at
+ * once) fill every poll, and the rest wait for a poll in which fewer than
+ * 128 answered: a second or more under wrk -c1000, for raw `Deno.Conn`
+ * reads as for ours. Below 128 pending reads that never happens; a
+ * connection that waited here for its turn has its request in the socket
+ * already, so its read often completes at once, and the order is ours.
+ *
+ * A read that stays pending `SLOT_IDLE_MS` while others wait is an idle
+ * connection's (a keep-alive client that has nothing to send): it stops
+ * counting, so idle connections never hold the active ones back.
+ */
 class ReadSlots {
   #loop: EventLoop;
   #free = READ_SLOTS;
