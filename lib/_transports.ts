@@ -34,6 +34,174 @@ const JOIN_BELOW = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
+// Socket reads pending in Deno at once, per loop (see `ReadSlots`): below
+// the 128 operations tokio lets one task complete per poll.
+const READ_SLOTS = 64;
+// A read pending this long (ms) while others wait for a slot is taken for
+// an idle connection's: it gives its slot up (and stays pending).
+const SLOT_IDLE_MS = 5;
+
+/**
+ * A transport's part in `ReadSlots`, made once per transport (a wait
+ * allocates nothing else but its promise: the objects of a wait that lasts
+ * a round of 1,000 connections outlive V8's young generation).
+ */
+interface SlotUser {
+  /** Called when a slot is granted to it. */
+  readonly granted: () => void;
+  /** Bumped when it queues or leaves: a queued entry with another is stale. */
+  ticket: number;
+  /** Its place among the holders, -1 if it holds no slot. */
+  index: number;
+  /** When it took the slot (ms). */
+  since: number;
+}
+
+/**
+ * How many socket reads may be pending in Deno at once on a loop; the other
+ * connections wait their turn here, oldest first.
+ *
+ * Why (issue 15, bench/README.md "Fairness at 1,000 connections"): Deno
+ * completes every pending op from one tokio task, and tokio lets a task
+ * complete 128 I/O operations per poll; past that, an op's wake-up is
+ * deferred until after the next poll of the sockets, and then queued behind
+ * the sockets that became readable in that poll. With more than 128
+ * readable sockets, the connections just served (whose clients answered at
+ * once) fill every poll, and the rest wait for a poll in which fewer than
+ * 128 answered: a second or more under wrk -c1000, for raw `Deno.Conn`
+ * reads as for ours. Below 128 pending reads that never happens; a
+ * connection that waited here for its turn has its request in the socket
+ * already, so its read often completes at once, and the order is ours.
+ *
+ * A read that stays pending `SLOT_IDLE_MS` while others wait is an idle
+ * connection's (a keep-alive client that has nothing to send): it stops
+ * counting, so idle connections never hold the active ones back.
+ */
+class ReadSlots {
+  #loop: EventLoop;
+  #free = READ_SLOTS;
+  /** The users holding a slot (a read pending). */
+  #holders: SlotUser[] = [];
+  /** The users waiting for a slot, oldest first, with their tickets. */
+  #queue: SlotUser[] = [];
+  #tickets: number[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(loop: EventLoop) {
+    this.#loop = loop;
+  }
+
+  /** Others wait for a slot, or none is free. */
+  busy(): boolean {
+    return this.#free === 0 || this.#head < this.#queue.length;
+  }
+
+  /** Take a slot for `u`'s next read if one is free and nobody waits. */
+  tryTake(u: SlotUser): boolean {
+    if (this.busy()) return false;
+    this.#hold(u);
+    return true;
+  }
+
+  /** Queue `u` for a slot; `u.granted` is called once it holds one. */
+  wait(u: SlotUser): void {
+    this.#queue.push(u);
+    this.#tickets.push(++u.ticket);
+    this.#grant();
+  }
+
+  /** `u` stopped waiting (its transport stopped reading). */
+  leave(u: SlotUser): void {
+    u.ticket++;
+    this.#grant(); // it may have been at the head
+  }
+
+  /** `u`'s read ended; or `u` gives back a slot it will not use. */
+  give(u: SlotUser): void {
+    if (u.index < 0) return; // released as idle: it held none
+    this.#unhold(u);
+    this.#free++;
+    this.#grant();
+  }
+
+  #hold(u: SlotUser): void {
+    this.#free--;
+    u.index = this.#holders.push(u) - 1;
+    u.since = performance.now();
+  }
+
+  #unhold(u: SlotUser): void {
+    const holders = this.#holders;
+    const last = holders.pop()!;
+    if (last !== u) {
+      holders[u.index] = last;
+      last.index = u.index;
+    }
+    u.index = -1;
+  }
+
+  #grant(): void {
+    const queue = this.#queue, tickets = this.#tickets;
+    while (this.#head < queue.length) {
+      const u = queue[this.#head];
+      if (tickets[this.#head] === u.ticket) {
+        if (this.#free === 0) break;
+        u.ticket++;
+        this.#hold(u);
+        u.granted();
+      }
+      this.#head++;
+    }
+    const queued = this.#head < queue.length;
+    if (this.#loop._readsQueued !== queued) this.#loop._readsQueued = queued;
+    if (!queued) {
+      queue.length = 0;
+      tickets.length = 0;
+      this.#head = 0;
+      if (this.#timer !== null) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+      }
+    } else {
+      if (this.#head > 1024 && this.#head > queue.length / 2) {
+        this.#queue = queue.slice(this.#head);
+        this.#tickets = tickets.slice(this.#head);
+        this.#head = 0;
+      }
+      if (this.#timer === null) {
+        // The pending reads keep the process alive, not this timer.
+        this.#timer = setTimeout(this.#releaseIdle, SLOT_IDLE_MS);
+        Deno.unrefTimer(this.#timer);
+      }
+    }
+  }
+
+  /** Reads pending longer than SLOT_IDLE_MS give their slots to the waiting. */
+  #releaseIdle = (): void => {
+    this.#timer = null;
+    if (this.#loop.isClosed()) return; // nobody will read
+    const before = performance.now() - SLOT_IDLE_MS;
+    const holders = this.#holders;
+    for (let i = holders.length - 1; i >= 0; i--) {
+      const u = holders[i];
+      if (u.since <= before) {
+        this.#unhold(u);
+        this.#free++;
+      }
+    }
+    this.#grant(); // and re-arms while some still wait
+  };
+}
+
+const slotsByLoop = new WeakMap<EventLoop, ReadSlots>();
+
+function slotsFor(loop: EventLoop): ReadSlots {
+  let slots = slotsByLoop.get(loop);
+  if (slots === undefined) slotsByLoop.set(loop, slots = new ReadSlots(loop));
+  return slots;
+}
+
 /**
  * A `[host, port]` pair for a TCP or UDP address (`[host, port, flowinfo,
  * scopeId]` for IPv6, as Python's), the path for a Unix one.
@@ -100,6 +268,13 @@ export abstract class DenoTransport implements Transport {
   #resume: (() => void) | null = null;
   #bufferWanted: ((buf: Uint8Array) => void) | null = null;
   #drainWaiters: Future<void>[] = [];
+  /** Limits the socket reads pending at once (null: no limit, pipes). */
+  #slots: ReadSlots | null = null;
+  #slotUser: SlotUser | null = null;
+  /** While waiting for a slot: how the wait ends. */
+  #slotResolve: ((granted: boolean) => void) | null = null;
+  /** Waiting for a slot, to join the queue after the next delivery. */
+  #joinAfter = false;
 
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -341,6 +516,13 @@ export abstract class DenoTransport implements Transport {
     this.#reading = false;
     this.#held = [];
     this.#wakeReader();
+    const slotResolve = this.#slotResolve;
+    if (slotResolve !== null) {
+      this.#slotResolve = null;
+      this.#joinAfter = false;
+      this.#slots!.leave(this.#slotUser!);
+      slotResolve(false);
+    }
     const wanted = this.#bufferWanted;
     this.#bufferWanted = null;
     wanted?.(EMPTY);
@@ -353,21 +535,42 @@ export abstract class DenoTransport implements Transport {
   }
 
   async #readLoop(): Promise<void> {
+    const slots = this.#slots, user = this.#slotUser!;
+    let held = false; // a slot, taken after the last chunk for the next read
     try {
       for (;;) {
         if (this.#reading && (this.#readPaused || this.#ahead > READ_AHEAD)) {
+          if (held) {
+            held = false;
+            slots!.give(user); // not kept while paused
+          }
           await new Promise<void>((resolve) => this.#resume = resolve);
         }
         if (!this.#reading) break;
         let data: Uint8Array | null;
         let n: number | null = null;
         if (this._protocol instanceof BufferedProtocol) {
+          if (held) {
+            held = false; // taken for a Protocol since replaced (setProtocol)
+            slots!.give(user);
+          }
           const buf = await this.#bufferFromProtocol();
           if (!this.#reading) break;
-          n = await this._readInto(buf);
+          if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
+          try {
+            n = await this._readInto(buf);
+          } finally {
+            slots?.give(user);
+          }
           data = n === null ? null : buf.subarray(0, n);
         } else {
-          data = await this._readChunk();
+          if (held) held = false;
+          else if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
+          try {
+            data = await this._readChunk();
+          } finally {
+            slots?.give(user);
+          }
         }
         if (!this.#reading) break; // close() stops reading: the data is dropped
         if (this._loop?.isClosed()) {
@@ -381,16 +584,62 @@ export abstract class DenoTransport implements Transport {
         }
         this.#ahead += data.length;
         this.#callIO(this.#deliver, data);
+        // Others wait to read: queue for the next read once this chunk is
+        // delivered (see `#waitSlot`). (A BufferedProtocol queues once it
+        // has given a buffer, after its bufferUpdated.)
+        if (slots !== null && slots.busy() && !(this._protocol instanceof BufferedProtocol)) {
+          if (!(await this.#waitSlot(true))) break;
+          held = true;
+        }
       }
     } catch (err) {
       // After close() the resource's closing interrupts the read: not an error.
       if (this.#reading) this.#failed(err, "Fatal read error on transport");
     } finally {
+      if (held) slots!.give(user);
       this.#reading = false;
       this.#busy--;
       this.#maybeLost();
     }
   }
+
+  /** @ignore Take part in the loop's limit on pending socket reads (`ReadSlots`). */
+  protected _limitReads(): void {
+    if (this._loop === null) return;
+    this.#slots = slotsFor(this._loop);
+    this.#slotUser = { granted: this.#slotGranted, ticket: 0, index: -1, since: 0 };
+  }
+
+  /**
+   * Wait for this connection's turn to read (see `ReadSlots`), holding a
+   * slot once it comes; false if reading stopped meanwhile (no slot held).
+   * `afterDelivery`: join the queue only once the chunk just read has been
+   * delivered and the loop has run one more iteration (the protocol's
+   * reply, or a stream reader's task writing it), so that the slot is not
+   * taken for a request the client cannot have sent yet.
+   */
+  #waitSlot(afterDelivery: boolean): Promise<boolean> {
+    const wait = new Promise<boolean>(this.#takeSlotResolve);
+    if (!afterDelivery) this.#slots!.wait(this.#slotUser!);
+    else if (this._loop!.isClosed()) this._forceClose(null); // nobody would deliver
+    else this.#joinAfter = true;
+    return wait;
+  }
+
+  #takeSlotResolve = (resolve: (granted: boolean) => void): void => {
+    this.#slotResolve = resolve;
+  };
+
+  #slotGranted = (): void => {
+    const resolve = this.#slotResolve!;
+    this.#slotResolve = null;
+    resolve(true);
+  };
+
+  /** In a loop callback, an iteration after a delivery: join the queue. */
+  #join = (): void => {
+    if (this.#slotResolve !== null) this.#slots!.wait(this.#slotUser!);
+  };
 
   /** A buffer from the `BufferedProtocol`, asked for in a loop callback. */
   #bufferFromProtocol(): Promise<Uint8Array> {
@@ -425,6 +674,15 @@ export abstract class DenoTransport implements Transport {
 
   /** In a loop callback: hand a chunk (or EOF, `null`) to the protocol. */
   #deliver = (data: Uint8Array | null): void => {
+    this.#deliverNow(data);
+    if (this.#joinAfter) {
+      // Behind what the protocol just queued (a stream reader's task step).
+      this.#joinAfter = false;
+      this.#callIO(this.#join);
+    }
+  };
+
+  #deliverNow(data: Uint8Array | null): void {
     if (data !== null) {
       this.#ahead -= data.length;
       if (this.#ahead <= READ_AHEAD && !this.#readPaused) this.#wakeReader();
@@ -453,7 +711,7 @@ export abstract class DenoTransport implements Transport {
       const method = protocol instanceof BufferedProtocol ? "bufferUpdated" : "dataReceived";
       this._fatal(err, `Fatal error: protocol.${method}() call failed.`);
     }
-  };
+  }
 
   // ---- Closing -----------------------------------------------------------
 
@@ -573,6 +831,7 @@ export class SocketTransport extends DenoTransport {
       ...(options.tls ? { sslcontext: true } : {}),
     });
     this.#conn = conn;
+    this._limitReads();
     // As asyncio's socket transports (base_events._set_nodelay): without it,
     // a small write behind an unacknowledged one waits for the peer's
     // delayed ACK (40 ms on Linux).

@@ -293,6 +293,12 @@ export class EventLoop {
   _bound: Record<string, unknown> | null = null;
   /** @ignore Eager tasks whose first step is still open (`Task._eagerOpen`). */
   _openEager = 0;
+  /**
+   * @ignore Socket reads wait their turn (`ReadSlots` in `_transports.ts`),
+   * and the reads they wait for complete only once Deno polls its sockets:
+   * the loop's host turns are then ones in which Deno can do that.
+   */
+  _readsQueued = false;
 
   #timerSeq = 0;
   #stopping = false;
@@ -669,7 +675,8 @@ export class EventLoop {
             parkAt = performance.now() + HOST_PARK_MS;
             yieldAt = performance.now() + HOST_SLICE_MS;
           } else if (now >= yieldAt) {
-            await hostTurn();
+            if (this._readsQueued) await this.#ioTurn();
+            else await hostTurn();
             yieldAt = performance.now() + HOST_SLICE_MS;
           }
         }
@@ -1785,6 +1792,25 @@ export class EventLoop {
     }
     await woken;
     if (timer !== undefined) clearTimeout(timer);
+  }
+
+  /**
+   * A host turn in which Deno polls its sockets: after a `setImmediate` turn
+   * (so that the host has had control), wait for the next callback queued
+   * from outside (a read completing) or a 0 ms host timer, whichever comes
+   * first. `setImmediate` turns alone would not do: while JavaScript keeps
+   * waking Deno's runtime, tokio polls sockets only every 61 turns (see
+   * `hostPark`), and the reads waiting for that hold up the connections
+   * queued behind them.
+   */
+  async #ioTurn(): Promise<void> {
+    await hostTurn();
+    const woken = new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    const timer = setTimeout(this.#wakeUp, 0);
+    await woken;
+    clearTimeout(timer);
   }
 
   #takeStepDone = (resolve: () => void): void => {

@@ -3,7 +3,7 @@
 // methods, BufferedProtocol's buffer rules, abort. The sanitizers fail any
 // test that leaks a socket or a pending operation.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { dec, inRealLoop, portOf } from "./_util.ts";
+import { dec, inRealLoop, portOf, within } from "./_util.ts";
 import {
   BufferedProtocol,
   ConnectionRefusedError,
@@ -405,4 +405,97 @@ Deno.test("BufferedProtocol without copies: writing from its own buffer with rea
       0,
       "getBuffer() was asked while its buffer was being written",
     );
+  }));
+
+/** Echoes every chunk; counts the connections it lost. */
+class Echo extends Protocol {
+  transport: Transport | null = null;
+  constructor(private lost: { n: number }) {
+    super();
+  }
+  override connectionMade(transport: Transport): void {
+    this.transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.transport!.write(data);
+  }
+  override connectionLost(): void {
+    this.lost.n++;
+  }
+}
+
+/** `rounds` request/reply round trips of `msg` on `conn`; the replies, joined. */
+async function pingPong(conn: Deno.Conn, msg: string, rounds: number): Promise<string> {
+  const buf = new Uint8Array(64);
+  let got = "";
+  for (let i = 0; i < rounds; i++) {
+    await conn.write(enc(msg));
+    let have = 0;
+    while (have < msg.length) {
+      const n = await conn.read(buf.subarray(have));
+      if (n === null) throw new Error("closed early");
+      have += n;
+    }
+    got += dec(buf.subarray(0, have));
+  }
+  return got;
+}
+
+Deno.test("more connections than the loop lets read at once: every one is served, and idle ones do not hold back the active", () =>
+  inRealLoop(async (loop) => {
+    // 150 idle clients (a read pending on each, nothing sent), then 100
+    // active ones at once: past the limit on pending reads (64), the active
+    // wait their turn while idle reads give their places up.
+    const lost = { n: 0 };
+    const server = await loop.createServer(() => new Echo(lost), "127.0.0.1", 0);
+    const port = portOf(server);
+    const idle: Deno.Conn[] = [];
+    const active: Deno.Conn[] = [];
+    try {
+      for (let i = 0; i < 150; i++) idle.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      for (let i = 0; i < 100; i++) {
+        active.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      }
+      // A hang fails the test: the clients are closed under it.
+      const guard = setTimeout(() => [...idle, ...active].forEach((c) => c.close()), 20_000);
+      try {
+        const replies = await Promise.all(active.map((c, i) => pingPong(c, `m${i};`, 20)));
+        assertEquals(replies, active.map((_, i) => `m${i};`.repeat(20)));
+        // The idle ones are still served once they speak.
+        const late = await Promise.all(idle.map((c, i) => pingPong(c, `i${i};`, 1)));
+        assertEquals(late, idle.map((_, i) => `i${i};`));
+      } finally {
+        clearTimeout(guard);
+      }
+    } finally {
+      for (const c of [...idle, ...active]) {
+        try {
+          c.close();
+        } catch { /* closed by the guard */ }
+      }
+      server.close();
+      await server.waitClosed();
+    }
+    assertEquals(lost.n, 250);
+  }));
+
+Deno.test("connections closed while they wait for their turn to read are lost cleanly", () =>
+  inRealLoop(async (loop) => {
+    const lost = { n: 0 };
+    const server = await loop.createServer(() => new Echo(lost), "127.0.0.1", 0);
+    const port = portOf(server);
+    const conns: Deno.Conn[] = [];
+    try {
+      for (let i = 0; i < 200; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      // All speak at once: past 64 pending reads the rest queue for a turn;
+      // then the server drops every client, queued or reading.
+      await Promise.all(conns.map((c) => c.write(enc("x"))));
+      await sleep(0);
+      server.abortClients();
+      server.close();
+      await within(20, () => server.waitClosed());
+      assertEquals(lost.n, 200);
+    } finally {
+      for (const c of conns) c.close();
+    }
   }));
