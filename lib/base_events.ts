@@ -23,6 +23,8 @@ import {
   used as contextsUsed,
 } from "./_context.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
+import type { LoopWatch } from "./_watch.ts";
+import { _monitorFromEnv } from "./_monitor_env.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
 import {
@@ -293,6 +295,10 @@ export class EventLoop {
   _bound: Record<string, unknown> | null = null;
   /** @ignore Eager tasks whose first step is still open (`Task._eagerOpen`). */
   _openEager = 0;
+  /** @ignore A monitor's hooks (lib/_watch.ts) while one watches this loop, else null. */
+  _watch: LoopWatch | null = null;
+  /** @ignore The monitor started on this loop (lib/monitor.ts), if any. */
+  _monitor: { close(): Promise<void> } | null = null;
 
   #timerSeq = 0;
   #stopping = false;
@@ -307,6 +313,7 @@ export class EventLoop {
   #drainId: ReturnType<typeof setImmediate> | null = null;
   #unretrieved = new Set<WeakRef<Future<unknown>>>();
   #outside: OutsideSteps | null = null;
+  #envChecked = false;
   #finalizer = new FinalizationRegistry<
     { context: ExceptionContext; ref: WeakRef<Future<unknown>> }
   >((held) => {
@@ -645,6 +652,12 @@ export class EventLoop {
     this.#running = true;
     _setRunningLoop(this);
     try {
+      if (!this.#envChecked) {
+        // ASYNCIO_MONITOR: a monitor with no code change (lib/_monitor_env.ts).
+        this.#envChecked = true;
+        const watching = _monitorFromEnv(this);
+        if (watching !== null) await watching;
+      }
       let check = 0;
       let yieldAt = performance.now() + HOST_SLICE_MS;
       let parkAt = performance.now() + HOST_PARK_MS;
@@ -1579,6 +1592,7 @@ export class EventLoop {
     if (this.#closed) return;
     if (this._trace !== null || this.#debug) this.#enqueue(task._stepHandle);
     else this.#queue(task, undefined);
+    if (this._watch !== null) this._watch.stepQueued(task);
   }
 
   /**
@@ -1591,9 +1605,12 @@ export class EventLoop {
       this._openEager--;
     } else if (task === this._stepTask) {
       this._stepTask = null;
+      const watch = this._watch;
+      if (watch !== null) watch.stepEnd(task);
       const next = this.#nextResumption();
       if (next !== null) {
         this._stepTask = next;
+        if (watch !== null) watch.stepStart(next);
         next._step();
         return;
       }
@@ -1653,6 +1670,7 @@ export class EventLoop {
 
   /** @ignore The code running now is about to await I/O (`what`: the call), for tracers. */
   _waitingForIO(what: string): void {
+    if (this._watch !== null) this._watch.io(what);
     if (this._trace === null) return;
     this.#emit({ kind: "io", time: this.time(), what, task: _taskContext.getStore() ?? null });
   }
@@ -1660,6 +1678,7 @@ export class EventLoop {
   /** @ignore */
   _traceTask(task: Task<unknown>, phase: "created" | "done"): void {
     if (this._trace !== null) this.#emit({ kind: "task", time: this.time(), phase, task });
+    if (this._watch !== null) this._watch.task(task, phase);
   }
 
   /** @ignore A future failed: remember it until its exception is retrieved. */
@@ -1757,6 +1776,8 @@ export class EventLoop {
     const heap = this._scheduled.heap;
     const until = heap.size === 0 ? null : heap.peekWhen();
     if (this._trace !== null) this.#emit({ kind: "idle", time: this.time(), until });
+    const watch = this._watch;
+    if (watch !== null) watch.idle(true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const woken = new Promise<void>((resolve) => {
       this.#wake = resolve;
@@ -1769,6 +1790,7 @@ export class EventLoop {
     }
     await woken;
     if (timer !== undefined) clearTimeout(timer);
+    if (watch !== null) watch.idle(false);
   }
 
   #takeStepDone = (resolve: () => void): void => {
@@ -1791,6 +1813,7 @@ export class EventLoop {
     if (task !== null) {
       this._stepTask = null;
       this.#wentOutside(task);
+      if (this._watch !== null) this._watch.stepEnd(task);
     }
     if (this._openEager !== 0) {
       this._openEager = 0;
@@ -1870,6 +1893,7 @@ export class EventLoop {
     const n = batch.length;
     let i = this._batchPos;
     const plain = this._trace === null && !this.#debug;
+    const watch = this._watch;
     // Each callback runs in a context of its own, as CPython's handles run in
     // the copy each one made. While no context variable is in use, all of them
     // are empty: a first `set()` in a callback goes to a new context, not the
@@ -1889,6 +1913,7 @@ export class EventLoop {
           if (contextsUsed) twin._context = takeContext(contexts, i - 1);
           this.#runHandle(twin);
         } else {
+          if (watch !== null) watch.callback(entry);
           try {
             if (contextsUsed) callIn(entry, arg, takeContext(contexts, i - 1));
             else callWith(entry, arg);
@@ -1912,6 +1937,7 @@ export class EventLoop {
           return handle._task;
         }
         if (plain) {
+          if (watch !== null) watch.callback(handle._callback);
           try {
             if (contextsUsed) callHandleIn(handle);
             else callWith(handle._callback, handle._args);
@@ -1944,6 +1970,7 @@ export class EventLoop {
 
   /** Run a step of `task`; traced or in debug mode, as its handle. */
   #runStep(task: Task<unknown>): void {
+    if (this._watch !== null) this._watch.stepStart(task);
     if (this._trace !== null || this.#debug) {
       this.#runHandle(task._stepHandle);
       return;
@@ -1959,6 +1986,7 @@ export class EventLoop {
     const t0 = this.#debug || this._trace !== null ? this.time() : NaN;
     if (this._trace !== null) this.#emit({ kind: "start", time: t0, handle });
     const task = handle._task;
+    if (task === null && this._watch !== null) this._watch.callback(handle._callback);
     try {
       if (task !== null) task._step();
       else if (contextsUsed) callHandleIn(handle);

@@ -259,6 +259,8 @@ export class Task<T = unknown> extends Future<T> {
       throw new RuntimeError("Event loop is closed");
     }
     this._numCancelsRequested++;
+    const watch = this._loop._watch;
+    if (watch !== null) watch.cancel(this as Task<unknown>, msg); // who cancelled it, for a monitor
     this._abort?.abort(new CancelledError(msg));
     // Leave _futWaiter set: it may be a task that ignores this cancel, and
     // a later cancel must reach it again (as CPython).
