@@ -25,6 +25,7 @@ import { Runner } from "./runner.ts";
 import { Scripts } from "./scripts.ts";
 import { explain, exportTrace, showQueue, showTasks, showTimeline, waitForOf } from "./views.ts";
 import { Workloads } from "./workloads.ts";
+import { attach, detach } from "./attach.ts";
 
 /** How a session is made. */
 export interface SessionOptions {
@@ -176,6 +177,7 @@ export class Session {
 
   /** Close the loop and clear the js timers; the session is done. */
   close(): void {
+    detach(this);
     this.js.clearTimers();
     this.lecture.dispose();
     this.recorder.dispose();
@@ -286,6 +288,8 @@ export class Session {
       case "exit":
         this.exited = true;
         return;
+      case "attach":
+        return await attach(this, c.args);
     }
   }
 
