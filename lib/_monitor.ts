@@ -541,7 +541,7 @@ async function answer(
       return info(loop, watch, context);
     case "ps":
     case "top":
-      return { info: info(loop, watch, context), tasks: taskRows(loop, watch, context) };
+      return { info: info(loop, watch, context), ...selectTasks(loop, watch, context, args) };
     case "pstree":
       return pstree(loop);
     case "where":
@@ -632,6 +632,57 @@ function framesOf(
 function taskRows(loop: EventLoop, watch: Watch, context: Context) {
   const snap = snapshot(loop, watch, context);
   return [...loop._tasks].map((task) => taskRow(loop, watch, task, snap));
+}
+
+// What `ps --sort` and `top` sort by, from what the monitor keeps (no row is made to sort).
+const SORT_KEYS: Record<string, (info: TaskInfo, now: number) => number> = {
+  steps: (i) => i.steps,
+  busy: (i) => i.busy,
+  sched: (i) => i.scheduled,
+  idle: (i, now) => now - (i.created === i.created ? i.created : i.seen) - i.busy - i.scheduled,
+  age: (i, now) => now - (i.created === i.created ? i.created : i.seen),
+};
+
+/**
+ * The rows `ps` and `top` asked for: filtered by name or coroutine and
+ * state, sorted, at most `limit`. Only the rows kept are made (a call
+ * graph each): `top` on 100,000 tasks makes a screenful.
+ */
+function selectTasks(
+  loop: EventLoop,
+  watch: Watch,
+  context: Context,
+  args: Record<string, unknown>,
+) {
+  const snap = snapshot(loop, watch, context);
+  let tasks = [...loop._tasks];
+  const total = tasks.length;
+  const filter = typeof args.filter === "string" ? args.filter.toLowerCase() : null;
+  if (filter !== null) {
+    tasks = tasks.filter((t) =>
+      t.getName().toLowerCase().includes(filter) ||
+      (watch.infos.get(t) ?? watch.adopt(t)).coro.toLowerCase().includes(filter)
+    );
+  }
+  if (typeof args.state === "string") {
+    const state = args.state;
+    tasks = tasks.filter((t) => stateOf(loop, t, snap.ready).startsWith(state));
+  }
+  const key = typeof args.sort === "string" ? SORT_KEYS[args.sort] : undefined;
+  if (args.sort === "name" || args.sort === "state") {
+    const text = (t: Task<unknown>) =>
+      args.sort === "name" ? t.getName() : stateOf(loop, t, snap.ready);
+    tasks = tasks.map((t) => ({ t, k: text(t) })).sort((a, b) => a.k.localeCompare(b.k)).map((x) =>
+      x.t
+    );
+  } else if (key !== undefined) {
+    const keyed = tasks.map((t) => ({ t, k: key(watch.infos.get(t) ?? watch.adopt(t), snap.now) }));
+    keyed.sort((a, b) => b.k - a.k);
+    tasks = keyed.map((x) => x.t);
+  }
+  const limit = typeof args.limit === "number" && args.limit >= 0 ? args.limit : Infinity;
+  if (tasks.length > limit) tasks = tasks.slice(0, limit);
+  return { tasks: tasks.map((task) => taskRow(loop, watch, task, snap)), total };
 }
 
 function taskRow(loop: EventLoop, watch: Watch, task: Task<unknown>, snap: Snapshot) {

@@ -170,12 +170,12 @@ export async function runCommand(
       for (const [usage, summary] of HELP) out.line(`${usage.padEnd(20)}  ${summary}`);
       return 0;
     case "ps": {
-      const answer = await client.request<PsData>("ps");
       const options = {
         sort: sortKey(flags.get("--sort")),
         filter: stringFlag(flags.get("--filter")),
         state: stringFlag(flags.get("--state")),
       };
+      const answer = await client.request<PsData>("ps", options);
       return show(answer, () => {
         const data = answer.data!;
         if (flags.has("--cpython")) {

@@ -64,7 +64,10 @@ export interface LoopInfo {
 /** `ps` and `top`. */
 export interface PsData {
   info: LoopInfo;
+  /** The rows asked for (sorted, filtered, limited by the program). */
   tasks: TaskRow[];
+  /** How many tasks are pending in all. */
+  total: number;
 }
 
 /** A finished task, as `tasks --done` gives it. */

@@ -115,9 +115,8 @@ export function topScreen(
       new Set([3, 4, 5, 6, 7]),
     );
     lines.push(...shown);
-    if (body.length > shown.length - 2) {
-      lines.push(`… and ${body.length - (shown.length - 2)} more`);
-    }
+    const more = data.total - (shown.length - 2);
+    if (more > 0) lines.push(`… and ${more} more`);
   }
   return fit(lines, size.columns);
 }
@@ -167,7 +166,8 @@ export async function runTop(client: MonitorClient, options: TopOptions = {}): P
     while (!quit) {
       let answer: Answer<PsData>;
       try {
-        answer = await client.request<PsData>("top");
+        // Only a screenful of rows: the program makes each row it sends.
+        answer = await client.request<PsData>("top", { sort, limit: terminalSize().rows });
       } catch (err) {
         lost = err instanceof Error ? err.message : String(err);
         break;
