@@ -42,6 +42,7 @@ import {
   NAME,
   NameArena,
   NONE,
+  ORIGIN,
   SEQ,
   type Shared,
   sharedViews,
@@ -49,6 +50,7 @@ import {
   SLEEPING,
   STEP,
   TASK,
+  TICKS_PER_MS,
   type WorkerInit,
 } from "./_monitor_shared.ts";
 
@@ -70,56 +72,69 @@ const SLOW_KEPT = 100;
 // A task's share of sleep(0) wake-ups above which it busy-loops, once it has this many steps.
 const SELF_WAKE_SHARE = 0.5, SELF_WAKE_MIN_STEPS = 10;
 
-/** What the monitor knows of one task, kept in the history once it ends. */
-class TaskInfo {
-  /** The task while it is pending (dropped when it ends, so the history holds no task). */
-  task: Task<unknown> | null;
-  id: number;
-  /** For the Worker: the name (`-N` for `Task-N`) and coroutine name in the shared arena. */
-  nameRef: number;
-  coroRef: number;
-  coro: string;
-  /** Epoch ms; NaN for a task made before the monitor started. */
-  created: number;
-  /** Epoch ms when the monitor first saw it. */
-  seen: number;
-  creator: number;
-  creatorLabel: string;
-  steps = 0;
-  selfWakes = 0;
-  busy = 0;
-  scheduled = 0;
-  queuedAt = NaN;
-  startedAt = NaN;
-  /** When its last step ended: it has awaited since. */
-  suspendedAt = NaN;
+// What the monitor keeps per task is in rows of one Int32Array (a task's
+// `_monitored` is its row + 1), not in an object per task: with 100,000
+// pending tasks an object each was promoted by the collector and cost
+// task_steps a fifth of its speed. Times are clock ticks (`Watch.now`),
+// integers (a double field is a heap box of its own in Deno's V8); -1 is
+// "none". Finished tasks go to a ring of rows of the same layout.
+const ID = 0, // the monitor's number of the task
+  NAME_REF = 1, // its name in the arena, or -N for Task-N
+  CORO_REF = 2, // its coroutine function's name in the arena
+  CREATED = 3, // when it was made (or first seen, if ADOPTED)
+  CREATOR = 4, // the id of the task that made it, or 0
+  CREATOR_REF = 5, // else: the callback that made it (arena), TOP_LEVEL, or 0 if ADOPTED
+  STEPS = 6,
+  SELF_WAKES = 7, // steps that resumed a sleep(0)
+  BUSY_T = 8, // ticks its steps ran
+  SCHEDULED = 9, // ticks its steps waited in the ready queue
+  QUEUED_AT = 10,
+  STARTED_AT = 11,
+  SUSPENDED_AT = 12, // when its last step ended
+  FLAGS = 13, // ADOPTED
+  ENDED = 14,
+  STATE = 15; // Future._state once it ended
+const WIDTH = 16;
+const ADOPTED = 1, TOP_LEVEL = -1;
+
+/** What few tasks need kept beside their row: a cancel, a failure, slow steps, an I/O wait. */
+class TaskMore {
   slowSteps = 0;
   maxStep = 0;
+  /** The I/O call its running step is about to await (the `io` trace event's `what`). */
   io = "";
   cancelledBy = "";
   cancelMessage: string | null = null;
-  cancelledAt = NaN;
-  // Set when it ends.
-  name = "";
-  ended = NaN;
-  state = 0;
+  cancelledAt = -1;
   error = "";
   errorStack = "";
+  /** A failed task while it lives (to tell whether anyone retrieved its exception). */
   failed: WeakRef<Task<unknown>> | null = null;
+  /** Where it was made, `path:line`, in debug mode. */
   createdAt = "";
+  /** Its given name, kept when it ends (`Task-N` is made again from NAME_REF). */
+  name: string | null = null;
+}
 
-  constructor(task: Task<unknown>, id: number, now: number, known: boolean) {
-    this.task = task;
-    this.id = id;
-    this.nameRef = 0;
-    this.coroRef = 0;
-    const coro = task.getCoro();
-    this.coro = typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>";
-    this.created = known ? now : NaN;
-    this.seen = now;
-    this.creator = 0;
-    this.creatorLabel = "";
-  }
+/** A task's row, read out for an answer (made per query, never per step). */
+interface TaskInfo {
+  id: number;
+  /** The task, while it is pending. */
+  task: Task<unknown> | null;
+  taskName: string;
+  coro: string;
+  created: number;
+  adopted: boolean;
+  creator: number;
+  creatorLabel: string;
+  steps: number;
+  selfWakes: number;
+  busy: number;
+  scheduled: number;
+  suspendedAt: number;
+  ended: number;
+  state: number;
+  more: TaskMore | null;
 }
 
 /** A frame as the JSON answers give it. */
@@ -133,39 +148,61 @@ interface FrameJson {
 class Watch implements LoopWatch {
   readonly loop: EventLoop;
   readonly shared: Shared;
-  readonly infos = new WeakMap<Task<unknown>, TaskInfo>();
-  readonly history: TaskInfo[] = [];
   readonly historySize: number;
   readonly slow: Array<{ id: number; name: string; ms: number; at: number }> = [];
   readonly resources: Array<WeakRef<object>> = [];
   readonly hidden = new WeakSet<object>();
-  readonly started = epochNow();
+  /** Epoch ms when it started: tick 0 of its clock. */
+  readonly started: number;
   steps = 0;
   callbacks = 0;
   /** Who is cancelling now, when it is not code of the loop (the monitor's `cancel`). */
   canceller = "";
+  /** False until the Worker's clock runs: until then the hooks read the time themselves. */
+  clockLive = false;
   #names: NameArena;
   #f64: Float64Array;
   #i32: Int32Array;
   #nextId = 1;
   #lastFn: unknown = null;
   #lastRef = 0;
-  #running: TaskInfo | null = null;
-  /** False until the Worker's clock runs: until then the hooks read the time themselves. */
-  clockLive = false;
+  /** The row of the task whose step runs, or -1. */
+  #running = -1;
+  // The pending tasks' rows, their tasks, their cold parts, and the rows free.
+  #rows = new Int32Array(WIDTH * 1024);
+  #tasks: Array<Task<unknown> | null> = [];
+  #more: Array<TaskMore | null> = [];
+  #free: number[] = [];
+  // The finished tasks: a ring of rows, and their cold parts.
+  #done: Int32Array;
+  #doneMore: Array<TaskMore | null> = [];
+  #doneCount = 0;
+  #doneNext = 0;
 
   constructor(loop: EventLoop, shared: Shared, historySize: number) {
     this.loop = loop;
     this.shared = shared;
+    this.started = shared.f64[ORIGIN];
     this.#names = new NameArena(shared);
     this.#f64 = shared.f64;
     this.#i32 = shared.i32;
     this.historySize = historySize;
+    this.#done = new Int32Array(WIDTH * historySize);
   }
 
-  /** The coarse time (epoch ms). */
+  /** The coarse time, in ticks of 0.1 ms since the monitor started. */
   now(): number {
-    return this.clockLive ? this.#f64[CLOCK] : (this.#f64[CLOCK] = epochNow());
+    return this.clockLive ? this.#i32[CLOCK] : (this.#i32[CLOCK] = this.ticksNow());
+  }
+
+  /** The time now, as ticks, read from the real clock. */
+  ticksNow(): number {
+    return Math.round((epochNow() - this.started) * TICKS_PER_MS);
+  }
+
+  /** Ticks as epoch ms. */
+  epoch(ticks: number): number {
+    return this.started + ticks / TICKS_PER_MS;
   }
 
   callback(fn: (...args: never[]) => unknown): void {
@@ -177,102 +214,129 @@ class Watch implements LoopWatch {
     }
     i32[NAME] = this.#lastRef;
     i32[KIND] = CALLBACK;
-    this.#f64[SINCE] = this.now();
+    i32[SINCE] = this.now();
     i32[SEQ] = (i32[SEQ] + 1) | 0;
   }
 
   stepStart(task: Task<unknown>): void {
-    const info = this.infos.get(task) ?? this.adopt(task);
-    const f64 = this.#f64, i32 = this.#i32;
+    const row = this.#rowOf(task), rows = this.#rows, at = row * WIDTH;
+    const i32 = this.#i32;
     const now = this.now();
     this.steps++;
-    info.steps++;
+    rows[at + STEPS]++;
     // A step that resumes a sleep(0) is the task waking itself.
-    if (task._resume !== null) info.selfWakes++;
-    if (info.queuedAt === info.queuedAt) {
-      info.scheduled += now - info.queuedAt;
-      info.queuedAt = NaN;
+    if (task._resume !== null) rows[at + SELF_WAKES]++;
+    const queued = rows[at + QUEUED_AT];
+    if (queued >= 0) {
+      rows[at + SCHEDULED] += now - queued;
+      rows[at + QUEUED_AT] = -1;
     }
-    info.startedAt = now;
-    info.io = "";
-    this.#running = info;
-    i32[TASK] = info.id;
-    i32[NAME] = info.nameRef;
-    i32[CORO] = info.coroRef;
+    rows[at + STARTED_AT] = now;
+    const more = this.#more[row];
+    if (more !== null) more.io = "";
+    this.#running = row;
+    i32[TASK] = rows[at + ID];
+    i32[NAME] = rows[at + NAME_REF];
+    i32[CORO] = rows[at + CORO_REF];
     i32[KIND] = STEP;
-    f64[SINCE] = now;
+    i32[SINCE] = now;
     i32[SEQ] = (i32[SEQ] + 1) | 0;
   }
 
   stepEnd(task: Task<unknown>): void {
-    let info = this.#running;
-    if (info === null || info.task !== task && info.task !== null) {
-      info = this.infos.get(task) ?? null;
-      if (info === null) return;
+    // A task that ended has left its row already (see `task`): its step is counted there.
+    let row = this.#running;
+    if (row < 0 || this.#tasks[row] !== task) {
+      if (task._monitored <= 0 || task.done()) return;
+      row = this.#rowOf(task);
     }
-    this.#running = null;
+    this.#running = -1;
     this.#i32[KIND] = NONE;
-    const now = this.now();
-    if (info.startedAt !== info.startedAt) return;
-    const ms = now - info.startedAt;
-    info.startedAt = NaN;
-    info.suspendedAt = now;
-    info.busy += ms;
-    if (ms >= this.loop.slowCallbackDuration * 1000) {
-      info.slowSteps++;
-      if (ms > info.maxStep) info.maxStep = ms;
-      this.slow.push({ id: info.id, name: task.getName(), ms, at: now });
+    this.#stepEnded(row, this.now());
+  }
+
+  #stepEnded(row: number, now: number): void {
+    const rows = this.#rows, at = row * WIDTH;
+    const started = rows[at + STARTED_AT];
+    if (started < 0) return;
+    const ticks = now - started;
+    rows[at + STARTED_AT] = -1;
+    rows[at + SUSPENDED_AT] = now;
+    rows[at + BUSY_T] += ticks;
+    if (ticks >= this.loop.slowCallbackDuration * 1000 * TICKS_PER_MS) {
+      const more = this.#extra(row);
+      more.slowSteps++;
+      if (ticks > more.maxStep) more.maxStep = ticks;
+      const name = this.#tasks[row]?.getName() ?? "";
+      this.slow.push({ id: rows[at + ID], name, ms: ticks / TICKS_PER_MS, at: this.epoch(now) });
       if (this.slow.length > SLOW_KEPT) this.slow.shift();
     }
   }
 
   stepQueued(task: Task<unknown>): void {
-    const info = this.infos.get(task) ?? this.adopt(task);
-    if (info.queuedAt !== info.queuedAt) info.queuedAt = this.now();
+    const at = this.#rowOf(task) * WIDTH, rows = this.#rows;
+    if (rows[at + QUEUED_AT] < 0) rows[at + QUEUED_AT] = this.now();
   }
 
   task(task: Task<unknown>, phase: "created" | "done"): void {
     if (phase === "created") {
-      const info = this.#make(task, true);
+      const row = this.#make(task, false), at = row * WIDTH, rows = this.#rows;
       const creator = _taskContext.getStore();
       if (creator !== undefined && creator !== task) {
-        info.creator = (this.infos.get(creator) ?? this.adopt(creator)).id;
+        rows[at + CREATOR] = rows[this.#rowOf(creator) * WIDTH + ID];
       } else if (this.#i32[KIND] === CALLBACK && this.#lastFn !== null) {
-        info.creatorLabel = `callback ${(this.#lastFn as { name: string }).name || "<anonymous>"}`;
-      } else info.creatorLabel = "top level";
-      if (task._source !== null) info.createdAt = placeOf(task._source);
+        rows[at + CREATOR_REF] = this.#lastRef;
+      } else rows[at + CREATOR_REF] = TOP_LEVEL;
+      if (task._source !== null) this.#extra(row).createdAt = placeOf(task._source);
       return;
     }
-    const info = this.infos.get(task) ?? this.adopt(task);
-    info.ended = this.now();
-    info.state = task._state;
-    info.name = task.getName();
+    if (task._monitored <= 0) return;
+    const row = task._monitored - 1, at = row * WIDTH, rows = this.#rows;
+    const now = this.now();
+    // Its last step ends with it (the loop says so after this call).
+    if (row === this.#running) {
+      this.#running = -1;
+      this.#stepEnded(row, now);
+    }
+    rows[at + ENDED] = now;
+    rows[at + STATE] = task._state;
+    let more = this.#more[row];
+    if (task._name !== null) (more ??= this.#extra(row)).name = task._name;
     if (task._state === 2) {
+      more ??= this.#extra(row);
       const error = task._value;
-      info.error = errorLine(error);
-      info.errorStack = error instanceof Error ? error.stack ?? "" : "";
+      more.error = errorLine(error);
+      more.errorStack = error instanceof Error ? error.stack ?? "" : "";
       // Not the task itself: holding it would keep the loop from reporting
       // an exception nobody retrieved when it is collected.
-      info.failed = new WeakRef(task);
-    } else if (task._state === 3 && info.cancelMessage === null) {
-      info.cancelMessage = task._cancelMessage;
+      more.failed = new WeakRef(task);
+    } else if (task._state === 3 && more?.cancelMessage == null && task._cancelMessage !== null) {
+      (more ??= this.#extra(row)).cancelMessage = task._cancelMessage;
     }
-    info.task = null;
-    const history = this.history;
-    history.push(info);
-    if (history.length > this.historySize) history.shift();
+    // Into the ring of finished tasks; the row is free again.
+    if (this.historySize > 0) {
+      const to = this.#doneNext;
+      this.#done.set(rows.subarray(at, at + WIDTH), to * WIDTH);
+      this.#doneMore[to] = more;
+      this.#doneNext = (to + 1) % this.historySize;
+      if (this.#doneCount < this.historySize) this.#doneCount++;
+    }
+    this.#tasks[row] = null;
+    this.#more[row] = null;
+    this.#free.push(row);
+    // It keeps its id, negated: a lock it still holds names it as before.
+    task._monitored = -rows[at + ID];
   }
 
   cancel(task: Task<unknown>, msg: string | null | undefined): void {
-    const info = this.infos.get(task) ?? this.adopt(task);
-    info.cancelledBy = this.#actor(task);
-    info.cancelMessage = msg ?? null;
-    info.cancelledAt = this.now();
+    const more = this.#extra(this.#rowOf(task));
+    more.cancelledBy = this.#actor(task);
+    more.cancelMessage = msg ?? null;
+    more.cancelledAt = this.now();
   }
 
   io(what: string): void {
-    const info = this.#running;
-    if (info !== null) info.io = what;
+    if (this.#running >= 0) this.#extra(this.#running).io = what;
   }
 
   idle(idle: boolean): void {
@@ -285,22 +349,115 @@ class Watch implements LoopWatch {
     i32[BUSY] = 1;
     if (Atomics.load(i32, SLEEPING) === 1) {
       // The Worker's clock stood still while the loop idled: set it now.
-      this.#f64[CLOCK] = epochNow();
+      i32[CLOCK] = this.ticksNow();
       Atomics.notify(i32, BUSY);
     }
   }
 
-  /** The record of a task made before the monitor started (or seen first now). */
-  adopt(task: Task<unknown>): TaskInfo {
-    return this.#make(task, false);
+  /** The row of `task`, made now for a task it has not seen (made before the monitor started). */
+  #rowOf(task: Task<unknown>): number {
+    const row = task._monitored - 1;
+    return row >= 0 && this.#tasks[row] === task ? row : this.#make(task, true);
   }
 
-  #make(task: Task<unknown>, known: boolean): TaskInfo {
-    const info = new TaskInfo(task, this.#nextId++, this.now(), known);
-    info.nameRef = task._name === null ? -task._id : this.#names.ref(task._name);
-    info.coroRef = this.#names.ref(info.coro);
-    this.infos.set(task, info);
-    return info;
+  /** The monitor's id of `task`, pending or ended (no row is made for an ended one). */
+  idOf(task: Task<unknown>): number {
+    return task._monitored < 0 ? -task._monitored : this.info(task).id;
+  }
+
+  #make(task: Task<unknown>, adopted: boolean): number {
+    let row = this.#free.pop();
+    if (row === undefined) {
+      row = this.#tasks.length;
+      this.#tasks.push(null);
+      this.#more.push(null);
+      if ((row + 1) * WIDTH > this.#rows.length) {
+        const grown = new Int32Array(this.#rows.length * 2);
+        grown.set(this.#rows);
+        this.#rows = grown;
+      }
+    }
+    const rows = this.#rows, at = row * WIDTH;
+    rows.fill(0, at, at + WIDTH);
+    rows[at + ID] = this.#nextId++;
+    rows[at + NAME_REF] = task._name === null ? -task._id : this.#names.ref(task._name);
+    const coro = task.getCoro();
+    rows[at + CORO_REF] = this.#names.ref(
+      typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>",
+    );
+    rows[at + CREATED] = this.now();
+    rows[at + QUEUED_AT] =
+      rows[at + STARTED_AT] =
+      rows[at + SUSPENDED_AT] =
+      rows[at + ENDED] =
+        -1;
+    if (adopted) rows[at + FLAGS] = ADOPTED;
+    this.#tasks[row] = task;
+    task._monitored = row + 1;
+    return row;
+  }
+
+  #extra(row: number): TaskMore {
+    return this.#more[row] ??= new TaskMore();
+  }
+
+  /**
+   * What it keeps of `task`: its row if pending (made now for one it has
+   * not seen), its history entry if it ended (or just its id, if the
+   * history no longer has it).
+   */
+  info(task: Task<unknown>): TaskInfo {
+    if (task._monitored < 0) {
+      const id = -task._monitored;
+      const done = this.finished().find((i) => i.id === id);
+      if (done !== undefined) return done;
+      const view = this.#view(new Int32Array(WIDTH), 0, null, null);
+      return { ...view, id, taskName: task.getName(), adopted: false, creatorLabel: "" };
+    }
+    const row = this.#rowOf(task);
+    return this.#view(this.#rows, row * WIDTH, task, this.#more[row]);
+  }
+
+  /** The finished tasks kept, oldest first. */
+  finished(): TaskInfo[] {
+    const found: TaskInfo[] = [];
+    const first = this.#doneCount < this.historySize ? 0 : this.#doneNext;
+    for (let i = 0; i < this.#doneCount; i++) {
+      const slot = (first + i) % this.historySize;
+      found.push(this.#view(this.#done, slot * WIDTH, null, this.#doneMore[slot]));
+    }
+    return found;
+  }
+
+  #view(rows: Int32Array, at: number, task: Task<unknown> | null, more: TaskMore | null): TaskInfo {
+    const nameRef = rows[at + NAME_REF];
+    const creatorRef = rows[at + CREATOR_REF];
+    const adopted = (rows[at + FLAGS] & ADOPTED) !== 0;
+    return {
+      id: rows[at + ID],
+      task,
+      taskName: task?.getName() ?? more?.name ??
+        (nameRef < 0 ? `Task-${-nameRef}` : this.#names.text(nameRef)),
+      coro: this.#names.text(rows[at + CORO_REF]),
+      created: rows[at + CREATED],
+      adopted,
+      creator: rows[at + CREATOR],
+      creatorLabel: adopted
+        ? "before the monitor started"
+        : creatorRef === TOP_LEVEL
+        ? "top level"
+        : creatorRef > 0
+        ? `callback ${this.#names.text(creatorRef)}`
+        : "",
+      steps: rows[at + STEPS],
+      selfWakes: rows[at + SELF_WAKES],
+      busy: rows[at + BUSY_T],
+      scheduled: rows[at + SCHEDULED],
+      suspendedAt: rows[at + SUSPENDED_AT],
+      ended: rows[at + ENDED],
+      state: rows[at + STATE],
+      more,
+    };
   }
 
   /** Who is calling `cancel()` now: a task, a callback, the monitor, or code outside the loop. */
@@ -309,8 +466,7 @@ class Watch implements LoopWatch {
     const task = _taskContext.getStore();
     if (task !== undefined && !task.done()) {
       if (task === target) return "itself";
-      const info = this.infos.get(task) ?? this.adopt(task);
-      return `task ${hex(info.id)} ${quote(task.getName())}`;
+      return `task ${hex(this.idOf(task))} ${quote(task.getName())}`;
     }
     if (this.#i32[KIND] === CALLBACK && this.#lastFn !== null) {
       return `callback ${(this.#lastFn as { name: string }).name || "<anonymous>"}`;
@@ -322,6 +478,11 @@ class Watch implements LoopWatch {
   beat(): void {
     this.#f64[BEAT] = epochNow();
     this.#i32[BEAT_SEQ] = Atomics.load(this.#i32, SEQ);
+  }
+
+  /** Forget the tasks' rows (the monitor stops: a later one must not read them as its own). */
+  release(): void {
+    for (const task of this.#tasks) if (task !== null) task._monitored = 0;
   }
 }
 
@@ -349,7 +510,7 @@ class MonitorServer implements Monitor {
       throw new RangeError(`history must be a whole number, got ${history}`);
     }
     const shared = sharedViews();
-    shared.f64[CLOCK] = shared.f64[BEAT] = epochNow();
+    shared.f64[ORIGIN] = shared.f64[BEAT] = epochNow();
     shared.i32[BUSY] = 1;
     const watch = this.#watch = new Watch(loop, shared, history);
     const token = [...crypto.getRandomValues(new Uint8Array(16))]
@@ -411,7 +572,7 @@ class MonitorServer implements Monitor {
     live.add(this);
     loop._closeHooks.push(() => void this.close());
     // What exists already and the loop can name: its pending tasks.
-    for (const task of loop._tasks) watch.adopt(task);
+    for (const task of loop._tasks) watch.info(task);
   }
 
   #register(resource: object): void {
@@ -448,6 +609,7 @@ class MonitorServer implements Monitor {
     this.#closed = true;
     clearInterval(this.#beat);
     if (this.#loop._watch === this.#watch) this.#loop._watch = null;
+    this.#watch.release();
     if (this.#loop._monitor === this) this.#loop._monitor = null;
     if (live.delete(this) && --watchers === 0) setResourceHook(null);
     return this.#worker.terminate().then(() => {});
@@ -519,7 +681,7 @@ interface Snapshot {
 
 function snapshot(loop: EventLoop, watch: Watch, context: Context): Snapshot {
   const pending = new Set<number>();
-  for (const task of loop._tasks) pending.add((watch.infos.get(task) ?? watch.adopt(task)).id);
+  for (const task of loop._tasks) pending.add(watch.idOf(task));
   return {
     ready: readyTasks(loop),
     now: watch.now(),
@@ -552,7 +714,7 @@ async function answer(
       return cancel(loop, watch, Number(args.id), args.msg);
     case "tasks":
       return {
-        history: watch.history.map((i) => doneRow(i, watch)).reverse(),
+        history: watch.finished().map((i) => doneRow(i, watch)).reverse(),
         size: watch.historySize,
       };
     case "resources":
@@ -586,7 +748,7 @@ function info(loop: EventLoop, watch: Watch, context: Context) {
     timers: loop._scheduled.heap.size - loop._timerCancelledCount,
     steps: watch.steps,
     callbacks: watch.callbacks,
-    done: watch.history.length,
+    done: watch.finished().length,
     historySize: watch.historySize,
     clients: context.clients,
     slowCallbackDuration: loop.slowCallbackDuration,
@@ -639,8 +801,8 @@ const SORT_KEYS: Record<string, (info: TaskInfo, now: number) => number> = {
   steps: (i) => i.steps,
   busy: (i) => i.busy,
   sched: (i) => i.scheduled,
-  idle: (i, now) => now - (i.created === i.created ? i.created : i.seen) - i.busy - i.scheduled,
-  age: (i, now) => now - (i.created === i.created ? i.created : i.seen),
+  idle: (i, now) => now - i.created - i.busy - i.scheduled,
+  age: (i, now) => now - i.created,
 };
 
 /**
@@ -661,7 +823,7 @@ function selectTasks(
   if (filter !== null) {
     tasks = tasks.filter((t) =>
       t.getName().toLowerCase().includes(filter) ||
-      (watch.infos.get(t) ?? watch.adopt(t)).coro.toLowerCase().includes(filter)
+      watch.info(t).coro.toLowerCase().includes(filter)
     );
   }
   if (typeof args.state === "string") {
@@ -676,7 +838,7 @@ function selectTasks(
       x.t
     );
   } else if (key !== undefined) {
-    const keyed = tasks.map((t) => ({ t, k: key(watch.infos.get(t) ?? watch.adopt(t), snap.now) }));
+    const keyed = tasks.map((t) => ({ t, k: key(watch.info(t), snap.now) }));
     keyed.sort((a, b) => b.k - a.k);
     tasks = keyed.map((x) => x.t);
   }
@@ -686,17 +848,17 @@ function selectTasks(
 }
 
 function taskRow(loop: EventLoop, watch: Watch, task: Task<unknown>, snap: Snapshot) {
-  const info = watch.infos.get(task) ?? watch.adopt(task);
+  const info = watch.info(task);
   const graph = captureCallGraph(task)!;
   const state = stateOf(loop, task, snap.ready);
   const now = snap.now;
-  const born = info.created === info.created ? info.created : info.seen;
-  const age = Math.max(0, now - born);
+  const age = Math.max(0, now - info.created);
+  const seconds = (ticks: number) => ticks / (1000 * TICKS_PER_MS);
   const awaitedBy = graph.awaitedBy.map((parent) => {
     const future = parent.future;
     return future instanceof Task
       ? {
-        id: (watch.infos.get(future) ?? watch.adopt(future)).id,
+        id: watch.idOf(future),
         name: future.getName(),
         stack: framesOf(parent.callStack),
       }
@@ -708,18 +870,18 @@ function taskRow(loop: EventLoop, watch: Watch, task: Task<unknown>, snap: Snaps
     coro: info.coro,
     state,
     awaiting: task._futWaiter === null ? null : describeAwait(watch, task._futWaiter, snap.waiters),
-    io: info.io || null,
+    io: info.more?.io || null,
     stack: framesOf(graph.callStack),
     awaitedBy,
-    created: info.created === info.created ? info.created : null,
-    createdAt: info.createdAt || null,
+    created: info.adopted ? null : watch.epoch(info.created),
+    createdAt: info.more?.createdAt || null,
     creator: creatorOf(watch, info),
-    age: age / 1000,
+    age: seconds(age),
     steps: info.steps,
     selfWakes: info.selfWakes,
-    busy: info.busy / 1000,
-    scheduled: info.scheduled / 1000,
-    idle: Math.max(0, age - info.busy - info.scheduled) / 1000,
+    busy: seconds(info.busy),
+    scheduled: seconds(info.scheduled),
+    idle: seconds(Math.max(0, age - info.busy - info.scheduled)),
     cancelling: task.cancelling(),
     warnings: taskWarnings(loop, watch, task, info, snap),
   };
@@ -735,15 +897,15 @@ function creatorOf(watch: Watch, info: TaskInfo): { id: number | null; name: str
 /** The name of the task with monitor id `id`, pending or in the history. */
 function nameOfId(watch: Watch, id: number): string {
   for (const task of watch.loop._tasks) {
-    if (watch.infos.get(task)?.id === id) return task.getName();
+    if (watch.idOf(task) === id) return task.getName();
   }
-  for (const done of watch.history) if (done.id === id) return done.name;
+  for (const done of watch.finished()) if (done.id === id) return done.taskName;
   return "";
 }
 
 function taskById(loop: EventLoop, watch: Watch, id: number): Task<unknown> | null {
   for (const task of loop._tasks) {
-    if ((watch.infos.get(task) ?? watch.adopt(task)).id === id) return task;
+    if (watch.idOf(task) === id) return task;
   }
   return null;
 }
@@ -755,7 +917,7 @@ function describeAwait(
   waiters: Map<Future<unknown>, string>,
 ): string {
   if (fut instanceof Task) {
-    const id = (watch.infos.get(fut) ?? watch.adopt(fut)).id;
+    const id = watch.idOf(fut);
     return `task ${hex(id)} ${quote(fut.getName())}`;
   }
   const resource = waiters.get(fut);
@@ -778,18 +940,20 @@ function taskWarnings(
 ): string[] {
   const found: string[] = [];
   const slowMs = loop.slowCallbackDuration * 1000;
-  if (info.slowSteps > 0) {
+  const ms = (ticks: number) => ticks / TICKS_PER_MS;
+  const slowSteps = info.more?.slowSteps ?? 0;
+  if (slowSteps > 0) {
     found.push(
-      `slow: ${info.slowSteps} step${info.slowSteps === 1 ? "" : "s"} over ${
-        fmtMs(slowMs)
-      } (longest ${fmtMs(info.maxStep)})`,
+      `slow: ${slowSteps} step${slowSteps === 1 ? "" : "s"} over ${fmtMs(slowMs)} (longest ${
+        fmtMs(ms(info.more!.maxStep))
+      })`,
     );
   }
   if (info.steps >= SELF_WAKE_MIN_STEPS && info.selfWakes > info.steps * SELF_WAKE_SHARE) {
     const share = Math.round((100 * info.selfWakes) / info.steps);
     found.push(`self-wakes: ${share}% of ${info.steps} steps resumed a sleep(0)`);
   }
-  const waited = snap.now - (info.suspendedAt === info.suspendedAt ? info.suspendedAt : info.seen);
+  const waited = ms(snap.now - (info.suspendedAt >= 0 ? info.suspendedAt : info.created));
   if (waited >= snap.context.stuckAfter * 1000) {
     const why = stuckReason(loop, watch, task, snap.waiters, new Set());
     if (why !== null) found.push(`stuck: ${fmtMs(waited)} on ${why}`);
@@ -824,7 +988,7 @@ function stuckReason(
   }
   if (fut._loop !== loop && fut._loop.isClosed()) return "a future of a closed loop";
   if (fut instanceof Task) {
-    const id = (watch.infos.get(fut) ?? watch.adopt(fut)).id;
+    const id = watch.idOf(fut);
     if (seen.has(fut)) return `an await cycle through task ${hex(id)} ${quote(fut.getName())}`;
     const inner = stuckReason(loop, watch, fut, waiters, seen);
     return inner === null
@@ -856,21 +1020,21 @@ function pstree(loop: EventLoop): { tree: string | null; cycles: string[][] } {
 function where(loop: EventLoop, watch: Watch, id: number, context: Context) {
   const task = taskById(loop, watch, id);
   if (task === null) {
-    const done = watch.history.find((i) => i.id === id);
+    const done = watch.finished().find((i) => i.id === id);
     if (done !== undefined) return { pending: false, done: doneRow(done, watch) };
     throw new RangeError(
       `no pending task ${hex(id)} (where --done ${hex(id)} looks among finished tasks)`,
     );
   }
   const row = taskRow(loop, watch, task, snapshot(loop, watch, context));
-  const info = watch.infos.get(task)!;
+  const info = watch.info(task);
   return {
     pending: true,
     task: row,
     repr: String(task),
     graph: formatCallGraph(task),
     creators: creatorChain(watch, info),
-    cancelledBy: info.cancelledBy || null,
+    cancelledBy: info.more?.cancelledBy || null,
   };
 }
 
@@ -887,12 +1051,12 @@ function creatorChain(
     const id: number = at.creator;
     let next: TaskInfo | undefined;
     for (const task of watch.loop._tasks) {
-      const candidate = watch.infos.get(task);
+      const candidate = watch.info(task);
       if (candidate?.id === id) next = candidate;
     }
     const done = next === undefined;
-    next ??= watch.history.find((i) => i.id === id);
-    chain.push({ id, name: next === undefined ? "" : next.task?.getName() ?? next.name, done });
+    next ??= watch.finished().find((i) => i.id === id);
+    chain.push({ id, name: next === undefined ? "" : next.taskName, done });
     at = next;
   }
   if (at !== undefined && at.creatorLabel !== "") {
@@ -902,7 +1066,7 @@ function creatorChain(
 }
 
 function whereDone(watch: Watch, id: number) {
-  const done = watch.history.find((i) => i.id === id);
+  const done = watch.finished().find((i) => i.id === id);
   if (done === undefined) {
     throw new RangeError(
       `no finished task ${hex(id)} in the history (it keeps the last ${watch.historySize})`,
@@ -912,32 +1076,32 @@ function whereDone(watch: Watch, id: number) {
     pending: false,
     done: doneRow(done, watch),
     creators: creatorChain(watch, done),
-    stack: done.errorStack || null,
+    stack: done.more?.errorStack || null,
   };
 }
 
 function doneRow(info: TaskInfo, watch: Watch) {
+  const more = info.more;
   const outcome = info.state === 1
     ? "finished"
     : info.state === 2
-    ? `failed: ${info.error}`
-    : `cancelled${info.cancelledBy !== "" ? ` by ${info.cancelledBy}` : ""}${
-      info.cancelMessage !== null ? ` (${quote(info.cancelMessage)})` : ""
+    ? `failed: ${more?.error}`
+    : `cancelled${more?.cancelledBy ? ` by ${more.cancelledBy}` : ""}${
+      more?.cancelMessage != null ? ` (${quote(more.cancelMessage)})` : ""
     }`;
-  const task = info.failed?.deref();
+  const task = more?.failed?.deref();
   const unretrieved = task !== undefined && task._unretrievedRef !== null;
-  const born = info.created === info.created ? info.created : info.seen;
   return {
     id: info.id,
-    name: info.name,
+    name: info.taskName,
     coro: info.coro,
     outcome,
-    ended: info.ended,
-    lifetime: (info.ended - born) / 1000,
+    ended: watch.epoch(info.ended),
+    lifetime: (info.ended - info.created) / (1000 * TICKS_PER_MS),
     steps: info.steps,
-    busy: info.busy / 1000,
+    busy: info.busy / (1000 * TICKS_PER_MS),
     creator: creatorOf(watch, info),
-    createdAt: info.createdAt || null,
+    createdAt: more?.createdAt || null,
     warnings: unretrieved ? ["exception never retrieved"] : [],
   };
 }
@@ -967,7 +1131,7 @@ function waitingTasks(
     for (const waiter of cbs === null ? [] : Array.isArray(cbs) ? cbs : [cbs]) {
       if (waiter instanceof Task && !waiter.done()) {
         found.push({
-          id: (watch.infos.get(waiter) ?? watch.adopt(waiter)).id,
+          id: watch.idOf(waiter),
           name: waiter.getName(),
         });
       }
@@ -979,7 +1143,7 @@ function waitingTasks(
 function holderOf(watch: Watch, lock: Lock): { id: number; name: string; done: boolean } | null {
   const holder = lock._holder;
   if (holder === null || !lock.locked()) return null;
-  const id = (watch.infos.get(holder) ?? watch.adopt(holder)).id;
+  const id = watch.idOf(holder);
   return { id, name: holder.getName(), done: holder.done() };
 }
 
@@ -1102,7 +1266,7 @@ function timers(loop: EventLoop, watch: Watch) {
 function warnings(loop: EventLoop, watch: Watch, context: Context) {
   const rows = taskRows(loop, watch, context).filter((r) => r.warnings.length > 0)
     .map((r) => ({ id: r.id, name: r.name, warnings: r.warnings }));
-  const done = watch.history.map((i) => doneRow(i, watch)).filter((r) => r.warnings.length > 0)
+  const done = watch.finished().map((i) => doneRow(i, watch)).filter((r) => r.warnings.length > 0)
     .map((r) => ({ id: r.id, name: r.name, warnings: r.warnings }));
   return {
     tasks: rows,

@@ -6,11 +6,15 @@
 // base both threads share.
 //
 // Layout, as float64 slots then int32 slots:
-//   CLOCK   the coarse clock: the Worker writes the time there every
-//           millisecond or two while the loop is busy (so the loop reads
-//           the time with a load, not an 80 ns `performance.now()`)
 //   BEAT    when the loop's thread last had a host turn (its heartbeat)
-//   SINCE   when the current callback or step began (from CLOCK)
+//   ORIGIN  the epoch ms from which CLOCK counts
+//   CLOCK   the coarse clock, in ticks of 0.1 ms since ORIGIN: the Worker
+//           writes it every millisecond or two while the loop is busy (so
+//           the loop reads the time with a load, not an 80 ns
+//           `performance.now()`); an integer, because a double field of an
+//           object is a heap box of its own in Deno's V8, and the monitor
+//           keeps several per task
+//   SINCE   when the current callback or step began (CLOCK ticks)
 //   SEQ     callbacks and steps begun so far (wraps)
 //   KIND    what runs: NONE (idle), CALLBACK, STEP
 //   TASK    the running step's task id (the monitor's numbering)
@@ -25,9 +29,11 @@
 // then the arena: names, each a uint16 byte length and UTF-8 bytes.
 
 /** Float64 slots. */
-export const CLOCK = 0, BEAT = 1, SINCE = 2;
+export const BEAT = 0, ORIGIN = 1;
 /** Int32 slots (after the float64 ones). */
-export const SEQ = 6,
+export const CLOCK = 4,
+  SINCE = 5,
+  SEQ = 6,
   KIND = 7,
   TASK = 8,
   NAME = 9,
@@ -57,7 +63,7 @@ export interface Shared {
 export function sharedViews(buffer = new SharedArrayBuffer(HEADER_BYTES + ARENA_BYTES)): Shared {
   return {
     buffer,
-    f64: new Float64Array(buffer, 0, 6),
+    f64: new Float64Array(buffer, 0, 2),
     i32: new Int32Array(buffer, 0, HEADER_BYTES / 4),
     arena: new Uint8Array(buffer, HEADER_BYTES),
   };
@@ -67,6 +73,9 @@ export function sharedViews(buffer = new SharedArrayBuffer(HEADER_BYTES + ARENA_
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** CLOCK ticks per millisecond. */
+export const TICKS_PER_MS = 10;
 
 const encoder = new TextEncoder();
 
@@ -79,6 +88,7 @@ const encoder = new TextEncoder();
 export class NameArena {
   #shared: Shared;
   #refs = new Map<string, number>();
+  #texts = new Map<number, string>();
 
   constructor(shared: Shared) {
     this.#shared = shared;
@@ -93,6 +103,7 @@ export class NameArena {
     if (at + 2 + NAME_MAX * 3 > arena.length) {
       at = 0;
       this.#refs.clear();
+      this.#texts.clear();
     }
     const { written } = encoder.encodeInto(
       text.length > NAME_MAX ? text.slice(0, NAME_MAX) : text,
@@ -102,7 +113,13 @@ export class NameArena {
     arena[at + 1] = written >> 8;
     i32[ARENA_END] = at + 2 + written;
     this.#refs.set(text, at + 1);
+    this.#texts.set(at + 1, text);
     return at + 1;
+  }
+
+  /** The text of a reference (`"?"` if the arena started again since). */
+  text(ref: number): string {
+    return this.#texts.get(ref) ?? "?";
   }
 }
 
@@ -110,6 +127,8 @@ export class NameArena {
 export const LAYOUT = {
   CLOCK,
   BEAT,
+  ORIGIN,
+  TICKS_PER_MS,
   SINCE,
   SEQ,
   KIND,

@@ -44,13 +44,15 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
   // Commands whose last answer is shown (marked stale) while the loop is blocked.
   const CACHED = new Set(["ps", "top", "pstree", "resources", "tasks", "warnings", "info"]);
 
-  const f64 = new Float64Array(init.buffer, 0, 6);
+  const f64 = new Float64Array(init.buffer, 0, 2);
   const i32 = new Int32Array(init.buffer, 0, L.HEADER_BYTES / 4);
   const arena = new Uint8Array(init.buffer, L.HEADER_BYTES);
   const blockedAfterMs = init.blockedAfter * 1000;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const epochNow = () => performance.timeOrigin + performance.now();
+  const origin = f64[L.ORIGIN];
+  const ticksNow = () => Math.round((epochNow() - origin) * L.TICKS_PER_MS);
 
   /** The name a reference in NAME or CORO stands for (lib/_monitor_shared.ts `NameArena`). */
   const nameAt = (ref: number): string => {
@@ -70,7 +72,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
 
   const tick = (): void => {
     const now = epochNow();
-    f64[L.CLOCK] = now;
+    i32[L.CLOCK] = Math.round((now - origin) * L.TICKS_PER_MS);
     if (Atomics.load(i32, L.BUSY) === 1) {
       idleSince = NaN;
       return;
@@ -95,7 +97,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
 
   const startClock = (): void => {
     idleSince = NaN;
-    f64[L.CLOCK] = epochNow();
+    i32[L.CLOCK] = ticksNow();
     ticker = setInterval(tick, 1);
   };
 
@@ -127,7 +129,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
       const began = seq !== Atomics.load(i32, L.BEAT_SEQ) && kind !== L.NONE;
       if (current !== null) current.ongoing = false;
       current = {
-        since: began ? f64[L.SINCE] : beat,
+        since: began ? origin + Atomics.load(i32, L.SINCE) / L.TICKS_PER_MS : beat,
         seconds: 0,
         ongoing: true,
         kind: !began ? "outside" : kind === L.CALLBACK ? "callback" : "step",
