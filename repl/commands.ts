@@ -215,7 +215,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "exit", aliases: ["quit"], usage: "exit", summary: "leave (Ctrl-D too)" },
   {
     name: "attach",
-    usage: "attach [ADDRESS] [COMMAND [ARGS]] | attach view FILE [OUT.json]",
+    usage: "attach [ADDRESS] [COMMAND]",
     summary: "watch another program on the library through its monitor (ps, pstree, where, " +
       "cancel, record…), or view a recording",
     details: [
@@ -226,6 +226,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "attach record 5 run.json records its loop's events for 5 s; attach view run.json draws them " +
       "as a timeline (attach view run.json trace.json also writes a Perfetto trace).",
       "attach top prints one screen here; the live one is deno task monitor ADDRESS top.",
+      "usage: attach [ADDRESS] [COMMAND [ARGS]], or attach view FILE [OUT.json]",
     ],
   },
 ];
