@@ -684,7 +684,8 @@ function snapshot(loop: EventLoop, watch: Watch, context: Context): Snapshot {
   for (const task of loop._tasks) pending.add(watch.idOf(task));
   return {
     ready: readyTasks(loop),
-    now: watch.now(),
+    // The real time: the coarse clock stands still while the loop idles.
+    now: watch.ticksNow(),
     waiters: resourceWaiters(watch),
     pending,
     context,
@@ -869,7 +870,11 @@ function taskRow(loop: EventLoop, watch: Watch, task: Task<unknown>, snap: Snaps
     name: task.getName(),
     coro: info.coro,
     state,
-    awaiting: task._futWaiter === null ? null : describeAwait(watch, task._futWaiter, snap.waiters),
+    awaiting: task._futWaiter === null
+      ? null
+      : info.more?.io
+      ? `I/O (${info.more.io})`
+      : describeAwait(watch, task._futWaiter, snap.waiters),
     io: info.more?.io || null,
     stack: framesOf(graph.callStack),
     awaitedBy,

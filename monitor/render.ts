@@ -380,8 +380,7 @@ export function renderWhere(data: WhereData, info: { debug: boolean } | null): s
   const t = data.task!;
   const lines = [
     `task ${hexId(t.id)} ${quote(t.name)} (coroutine ${t.coro}): ${t.state}` +
-    (t.awaiting !== null ? `, awaiting ${t.awaiting}` : "") +
-    (t.io !== null ? ` (I/O: ${t.io})` : ""),
+    (t.awaiting !== null ? `, awaiting ${t.awaiting}` : ""),
   ];
   if (t.cancelling > 0) {
     lines.push(

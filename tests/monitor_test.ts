@@ -211,7 +211,7 @@ Deno.test("monitor: ASYNCIO_MONITOR watches the seed's simple_connections server
       where.out[0],
     );
     assert(
-      where.out.some((l) => l.includes("(I/O: readuntil)") || l.includes("I/O: readuntil")),
+      where.out[0].endsWith(", awaiting I/O (readuntil)"),
       where.out.join("\n"),
     );
     assert(where.out.some((l) => /^ {2}created .* ago by callback /.test(l)), where.out.join("\n"));
