@@ -155,7 +155,6 @@ class Watch implements LoopWatch {
   /** Epoch ms when it started: tick 0 of its clock. */
   readonly started: number;
   steps = 0;
-  callbacks = 0;
   /** Who is cancelling now, when it is not code of the loop (the monitor's `cancel`). */
   canceller = "";
   /** False until the Worker's clock runs: until then the hooks read the time themselves. */
@@ -166,6 +165,8 @@ class Watch implements LoopWatch {
   #nextId = 1;
   #lastFn: unknown = null;
   #lastRef = 0;
+  #lastCoro = "";
+  #lastCoroRef = 0;
   /** The row of the task whose step runs, or -1. */
   #running = -1;
   // The pending tasks' rows, their tasks, their cold parts, and the rows free.
@@ -206,16 +207,23 @@ class Watch implements LoopWatch {
   }
 
   callback(fn: (...args: never[]) => unknown): void {
-    this.callbacks++;
     const i32 = this.#i32;
-    if (fn !== this.#lastFn) {
-      this.#lastFn = fn;
-      this.#lastRef = this.#names.ref(fn.name || "<anonymous>");
+    // The same callback again (a chain, a batch of one function): only what changes.
+    if (fn !== this.#lastFn || i32[KIND] !== CALLBACK) {
+      if (fn !== this.#lastFn) {
+        this.#lastFn = fn;
+        this.#lastRef = this.#names.ref(fn.name || "<anonymous>");
+      }
+      i32[NAME] = this.#lastRef;
+      i32[KIND] = CALLBACK;
     }
-    i32[NAME] = this.#lastRef;
-    i32[KIND] = CALLBACK;
     i32[SINCE] = this.now();
     i32[SEQ] = (i32[SEQ] + 1) | 0;
+  }
+
+  /** Callbacks run since it started: what began (SEQ) less the steps. */
+  get callbacks(): number {
+    return Atomics.load(this.#i32, SEQ) - this.steps;
   }
 
   stepStart(task: Task<unknown>): void {
@@ -378,20 +386,30 @@ class Watch implements LoopWatch {
       }
     }
     const rows = this.#rows, at = row * WIDTH;
-    rows.fill(0, at, at + WIDTH);
+    // Every field written: a row may be a finished task's, reused.
     rows[at + ID] = this.#nextId++;
     rows[at + NAME_REF] = task._name === null ? -task._id : this.#names.ref(task._name);
     const coro = task.getCoro();
-    rows[at + CORO_REF] = this.#names.ref(
-      typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>",
-    );
+    const coroName = typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>";
+    if (coroName !== this.#lastCoro) {
+      this.#lastCoro = coroName;
+      this.#lastCoroRef = this.#names.ref(coroName);
+    }
+    rows[at + CORO_REF] = this.#lastCoroRef;
     rows[at + CREATED] = this.now();
+    rows[at + CREATOR] = rows[at + CREATOR_REF] = 0;
+    rows[at + STEPS] =
+      rows[at + SELF_WAKES] =
+      rows[at + BUSY_T] =
+      rows[at + SCHEDULED] =
+        0;
     rows[at + QUEUED_AT] =
       rows[at + STARTED_AT] =
       rows[at + SUSPENDED_AT] =
       rows[at + ENDED] =
         -1;
-    if (adopted) rows[at + FLAGS] = ADOPTED;
+    rows[at + FLAGS] = adopted ? ADOPTED : 0;
+    rows[at + STATE] = 0;
     this.#tasks[row] = task;
     task._monitored = row + 1;
     return row;
