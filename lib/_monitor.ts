@@ -46,7 +46,6 @@ import {
   SEQ,
   type Shared,
   sharedViews,
-  SINCE,
   SLEEPING,
   STEP,
   TASK,
@@ -208,7 +207,7 @@ class Watch implements LoopWatch {
 
   callback(fn: (...args: never[]) => unknown): void {
     const i32 = this.#i32;
-    // The same callback again (a chain, a batch of one function): only what changes.
+    // The same callback again (a chain, a batch of one function): only the count.
     if (fn !== this.#lastFn || i32[KIND] !== CALLBACK) {
       if (fn !== this.#lastFn) {
         this.#lastFn = fn;
@@ -217,7 +216,6 @@ class Watch implements LoopWatch {
       i32[NAME] = this.#lastRef;
       i32[KIND] = CALLBACK;
     }
-    i32[SINCE] = this.now();
     i32[SEQ] = (i32[SEQ] + 1) | 0;
   }
 
@@ -247,7 +245,6 @@ class Watch implements LoopWatch {
     i32[NAME] = rows[at + NAME_REF];
     i32[CORO] = rows[at + CORO_REF];
     i32[KIND] = STEP;
-    i32[SINCE] = now;
     i32[SEQ] = (i32[SEQ] + 1) | 0;
   }
 
@@ -364,8 +361,10 @@ class Watch implements LoopWatch {
 
   /** The row of `task`, made now for a task it has not seen (made before the monitor started). */
   #rowOf(task: Task<unknown>): number {
+    // A positive `_monitored` is always this monitor's row: a task finishing
+    // negates it, and a monitor that stops clears its tasks' (`release`).
     const row = task._monitored - 1;
-    return row >= 0 && this.#tasks[row] === task ? row : this.#make(task, true);
+    return row >= 0 ? row : this.#make(task, true);
   }
 
   /** The monitor's id of `task`, pending or ended (no row is made for an ended one). */

@@ -14,7 +14,6 @@
 //           `performance.now()`); an integer, because a double field of an
 //           object is a heap box of its own in Deno's V8, and the monitor
 //           keeps several per task
-//   SINCE   when the current callback or step began (CLOCK ticks)
 //   SEQ     callbacks and steps begun so far (wraps)
 //   KIND    what runs: NONE (idle), CALLBACK, STEP
 //   TASK    the running step's task id (the monitor's numbering)
@@ -32,16 +31,15 @@
 export const BEAT = 0, ORIGIN = 1;
 /** Int32 slots (after the float64 ones). */
 export const CLOCK = 4,
-  SINCE = 5,
-  SEQ = 6,
-  KIND = 7,
-  TASK = 8,
-  NAME = 9,
-  CORO = 10,
-  BEAT_SEQ = 11,
-  BUSY = 12,
-  SLEEPING = 13,
-  ARENA_END = 14;
+  SEQ = 5,
+  KIND = 6,
+  TASK = 7,
+  NAME = 8,
+  CORO = 9,
+  BEAT_SEQ = 10,
+  BUSY = 11,
+  SLEEPING = 12,
+  ARENA_END = 13;
 /** `KIND` values. */
 export const NONE = 0, CALLBACK = 1, STEP = 2;
 
@@ -129,7 +127,6 @@ export const LAYOUT = {
   BEAT,
   ORIGIN,
   TICKS_PER_MS,
-  SINCE,
   SEQ,
   KIND,
   TASK,

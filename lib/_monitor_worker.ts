@@ -129,7 +129,9 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
       const began = seq !== Atomics.load(i32, L.BEAT_SEQ) && kind !== L.NONE;
       if (current !== null) current.ongoing = false;
       current = {
-        since: began ? origin + Atomics.load(i32, L.SINCE) / L.TICKS_PER_MS : beat,
+        // The last heartbeat: what runs began after it (hooks write no time,
+        // to stay cheap), so this is early by at most the beat's 50 ms.
+        since: beat,
         seconds: 0,
         ongoing: true,
         kind: !began ? "outside" : kind === L.CALLBACK ? "callback" : "step",
