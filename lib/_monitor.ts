@@ -205,26 +205,33 @@ class Watch implements LoopWatch {
     return this.started + ticks / TICKS_PER_MS;
   }
 
+  /**
+   * The callback told of last while only it ran since (see `LoopWatch`):
+   * cleared by a step, an idle wait and a heartbeat, so that what runs
+   * after those is written again, and a blocked loop is blamed on the
+   * callback it is in.
+   */
+  last: unknown = null;
+
   callback(fn: (...args: never[]) => unknown): void {
     const i32 = this.#i32;
-    // The same callback again (a chain, a batch of one function): only the count.
-    if (fn !== this.#lastFn || i32[KIND] !== CALLBACK) {
-      if (fn !== this.#lastFn) {
-        this.#lastFn = fn;
-        this.#lastRef = this.#names.ref(fn.name || "<anonymous>");
-      }
-      i32[NAME] = this.#lastRef;
-      i32[KIND] = CALLBACK;
+    if (fn !== this.#lastFn) {
+      this.#lastFn = fn;
+      this.#lastRef = this.#names.ref(fn.name || "<anonymous>");
     }
+    this.last = fn;
+    i32[NAME] = this.#lastRef;
+    i32[KIND] = CALLBACK;
     i32[SEQ] = (i32[SEQ] + 1) | 0;
   }
 
-  /** Callbacks run since it started: what began (SEQ) less the steps. */
-  get callbacks(): number {
-    return Atomics.load(this.#i32, SEQ) - this.steps;
+  stepSwitch(ended: Task<unknown>, next: Task<unknown>): void {
+    this.stepEnd(ended);
+    this.stepStart(next);
   }
 
   stepStart(task: Task<unknown>): void {
+    this.last = null;
     const row = this.#rowOf(task), rows = this.#rows, at = row * WIDTH;
     const i32 = this.#i32;
     const now = this.now();
@@ -346,6 +353,7 @@ class Watch implements LoopWatch {
 
   idle(idle: boolean): void {
     const i32 = this.#i32;
+    this.last = null;
     if (idle) {
       i32[KIND] = NONE;
       i32[BUSY] = 0;
@@ -493,6 +501,7 @@ class Watch implements LoopWatch {
 
   /** Heartbeat: the thread had a host turn. */
   beat(): void {
+    this.last = null;
     this.#f64[BEAT] = epochNow();
     this.#i32[BEAT_SEQ] = Atomics.load(this.#i32, SEQ);
   }
@@ -765,7 +774,6 @@ function info(loop: EventLoop, watch: Watch, context: Context) {
     ready: loop._ready.length,
     timers: loop._scheduled.heap.size - loop._timerCancelledCount,
     steps: watch.steps,
-    callbacks: watch.callbacks,
     done: watch.finished().length,
     historySize: watch.historySize,
     clients: context.clients,

@@ -10,12 +10,20 @@ import type { Task } from "./tasks.ts";
 
 /** What the loop tells a watching monitor. Each call must be cheap: no clock reads. */
 export interface LoopWatch {
-  /** A plain callback (or a timer's) is about to run. */
+  /**
+   * The callback `callback` was told of last, while nothing else has run
+   * since (the watch clears it otherwise): the loop does not call
+   * `callback` for it again, so a batch of one function costs a compare.
+   */
+  readonly last: unknown;
+  /** A plain callback (or a timer's) other than `last` is about to run. */
   callback(fn: (...args: never[]) => unknown): void;
   /** A step of `task` is about to run. */
   stepStart(task: Task<unknown>): void;
   /** The step of `task` that ran ended: it suspended, finished, or awaits outside the loop. */
   stepEnd(task: Task<unknown>): void;
+  /** The step of `ended` ended, and one of `next` begins at once (`stepEnd` then `stepStart`). */
+  stepSwitch(ended: Task<unknown>, next: Task<unknown>): void;
   /** The next step of `task` went to the ready queue. */
   stepQueued(task: Task<unknown>): void;
   /** `task` was created, or finished. */

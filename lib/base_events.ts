@@ -1606,14 +1606,14 @@ export class EventLoop {
     } else if (task === this._stepTask) {
       this._stepTask = null;
       const watch = this._watch;
-      if (watch !== null) watch.stepEnd(task);
       const next = this.#nextResumption();
       if (next !== null) {
         this._stepTask = next;
-        if (watch !== null) watch.stepStart(next);
+        if (watch !== null) watch.stepSwitch(task, next);
         next._step();
         return;
       }
+      if (watch !== null) watch.stepEnd(task);
     } else {
       if (task._external) {
         task._external = false;
@@ -1913,7 +1913,7 @@ export class EventLoop {
           if (contextsUsed) twin._context = takeContext(contexts, i - 1);
           this.#runHandle(twin);
         } else {
-          if (watch !== null) watch.callback(entry);
+          if (watch !== null && watch.last !== entry) watch.callback(entry);
           try {
             if (contextsUsed) callIn(entry, arg, takeContext(contexts, i - 1));
             else callWith(entry, arg);
@@ -1937,7 +1937,7 @@ export class EventLoop {
           return handle._task;
         }
         if (plain) {
-          if (watch !== null) watch.callback(handle._callback);
+          if (watch !== null && watch.last !== handle._callback) watch.callback(handle._callback);
           try {
             if (contextsUsed) callHandleIn(handle);
             else callWith(handle._callback, handle._args);

@@ -53,7 +53,6 @@ export interface LoopInfo {
   ready: number;
   timers: number;
   steps: number;
-  callbacks: number;
   done: number;
   historySize: number;
   clients: number;
@@ -543,9 +542,7 @@ export function renderInfo(info: LoopInfo): string[] {
     `time ${info.loopTime.toFixed(3)}${info.debug ? ", debug mode (stacks recorded)" : ""}`,
     `tasks: ${info.tasks} pending, ${info.ready} ready entries, ${info.timers} timers; ` +
     `${info.done} finished kept (of ${info.historySize})`,
-    `since the monitor started (${
-      clockTime(info.started)
-    }): ${info.steps} steps, ${info.callbacks} callbacks; ` +
+    `since the monitor started (${clockTime(info.started)}): ${info.steps} task steps; ` +
     `${info.clients} client${info.clients === 1 ? "" : "s"} attached`,
   ];
 }

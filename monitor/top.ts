@@ -41,7 +41,7 @@ function write(text: string): void {
 /** The lines of one screen of `top` (pure: the tests render it too). */
 export function topScreen(
   answer: Answer<PsData>,
-  previous: { at: number; iteration: number; steps: number; callbacks: number } | null,
+  previous: { at: number; iteration: number; steps: number } | null,
   sort: SortKey,
   size: { columns: number; rows: number },
 ): string[] {
@@ -65,9 +65,7 @@ export function topScreen(
         i.closed ? "closed" : i.running ? "running" : "not running"
       } · iteration ${i.iteration} ` +
         `(${rate(i.iteration, previous?.iteration)}) · ${i.tasks} tasks · ${i.timers} timers · ` +
-        `steps ${rate(i.steps, previous?.steps)} · callbacks ${
-          rate(i.callbacks, previous?.callbacks)
-        }`,
+        `steps ${rate(i.steps, previous?.steps)}`,
     );
   }
   if (block !== null) {
@@ -161,7 +159,7 @@ export async function runTop(client: MonitorClient, options: TopOptions = {}): P
   stdin.resume();
   write(ENTER);
   let lost: string | null = null;
-  let previous: { at: number; iteration: number; steps: number; callbacks: number } | null = null;
+  let previous: { at: number; iteration: number; steps: number } | null = null;
   try {
     while (!quit) {
       let answer: Answer<PsData>;
@@ -177,7 +175,7 @@ export async function runTop(client: MonitorClient, options: TopOptions = {}): P
       write("\x1b[H" + lines.map((l) => l + "\x1b[K").join("\r\n") + "\x1b[J");
       const i = answer.data?.info;
       if (i != null && answer.stale === undefined) {
-        previous = { at: i.now, iteration: i.iteration, steps: i.steps, callbacks: i.callbacks };
+        previous = { at: i.now, iteration: i.iteration, steps: i.steps };
       }
       if (quit) break;
       await new Promise<void>((resolve) => {
