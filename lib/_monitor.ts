@@ -156,8 +156,15 @@ class Watch implements LoopWatch {
   steps = 0;
   /** Who is cancelling now, when it is not code of the loop (the monitor's `cancel`). */
   canceller = "";
-  /** False until the Worker's clock runs: until then the hooks read the time themselves. */
-  clockLive = false;
+  /**
+   * True while steps are timed: while a client is attached (or always, with
+   * `times: "always"`). Untimed, a step costs a count and what the Worker
+   * needs to name a blocked loop; timed, also the reads of the coarse
+   * clock, the time each step waited in the ready queue, and slow steps.
+   */
+  timing = false;
+  /** Epoch ms since when steps are timed without a break, or null. */
+  timedSince: number | null = null;
   #names: NameArena;
   #f64: Float64Array;
   #i32: Int32Array;
@@ -170,7 +177,8 @@ class Watch implements LoopWatch {
   #running = -1;
   // The pending tasks' rows, their tasks, their cold parts, and the rows free.
   #rows = new Int32Array(WIDTH * 1024);
-  #tasks: Array<Task<unknown> | null> = [];
+  /** How many rows there are (free or not). */
+  #rowCount = 0;
   #more: Array<TaskMore | null> = [];
   #free: number[] = [];
   // The finished tasks: a ring of rows, and their cold parts.
@@ -190,9 +198,27 @@ class Watch implements LoopWatch {
     this.#done = new Int32Array(WIDTH * historySize);
   }
 
-  /** The coarse time, in ticks of 0.1 ms since the monitor started. */
+  /**
+   * The coarse time, in ticks of 0.1 ms since the monitor started: kept by
+   * the Worker every millisecond or two while steps are timed, else by the
+   * heartbeat (within 50 ms).
+   */
   now(): number {
-    return this.clockLive ? this.#i32[CLOCK] : (this.#i32[CLOCK] = this.ticksNow());
+    return this.#i32[CLOCK];
+  }
+
+  /** Time steps from now on, or stop. */
+  setTiming(on: boolean): void {
+    if (on === this.timing) return;
+    this.timing = on;
+    this.timedSince = on ? epochNow() : null;
+    if (!on) return;
+    // What was left from an earlier timed stretch would count the gap.
+    this.#i32[CLOCK] = this.ticksNow();
+    const rows = this.#rows;
+    for (let at = 0; at < this.#rowCount * WIDTH; at += WIDTH) {
+      rows[at + QUEUED_AT] = rows[at + STARTED_AT] = -1;
+    }
   }
 
   /** The time now, as ticks, read from the real clock. */
@@ -234,17 +260,19 @@ class Watch implements LoopWatch {
     this.last = null;
     const row = this.#rowOf(task), rows = this.#rows, at = row * WIDTH;
     const i32 = this.#i32;
-    const now = this.now();
     this.steps++;
     rows[at + STEPS]++;
     // A step that resumes a sleep(0) is the task waking itself.
     if (task._resume !== null) rows[at + SELF_WAKES]++;
-    const queued = rows[at + QUEUED_AT];
-    if (queued >= 0) {
-      rows[at + SCHEDULED] += now - queued;
-      rows[at + QUEUED_AT] = -1;
+    if (this.timing) {
+      const now = this.now();
+      const queued = rows[at + QUEUED_AT];
+      if (queued >= 0) {
+        rows[at + SCHEDULED] += now - queued;
+        rows[at + QUEUED_AT] = -1;
+      }
+      rows[at + STARTED_AT] = now;
     }
-    rows[at + STARTED_AT] = now;
     const more = this.#more[row];
     if (more !== null) more.io = "";
     this.#running = row;
@@ -257,17 +285,15 @@ class Watch implements LoopWatch {
 
   stepEnd(task: Task<unknown>): void {
     // A task that ended has left its row already (see `task`): its step is counted there.
-    let row = this.#running;
-    if (row < 0 || this.#tasks[row] !== task) {
-      if (task._monitored <= 0 || task.done()) return;
-      row = this.#rowOf(task);
-    }
-    this.#running = -1;
+    if (task._monitored <= 0) return;
+    const row = task._monitored - 1;
+    if (row === this.#running) this.#running = -1;
     this.#i32[KIND] = NONE;
-    this.#stepEnded(row, this.now());
+    if (this.timing) this.#stepEnded(row, this.now(), task);
+    else this.#rows[row * WIDTH + SUSPENDED_AT] = this.now();
   }
 
-  #stepEnded(row: number, now: number): void {
+  #stepEnded(row: number, now: number, task: Task<unknown>): void {
     const rows = this.#rows, at = row * WIDTH;
     const started = rows[at + STARTED_AT];
     if (started < 0) return;
@@ -279,7 +305,7 @@ class Watch implements LoopWatch {
       const more = this.#extra(row);
       more.slowSteps++;
       if (ticks > more.maxStep) more.maxStep = ticks;
-      const name = this.#tasks[row]?.getName() ?? "";
+      const name = task.getName();
       this.slow.push({ id: rows[at + ID], name, ms: ticks / TICKS_PER_MS, at: this.epoch(now) });
       if (this.slow.length > SLOW_KEPT) this.slow.shift();
     }
@@ -308,7 +334,7 @@ class Watch implements LoopWatch {
     // Its last step ends with it (the loop says so after this call).
     if (row === this.#running) {
       this.#running = -1;
-      this.#stepEnded(row, now);
+      if (this.timing) this.#stepEnded(row, now, task);
     }
     rows[at + ENDED] = now;
     rows[at + STATE] = task._state;
@@ -328,12 +354,13 @@ class Watch implements LoopWatch {
     // Into the ring of finished tasks; the row is free again.
     if (this.historySize > 0) {
       const to = this.#doneNext;
-      this.#done.set(rows.subarray(at, at + WIDTH), to * WIDTH);
+      // Field by field: `subarray` would make an object per task.
+      const done = this.#done, base = to * WIDTH;
+      for (let f = 0; f < WIDTH; f++) done[base + f] = rows[at + f];
       this.#doneMore[to] = more;
       this.#doneNext = (to + 1) % this.historySize;
       if (this.#doneCount < this.historySize) this.#doneCount++;
     }
-    this.#tasks[row] = null;
     this.#more[row] = null;
     this.#free.push(row);
     // It keeps its id, negated: a lock it still holds names it as before.
@@ -383,8 +410,7 @@ class Watch implements LoopWatch {
   #make(task: Task<unknown>, adopted: boolean): number {
     let row = this.#free.pop();
     if (row === undefined) {
-      row = this.#tasks.length;
-      this.#tasks.push(null);
+      row = this.#rowCount++;
       this.#more.push(null);
       if ((row + 1) * WIDTH > this.#rows.length) {
         const grown = new Int32Array(this.#rows.length * 2);
@@ -417,7 +443,8 @@ class Watch implements LoopWatch {
         -1;
     rows[at + FLAGS] = adopted ? ADOPTED : 0;
     rows[at + STATE] = 0;
-    this.#tasks[row] = task;
+    // No array of the tasks: storing each (young) task in a long-lived
+    // array made every scavenge visit them all (task_steps, +7 %).
     task._monitored = row + 1;
     return row;
   }
@@ -502,13 +529,16 @@ class Watch implements LoopWatch {
   /** Heartbeat: the thread had a host turn. */
   beat(): void {
     this.last = null;
-    this.#f64[BEAT] = epochNow();
+    const now = epochNow();
+    this.#f64[BEAT] = now;
+    // The coarse clock between the Worker's ticks (it ticks only while steps are timed).
+    if (!this.timing) this.#i32[CLOCK] = Math.round((now - this.started) * TICKS_PER_MS);
     this.#i32[BEAT_SEQ] = Atomics.load(this.#i32, SEQ);
   }
 
   /** Forget the tasks' rows (the monitor stops: a later one must not read them as its own). */
   release(): void {
-    for (const task of this.#tasks) if (task !== null) task._monitored = 0;
+    for (const task of this.loop._tasks) if (task._monitored > 0) task._monitored = 0;
   }
 }
 
@@ -548,6 +578,7 @@ class MonitorServer implements Monitor {
       port,
       token,
       blockedAfter: Math.max(0.2, loop.slowCallbackDuration),
+      timeAlways: options.times === "always",
       blocks: 100,
     };
     this.#worker = new Worker(WORKER_URL, { workerData: init });
@@ -555,6 +586,7 @@ class MonitorServer implements Monitor {
     Deno.unrefTimer(this.#beat);
     // Watching starts now; clients, once the Worker listens.
     this.#hook();
+    if (options.times === "always") watch.setTiming(true);
     this.ready = new Promise<Monitor>((resolve, reject) => {
       this.#worker.on("error", (err: unknown) => {
         reject(err);
@@ -566,7 +598,6 @@ class MonitorServer implements Monitor {
           // then, whoever awaits startMonitor needs the Worker to answer).
           this.#worker.unref();
           this.port = message.port;
-          watch.clockLive = true; // the Worker ticks from now on
           const shown = host.includes(":") ? `[${host}]` : host;
           this.address = `${shown}:${message.port}#${token}`;
           const print = options.print ?? true;
@@ -581,6 +612,7 @@ class MonitorServer implements Monitor {
           void this.close();
         } else if (message.kind === "clients") {
           this.#clients = message.count;
+          watch.setTiming(this.#clients > 0 || options.times === "always");
         } else if (message.kind === "request") {
           void this.#answer(message);
         }
@@ -776,6 +808,7 @@ function info(loop: EventLoop, watch: Watch, context: Context) {
     steps: watch.steps,
     done: watch.finished().length,
     historySize: watch.historySize,
+    timedSince: watch.timedSince,
     clients: context.clients,
     slowCallbackDuration: loop.slowCallbackDuration,
     stuckAfter: context.stuckAfter,

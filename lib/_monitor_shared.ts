@@ -150,6 +150,8 @@ export interface WorkerInit {
   token: string;
   /** Seconds without a heartbeat after which the loop counts as blocked. */
   blockedAfter: number;
+  /** Keep the clock going even with no client attached (`times: "always"`). */
+  timeAlways: boolean;
   /** How many episodes of a blocked loop the Worker keeps. */
   blocks: number;
 }

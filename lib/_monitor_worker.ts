@@ -69,6 +69,8 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
 
   let ticker: ReturnType<typeof setInterval> | null = null;
   let idleSince = NaN;
+  // The loop times steps only while a client is attached (or always): the clock, likewise.
+  let wanted = init.timeAlways;
 
   const tick = (): void => {
     const now = epochNow();
@@ -83,8 +85,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
 
   /** Stop the clock until the loop's thread says it is busy again. */
   const rest = (): void => {
-    clearInterval(ticker!);
-    ticker = null;
+    stopClock();
     Atomics.store(i32, L.SLEEPING, 1);
     const waiting = Atomics.waitAsync(i32, L.BUSY, 0);
     const wake = () => {
@@ -96,9 +97,23 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
   };
 
   const startClock = (): void => {
+    if (!wanted || ticker !== null) return;
     idleSince = NaN;
     i32[L.CLOCK] = ticksNow();
     ticker = setInterval(tick, 1);
+  };
+
+  const stopClock = (): void => {
+    if (ticker !== null) clearInterval(ticker);
+    ticker = null;
+  };
+
+  /** A client came or went: the clock runs while any is attached. */
+  const clientsNow = (count: number): void => {
+    port.postMessage({ kind: "clients", count });
+    wanted = init.timeAlways || count > 0;
+    if (wanted) startClock();
+    else stopClock();
   };
 
   // ---- A blocked loop --------------------------------------------------------
@@ -269,8 +284,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
         return;
       }
       welcomed = true;
-      clients++;
-      port.postMessage({ kind: "clients", count: clients });
+      clientsNow(++clients);
       await send({ ok: true, pid: Deno.pid, program: Deno.mainModule, version: VERSION });
       // Requests are answered in order, one at a time per client.
       for await (const line of input) {
@@ -296,10 +310,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
       // The client went away mid-answer, or sent garbage: only this connection ends.
     } finally {
       clearTimeout(hello);
-      if (welcomed) {
-        clients--;
-        port.postMessage({ kind: "clients", count: clients });
-      }
+      if (welcomed) clientsNow(--clients);
       try {
         conn.close();
       } catch { /* already closed */ }

@@ -24,7 +24,12 @@ export interface LoopWatch {
   stepEnd(task: Task<unknown>): void;
   /** The step of `ended` ended, and one of `next` begins at once (`stepEnd` then `stepStart`). */
   stepSwitch(ended: Task<unknown>, next: Task<unknown>): void;
-  /** The next step of `task` went to the ready queue. */
+  /**
+   * True while steps are timed (a client is attached): only then does the
+   * loop call `stepQueued`.
+   */
+  readonly timing: boolean;
+  /** The next step of `task` went to the ready queue (called only while `timing`). */
   stepQueued(task: Task<unknown>): void;
   /** `task` was created, or finished. */
   task(task: Task<unknown>, phase: "created" | "done"): void;

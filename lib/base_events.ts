@@ -1592,7 +1592,8 @@ export class EventLoop {
     if (this.#closed) return;
     if (this._trace !== null || this.#debug) this.#enqueue(task._stepHandle);
     else this.#queue(task, undefined);
-    if (this._watch !== null) this._watch.stepQueued(task);
+    const watch = this._watch;
+    if (watch !== null && watch.timing) watch.stepQueued(task);
   }
 
   /**

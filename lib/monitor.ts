@@ -43,6 +43,14 @@ export interface MonitorOptions {
    */
   stuckAfter?: number;
   /**
+   * When task steps are timed (busy and scheduled time, slow steps):
+   * `"attached"` (the default) while a client is attached, so that a
+   * program nobody watches pays only a count per step; `"always"` from the
+   * start, at the cost of a few more loads and stores per step and a clock
+   * the Worker keeps every millisecond.
+   */
+  times?: "attached" | "always";
+  /**
    * Where the `asyncio monitor: ADDRESS` line goes: stderr by default,
    * `false` for nowhere, or a function.
    */

@@ -55,6 +55,8 @@ export interface LoopInfo {
   steps: number;
   done: number;
   historySize: number;
+  /** Epoch ms since when steps are timed (busy, scheduled, slow steps): a client attached then. */
+  timedSince: number | null;
   clients: number;
   slowCallbackDuration: number;
   stuckAfter: number;
@@ -315,7 +317,13 @@ export function renderPs(data: PsData, rows: TaskRow[]): string[] {
     }
   }
   const right = new Set([8, 9, 10, 11, 12]);
-  return table(header, body, right);
+  const since = data.info.timedSince;
+  return [
+    ...table(header, body, right),
+    since === null
+      ? "(busy and sched: steps are timed only while a client is attached)"
+      : `(busy and sched count from ${clockTime(since)}, since when a client has been attached)`,
+  ];
 }
 
 /** Columns as wide as their widest cell, two spaces apart; a dashes line under the header. */
@@ -544,6 +552,9 @@ export function renderInfo(info: LoopInfo): string[] {
     `${info.done} finished kept (of ${info.historySize})`,
     `since the monitor started (${clockTime(info.started)}): ${info.steps} task steps; ` +
     `${info.clients} client${info.clients === 1 ? "" : "s"} attached`,
+    info.timedSince === null
+      ? 'steps are not timed now (they are while a client is attached, or with times: "always")'
+      : `steps timed since ${clockTime(info.timedSince)}: busy and scheduled times count from then`,
   ];
 }
 
