@@ -43,3 +43,4 @@ export * from "./lib/selector_events.ts";
 export * from "./lib/unix_events.ts";
 export * from "./lib/threads.ts";
 export * from "./lib/graph.ts";
+export * from "./lib/monitor.ts";

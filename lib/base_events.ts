@@ -23,6 +23,8 @@ import {
   used as contextsUsed,
 } from "./_context.ts";
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
+import type { LoopWatch } from "./_watch.ts";
+import { _monitorFromEnv } from "./_monitor_env.ts";
 import { pyRepr, safeString, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
 import {
@@ -299,6 +301,10 @@ export class EventLoop {
    * the loop's host turns are then ones in which Deno can do that.
    */
   _readsQueued = false;
+  /** @ignore A monitor's hooks (lib/_watch.ts) while one watches this loop, else null. */
+  _watch: LoopWatch | null = null;
+  /** @ignore The monitor started on this loop (lib/monitor.ts), if any. */
+  _monitor: { close(): Promise<void> } | null = null;
 
   #timerSeq = 0;
   #stopping = false;
@@ -313,6 +319,7 @@ export class EventLoop {
   #drainId: ReturnType<typeof setImmediate> | null = null;
   #unretrieved = new Set<WeakRef<Future<unknown>>>();
   #outside: OutsideSteps | null = null;
+  #envChecked = false;
   #finalizer = new FinalizationRegistry<
     { context: ExceptionContext; ref: WeakRef<Future<unknown>> }
   >((held) => {
@@ -651,6 +658,12 @@ export class EventLoop {
     this.#running = true;
     _setRunningLoop(this);
     try {
+      if (!this.#envChecked) {
+        // ASYNCIO_MONITOR: a monitor with no code change (lib/_monitor_env.ts).
+        this.#envChecked = true;
+        const watching = _monitorFromEnv(this);
+        if (watching !== null) await watching;
+      }
       let check = 0;
       let yieldAt = performance.now() + HOST_SLICE_MS;
       let parkAt = performance.now() + HOST_PARK_MS;
@@ -1602,6 +1615,8 @@ export class EventLoop {
     if (this.#closed) return;
     if (this._trace !== null || this.#debug) this.#enqueue(task._stepHandle);
     else this.#queue(task, undefined);
+    const watch = this._watch;
+    if (watch !== null && watch.timing) watch.stepQueued(task);
   }
 
   /**
@@ -1614,12 +1629,15 @@ export class EventLoop {
       this._openEager--;
     } else if (task === this._stepTask) {
       this._stepTask = null;
+      const watch = this._watch;
       const next = this.#nextResumption();
       if (next !== null) {
         this._stepTask = next;
+        if (watch !== null) watch.stepSwitch(task, next);
         next._step();
         return;
       }
+      if (watch !== null) watch.stepEnd(task);
     } else {
       if (task._external) {
         task._external = false;
@@ -1676,6 +1694,7 @@ export class EventLoop {
 
   /** @ignore The code running now is about to await I/O (`what`: the call), for tracers. */
   _waitingForIO(what: string): void {
+    if (this._watch !== null) this._watch.io(what);
     if (this._trace === null) return;
     this.#emit({ kind: "io", time: this.time(), what, task: _taskContext.getStore() ?? null });
   }
@@ -1683,6 +1702,7 @@ export class EventLoop {
   /** @ignore */
   _traceTask(task: Task<unknown>, phase: "created" | "done"): void {
     if (this._trace !== null) this.#emit({ kind: "task", time: this.time(), phase, task });
+    if (this._watch !== null) this._watch.task(task, phase);
   }
 
   /** @ignore A future failed: remember it until its exception is retrieved. */
@@ -1780,6 +1800,8 @@ export class EventLoop {
     const heap = this._scheduled.heap;
     const until = heap.size === 0 ? null : heap.peekWhen();
     if (this._trace !== null) this.#emit({ kind: "idle", time: this.time(), until });
+    const watch = this._watch;
+    if (watch !== null) watch.idle(true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const woken = new Promise<void>((resolve) => {
       this.#wake = resolve;
@@ -1792,6 +1814,7 @@ export class EventLoop {
     }
     await woken;
     if (timer !== undefined) clearTimeout(timer);
+    if (watch !== null) watch.idle(false);
   }
 
   /**
@@ -1833,6 +1856,7 @@ export class EventLoop {
     if (task !== null) {
       this._stepTask = null;
       this.#wentOutside(task);
+      if (this._watch !== null) this._watch.stepEnd(task);
     }
     if (this._openEager !== 0) {
       this._openEager = 0;
@@ -1912,6 +1936,7 @@ export class EventLoop {
     const n = batch.length;
     let i = this._batchPos;
     const plain = this._trace === null && !this.#debug;
+    const watch = this._watch;
     // Each callback runs in a context of its own, as CPython's handles run in
     // the copy each one made. While no context variable is in use, all of them
     // are empty: a first `set()` in a callback goes to a new context, not the
@@ -1931,6 +1956,7 @@ export class EventLoop {
           if (contextsUsed) twin._context = takeContext(contexts, i - 1);
           this.#runHandle(twin);
         } else {
+          if (watch !== null && watch.last !== entry) watch.callback(entry);
           try {
             if (contextsUsed) callIn(entry, arg, takeContext(contexts, i - 1));
             else callWith(entry, arg);
@@ -1954,6 +1980,7 @@ export class EventLoop {
           return handle._task;
         }
         if (plain) {
+          if (watch !== null && watch.last !== handle._callback) watch.callback(handle._callback);
           try {
             if (contextsUsed) callHandleIn(handle);
             else callWith(handle._callback, handle._args);
@@ -1986,6 +2013,7 @@ export class EventLoop {
 
   /** Run a step of `task`; traced or in debug mode, as its handle. */
   #runStep(task: Task<unknown>): void {
+    if (this._watch !== null) this._watch.stepStart(task);
     if (this._trace !== null || this.#debug) {
       this.#runHandle(task._stepHandle);
       return;
@@ -2001,6 +2029,7 @@ export class EventLoop {
     const t0 = this.#debug || this._trace !== null ? this.time() : NaN;
     if (this._trace !== null) this.#emit({ kind: "start", time: t0, handle });
     const task = handle._task;
+    if (task === null && this._watch !== null) this._watch.callback(handle._callback);
     try {
       if (task !== null) task._step();
       else if (contextsUsed) callHandleIn(handle);

@@ -27,6 +27,9 @@ import { BrokenBarrierError, CancelledError, RuntimeError } from "./exceptions.t
 import type { Future } from "./futures.ts";
 import { bindLoop, Deque, waitInLine } from "./_sync.ts";
 import { safeString } from "./_util.ts";
+import type { Task } from "./tasks.ts";
+import { _taskContext } from "./_running.ts";
+import { onResource } from "./_watch.ts";
 
 // Shared settled promises for the calls that complete at once: no
 // allocation, and no loop iteration (only a microtask), as asyncio's
@@ -96,9 +99,19 @@ function checkCount(value: unknown, what: string): number {
  * ```
  */
 export class Lock {
+  /**
+   * @ignore The task that took the lock, recorded only while a monitor
+   * watches (lib/_monitor.ts); `null` from the prototype otherwise.
+   */
+  declare _holder: Task<unknown> | null;
   #loop: EventLoop | null = null;
   #waiters: Deque<Future<boolean>> | null = null;
   #locked = false;
+
+  /** A free lock. */
+  constructor() {
+    if (onResource !== null) onResource(this);
+  }
 
   /** True if some task holds the lock. Mirrors `Lock.locked`. */
   locked(): boolean {
@@ -118,6 +131,7 @@ export class Lock {
     // optimisation; otherwise wait in turn even if the lock is free.
     if (!this.#locked && (this.#waiters === null || allCancelled(this.#waiters))) {
       this.#locked = true;
+      if (onResource !== null) this._holder = _taskContext.getStore() ?? null;
       return TRUE;
     }
     return this.#acquireSlow();
@@ -134,6 +148,7 @@ export class Lock {
       throw err;
     }
     this.#locked = true;
+    if (onResource !== null) this._holder = _taskContext.getStore() ?? null;
     return true;
   }
 
@@ -155,7 +170,13 @@ export class Lock {
   release(): void {
     if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
     this.#locked = false;
+    if (this._holder !== null) this._holder = null;
     this.#wakeUpFirst();
+  }
+
+  /** @ignore The futures its waiting tasks await, in line order (for a monitor). */
+  _waiterFutures(): Future<unknown>[] {
+    return this.#waiters === null ? [] : [...this.#waiters];
   }
 
   #wakeUpFirst(): void {
@@ -172,6 +193,8 @@ export class Lock {
     return `<Lock [${this.#locked ? "locked" : "unlocked"}${waitersInfo(this.#waiters)}]>`;
   }
 }
+
+Lock.prototype._holder = null;
 
 function allCancelled(waiters: Deque<Future<unknown>>): boolean {
   for (let i = 0; i < waiters.length; i++) if (!waiters.at(i).cancelled()) return false;
@@ -202,6 +225,16 @@ export class Event {
   #loop: EventLoop | null = null;
   #waiters = new Deque<Future<boolean>>();
   #value = false;
+
+  /** An unset flag. */
+  constructor() {
+    if (onResource !== null) onResource(this);
+  }
+
+  /** @ignore The futures its waiting tasks await (for a monitor). */
+  _waiterFutures(): Future<unknown>[] {
+    return [...this.#waiters];
+  }
 
   /** True while the flag is set. Mirrors `Event.is_set`. */
   isSet(): boolean {
@@ -300,6 +333,17 @@ export class Condition {
       throw new TypeError(`lock must be a Lock, got ${safeString(lock)}`);
     }
     this.#lock = lock ?? new Lock();
+    if (onResource !== null) onResource(this);
+  }
+
+  /** @ignore Its lock (for a monitor: who holds it). */
+  get _lock(): Lock {
+    return this.#lock;
+  }
+
+  /** @ignore The futures its waiting tasks await (for a monitor). */
+  _waiterFutures(): Future<unknown>[] {
+    return [...this.#waiters];
   }
 
   /** True if the underlying lock is held. */
@@ -478,6 +522,12 @@ export class Semaphore {
       throw new RangeError("Semaphore initial value must be >= 0");
     }
     this._value = value;
+    if (onResource !== null) onResource(this);
+  }
+
+  /** @ignore The futures its waiting tasks await, in line order (for a monitor). */
+  _waiterFutures(): Future<unknown>[] {
+    return this.#waiters === null ? [] : [...this.#waiters];
   }
 
   /**
@@ -639,6 +689,12 @@ export class Barrier {
   constructor(parties: number) {
     if (checkCount(parties, "parties") < 1) throw new RangeError("parties must be > 0");
     this.#parties = parties;
+    if (onResource !== null) onResource(this);
+  }
+
+  /** @ignore The condition its tasks wait on (for a monitor). */
+  get _cond(): Condition {
+    return this.#cond;
   }
 
   /**

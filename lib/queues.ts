@@ -23,6 +23,7 @@ import type { Future } from "./futures.ts";
 import { Event } from "./locks.ts";
 import { bindLoop, Deque } from "./_sync.ts";
 import { pyRepr, safeString } from "./_util.ts";
+import { onResource } from "./_watch.ts";
 
 // The settled promise of every `put` that completes at once (no
 // allocation, no loop iteration, as asyncio's `await q.put(x)` that does
@@ -109,6 +110,22 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
     }
     this.#maxsize = maxsize;
     this.#finished.set();
+    if (onResource !== null) onResource(this);
+  }
+
+  /** @ignore The futures of the tasks waiting to get and to put (for a monitor). */
+  _waiterFutures(): { getters: Future<unknown>[]; putters: Future<unknown>[] } {
+    return { getters: [...this.#getters], putters: [...this.#putters] };
+  }
+
+  /** @ignore The event `join()` waits on (for a monitor, which lists the queue, not it). */
+  get _finishedEvent(): Event {
+    return this.#finished;
+  }
+
+  /** @ignore How many items are not yet marked done (for a monitor). */
+  get _unfinished(): number {
+    return this.#unfinishedTasks;
   }
 
   /** The bound given at creation. Mirrors `Queue.maxsize`. */

@@ -11,6 +11,7 @@ import { _getRunningLoopOrNull } from "./_running.ts";
 import type { CoroutineLike, Task } from "./tasks.ts";
 import { _SigintInterrupt } from "./unix_events.ts";
 import { type Context, copyContext } from "./contextvars.ts";
+import type { Monitor, MonitorOptions } from "./monitor.ts";
 
 /** Seconds `close()` waits for the default executor: CPython's `constants.THREAD_JOIN_TIMEOUT`. */
 const THREAD_JOIN_TIMEOUT = 300;
@@ -21,6 +22,12 @@ export interface RunOptions {
   debug?: boolean;
   /** The loop's clock (e.g. a `VirtualClock` for instant, exact runs). */
   clock?: Clock;
+  /**
+   * Start a monitor on the loop before the first run (`true`, or its
+   * options): see `startMonitor`. Its code is loaded only then. `close()`
+   * stops it.
+   */
+  monitor?: boolean | MonitorOptions;
 }
 
 /**
@@ -42,6 +49,7 @@ export class Runner implements AsyncDisposable {
   #loop: EventLoop | null = null;
   #context: Context | null = null;
   #closed = false;
+  #monitor: Promise<Monitor> | null = null;
 
   /** A runner; its loop is made on first use. */
   constructor(options: RunOptions = {}) {
@@ -78,6 +86,14 @@ export class Runner implements AsyncDisposable {
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }
     const loop = this.getLoop();
+    const monitor = this.#options.monitor;
+    if (monitor && this.#monitor === null) {
+      // Imported only when asked for: a program without a monitor never loads it.
+      this.#monitor = import("./monitor.ts").then((m) =>
+        m.startMonitor(loop, monitor === true ? {} : monitor)
+      );
+      await this.#monitor;
+    }
     const task = loop.createTask(coro, { context: options.context ?? this.#context! });
     // As CPython 3.11+ Runner.run: the first Ctrl-C cancels the main task.
     const sigint = new _SigintInterrupt(loop, task as Task<unknown>);
@@ -110,6 +126,7 @@ export class Runner implements AsyncDisposable {
     } finally {
       setEventLoop(null);
       loop.close();
+      await this.#monitor?.then((m) => m.close(), () => {});
     }
   }
 

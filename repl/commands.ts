@@ -245,4 +245,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "list the commands, or explain one",
   },
   { name: "exit", aliases: ["quit"], usage: "exit", summary: "leave (Ctrl-D too)" },
+  {
+    name: "attach",
+    usage: "attach [ADDRESS] [COMMAND]",
+    summary: "watch another program on the library through its monitor (ps, pstree, where, " +
+      "cancel, record…), or view a recording",
+    details: [
+      "ADDRESS is what the program printed on stderr: asyncio monitor: HOST:PORT#TOKEN (start it " +
+      "with ASYNCIO_MONITOR=127.0.0.1:0 and --allow-env, or run(main, { monitor: true })). attach " +
+      "ADDRESS remembers it; then attach ps, attach where 0x3, attach cancel 0x3 … ask that program. " +
+      "attach help lists the monitor's commands; each takes --json.",
+      "attach record 5 run.json records its loop's events for 5 s; attach view run.json draws them " +
+      "as a timeline (attach view run.json trace.json also writes a Perfetto trace).",
+      "attach top prints one screen here; the live one is deno task monitor ADDRESS top.",
+      "usage: attach [ADDRESS] [COMMAND [ARGS]], or attach view FILE [OUT.json]",
+    ],
+  },
 ];

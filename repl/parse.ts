@@ -63,6 +63,7 @@ export type Command =
   | { cmd: "demo"; name: string }
   | { cmd: "help"; topic: string | null }
   | { cmd: "js"; code: string }
+  | { cmd: "attach"; args: string }
   /** `value` null: `set width auto` (fit the terminal). */
   | { cmd: "set"; setting: SettingName | null; value: number | null };
 
@@ -290,6 +291,8 @@ function parseCommand(spec: CommandSpec, line: string, args: string[]): Command 
       }
       return { cmd: "help", topic: topic.name };
     }
+    case "attach":
+      return { cmd: "attach", args: rest(line) };
     case "js": {
       const code = rest(line);
       if (code === "") throw new Bad("missing CODE, e.g. js loop.time()");

@@ -28,6 +28,7 @@ import { Scripts } from "./scripts.ts";
 import { LiveView } from "./view_server.ts";
 import { explain, exportFile, showGraph, showQueue, showTasks, showTimeline } from "./views.ts";
 import { Workloads } from "./workloads.ts";
+import { attach, detach } from "./attach.ts";
 
 /** How a session is made. */
 export interface SessionOptions {
@@ -189,6 +190,7 @@ export class Session {
 
   /** Close the loop, clear the js timers and stop serving the view; the session is done. */
   close(): Promise<void> {
+    detach(this);
     this.js.clearTimers();
     this.lecture.dispose();
     this.recorder.dispose();
@@ -326,6 +328,8 @@ export class Session {
       case "exit":
         this.exited = true;
         return;
+      case "attach":
+        return await attach(this, c.args);
     }
   }
 

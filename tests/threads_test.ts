@@ -209,7 +209,7 @@ Deno.test("setDefaultExecutor() shuts the pool it replaces down: idle Workers no
   const result = await run(async () => {
     const loop = getRunningLoop();
     await loop.runInExecutor(null, fn("fib"), 1);
-    const busy = loop.runInExecutor(null, fn("later"), 100, "old pool");
+    const busy = loop.runInExecutor(null, fn("later"), 500, "old pool");
     const idle = loop.runInExecutor(null, fn("fib"), 2);
     await idle;
     assertEquals(_liveWorkers(), 2);

@@ -1,0 +1,174 @@
+// What the loop's thread and the monitor's Worker share (lib/_monitor.ts,
+// lib/_monitor_worker.ts): one SharedArrayBuffer, written by the loop's
+// thread with plain stores (never a clock read per callback), read by the
+// Worker, which must answer while that thread is blocked. Times are epoch
+// milliseconds (`performance.timeOrigin + performance.now()`), the one time
+// base both threads share.
+//
+// Layout, as float64 slots then int32 slots:
+//   BEAT    when the loop's thread last had a host turn (its heartbeat)
+//   ORIGIN  the epoch ms from which CLOCK counts
+//   CLOCK   the coarse clock, in ticks of 0.1 ms since ORIGIN: the Worker
+//           writes it every millisecond or two while the loop is busy (so
+//           the loop reads the time with a load, not an 80 ns
+//           `performance.now()`); an integer, because a double field of an
+//           object is a heap box of its own in Deno's V8, and the monitor
+//           keeps several per task
+//   SEQ     callbacks and steps begun so far (wraps)
+//   KIND    what runs: NONE (idle), CALLBACK, STEP
+//   TASK    the running step's task id (the monitor's numbering)
+//   NAME    a name in the arena (offset + 1), or -N for a task named Task-N
+//   CORO    the step's coroutine function name in the arena (offset + 1), or 0
+//   BEAT_SEQ SEQ at the last heartbeat: if SEQ has moved since, what runs
+//           now began after it
+//   BUSY    1 while the loop is not idle (waiting for I/O or a timer)
+//   SLEEPING 1 while the Worker's clock stands still (the loop idled a while):
+//           the loop's thread writes CLOCK itself when it wakes, and notifies
+//   ARENA_END where the next name goes in the arena
+// then the arena: names, each a uint16 byte length and UTF-8 bytes.
+
+/** Float64 slots. */
+export const BEAT = 0, ORIGIN = 1;
+/** Int32 slots (after the float64 ones). */
+export const CLOCK = 4,
+  SEQ = 5,
+  KIND = 6,
+  TASK = 7,
+  NAME = 8,
+  CORO = 9,
+  BEAT_SEQ = 10,
+  BUSY = 11,
+  SLEEPING = 12,
+  ARENA_END = 13;
+/** `KIND` values. */
+export const NONE = 0, CALLBACK = 1, STEP = 2;
+
+/** Bytes before the name arena. */
+export const HEADER_BYTES = 64;
+const ARENA_BYTES = 256 * 1024;
+/** The longest name kept (bytes); longer ones are cut. */
+const NAME_MAX = 200;
+
+/** The views of the shared buffer. */
+export interface Shared {
+  buffer: SharedArrayBuffer;
+  f64: Float64Array;
+  i32: Int32Array;
+  arena: Uint8Array;
+}
+
+/** Views on `buffer` (a new one when left out). */
+export function sharedViews(buffer = new SharedArrayBuffer(HEADER_BYTES + ARENA_BYTES)): Shared {
+  return {
+    buffer,
+    f64: new Float64Array(buffer, 0, 2),
+    i32: new Int32Array(buffer, 0, HEADER_BYTES / 4),
+    arena: new Uint8Array(buffer, HEADER_BYTES),
+  };
+}
+
+/** Epoch milliseconds: the same on every thread. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** CLOCK ticks per millisecond. */
+export const TICKS_PER_MS = 10;
+
+const encoder = new TextEncoder();
+
+/**
+ * Names written to the arena, each once: `ref(text)` gives the reference
+ * to store in NAME or CORO. When the arena is full it starts again from
+ * the beginning (references made before then may name something else;
+ * the Worker reads them only while the loop is blocked in the one running).
+ */
+export class NameArena {
+  #shared: Shared;
+  #refs = new Map<string, number>();
+  #texts = new Map<number, string>();
+
+  constructor(shared: Shared) {
+    this.#shared = shared;
+  }
+
+  /** The reference of `text` (offset + 1). */
+  ref(text: string): number {
+    const known = this.#refs.get(text);
+    if (known !== undefined) return known;
+    const { arena, i32 } = this.#shared;
+    let at = i32[ARENA_END];
+    if (at + 2 + NAME_MAX * 3 > arena.length) {
+      at = 0;
+      this.#refs.clear();
+      this.#texts.clear();
+    }
+    const { written } = encoder.encodeInto(
+      text.length > NAME_MAX ? text.slice(0, NAME_MAX) : text,
+      arena.subarray(at + 2, at + 2 + NAME_MAX * 3),
+    );
+    arena[at] = written & 0xff;
+    arena[at + 1] = written >> 8;
+    i32[ARENA_END] = at + 2 + written;
+    this.#refs.set(text, at + 1);
+    this.#texts.set(at + 1, text);
+    return at + 1;
+  }
+
+  /** The text of a reference (`"?"` if the arena started again since). */
+  text(ref: number): string {
+    return this.#texts.get(ref) ?? "?";
+  }
+}
+
+/** The slots, for the Worker (whose code cannot import this module: see lib/_monitor_worker.ts). */
+export const LAYOUT = {
+  CLOCK,
+  BEAT,
+  ORIGIN,
+  TICKS_PER_MS,
+  SEQ,
+  KIND,
+  TASK,
+  NAME,
+  CORO,
+  BEAT_SEQ,
+  BUSY,
+  SLEEPING,
+  NONE,
+  CALLBACK,
+  STEP,
+  HEADER_BYTES,
+};
+
+/** What the loop's thread sends the Worker to start it. */
+export interface WorkerInit {
+  layout: typeof LAYOUT;
+  buffer: SharedArrayBuffer;
+  host: string;
+  port: number;
+  token: string;
+  /** Seconds without a heartbeat after which the loop counts as blocked. */
+  blockedAfter: number;
+  /** Keep the clock going even with no client attached (`times: "always"`). */
+  timeAlways: boolean;
+  /** How many episodes of a blocked loop the Worker keeps. */
+  blocks: number;
+}
+
+/** A time the loop was blocked, as the Worker saw it. */
+export interface BlockInfo {
+  /** Epoch ms when what blocked it began (its step or callback; else the last heartbeat). */
+  since: number;
+  /** Seconds, so far or in all. */
+  seconds: number;
+  /** True while it goes on. */
+  ongoing: boolean;
+  /** `callback`, `step`, or `outside` (code the loop did not call: a host promise's reaction, top-level code). */
+  kind: "callback" | "step" | "outside";
+  /** The callback's function name, or the task's name. */
+  name: string;
+  /** A step's task id and coroutine function name. */
+  task: number | null;
+  coro: string | null;
+}
