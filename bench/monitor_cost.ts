@@ -13,8 +13,11 @@
 // Each (mode, work) runs in a fresh process; the modes take turns within a
 // repetition, so that the machine's noise falls on all of them alike. It
 // prints a JSON line per run, then the medians and the ratios to `off`.
+// `--alternate` instead runs each work in one process on two loops, one
+// watched (no client) and one not, 15 times each in turns: the hooks'
+// cost without the noise of separate processes.
 //
-//   deno run -A bench/monitor_cost.ts [--reps N] [callsoon_bulk|callsoon_chain|task_steps…]
+//   deno run -A bench/monitor_cost.ts [--reps N | --alternate] [callsoon_bulk|callsoon_chain|task_steps…]
 import { type EventLoop, gather, Runner, sleep, startMonitor } from "../mod.ts";
 import { MonitorClient, parseAddress } from "../monitor/client.ts";
 
@@ -60,6 +63,31 @@ async function steps(n: number): Promise<number> {
   const t0 = performance.now();
   await gather(...Array.from({ length: n }, () => () => worker()));
   return (performance.now() - t0) / 1000;
+}
+
+/** One run of `work` on `runner`'s loop (after its warm-up), in seconds. */
+function measure(runner: Runner, work: Work, n: number): Promise<number> {
+  if (work === "task_steps") return runner.run(() => steps(n));
+  return (work === "callsoon_bulk" ? bulk : chain)(runner.getLoop(), n);
+}
+
+async function alternate(work: Work): Promise<void> {
+  const plain = new Runner(), watched = new Runner();
+  await startMonitor(watched.getLoop(), { print: false });
+  const n = work === "task_steps" ? TASKS : CALLS;
+  await measure(plain, work, n / 10);
+  await measure(watched, work, n / 10);
+  const off: number[] = [], on: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    // Which goes first changes each time.
+    if (i % 2 === 0) on.push(await measure(watched, work, n));
+    off.push(await measure(plain, work, n));
+    if (i % 2 === 1) on.push(await measure(watched, work, n));
+  }
+  await plain.close();
+  await watched.close();
+  const ratio = median(on) / median(off);
+  console.log(JSON.stringify({ work, off: median(off), on: median(on), ratio }));
 }
 
 async function child(mode: Mode, work: Work): Promise<void> {
@@ -173,4 +201,7 @@ async function driver(args: string[]): Promise<void> {
 }
 
 if (Deno.args[0] === "--child") await child(Deno.args[1] as Mode, Deno.args[2] as Work);
-else await driver(Deno.args);
+else if (Deno.args[0] === "--alternate") {
+  const works = Deno.args.slice(1) as Work[];
+  for (const work of works.length > 0 ? works : WORKS) await alternate(work);
+} else await driver(Deno.args);

@@ -90,11 +90,13 @@ const ID = 0, // the monitor's number of the task
   QUEUED_AT = 10,
   STARTED_AT = 11,
   SUSPENDED_AT = 12, // when its last step ended
-  FLAGS = 13, // ADOPTED
+  FLAGS = 13, // ADOPTED, TIMED
   ENDED = 14,
   STATE = 15; // Future._state once it ended
 const WIDTH = 16;
-const ADOPTED = 1, TOP_LEVEL = -1;
+// TIMED: made while steps were timed (its times are to the millisecond, not
+// to the heartbeat's 50 ms).
+const ADOPTED = 1, TIMED = 2, TOP_LEVEL = -1;
 
 /** What few tasks need kept beside their row: a cancel, a failure, slow steps, an I/O wait. */
 class TaskMore {
@@ -124,6 +126,8 @@ interface TaskInfo {
   coro: string;
   created: number;
   adopted: boolean;
+  /** Made while steps were timed. */
+  timed: boolean;
   creator: number;
   creatorLabel: string;
   steps: number;
@@ -441,7 +445,7 @@ class Watch implements LoopWatch {
       rows[at + SUSPENDED_AT] =
       rows[at + ENDED] =
         -1;
-    rows[at + FLAGS] = adopted ? ADOPTED : 0;
+    rows[at + FLAGS] = (adopted ? ADOPTED : 0) | (this.timing ? TIMED : 0);
     rows[at + STATE] = 0;
     // No array of the tasks: storing each (young) task in a long-lived
     // array made every scavenge visit them all (task_steps, +7 %).
@@ -464,7 +468,14 @@ class Watch implements LoopWatch {
       const done = this.finished().find((i) => i.id === id);
       if (done !== undefined) return done;
       const view = this.#view(new Int32Array(WIDTH), 0, null, null);
-      return { ...view, id, taskName: task.getName(), adopted: false, creatorLabel: "" };
+      return {
+        ...view,
+        id,
+        taskName: task.getName(),
+        adopted: false,
+        timed: false,
+        creatorLabel: "",
+      };
     }
     const row = this.#rowOf(task);
     return this.#view(this.#rows, row * WIDTH, task, this.#more[row]);
@@ -485,6 +496,7 @@ class Watch implements LoopWatch {
     const nameRef = rows[at + NAME_REF];
     const creatorRef = rows[at + CREATOR_REF];
     const adopted = (rows[at + FLAGS] & ADOPTED) !== 0;
+    const timed = (rows[at + FLAGS] & TIMED) !== 0;
     return {
       id: rows[at + ID],
       task,
@@ -493,6 +505,7 @@ class Watch implements LoopWatch {
       coro: this.#names.text(rows[at + CORO_REF]),
       created: rows[at + CREATED],
       adopted,
+      timed,
       creator: rows[at + CREATOR],
       creatorLabel: adopted
         ? "before the monitor started"
@@ -1163,6 +1176,7 @@ function doneRow(info: TaskInfo, watch: Watch) {
     lifetime: (info.ended - info.created) / (1000 * TICKS_PER_MS),
     steps: info.steps,
     busy: info.busy / (1000 * TICKS_PER_MS),
+    timed: info.timed,
     creator: creatorOf(watch, info),
     createdAt: more?.createdAt || null,
     warnings: unretrieved ? ["exception never retrieved"] : [],

@@ -81,6 +81,8 @@ export interface DoneRow {
   lifetime: number;
   steps: number;
   busy: number;
+  /** Made while steps were timed: else its times are to the heartbeat's 50 ms, and busy unknown. */
+  timed: boolean;
   creator: { id: number | null; name: string };
   createdAt: string | null;
   warnings: string[];
@@ -368,9 +370,9 @@ export function renderWhere(data: WhereData, info: { debug: boolean } | null): s
     const d = data.done!;
     const lines = [
       `task ${hexId(d.id)} ${quote(d.name)} (coroutine ${d.coro}): ${d.outcome}`,
-      `  ended ${clockTime(d.ended)}, after ${duration(d.lifetime)}; ${d.steps} steps, busy ${
-        duration(d.busy)
-      }`,
+      `  ended ${clockTime(d.ended)}, after ${
+        d.timed || d.lifetime >= COARSE ? duration(d.lifetime) : `< ${duration(COARSE)}`
+      }; ${d.steps} steps${d.timed ? `, busy ${duration(d.busy)}` : ""}`,
     ];
     if (data.creators !== undefined && data.creators.length > 0) {
       lines.push(
@@ -429,6 +431,9 @@ export function renderWhere(data: WhereData, info: { debug: boolean } | null): s
   return lines;
 }
 
+// The heartbeat's period: the resolution of times taken while steps were not timed.
+const COARSE = 0.05;
+
 /** `tasks --done`: the finished tasks, newest first. */
 export function renderDone(data: { history: DoneRow[]; size: number }): string[] {
   if (data.history.length === 0) {
@@ -439,9 +444,9 @@ export function renderDone(data: { history: DoneRow[]; size: number }): string[]
     d.name,
     d.coro,
     clockTime(d.ended),
-    duration(d.lifetime),
+    d.timed || d.lifetime >= COARSE ? duration(d.lifetime) : `< ${duration(COARSE)}`,
     String(d.steps),
-    duration(d.busy),
+    d.timed ? duration(d.busy) : "-",
     d.outcome + (d.warnings.length > 0 ? ` [${d.warnings.join("; ")}]` : ""),
   ]);
   return [
