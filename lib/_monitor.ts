@@ -5,15 +5,17 @@
 // the clients (monitor/, repl/attach.ts) make the text.
 //
 // Costs, while it watches (none before: the loop checks `_watch` only):
-// - per callback: a compare and four stores to shared memory (what runs,
-//   for the Worker to name while the loop is blocked in it);
-// - per task step: a WeakMap lookup, counters, and the same stores; the
-//   times come from the coarse clock the Worker keeps in shared memory, a
-//   load instead of an 80 ns `performance.now()`. Busy and scheduled times
-//   are sums of differences of a clock that moves every millisecond or two:
-//   exact in the sum over many steps, not for one short step;
-// - per task: a small record, and one in the history when it ends (no
-//   strings made for tasks that end well);
+// - per callback: a compare (the same function again), else three stores
+//   to shared memory (what runs, for the Worker to name while the loop is
+//   blocked in it);
+// - per task step: a count in the task's row and the same stores; while a
+//   client is attached (`timing`) also the times, read from the coarse
+//   clock the Worker keeps in shared memory, a load instead of an 80 ns
+//   `performance.now()`. Busy and scheduled times are sums of differences
+//   of a clock that moves every millisecond or two: exact in the sum over
+//   many steps, not for one short step;
+// - per task: a row of an Int32Array (no object), copied to the history's
+//   ring when it ends (no strings made for tasks that end well);
 // - a heartbeat every 50 ms (a host timer that does not keep the program
 //   alive), which tells the Worker that the thread is not blocked.
 import { Worker } from "node:worker_threads";
@@ -106,7 +108,6 @@ class TaskMore {
   io = "";
   cancelledBy = "";
   cancelMessage: string | null = null;
-  cancelledAt = -1;
   error = "";
   errorStack = "";
   /** A failed task while it lives (to tell whether anyone retrieved its exception). */
@@ -150,7 +151,6 @@ interface FrameJson {
 /** The hooks on the loop, and what they keep. */
 class Watch implements LoopWatch {
   readonly loop: EventLoop;
-  readonly shared: Shared;
   readonly historySize: number;
   readonly slow: Array<{ id: number; name: string; ms: number; at: number }> = [];
   readonly resources: Array<WeakRef<object>> = [];
@@ -193,7 +193,6 @@ class Watch implements LoopWatch {
 
   constructor(loop: EventLoop, shared: Shared, historySize: number) {
     this.loop = loop;
-    this.shared = shared;
     this.started = shared.f64[ORIGIN];
     this.#names = new NameArena(shared);
     this.#f64 = shared.f64;
@@ -375,7 +374,6 @@ class Watch implements LoopWatch {
     const more = this.#extra(this.#rowOf(task));
     more.cancelledBy = this.#actor(task);
     more.cancelMessage = msg ?? null;
-    more.cancelledAt = this.now();
   }
 
   io(what: string): void {
