@@ -440,24 +440,26 @@ function checkFactory(protocolFactory: unknown): void {
   }
 }
 
-// The size of one block `loop.sendfile` reads, as CPython's fallback.
+// The size of one block the sendfile fallbacks read, as CPython's.
 const SENDFILE_BLOCK = 256 * 1024;
 
 /**
- * `loop.sendfile` as CPython's `_sendfile_fallback`: read a block, write it,
- * and wait while the transport's buffer is above its high-water mark.
+ * asyncio's sendfile fallback, for `loop.sendfile` and `loop.sockSendfile`
+ * (Deno has no sendfile()): read `file` from `offset` in blocks (`count`
+ * bytes, or to its end) and hand each to `send`; leave the file's position
+ * after the last byte sent. How many bytes were sent. `ready` runs once the
+ * arguments are checked, before anything is read (a socket checks that it
+ * is connected).
  */
-export async function sendfileFallback(
+export async function sendFileBlocks(
   loop: EventLoop,
-  transport: Transport,
   file: Deno.FsFile,
   offset: number,
   count: number | null,
   fallback: boolean,
+  send: (block: Uint8Array) => Promise<void>,
+  ready: () => void = () => {},
 ): Promise<number> {
-  if (!(transport instanceof DenoTransport) || !transport.canWriteEof()) {
-    throw new TypeError(`transport must be a stream transport of this library, not ${transport}`);
-  }
   if (count !== null && (!Number.isInteger(count) || count <= 0)) {
     throw new RangeError(`count must be a positive integer (got ${count})`);
   }
@@ -469,25 +471,46 @@ export async function sendfileFallback(
       "syscall sendfile is not available: Deno has no sendfile() for its connections",
     );
   }
-  if (transport.isClosing()) throw new RuntimeError("Transport is closing");
+  ready();
   let sent = 0;
   try {
     if (offset !== 0) await onLoop(loop, file.seek(offset, Deno.SeekMode.Start), () => {});
     for (;;) {
       const want = count === null ? SENDFILE_BLOCK : Math.min(count - sent, SENDFILE_BLOCK);
       if (want <= 0) break;
-      // A new block each time: write() keeps the one before until it is sent.
+      // A new block each time: the one just sent may still be in flight.
       const block = new Uint8Array(want);
       const n = await onLoop(loop, file.read(block), () => {}, "read");
       if (n === null || n === 0) break;
-      if (transport.isClosing()) throw new ConnectionError("Connection closed by peer");
-      transport.write(block.subarray(0, n));
+      await send(block.subarray(0, n));
       sent += n;
-      const [, high] = transport.getWriteBufferLimits();
-      if (transport.getWriteBufferSize() > high) await transport._drained();
     }
     return sent;
   } finally {
     if (sent > 0) await file.seek(offset + sent, Deno.SeekMode.Start);
   }
+}
+
+/**
+ * `loop.sendfile` as CPython's `_sendfile_fallback`: each block is written,
+ * waiting while the transport's buffer is above its high-water mark.
+ */
+export function sendfileFallback(
+  loop: EventLoop,
+  transport: Transport,
+  file: Deno.FsFile,
+  offset: number,
+  count: number | null,
+  fallback: boolean,
+): Promise<number> {
+  if (!(transport instanceof DenoTransport) || !transport.canWriteEof()) {
+    throw new TypeError(`transport must be a stream transport of this library, not ${transport}`);
+  }
+  if (transport.isClosing()) throw new RuntimeError("Transport is closing");
+  return sendFileBlocks(loop, file, offset, count, fallback, async (block) => {
+    if (transport.isClosing()) throw new ConnectionError("Connection closed by peer");
+    transport.write(block);
+    const [, high] = transport.getWriteBufferLimits();
+    if (transport.getWriteBufferSize() > high) await transport._drained();
+  });
 }

@@ -22,9 +22,8 @@ import {
   BlockingIOError,
   NotImplementedError,
   RuntimeError,
-  SendfileNotAvailableError,
 } from "./exceptions.ts";
-import { onLoop } from "./_network.ts";
+import { onLoop, sendFileBlocks } from "./_network.ts";
 import { oserrorFromErrno, toOSError } from "./_oserror.ts";
 import { getaddrinfo, parseIPv6, type SockAddr, sockaddrRepr } from "./_resolve.ts";
 
@@ -715,7 +714,7 @@ export class Socket implements Disposable {
    * send it, until `count` bytes or EOF; the file is left at `offset` plus
    * what was sent.
    */
-  async _sendfile(
+  _sendfile(
     loop: EventLoop,
     file: Deno.FsFile,
     offset: number,
@@ -725,36 +724,15 @@ export class Socket implements Disposable {
     if (this.type !== SOCK_STREAM) {
       throw new RangeError("only SOCK_STREAM type sockets are supported");
     }
-    if (count !== null && (!Number.isInteger(count) || count <= 0)) {
-      throw new RangeError(`count must be a positive integer (got ${count})`);
-    }
-    if (!Number.isInteger(offset) || offset < 0) {
-      throw new RangeError(`offset must be a non-negative integer (got ${offset})`);
-    }
-    if (!fallback) {
-      throw new SendfileNotAvailableError(
-        "syscall sendfile is not available: Deno has no sendfile() for its sockets",
-      );
-    }
-    this.#connected();
-    const blockSize = Math.min(count ?? SENDFILE_BLOCK, SENDFILE_BLOCK);
-    let sent = 0;
-    try {
-      if (offset !== 0) await onLoop(loop, file.seek(offset, Deno.SeekMode.Start), () => {});
-      for (;;) {
-        const want = count === null ? blockSize : Math.min(count - sent, blockSize);
-        if (want <= 0) break;
-        // A new block each time: the one just sent may still be in flight.
-        const block = new Uint8Array(want);
-        const n = await onLoop(loop, file.read(block), () => {});
-        if (n === null || n === 0) break;
-        await this._sendall(loop, block.subarray(0, n));
-        sent += n;
-      }
-      return sent;
-    } finally {
-      if (sent > 0) await file.seek(offset + sent, Deno.SeekMode.Start);
-    }
+    return sendFileBlocks(
+      loop,
+      file,
+      offset,
+      count,
+      fallback,
+      (block) => this._sendall(loop, block),
+      () => this.#connected(),
+    );
   }
 
   /**
@@ -914,7 +892,6 @@ function wakeUp(datagrams: Datagrams): void {
 // The biggest single read (a sockRecv asking for more gets at most this).
 const MAX_READ = 256 * 1024;
 // As CPython's fallback: blocks of at most 256 KiB.
-const SENDFILE_BLOCK = 256 * 1024;
 
 function familyOf(addr: Deno.Addr): number {
   if (addr.transport === "unix" || addr.transport === "unixpacket") return AF_UNIX;
