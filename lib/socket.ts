@@ -18,11 +18,7 @@
  */
 import dgram from "node:dgram";
 import type { EventLoop } from "./base_events.ts";
-import {
-  BlockingIOError,
-  NotImplementedError,
-  RuntimeError,
-} from "./exceptions.ts";
+import { BlockingIOError, NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { onLoop, sendFileBlocks } from "./_network.ts";
 import { oserrorFromErrno, toOSError } from "./_oserror.ts";
 import { getaddrinfo, parseIPv6, type SockAddr, sockaddrRepr } from "./_resolve.ts";
