@@ -2,17 +2,12 @@
 // ran (--dump-dom), a screenshot, or a page kept open and read through the
 // DevTools protocol (a live page that changes). CHROMIUM is null where the
 // browser is missing: the tests then say loudly that they were skipped.
+import { hasTool } from "./_util.ts";
 
 /** The browser's command, or null if none is installed. */
 export const CHROMIUM: string | null = (() => {
   for (const name of ["chromium", "chromium-browser", "google-chrome"]) {
-    try {
-      const out = new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-        .outputSync();
-      if (out.success) return name;
-    } catch {
-      // Not this one.
-    }
+    if (hasTool(name, "--version")) return name;
   }
   return null;
 })();

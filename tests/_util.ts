@@ -144,3 +144,12 @@ export function drain<T>(q: Queue<T>): T[] {
   while (!q.empty()) items.push(q.getNowait());
   return items;
 }
+
+/** True if `command args…` runs and succeeds here (a tool a test needs: tmux, chromium…). */
+export function hasTool(command: string, ...args: string[]): boolean {
+  try {
+    return new Deno.Command(command, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false; // not installed
+  }
+}

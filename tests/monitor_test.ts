@@ -26,6 +26,7 @@ import type { PsData, WarningsData, WhereData } from "../monitor/render.ts";
 import { replay } from "../repl/attach.ts";
 import { Session } from "../repl/session.ts";
 import type { Recording } from "../monitor/commands.ts";
+import { hasTool } from "./_util.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const fixture = (name: string) => `${root}tests/fixtures/${name}`;
@@ -671,15 +672,7 @@ Deno.test("monitor: resources: a lock's holder and waiters, a queue's getters, a
 
 // ---- top in a terminal --------------------------------------------------------------
 
-function hasTmux(): boolean {
-  try {
-    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
-const TMUX = hasTmux();
+const TMUX = hasTool("tmux", "-V");
 if (!TMUX) {
   console.log(
     "%cmonitor_test: tmux is not installed; SKIPPING the top-in-a-terminal test: apt-get install tmux",

@@ -4,19 +4,12 @@
 // js line that never returns), NO_COLOR, Ctrl-D, and text that fits 80 and
 // 120 columns. Skipped, with a message, where tmux is not installed.
 import { assert, assertEquals } from "./_assert.ts";
+import { hasTool } from "./_util.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const socket = `asyncio-repl-test-${Deno.pid}`;
 
-function hasTmux(): boolean {
-  try {
-    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
-const TMUX = hasTmux();
+const TMUX = hasTool("tmux", "-V");
 if (!TMUX) {
   console.log(
     "%crepl_pty_test: tmux is not installed; SKIPPING the pseudo-terminal tests " +
