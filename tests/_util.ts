@@ -153,3 +153,22 @@ export function hasTool(command: string, ...args: string[]): boolean {
     return false; // not installed
   }
 }
+
+/** A CA and a leaf certificate for 127.0.0.1 / localhost signed by it, or null without openssl. */
+export function makeCertificates(dir: string): { cert: string; key: string; ca: string } | null {
+  Deno.writeTextFileSync(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const steps = [
+    ["req", "-x509", ...ec, "-days", "1", "-subj", "/CN=ca", "-keyout", "ca.key", "-out", "ca.pem"],
+    ["req", ...ec, "-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "leaf.csr"],
+    ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]
+      .concat(["-days", "1", "-extfile", "ext.cnf", "-out", "cert.pem"]),
+  ];
+  const made = steps.every((args) =>
+    new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "null" }).outputSync()
+      .success
+  );
+  if (!made) return null;
+  const read = (name: string) => Deno.readTextFileSync(`${dir}/${name}`);
+  return { cert: read("cert.pem"), key: read("key.pem"), ca: read("ca.pem") };
+}

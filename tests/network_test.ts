@@ -4,7 +4,7 @@
 // expectations were printed by CPython 3.12 on this machine (a null host
 // resolves to ::1 then 127.0.0.1; "localhost" to 127.0.0.1 only).
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { inRealLoop, portOf } from "./_util.ts";
+import { inRealLoop, makeCertificates, portOf } from "./_util.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -126,25 +126,6 @@ Deno.test("createServer() names the address it could not bind, as CPython", () =
       `[Errno 98] error while attempting to bind on address ('127.0.0.1', ${port}): address already in use`,
     );
   }));
-
-/** A CA and a leaf certificate for 127.0.0.1 / localhost signed by it, or null without openssl. */
-function makeCertificates(dir: string): { cert: string; key: string; ca: string } | null {
-  Deno.writeTextFileSync(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  const steps = [
-    ["req", "-x509", ...ec, "-days", "1", "-subj", "/CN=ca", "-keyout", "ca.key", "-out", "ca.pem"],
-    ["req", ...ec, "-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "leaf.csr"],
-    ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]
-      .concat(["-days", "1", "-extfile", "ext.cnf", "-out", "cert.pem"]),
-  ];
-  const made = steps.every((args) =>
-    new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "null" }).outputSync()
-      .success
-  );
-  if (!made) return null;
-  const read = (name: string) => Deno.readTextFileSync(`${dir}/${name}`);
-  return { cert: read("cert.pem"), key: read("key.pem"), ca: read("ca.pem") };
-}
 
 Deno.test("TLS over the resolved address: a name checks the certificate, an unknown CA fails cleanly", async (t) => {
   const dir = Deno.makeTempDirSync();

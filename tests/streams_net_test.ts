@@ -3,7 +3,7 @@
 // input. Every test runs under the ops and resources sanitizers, so a leaked
 // socket or a pending operation fails it.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { dec, inRealLoop, portOf, within } from "./_util.ts";
+import { dec, inRealLoop, makeCertificates, portOf, within } from "./_util.ts";
 import {
   ConnectionError,
   ConnectionRefusedError,
@@ -455,52 +455,12 @@ Deno.test("TLS: openConnection and startServer with ssl", async (t) => {
   try {
     // A CA and a leaf certificate for 127.0.0.1 signed by it (rustls
     // refuses a self-signed leaf as its own anchor).
-    Deno.writeTextFileSync(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    const steps = [
-      [
-        "req",
-        "-x509",
-        ...ec,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=test-ca",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-      ],
-      ["req", ...ec, "-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "leaf.csr"],
-      [
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "cert.pem",
-      ],
-    ];
-    const made = steps.every((args) =>
-      new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "null" }).outputSync()
-        .success
-    );
-    if (!made) {
+    const pem = makeCertificates(dir);
+    if (pem === null) {
       await t.step({ name: "openssl could not make certificates", ignore: true, fn: () => {} });
       return;
     }
-    const cert = Deno.readTextFileSync(`${dir}/cert.pem`);
-    const key = Deno.readTextFileSync(`${dir}/key.pem`);
-    const ca = Deno.readTextFileSync(`${dir}/ca.pem`);
+    const { cert, key, ca } = pem;
     await inRealLoop(async () => {
       const server = await startServer(echo, "127.0.0.1", 0, { ssl: { cert, key } });
       const [reader, writer] = await openConnection("127.0.0.1", portOf(server), {
