@@ -955,8 +955,8 @@ export class EventLoop {
    * after `timeout` seconds (if given), warn (`console.warn`) and return,
    * the work still finishing (its Workers end after it). Later
    * `runInExecutor(null, …)` calls throw. `run()` calls this (with 300 s)
-   * before it closes the loop; `close()` alone terminates the Workers at
-   * once.
+   * before it closes the loop; `close()` alone shuts it down without
+   * waiting (idle Workers end, running work finishes).
    * Mirrors `loop.shutdown_default_executor` (3.12's, with `timeout`).
    */
   shutdownDefaultExecutor(timeout: number | null = null): Promise<void> {

@@ -402,19 +402,6 @@ export class WorkerExecutor implements AsyncDisposable {
     return this.shutdown();
   }
 
-  /** @ignore Shut down at once: cancel all work, terminate every Worker. */
-  _terminate(): void {
-    this.#shutdown = true;
-    for (const job of this.#takeQueue()) this.#settle(job, false, new CancelledError());
-    for (const w of [...this.#workers]) {
-      const jobs = [...w.held.values()];
-      w.held.clear();
-      this.#end(w);
-      for (const job of jobs) this.#settle(job, false, new CancelledError());
-    }
-    this.#checkDrained();
-  }
-
   /**
    * @ignore Cancel `job` (what `_submit` returned): taken back if it has
    * not started; if it runs, its Worker is terminated.
@@ -747,10 +734,9 @@ function stateOf(loop: EventLoop): LoopExecutors {
   let state = loops.get(loop);
   if (state === undefined) {
     const made: LoopExecutors = { executor: null, shutdownCalled: false };
-    // JavaScript cannot join a thread inside the synchronous close(), so
-    // close() ends the default executor's Workers at once (CPython's close
-    // calls shutdown(wait=False)); run() waits for them before closing.
-    loop._closeHooks.push(() => made.executor?._terminate());
+    // As CPython's close(): shutdown(wait=False), so idle Workers end now
+    // and running or queued work still finishes; run() waits for it first.
+    loop._closeHooks.push(() => void made.executor?.shutdown({ wait: false }));
     loops.set(loop, made);
     state = made;
   }

@@ -195,14 +195,29 @@ Deno.test("shutdownDefaultExecutor(timeout) warns past the timeout and lets the 
   assertEquals(_liveWorkers(), 0);
 });
 
-Deno.test("loop.close() terminates the default executor's Workers at once", async () => {
+Deno.test("loop.close() shuts the default executor down without waiting: an idle Worker ends at once", async () => {
   await withLoop(async (loop) => {
-    const stuck = loop.runInExecutor(null, fn("spin"), 10_000);
-    stuck.addDoneCallback(() => {});
-    await loop.runUntilComplete(() => sleep(0.02));
+    await loop.runUntilComplete(() => loop.runInExecutor(null, fn("fib"), 1));
+    assertEquals(_liveWorkers(), 1);
     loop.close();
     assertEquals(_liveWorkers(), 0);
   }, { virtual: false });
+});
+
+Deno.test("loop.close() lets the default executor's running work finish, as CPython's close()", async () => {
+  const gate = new Gate();
+  const done: string[] = [];
+  await withLoop(async (loop) => {
+    const busy = loop.runInExecutor<string>(null, fn("gate"), gate.buffer, "finished");
+    busy.addDoneCallback(() => done.push("callback"));
+    await gate.started();
+    loop.close();
+    assertEquals(_liveWorkers(), 1, "the running job was not stopped");
+  }, { virtual: false });
+  gate.open();
+  for (let i = 0; i < 500 && _liveWorkers() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assertEquals(_liveWorkers(), 0, "its Worker ended after the job");
+  assertEquals(done, [], "a closed loop runs no done-callback");
 });
 
 Deno.test("setDefaultExecutor() shuts the pool it replaces down: idle Workers now, busy ones after their job", async () => {
