@@ -12,7 +12,7 @@ import { DEVNULL, PIPE, STDOUT, type SubprocessPipeOptions } from "./subprocess.
 import type { ReadTransport, SubprocessTransport, WriteTransport } from "./transports.ts";
 import { onLoop } from "./_network.ts";
 import { PipeTransport } from "./_transports.ts";
-import { safeString } from "./_util.ts";
+import { shortRepr } from "./_util.ts";
 
 // Signal numbers as the kernel numbers them (asyncio's `send_signal` and
 // `returncode` speak numbers; Deno's `kill` speaks names).
@@ -82,7 +82,7 @@ export function signalName(sig: Deno.Signal | number): Deno.Signal {
     return name as Deno.Signal;
   }
   if (typeof sig !== "string" || !Object.hasOwn(SIGNALS, sig)) {
-    throw new TypeError(`Unknown signal: ${safeString(sig)}`);
+    throw new TypeError(`Unknown signal: ${shortRepr(sig)}`);
   }
   return sig;
 }

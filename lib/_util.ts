@@ -235,18 +235,6 @@ function cut(s: string, max: number): string {
   return s.slice(0, i) + "..." + s.slice(s.length - j);
 }
 
-/**
- * `String(value)`, or `[object Object]` when that throws (an object without
- * a prototype, a throwing `toString`): reporting an error must not raise one.
- */
-export function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return "[object Object]";
-  }
-}
-
 /** True for a value with a `then` method. */
 export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
   return value !== null && (typeof value === "object" || typeof value === "function") &&

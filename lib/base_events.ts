@@ -25,7 +25,7 @@ import {
 import { type TraceEvent, type TraceListener, Tracer } from "./trace.ts";
 import type { LoopWatch } from "./_watch.ts";
 import { _monitorFromEnv } from "./_monitor_env.ts";
-import { pyRepr, safeString, stackFrames } from "./_util.ts";
+import { pyRepr, shortRepr, stackFrames } from "./_util.ts";
 import { OutsideSteps } from "./_outside.ts";
 import {
   _runInExecutor,
@@ -2167,7 +2167,7 @@ function markTwinCancelled(entry: unknown): void {
 
 function checkTime(value: unknown, what: string): void {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TypeError(`${what} must be a finite number of seconds, got ${safeString(value)}`);
+    throw new TypeError(`${what} must be a finite number of seconds, got ${shortRepr(value)}`);
   }
 }
 

@@ -32,7 +32,7 @@ import { Future } from "./futures.ts";
 import { currentTask, Task } from "./tasks.ts";
 import { _getRunningLoopOrNull } from "./_running.ts";
 import { _awaiterOf } from "./_awaiters.ts";
-import { pyRepr, safeString } from "./_util.ts";
+import { pyRepr, shortRepr } from "./_util.ts";
 
 /**
  * One stack frame, as V8 reports it (the names of its `CallSite` API).
@@ -146,10 +146,10 @@ export function captureCallGraph(
   const depth = options.depth ?? 1;
   const limit = options.limit ?? null;
   if (!Number.isInteger(depth) || depth < 0) {
-    throw new RangeError(`depth must be a non-negative integer, got ${safeString(depth)}`);
+    throw new RangeError(`depth must be a non-negative integer, got ${shortRepr(depth)}`);
   }
   if (limit !== null && !Number.isInteger(limit)) {
-    throw new RangeError(`limit must be an integer or null, got ${safeString(limit)}`);
+    throw new RangeError(`limit must be an integer or null, got ${shortRepr(limit)}`);
   }
   const loop = _getRunningLoopOrNull();
   if (future == null) {
@@ -164,7 +164,7 @@ export function captureCallGraph(
   }
   if (!(future instanceof Future)) {
     throw new TypeError(
-      `${safeString(future)} object does not appear to be compatible with asyncio.Future`,
+      `${shortRepr(future)} object does not appear to be compatible with asyncio.Future`,
     );
   }
   const path = new Set<Future<unknown>>([future]);

@@ -26,7 +26,7 @@ import type { EventLoop } from "./base_events.ts";
 import { BrokenBarrierError, CancelledError, RuntimeError } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { bindLoop, Deque, waitInLine } from "./_sync.ts";
-import { safeString } from "./_util.ts";
+import { shortRepr } from "./_util.ts";
 import type { Task } from "./tasks.ts";
 import { _taskContext } from "./_running.ts";
 import { onResource } from "./_watch.ts";
@@ -61,7 +61,7 @@ function waitersInfo(waiters: Deque<unknown> | null): string {
 
 function checkCount(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(`${what} must be an integer, got ${safeString(value)}`);
+    throw new TypeError(`${what} must be an integer, got ${shortRepr(value)}`);
   }
   return value;
 }
@@ -330,7 +330,7 @@ export class Condition {
    */
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) {
-      throw new TypeError(`lock must be a Lock, got ${safeString(lock)}`);
+      throw new TypeError(`lock must be a Lock, got ${shortRepr(lock)}`);
     }
     this.#lock = lock ?? new Lock();
     if (onResource !== null) onResource(this);

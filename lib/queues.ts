@@ -22,7 +22,7 @@ import { QueueEmpty, QueueFull, QueueShutDown } from "./exceptions.ts";
 import type { Future } from "./futures.ts";
 import { Event } from "./locks.ts";
 import { bindLoop, Deque } from "./_sync.ts";
-import { pyRepr, safeString } from "./_util.ts";
+import { pyRepr, shortRepr } from "./_util.ts";
 import { onResource } from "./_watch.ts";
 
 // The settled promise of every `put` that completes at once (no
@@ -106,7 +106,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    */
   constructor(maxsize = 0) {
     if (typeof maxsize !== "number" || Number.isNaN(maxsize)) {
-      throw new TypeError(`maxsize must be a number, got ${safeString(maxsize)}`);
+      throw new TypeError(`maxsize must be a number, got ${shortRepr(maxsize)}`);
     }
     this.#maxsize = maxsize;
     this.#finished.set();

@@ -10,7 +10,7 @@ import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
-import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
+import { firstFrame, isPromiseLike, shortRepr, stackFrames } from "./_util.ts";
 import { Context } from "./contextvars.ts";
 import { capture, contextIn, enterTask, type Held, leave } from "./_context.ts";
 import { promiseDetails } from "./_deno_core.ts";
@@ -163,11 +163,11 @@ export class Task<T = unknown> extends Future<T> {
   constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
     super(options.loop ?? getEventLoop());
     if (typeof coro !== "function" && !isPromiseLike(coro)) {
-      throw new TypeError(`a coroutine was expected, got ${safeString(coro)}`);
+      throw new TypeError(`a coroutine was expected, got ${shortRepr(coro)}`);
     }
     const context = options.context;
     if (context !== undefined && !(context instanceof Context)) {
-      throw new TypeError(`context must be a Context, got ${safeString(context)}`);
+      throw new TypeError(`context must be a Context, got ${shortRepr(context)}`);
     }
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
@@ -638,7 +638,7 @@ function setResultUnlessDone<T>(fut: Future<T>, value: T): void {
  */
 export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   if (typeof delay !== "number" || Number.isNaN(delay)) {
-    throw new TypeError(`delay must be a number of seconds, got ${safeString(delay)}`);
+    throw new TypeError(`delay must be a number of seconds, got ${shortRepr(delay)}`);
   }
   const loop = _getRunningLoopOrNull() ?? liveTaskLoop() ?? getRunningLoop();
   if (delay <= 0) {

@@ -5,7 +5,7 @@
 import { getRunningLoop, type Handle } from "./events.ts";
 import { CancelledError, RuntimeError, TimeoutError } from "./exceptions.ts";
 import { currentTask, type Task } from "./tasks.ts";
-import { safeString } from "./_util.ts";
+import { shortRepr } from "./_util.ts";
 
 type State = "created" | "active" | "expiring" | "expired" | "finished";
 
@@ -210,6 +210,6 @@ function enterIfBody<T>(
 
 function checkWhen(when: unknown): void {
   if (when !== null && (typeof when !== "number" || !Number.isFinite(when))) {
-    throw new TypeError(`expected a finite number of seconds or null, got ${safeString(when)}`);
+    throw new TypeError(`expected a finite number of seconds or null, got ${shortRepr(when)}`);
   }
 }

@@ -747,7 +747,7 @@ Deno.test("a failing callback whose argument cannot be printed is reported; the 
     await loop.runForever();
     assertEquals(ran, ["next"]);
     assertEquals(errors.map((e) => e.message), ["Exception in callback <anonymous>({})"]);
-    assertThrows(() => loop.callLater(unprintable, () => {}), TypeError, "got [object Object]");
+    assertThrows(() => loop.callLater(unprintable, () => {}), TypeError, "got {}");
   }, { expectErrors: 1 }));
 
 // ---- Bound methods, as Python's -------------------------------------------

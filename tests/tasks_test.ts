@@ -546,14 +546,12 @@ Deno.test("virtual clock: code that a promise reaction resumes runs before the c
     await runFor(loop, 2); // the race's slow sleep still fires, harmlessly
   }));
 
-Deno.test("argument errors print a value that has no string form plainly (sleep, Queue)", () => {
+Deno.test("argument errors show the value as repr() would, even one with no string form (sleep, Queue)", () => {
   const unprintable = Object.create(null);
-  assertThrows(() => sleep(unprintable), TypeError, "got [object Object]");
-  assertThrows(
-    () => new Queue(unprintable),
-    TypeError,
-    "maxsize must be a number, got [object Object]",
-  );
+  assertThrows(() => sleep(unprintable), TypeError, "got {}");
+  assertThrows(() => sleep("1"), TypeError, "got '1'");
+  assertThrows(() => new Queue(unprintable), TypeError, "maxsize must be a number, got {}");
+  assertThrows(() => new Queue("3" as unknown as number), TypeError, "got '3'");
 });
 
 // ---- Eager tasks and task factories (CPython 3.12) ----------------------
