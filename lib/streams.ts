@@ -38,6 +38,7 @@ import { Protocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
 import { type DenoTransport, PipeTransport } from "./_transports.ts";
+import { pyRepr } from "./_util.ts";
 
 export type { ClientTlsOptions };
 
@@ -408,7 +409,7 @@ export class StreamReader {
     if (this.#eof) info.push("eof");
     if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);
     if (this.#waiter !== null) info.push(`waiter=${this.#waiter}`);
-    if (this.#exception !== null) info.push(`exception=${String(this.#exception)}`);
+    if (this.#exception !== null) info.push(`exception=${pyRepr(this.#exception)}`);
     if (this.#paused) info.push("paused");
     return `<${info.join(" ")}>`;
   }

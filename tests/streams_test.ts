@@ -201,6 +201,9 @@ Deno.test("the limit is checked across chunks: readline() discards, readuntil() 
       "Separator is not found, and chunk exceed the limit",
     );
     assertEquals(reader.toString(), "<StreamReader limit=4000>");
+    const failed = new StreamReader();
+    failed.setException(new RangeError("bad"));
+    assertEquals(failed.toString(), "<StreamReader exception=RangeError('bad')>");
     // The newline is past the limit, in a later chunk: the line goes, up to
     // and including it; the next line is intact.
     feedChunks(reader, ["y".repeat(3000), "y".repeat(1500) + "\nnext\n"]);
