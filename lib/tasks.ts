@@ -187,7 +187,7 @@ export class Task<T = unknown> extends Future<T> {
     loop._traceTask(this, "created");
     if (typeof coro === "function") {
       // As CPython 3.12's Task(eager_start=True): eager only on a running loop.
-      if (options.eagerStart && loop.isRunning()) this.#eagerStart();
+      if (options.eagerStart && loop.isRunning()) eagerStart(this as Task<unknown>);
       else loop._scheduleStep(this);
     } else {
       // Outside the context of the task (if any) that creates this one: that
@@ -392,7 +392,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     const next = this._next;
     if (next === null) {
-      this.#start();
+      start(this as Task<unknown>);
       return;
     }
     this._next = null;
@@ -442,42 +442,9 @@ export class Task<T = unknown> extends Future<T> {
     return promise;
   }
 
-  /**
-   * The first step, now, inside the constructor (as CPython's
-   * `Task.__eager_start`): the task is current and in `allTasks()` while
-   * it runs; if it finishes, it leaves `allTasks()` without ever having
-   * been scheduled. JavaScript runs an async function only up to its first
-   * `await` synchronously; the rest of the step runs in microtasks, and the
-   * loop runs no other handle until the task suspends or finishes.
-   */
-  #eagerStart(): void {
-    this._loop._eagerStarted(this as Task<unknown>);
-    enterTask();
-    try {
-      this.#start();
-    } finally {
-      leave();
-    }
-  }
-
-  #start(): void {
-    if (this._mustCancel) {
-      // Cancelled before it started: the body never runs, as in asyncio.
-      this._mustCancel = false;
-      this._cancelWith(new CancelledError(this._cancelMessage));
-      this.#finished();
-      return;
-    }
-    try {
-      _taskContext.run(this as Task<unknown>, startCoroutine, this as Task<unknown>);
-    } catch (err) {
-      this._onCoroError(err);
-    }
-  }
-
   /** @ignore The coroutine returned `value`. */
   _onCoroDone(value: T): void {
-    this.#releaseStrayThen();
+    releaseStrayThen(this as Task<unknown>);
     // After close() (a host promise may finish a task then), nothing runs
     // its done-callbacks: drop them rather than throw from this reaction.
     if (this._loop.isClosed()) this._callbacks = null;
@@ -488,38 +455,16 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       super.setResult(value);
     }
-    this.#finished();
+    finished(this as Task<unknown>);
   }
 
   /** @ignore The coroutine threw `error`. */
   _onCoroError(error: unknown): void {
-    this.#releaseStrayThen();
+    releaseStrayThen(this as Task<unknown>);
     if (this._loop.isClosed()) this._callbacks = null; // as in _onCoroDone
     if (error instanceof CancelledError) this._cancelWith(error);
     else this._fail(error);
-    this.#finished();
-  }
-
-  /**
-   * The coroutine ended while waiting on a future, so the `then` that made
-   * it wait was not its await (its code called `fut.then(a, b)` itself):
-   * the future keeps that callback, without the task.
-   */
-  #releaseStrayThen(): void {
-    const fut = this._futWaiter, next = this._next;
-    this._futWaiter = null;
-    this._next = null;
-    if (fut === null || next === null) return;
-    const settle = () => fut._settleOutside(next);
-    if (fut.done()) fut._addWaiter(settle);
-    else fut._replaceWaiter(this as Task<unknown>, settle);
-  }
-
-  #finished(): void {
-    const loop = this._loop;
-    loop._tasks.delete(this as Task<unknown>);
-    loop._traceTask(this as Task<unknown>, "done");
-    loop._taskSuspended(this as Task<unknown>);
+    finished(this as Task<unknown>);
   }
 }
 
@@ -535,6 +480,61 @@ Task.prototype._awaitStack = null;
 Task.prototype._source = null;
 Task.prototype._context = null;
 Task.prototype._eagerOpen = false;
+
+/**
+ * The first step, now, inside the constructor (as CPython's
+ * `Task.__eager_start`): the task is current and in `allTasks()` while
+ * it runs; if it finishes, it leaves `allTasks()` without ever having
+ * been scheduled. JavaScript runs an async function only up to its first
+ * `await` synchronously; the rest of the step runs in microtasks, and the
+ * loop runs no other handle until the task suspends or finishes.
+ */
+function eagerStart(task: Task<unknown>): void {
+  task._loop._eagerStarted(task);
+  enterTask();
+  try {
+    start(task);
+  } finally {
+    leave();
+  }
+}
+
+function start(task: Task<unknown>): void {
+  if (task._mustCancel) {
+    // Cancelled before it started: the body never runs, as in asyncio.
+    task._mustCancel = false;
+    task._cancelWith(new CancelledError(task._cancelMessage));
+    finished(task);
+    return;
+  }
+  try {
+    _taskContext.run(task, startCoroutine, task);
+  } catch (err) {
+    task._onCoroError(err);
+  }
+}
+
+/**
+ * The coroutine ended while waiting on a future, so the `then` that made
+ * it wait was not its await (its code called `fut.then(a, b)` itself):
+ * the future keeps that callback, without the task.
+ */
+function releaseStrayThen(task: Task<unknown>): void {
+  const fut = task._futWaiter, next = task._next;
+  task._futWaiter = null;
+  task._next = null;
+  if (fut === null || next === null) return;
+  const settle = () => fut._settleOutside(next);
+  if (fut.done()) fut._addWaiter(settle);
+  else fut._replaceWaiter(task, settle);
+}
+
+function finished(task: Task<unknown>): void {
+  const loop = task._loop;
+  loop._tasks.delete(task);
+  loop._traceTask(task, "done");
+  loop._taskSuspended(task);
+}
 
 /** Call the coroutine function; runs inside the task's context. */
 function startCoroutine(task: Task<unknown>): void {
