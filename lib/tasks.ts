@@ -8,7 +8,7 @@ import type { EventLoop } from "./base_events.ts";
 import { getEventLoop, getRunningLoop, Handle } from "./events.ts";
 import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
-import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
+import { _getRunningLoopOrNull, _taskContext, TASK } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { firstFrame, isPromiseLike, safeString, stackFrames } from "./_util.ts";
 import { Context } from "./contextvars.ts";
@@ -172,6 +172,9 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
     this._coro = coro;
+    // A task is its own frame in V8's continuation-preserved data, which
+    // holds the running task under TASK (lib/_running.ts): no frame object.
+    (this as unknown as Record<symbol, unknown>)[TASK] = this;
     // As CPython tasks.py Task.__init__: a copy of the creating context.
     // (A given context needs no `markUsed`: the task's code finds it
     // through the task, and a context that holds values was set, which
