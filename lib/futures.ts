@@ -298,6 +298,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     rejectContinuation(next, this._makeCancelledError());
   }
 
+  /**
+   * @ignore The task awaiting this future resumes without it (cancelled
+   * after the future was done): nothing to do but for futures that track
+   * their awaiter (`Event.wait`'s).
+   */
+  _abandon(): void {}
+
   /** @ignore */
   _fail(exception: unknown): void {
     this._state = FAILED;

@@ -403,6 +403,7 @@ export class Task<T = unknown> extends Future<T> {
     this._futWaiter = null;
     if (this._mustCancel) {
       this._mustCancel = false;
+      fut!._abandon();
       rejectContinuation(next, new CancelledError(this._cancelMessage));
     } else {
       fut!._settle(next); // a pending `_next` always has its future
