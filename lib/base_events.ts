@@ -1669,7 +1669,7 @@ export class EventLoop {
     const entry = entries[i]!;
     if (typeof entry === "function") return null;
     const task = entry instanceof Task ? entry : entry._cancelled ? null : entry._task;
-    if (task === null || task._state !== 0 || (task._resume === null && task._next === null)) {
+    if (task === null || task._state !== 0 || task._next === null) {
       return null;
     }
     batch.drop(i);

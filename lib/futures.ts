@@ -243,7 +243,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
           new RuntimeError(`Task ${task} got Future ${this} attached to a different loop`),
         );
       }
-    } else if (typeof onRejected === "function" && task._next === null && task._resume === null) {
+    } else if (typeof onRejected === "function" && task._next === null) {
       // `await` passes both functions; `fut.then(callback)` in a task's code
       // is a callback, not the task waiting.
       task._awaitFuture(this, next);

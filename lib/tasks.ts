@@ -50,10 +50,8 @@ let taskCounter = 0;
 
 // A shared executor, so that `sleep(0)` allocates no closure for its promise.
 let lastResolve: (value: unknown) => void = noop;
-let lastReject: (reason: unknown) => void = noop;
-function takeResolvers(resolve: (v: unknown) => void, reject: (r: unknown) => void): void {
+function takeResolvers(resolve: (v: unknown) => void): void {
   lastResolve = resolve;
-  lastReject = reject;
 }
 const EMPTY: readonly unknown[] = Object.freeze([]);
 
@@ -94,20 +92,22 @@ function noop(): void {}
 export class Task<T = unknown> extends Future<T> {
   /** @ignore */
   _coro: CoroutineLike<T>;
-  /** @ignore Set only for a task given a name (else `null`, from the prototype). */
-  declare _name: string | null;
-  /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
-  _id: number;
+  /**
+   * @ignore The `N` of its default name `Task-N`, or the name it was given
+   * (one field for both: see `_name`).
+   */
+  _id: number | string;
   /** @ignore See `_stepHandle`. */
   declare _stepHandleMade: Handle | null;
   /** @ignore The future this task waits on, if any. */
   _futWaiter: Future<unknown> | null = null;
-  /** @ignore The await to resume on the next step; null before the first. */
-  _next: Continuation | null = null;
-  /** @ignore The resolving functions of a `sleep(0)` promise to resume. */
-  _resume: ((value: unknown) => void) | null = null;
-  /** @ignore */
-  _throw: ((reason: unknown) => void) | null = null;
+  /**
+   * @ignore What the next step resumes: the await of `_futWaiter` (a
+   * `Continuation`), or the resolve function of a `sleep(0)` promise; null
+   * before the first step. (One field for both, and no reject function: a
+   * cancelled `sleep(0)` is resolved with a rejected promise.)
+   */
+  _next: Continuation | ((value: unknown) => void) | null = null;
   // The fields declared below and not assigned in the constructor take their
   // defaults from the prototype (set after the class) until first written:
   // most tasks never write them, and each own field is 8 bytes of every
@@ -183,8 +183,7 @@ export class Task<T = unknown> extends Future<T> {
     if (ownContext !== null) this._context = ownContext;
     // As CPython tasks.py Task.__init__: only a task without a name draws a number.
     const name = options.name;
-    this._id = name == null ? ++taskCounter : 0;
-    if (name != null) this._name = String(name);
+    this._id = name == null ? ++taskCounter : String(name);
     if (loop.getDebug()) this._source = new Error().stack ?? null;
     loop._tasks.add(this);
     loop._traceTask(this, "created");
@@ -215,12 +214,19 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. Mirrors `Task.get_name`. */
   getName(): string {
-    return this._name ?? `Task-${this._id}`;
+    const id = this._id;
+    return typeof id === "string" ? id : `Task-${id}`;
+  }
+
+  /** @ignore The name it was given (or set), else `null`. */
+  get _name(): string | null {
+    const id = this._id;
+    return typeof id === "string" ? id : null;
   }
 
   /** Rename the task. Mirrors `Task.set_name`. */
   setName(name: string): void {
-    this._name = String(name);
+    this._id = String(name);
   }
 
   /**
@@ -379,26 +385,24 @@ export class Task<T = unknown> extends Future<T> {
       this._loop._taskSuspended(this as Task<unknown>);
       return;
     }
-    const resume = this._resume;
-    if (resume !== null) {
-      const throwIn = this._throw!;
-      this._resume = this._throw = null;
-      const value = this._sendValue;
-      if (value !== undefined) this._sendValue = undefined;
-      if (this._mustCancel) {
-        this._mustCancel = false;
-        throwIn(new CancelledError(this._cancelMessage));
-      } else {
-        resume(value);
-      }
-      return;
-    }
     const next = this._next;
     if (next === null) {
       start(this as Task<unknown>);
       return;
     }
     this._next = null;
+    if (typeof next === "function") {
+      // A `sleep(0)`: resolve its promise.
+      const value = this._sendValue;
+      if (value !== undefined) this._sendValue = undefined;
+      if (this._mustCancel) {
+        this._mustCancel = false;
+        next(Promise.reject(new CancelledError(this._cancelMessage)));
+      } else {
+        next(value);
+      }
+      return;
+    }
     const fut = this._futWaiter;
     this._futWaiter = null;
     if (this._mustCancel) {
@@ -438,8 +442,7 @@ export class Task<T = unknown> extends Future<T> {
    */
   _yield<V>(value: V): Promise<V> {
     const promise = new Promise<V>(takeResolvers as (r: (v: V) => void) => void);
-    this._resume = lastResolve;
-    this._throw = lastReject;
+    this._next = lastResolve;
     if (value !== undefined) this._sendValue = value;
     this._loop._scheduleStep(this);
     this._loop._taskSuspended(this);
@@ -472,7 +475,6 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
-Task.prototype._name = null;
 Task.prototype._stepHandleMade = null;
 Task.prototype._sendValue = undefined;
 Task.prototype._mustCancel = false;
@@ -527,7 +529,7 @@ function releaseStrayThen(task: Task<unknown>): void {
   const fut = task._futWaiter, next = task._next;
   task._futWaiter = null;
   task._next = null;
-  if (fut === null || next === null) return;
+  if (fut === null || !(next instanceof Continuation)) return;
   const settle = () => fut._settleOutside(next);
   if (fut.done()) fut._addWaiter(settle);
   else fut._replaceWaiter(task, settle);
@@ -648,7 +650,7 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   if (delay <= 0) {
     const task = _taskContext.getStore();
     if (
-      task !== undefined && task._loop === loop && task._next === null && task._resume === null
+      task !== undefined && task._loop === loop && task._next === null
     ) {
       return task._yield(value as T);
     }
