@@ -7,6 +7,7 @@
 import { type Clock, RealClock } from "./clock.ts";
 import { _QueuedHandle, Handle, TimerHandle } from "./events.ts";
 import { type Callback, ReadyQueue } from "./_ready.ts";
+import { TaskList } from "./_task_list.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
@@ -274,8 +275,8 @@ export class EventLoop {
   _scheduled: TimerTable = new TimerTable();
   /** @ignore */
   _timerCancelledCount = 0;
-  /** @ignore */
-  _tasks: Set<Task<unknown>> = new Set();
+  /** @ignore The pending tasks (lib/_task_list.ts). */
+  _tasks: TaskList = new TaskList();
   /** @ignore */
   _trace: Tracer | null = null;
   /** @ignore Tasks suspended on promises the loop does not own. */

@@ -152,6 +152,10 @@ export class Task<T = unknown> extends Future<T> {
    * task_steps). It costs 8 of a pending task's ~1,040 bytes.
    */
   _monitored = 0;
+  /** @ignore Its neighbours in the loop's list of pending tasks (lib/_task_list.ts). */
+  _prevTask: Task<unknown> | null = null;
+  /** @ignore */
+  _nextTask: Task<unknown> | null = null;
 
   /**
    * Wrap `coro` and schedule its first step with `callSoon` (or, with
