@@ -267,7 +267,11 @@ export class Event {
     // no async frame of its own: the caller awaits the future itself, which
     // leaves the waiters when its awaiter resumes (see `EventWaiter`), so a
     // waiting task costs what awaiting a future costs (bench/README.md).
-    this.#loop = bindLoop(this.#loop, this);
+    try {
+      this.#loop = bindLoop(this.#loop, this);
+    } catch (err) {
+      return Promise.reject(err); // as the async function it was: at the await, not the call
+    }
     const fut = new EventWaiter(this.#loop, this.#waiters);
     this.#waiters.push(fut);
     return fut;
