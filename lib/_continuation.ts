@@ -29,8 +29,9 @@ export class Continuation<R = unknown> implements PromiseLike<R> {
   onFulfilled: ((value: never) => unknown) | null | undefined;
   onRejected: ((reason: unknown) => unknown) | null | undefined;
   // null while pending and not chained on; one field, so that a suspended
-  // task's continuation is three words.
-  #chain: Early | Chained<R> | null = null;
+  // task's continuation is three words. (Not `#chain`, and no private
+  // methods: a class with those gives each instance a brand, one word more.)
+  _chain: Early | Chained<R> | null = null;
 
   constructor(
     onFulfilled: ((value: never) => unknown) | null | undefined,
@@ -44,35 +45,35 @@ export class Continuation<R = unknown> implements PromiseLike<R> {
     onFulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#materialize().then(onFulfilled, onRejected);
+    return materialize(this).then(onFulfilled, onRejected);
   }
 
   fulfill(value: unknown): void {
-    const chain = this.#chain;
+    const chain = this._chain;
     if (chain instanceof Chained) chain.resolve(value);
-    else if (chain === null) this.#chain = new Early(value);
+    else if (chain === null) this._chain = new Early(value);
   }
 
   reject(reason: unknown): void {
-    const chain = this.#chain;
+    const chain = this._chain;
     if (chain instanceof Chained) chain.reject(reason);
     else if (chain === null) {
       // A rejection nobody chained on yet: make the promise now, so that
       // Deno reports it as an unhandled rejection, as a native one would be.
       const made = new Chained<R>();
       made.reject(reason);
-      this.#chain = made;
+      this._chain = made;
     }
   }
+}
 
-  #materialize(): Promise<R> {
-    const chain = this.#chain;
-    if (chain instanceof Chained) return chain.promise;
-    const made = new Chained<R>();
-    if (chain !== null) made.resolve(chain.value);
-    this.#chain = made;
-    return made.promise;
-  }
+function materialize<R>(next: Continuation<R>): Promise<R> {
+  const chain = next._chain;
+  if (chain instanceof Chained) return chain.promise;
+  const made = new Chained<R>();
+  if (chain !== null) made.resolve(chain.value);
+  next._chain = made;
+  return made.promise;
 }
 
 export function resolveContinuation(next: Continuation, value: unknown): void {

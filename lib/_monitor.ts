@@ -266,7 +266,7 @@ class Watch implements LoopWatch {
     this.steps++;
     rows[at + STEPS]++;
     // A step that resumes a sleep(0) is the task waking itself.
-    if (task._resume !== null) rows[at + SELF_WAKES]++;
+    if (typeof task._next === "function") rows[at + SELF_WAKES]++; // a sleep(0)
     if (this.timing) {
       const now = this.now();
       const queued = rows[at + QUEUED_AT];

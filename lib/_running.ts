@@ -22,8 +22,8 @@ export function _setRunningLoop(loop: EventLoop | null): void {
 // await of a future) is a lookup in a 100,000-entry ephemeron table (~0.2
 // µs, a fifth of a task step), and each task costs a map, an entry and a
 // table slot (~380 B). Where Deno's core lets us, the task rides in that
-// data itself instead: one small frame per task, holding the task under a
-// symbol, plus the entries of any `AsyncLocalStorage` active around it (so
+// data itself instead: the task is its own frame (it holds itself under a
+// symbol), or, inside an `AsyncLocalStorage`, a frame holds it, with the entries of any `AsyncLocalStorage` active around it (so
 // that those keep working, and theirs keep ours when entered inside a task:
 // they copy the data's own properties, symbols included). Elsewhere, a
 // plain `AsyncLocalStorage`.
@@ -38,11 +38,12 @@ export interface TaskContext {
   exit<R>(fn: () => R): R;
 }
 
-const TASK = Symbol("asyncio.task");
+/** The key under which a frame (a task itself, among others) holds the task. */
+export const TASK: unique symbol = Symbol("asyncio.task");
 
 type Frame = { [TASK]?: Task<unknown> } & Record<PropertyKey, unknown>;
 
-/** A frame holding only the task: one field (an object literal would be twice the size). */
+/** A frame holding no task: one field (an object literal would be twice the size). */
 class TaskFrame {
   [TASK]: Task<unknown> | undefined;
   constructor(task: Task<unknown> | undefined) {
@@ -52,7 +53,10 @@ class TaskFrame {
 
 /** The continuation-preserved data of code running in `task`, `outer` being the data around it. */
 function frame(outer: Frame | null | undefined, task: Task<unknown> | undefined): Frame {
-  if (outer == null || outer instanceof TaskFrame) return new TaskFrame(task) as Frame;
+  if (outer == null || outer instanceof TaskFrame || (outer[TASK] as unknown) === outer) {
+    // Nothing but ours around: a task is its own frame (no object per task).
+    return (task ?? new TaskFrame(undefined)) as unknown as Frame;
+  }
   return { __proto__: null, ...outer, [TASK]: task } as Frame;
 }
 

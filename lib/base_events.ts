@@ -7,6 +7,7 @@
 import { type Clock, RealClock } from "./clock.ts";
 import { _QueuedHandle, Handle, TimerHandle } from "./events.ts";
 import { type Callback, ReadyQueue } from "./_ready.ts";
+import { TaskList } from "./_task_list.ts";
 import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
@@ -274,8 +275,8 @@ export class EventLoop {
   _scheduled: TimerTable = new TimerTable();
   /** @ignore */
   _timerCancelledCount = 0;
-  /** @ignore */
-  _tasks: Set<Task<unknown>> = new Set();
+  /** @ignore The pending tasks (lib/_task_list.ts). */
+  _tasks: TaskList = new TaskList();
   /** @ignore */
   _trace: Tracer | null = null;
   /** @ignore Tasks suspended on promises the loop does not own. */
@@ -1634,7 +1635,10 @@ export class EventLoop {
       if (next !== null) {
         this._stepTask = next;
         if (watch !== null) watch.stepSwitch(task, next);
-        next._step();
+        // A first step runs the coroutine at once: start it in a microtask,
+        // behind the code running now, as a resumption's code would be.
+        if (next._next === null) queueMicrotask(this.#startChained);
+        else next._step();
         return;
       }
       if (watch !== null) watch.stepEnd(task);
@@ -1651,13 +1655,14 @@ export class EventLoop {
   }
 
   /**
-   * The task whose resumption is the next entry of the running batch, taken
-   * off the batch, if the step that just ended can start it now: it only
-   * queues that task's continuation behind the code running now, so the
-   * order is the one `runForever` would give, without its hop per step.
-   * (Not a first step, which would run the coroutine here, nested; not a
-   * plain callback, which would run before the suspending task's own code
-   * ends; not while traced or in debug mode, which time each step.)
+   * The task whose step is the next entry of the running batch, taken off
+   * the batch, if the step that just ended can start it now: resuming it
+   * only queues that task's continuation behind the code running now (a
+   * first step is queued as a microtask, since it would run the coroutine
+   * at once), so the order is the one `runForever` would give, without its
+   * hop per step. (Not a plain callback, which would run before the
+   * suspending task's own code ends; not while traced or in debug mode,
+   * which time each step.)
    */
   #nextResumption(): Task<unknown> | null {
     if (this._trace !== null || this.#debug || this._openEager !== 0) return null;
@@ -1669,13 +1674,22 @@ export class EventLoop {
     const entry = entries[i]!;
     if (typeof entry === "function") return null;
     const task = entry instanceof Task ? entry : entry._cancelled ? null : entry._task;
-    if (task === null || task._state !== 0 || (task._resume === null && task._next === null)) {
-      return null;
-    }
+    if (task === null || task._state !== 0) return null;
     batch.drop(i);
     this._batchPos = i + 1;
     return task;
   }
+
+  /** The first step of the task the chain reached (see `_taskSuspended`). */
+  #startChained = (): void => {
+    const task = this._stepTask;
+    if (task === null || task._next !== null) return; // already started (cannot happen)
+    try {
+      task._step();
+    } catch (exception) {
+      this.#callbackFailed(task._stepHandle, exception);
+    }
+  };
 
   /** @ignore An eager task's first step began inside `createTask`. */
   _eagerStarted(task: Task<unknown>): void {

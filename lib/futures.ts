@@ -243,7 +243,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
           new RuntimeError(`Task ${task} got Future ${this} attached to a different loop`),
         );
       }
-    } else if (typeof onRejected === "function" && task._next === null && task._resume === null) {
+    } else if (typeof onRejected === "function" && task._next === null) {
       // `await` passes both functions; `fut.then(callback)` in a task's code
       // is a callback, not the task waiting.
       task._awaitFuture(this, next);
@@ -297,6 +297,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     rejectContinuation(next, this._makeCancelledError());
   }
+
+  /**
+   * @ignore The task awaiting this future resumes without it (cancelled
+   * after the future was done): nothing to do but for futures that track
+   * their awaiter (`Event.wait`'s).
+   */
+  _abandon(): void {}
 
   /** @ignore */
   _fail(exception: unknown): void {

@@ -24,7 +24,8 @@
  */
 import type { EventLoop } from "./base_events.ts";
 import { BrokenBarrierError, CancelledError, RuntimeError } from "./exceptions.ts";
-import type { Future } from "./futures.ts";
+import { Future } from "./futures.ts";
+import type { Continuation } from "./_continuation.ts";
 import { bindLoop, Deque, waitInLine } from "./_sync.ts";
 import { shortRepr } from "./_util.ts";
 import type { Task } from "./tasks.ts";
@@ -257,30 +258,58 @@ export class Event {
    * Wait until the flag is set (at once, without yielding, if it is).
    *
    * Mirrors `Event.wait`.
-   * @returns a promise of `true`.
+   * @returns an awaitable of `true` (a future while the flag is unset).
    * @throws {CancelledError} if the task is cancelled while waiting.
    */
-  wait(): Promise<true> {
-    return this.#value ? TRUE : this.#waitSlow();
-  }
-
-  // waitInLine's body, written out: one async frame per waiting task, not
-  // two (each is ~400 B of a pending task; see bench/README.md).
-  async #waitSlow(): Promise<true> {
-    this.#loop = bindLoop(this.#loop, this);
-    const fut = this.#loop.createFuture<boolean>();
-    this.#waiters.push(fut);
+  wait(): PromiseLike<true> {
+    if (this.#value) return TRUE;
+    // Asyncio's body (a future in the waiters, awaited, then removed) with
+    // no async frame of its own: the caller awaits the future itself, which
+    // leaves the waiters when its awaiter resumes (see `EventWaiter`), so a
+    // waiting task costs what awaiting a future costs (bench/README.md).
     try {
-      await fut;
-    } finally {
-      this.#waiters.remove(fut);
+      this.#loop = bindLoop(this.#loop, this);
+    } catch (err) {
+      return Promise.reject(err); // as the async function it was: at the await, not the call
     }
-    return true;
+    const fut = new EventWaiter(this.#loop, this.#waiters);
+    this.#waiters.push(fut);
+    return fut;
   }
 
   /** For example `<Event [unset, waiters:1]>`. */
   toString(): string {
     return `<Event [${this.#value ? "set" : "unset"}${waitersInfo(this.#waiters)}]>`;
+  }
+}
+
+/**
+ * The future an `Event.wait()` returns: it leaves the event's waiters when
+ * whoever awaits it resumes, however the wait ended, as asyncio's
+ * `finally: self._waiters.remove(fut)` (so `set()` leaves them listed until
+ * they run, as in CPython).
+ */
+class EventWaiter extends Future<true> {
+  #waiters: Deque<Future<boolean>>;
+
+  constructor(loop: EventLoop, waiters: Deque<Future<boolean>>) {
+    super(loop);
+    this.#waiters = waiters;
+  }
+
+  override _settle(next: Continuation): void {
+    this.#waiters.remove(this);
+    super._settle(next);
+  }
+
+  override _abandon(): void {
+    this.#waiters.remove(this);
+  }
+
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    info[0] = "Future"; // as asyncio's repr of the future `Event.wait` awaits
+    return info;
   }
 }
 

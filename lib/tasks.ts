@@ -8,7 +8,7 @@ import type { EventLoop } from "./base_events.ts";
 import { getEventLoop, getRunningLoop, Handle } from "./events.ts";
 import { CancelledError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
-import { _getRunningLoopOrNull, _taskContext } from "./_running.ts";
+import { _getRunningLoopOrNull, _taskContext, TASK } from "./_running.ts";
 import { Continuation, rejectContinuation, resolveContinuation } from "./_continuation.ts";
 import { firstFrame, isPromiseLike, shortRepr, stackFrames } from "./_util.ts";
 import { Context } from "./contextvars.ts";
@@ -50,10 +50,8 @@ let taskCounter = 0;
 
 // A shared executor, so that `sleep(0)` allocates no closure for its promise.
 let lastResolve: (value: unknown) => void = noop;
-let lastReject: (reason: unknown) => void = noop;
-function takeResolvers(resolve: (v: unknown) => void, reject: (r: unknown) => void): void {
+function takeResolvers(resolve: (v: unknown) => void): void {
   lastResolve = resolve;
-  lastReject = reject;
 }
 const EMPTY: readonly unknown[] = Object.freeze([]);
 
@@ -94,20 +92,22 @@ function noop(): void {}
 export class Task<T = unknown> extends Future<T> {
   /** @ignore */
   _coro: CoroutineLike<T>;
-  /** @ignore Set only for a task given a name (else `null`, from the prototype). */
-  declare _name: string | null;
-  /** @ignore The `N` of its default name `Task-N`; 0 for a task given a name. */
-  _id: number;
+  /**
+   * @ignore The `N` of its default name `Task-N`, or the name it was given
+   * (one field for both: see `_name`).
+   */
+  _id: number | string;
   /** @ignore See `_stepHandle`. */
   declare _stepHandleMade: Handle | null;
   /** @ignore The future this task waits on, if any. */
   _futWaiter: Future<unknown> | null = null;
-  /** @ignore The await to resume on the next step; null before the first. */
-  _next: Continuation | null = null;
-  /** @ignore The resolving functions of a `sleep(0)` promise to resume. */
-  _resume: ((value: unknown) => void) | null = null;
-  /** @ignore */
-  _throw: ((reason: unknown) => void) | null = null;
+  /**
+   * @ignore What the next step resumes: the await of `_futWaiter` (a
+   * `Continuation`), or the resolve function of a `sleep(0)` promise; null
+   * before the first step. (One field for both, and no reject function: a
+   * cancelled `sleep(0)` is resolved with a rejected promise.)
+   */
+  _next: Continuation | ((value: unknown) => void) | null = null;
   // The fields declared below and not assigned in the constructor take their
   // defaults from the prototype (set after the class) until first written:
   // most tasks never write them, and each own field is 8 bytes of every
@@ -152,6 +152,10 @@ export class Task<T = unknown> extends Future<T> {
    * task_steps). It costs 8 of a pending task's ~1,040 bytes.
    */
   _monitored = 0;
+  /** @ignore Its neighbours in the loop's list of pending tasks (lib/_task_list.ts). */
+  _prevTask: Task<unknown> | null = null;
+  /** @ignore */
+  _nextTask: Task<unknown> | null = null;
 
   /**
    * Wrap `coro` and schedule its first step with `callSoon` (or, with
@@ -172,6 +176,9 @@ export class Task<T = unknown> extends Future<T> {
     const loop = this._loop;
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed"); // before registering
     this._coro = coro;
+    // A task is its own frame in V8's continuation-preserved data, which
+    // holds the running task under TASK (lib/_running.ts): no frame object.
+    (this as unknown as Record<symbol, unknown>)[TASK] = this;
     // As CPython tasks.py Task.__init__: a copy of the creating context.
     // (A given context needs no `markUsed`: the task's code finds it
     // through the task, and a context that holds values was set, which
@@ -180,14 +187,13 @@ export class Task<T = unknown> extends Future<T> {
     if (ownContext !== null) this._context = ownContext;
     // As CPython tasks.py Task.__init__: only a task without a name draws a number.
     const name = options.name;
-    this._id = name == null ? ++taskCounter : 0;
-    if (name != null) this._name = String(name);
+    this._id = name == null ? ++taskCounter : String(name);
     if (loop.getDebug()) this._source = new Error().stack ?? null;
     loop._tasks.add(this);
     loop._traceTask(this, "created");
     if (typeof coro === "function") {
       // As CPython 3.12's Task(eager_start=True): eager only on a running loop.
-      if (options.eagerStart && loop.isRunning()) this.#eagerStart();
+      if (options.eagerStart && loop.isRunning()) eagerStart(this as Task<unknown>);
       else loop._scheduleStep(this);
     } else {
       // Outside the context of the task (if any) that creates this one: that
@@ -212,12 +218,19 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. Mirrors `Task.get_name`. */
   getName(): string {
-    return this._name ?? `Task-${this._id}`;
+    const id = this._id;
+    return typeof id === "string" ? id : `Task-${id}`;
+  }
+
+  /** @ignore The name it was given (or set), else `null`. */
+  get _name(): string | null {
+    const id = this._id;
+    return typeof id === "string" ? id : null;
   }
 
   /** Rename the task. Mirrors `Task.set_name`. */
   setName(name: string): void {
-    this._name = String(name);
+    this._id = String(name);
   }
 
   /**
@@ -376,30 +389,29 @@ export class Task<T = unknown> extends Future<T> {
       this._loop._taskSuspended(this as Task<unknown>);
       return;
     }
-    const resume = this._resume;
-    if (resume !== null) {
-      const throwIn = this._throw!;
-      this._resume = this._throw = null;
+    const next = this._next;
+    if (next === null) {
+      start(this as Task<unknown>);
+      return;
+    }
+    this._next = null;
+    if (typeof next === "function") {
+      // A `sleep(0)`: resolve its promise.
       const value = this._sendValue;
       if (value !== undefined) this._sendValue = undefined;
       if (this._mustCancel) {
         this._mustCancel = false;
-        throwIn(new CancelledError(this._cancelMessage));
+        next(Promise.reject(new CancelledError(this._cancelMessage)));
       } else {
-        resume(value);
+        next(value);
       }
       return;
     }
-    const next = this._next;
-    if (next === null) {
-      this.#start();
-      return;
-    }
-    this._next = null;
     const fut = this._futWaiter;
     this._futWaiter = null;
     if (this._mustCancel) {
       this._mustCancel = false;
+      fut!._abandon();
       rejectContinuation(next, new CancelledError(this._cancelMessage));
     } else {
       fut!._settle(next); // a pending `_next` always has its future
@@ -434,50 +446,16 @@ export class Task<T = unknown> extends Future<T> {
    */
   _yield<V>(value: V): Promise<V> {
     const promise = new Promise<V>(takeResolvers as (r: (v: V) => void) => void);
-    this._resume = lastResolve;
-    this._throw = lastReject;
+    this._next = lastResolve;
     if (value !== undefined) this._sendValue = value;
     this._loop._scheduleStep(this);
     this._loop._taskSuspended(this);
     return promise;
   }
 
-  /**
-   * The first step, now, inside the constructor (as CPython's
-   * `Task.__eager_start`): the task is current and in `allTasks()` while
-   * it runs; if it finishes, it leaves `allTasks()` without ever having
-   * been scheduled. JavaScript runs an async function only up to its first
-   * `await` synchronously; the rest of the step runs in microtasks, and the
-   * loop runs no other handle until the task suspends or finishes.
-   */
-  #eagerStart(): void {
-    this._loop._eagerStarted(this as Task<unknown>);
-    enterTask();
-    try {
-      this.#start();
-    } finally {
-      leave();
-    }
-  }
-
-  #start(): void {
-    if (this._mustCancel) {
-      // Cancelled before it started: the body never runs, as in asyncio.
-      this._mustCancel = false;
-      this._cancelWith(new CancelledError(this._cancelMessage));
-      this.#finished();
-      return;
-    }
-    try {
-      _taskContext.run(this as Task<unknown>, startCoroutine, this as Task<unknown>);
-    } catch (err) {
-      this._onCoroError(err);
-    }
-  }
-
   /** @ignore The coroutine returned `value`. */
   _onCoroDone(value: T): void {
-    this.#releaseStrayThen();
+    releaseStrayThen(this as Task<unknown>);
     // After close() (a host promise may finish a task then), nothing runs
     // its done-callbacks: drop them rather than throw from this reaction.
     if (this._loop.isClosed()) this._callbacks = null;
@@ -488,42 +466,19 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       super.setResult(value);
     }
-    this.#finished();
+    finished(this as Task<unknown>);
   }
 
   /** @ignore The coroutine threw `error`. */
   _onCoroError(error: unknown): void {
-    this.#releaseStrayThen();
+    releaseStrayThen(this as Task<unknown>);
     if (this._loop.isClosed()) this._callbacks = null; // as in _onCoroDone
     if (error instanceof CancelledError) this._cancelWith(error);
     else this._fail(error);
-    this.#finished();
-  }
-
-  /**
-   * The coroutine ended while waiting on a future, so the `then` that made
-   * it wait was not its await (its code called `fut.then(a, b)` itself):
-   * the future keeps that callback, without the task.
-   */
-  #releaseStrayThen(): void {
-    const fut = this._futWaiter, next = this._next;
-    this._futWaiter = null;
-    this._next = null;
-    if (fut === null || next === null) return;
-    const settle = () => fut._settleOutside(next);
-    if (fut.done()) fut._addWaiter(settle);
-    else fut._replaceWaiter(this as Task<unknown>, settle);
-  }
-
-  #finished(): void {
-    const loop = this._loop;
-    loop._tasks.delete(this as Task<unknown>);
-    loop._traceTask(this as Task<unknown>, "done");
-    loop._taskSuspended(this as Task<unknown>);
+    finished(this as Task<unknown>);
   }
 }
 
-Task.prototype._name = null;
 Task.prototype._stepHandleMade = null;
 Task.prototype._sendValue = undefined;
 Task.prototype._mustCancel = false;
@@ -535,6 +490,61 @@ Task.prototype._awaitStack = null;
 Task.prototype._source = null;
 Task.prototype._context = null;
 Task.prototype._eagerOpen = false;
+
+/**
+ * The first step, now, inside the constructor (as CPython's
+ * `Task.__eager_start`): the task is current and in `allTasks()` while
+ * it runs; if it finishes, it leaves `allTasks()` without ever having
+ * been scheduled. JavaScript runs an async function only up to its first
+ * `await` synchronously; the rest of the step runs in microtasks, and the
+ * loop runs no other handle until the task suspends or finishes.
+ */
+function eagerStart(task: Task<unknown>): void {
+  task._loop._eagerStarted(task);
+  enterTask();
+  try {
+    start(task);
+  } finally {
+    leave();
+  }
+}
+
+function start(task: Task<unknown>): void {
+  if (task._mustCancel) {
+    // Cancelled before it started: the body never runs, as in asyncio.
+    task._mustCancel = false;
+    task._cancelWith(new CancelledError(task._cancelMessage));
+    finished(task);
+    return;
+  }
+  try {
+    _taskContext.run(task, startCoroutine, task);
+  } catch (err) {
+    task._onCoroError(err);
+  }
+}
+
+/**
+ * The coroutine ended while waiting on a future, so the `then` that made
+ * it wait was not its await (its code called `fut.then(a, b)` itself):
+ * the future keeps that callback, without the task.
+ */
+function releaseStrayThen(task: Task<unknown>): void {
+  const fut = task._futWaiter, next = task._next;
+  task._futWaiter = null;
+  task._next = null;
+  if (fut === null || !(next instanceof Continuation)) return;
+  const settle = () => fut._settleOutside(next);
+  if (fut.done()) fut._addWaiter(settle);
+  else fut._replaceWaiter(task, settle);
+}
+
+function finished(task: Task<unknown>): void {
+  const loop = task._loop;
+  loop._tasks.delete(task);
+  loop._traceTask(task, "done");
+  loop._taskSuspended(task);
+}
 
 /** Call the coroutine function; runs inside the task's context. */
 function startCoroutine(task: Task<unknown>): void {
@@ -644,7 +654,7 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   if (delay <= 0) {
     const task = _taskContext.getStore();
     if (
-      task !== undefined && task._loop === loop && task._next === null && task._resume === null
+      task !== undefined && task._loop === loop && task._next === null
     ) {
       return task._yield(value as T);
     }

@@ -217,6 +217,31 @@ Deno.test("a cancelled Event.wait() leaves the waiters", () =>
     assertEquals(String(ev), "<Event [unset]>");
   }));
 
+Deno.test("Event.wait(): a waiter cancelled after set() leaves the waiters when it resumes, as one woken", () =>
+  inLoop(async () => {
+    const ev = new Event();
+    const woken = createTask(async () => {
+      await ev.wait();
+      return String(ev);
+    });
+    const late = createTask(async () => {
+      await ev.wait();
+      return "ran on";
+    });
+    await spin();
+    ev.set();
+    late.cancel(); // its future is done already: the cancel is delivered at its step
+    assertEquals(String(ev), "<Event [set, waiters:2]>");
+    assertEquals(await woken, "<Event [set, waiters:1]>");
+    assert(await cancelled(late));
+    assertEquals(String(ev), "<Event [set]>");
+  }));
+
+Deno.test("Event.wait() outside a running loop rejects at the await, not at the call", async () => {
+  const waiting = new Event().wait();
+  await assertRejects(async () => await waiting, RuntimeError, "no running event loop");
+});
+
 // ---- Condition ------------------------------------------------------------
 
 Deno.test("Condition.wait() and notify() need the lock", () =>
