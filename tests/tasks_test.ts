@@ -549,7 +549,7 @@ Deno.test("virtual clock: code that a promise reaction resumes runs before the c
 Deno.test("argument errors show the value as repr() would, even one with no string form (sleep, Queue)", () => {
   const unprintable = Object.create(null);
   assertThrows(() => sleep(unprintable), TypeError, "got {}");
-  assertThrows(() => sleep("1"), TypeError, "got '1'");
+  assertThrows(() => sleep("1" as unknown as number), TypeError, "got '1'");
   assertThrows(() => new Queue(unprintable), TypeError, "maxsize must be a number, got {}");
   assertThrows(() => new Queue("3" as unknown as number), TypeError, "got '3'");
 });
