@@ -40,6 +40,10 @@ const READ_SLOTS = 64;
 // A read pending this long (ms) while others wait for a slot is taken for
 // an idle connection's: it gives its slot up (and stays pending).
 const SLOT_IDLE_MS = 5;
+// While at most this many connections of a loop read, none waits for a
+// slot: their reads cannot fill tokio's 128 a poll (bench/README.md, "The
+// slot count, adapted").
+const UNLIMITED_READERS = 120;
 
 /**
  * A transport's part in `ReadSlots`, made once per transport (a wait
@@ -80,6 +84,8 @@ interface SlotUser {
 class ReadSlots {
   #loop: EventLoop;
   #free = READ_SLOTS;
+  /** The connections whose read loop runs. */
+  #readers = 0;
   /** The users holding a slot (a read pending). */
   #holders: SlotUser[] = [];
   /** The users waiting for a slot, oldest first, with their tickets. */
@@ -92,9 +98,20 @@ class ReadSlots {
     this.#loop = loop;
   }
 
-  /** Others wait for a slot, or none is free. */
+  /** Others wait for a slot, or none is free (never while few connections read). */
   busy(): boolean {
-    return this.#free === 0 || this.#head < this.#queue.length;
+    return this.#readers > UNLIMITED_READERS &&
+      (this.#free <= 0 || this.#head < this.#queue.length);
+  }
+
+  /** A connection starts reading. */
+  enter(): void {
+    this.#readers++;
+  }
+
+  /** A connection's reading ended. */
+  exit(): void {
+    if (--this.#readers === UNLIMITED_READERS) this.#grant(); // the queue goes at once
   }
 
   /** Take a slot for `u`'s next read if one is free and nobody waits. */
@@ -146,7 +163,7 @@ class ReadSlots {
     while (this.#head < queue.length) {
       const u = queue[this.#head];
       if (tickets[this.#head] === u.ticket) {
-        if (this.#free === 0) break;
+        if (this.#free <= 0 && this.#readers > UNLIMITED_READERS) break;
         u.ticket++;
         this.#hold(u);
         u.granted();
@@ -537,6 +554,7 @@ export abstract class DenoTransport implements Transport {
   async #readLoop(): Promise<void> {
     const slots = this.#slots, user = this.#slotUser!;
     let held = false; // a slot, taken after the last chunk for the next read
+    slots?.enter();
     try {
       for (;;) {
         if (this.#reading && (this.#readPaused || this.#ahead > READ_AHEAD)) {
@@ -597,6 +615,7 @@ export abstract class DenoTransport implements Transport {
       if (this.#reading) this.#failed(err, "Fatal read error on transport");
     } finally {
       if (held) slots!.give(user);
+      slots?.exit();
       this.#reading = false;
       this.#busy--;
       this.#maybeLost();
