@@ -151,6 +151,11 @@ class ReadSlots {
 
   #grant(): void {
     const queue = this.#queue, tickets = this.#tickets;
+    if (this.#head === queue.length && this.#head === 0) {
+      // Nobody waits (a read's end, mostly): nothing to reset.
+      if (this.#loop._readsQueued) this.#loop._readsQueued = false;
+      return;
+    }
     while (this.#head < queue.length) {
       const u = queue[this.#head];
       if (tickets[this.#head] === u.ticket) {
@@ -495,7 +500,8 @@ export abstract class DenoTransport implements Transport {
       }
     }
     const batch = count === 1 ? queue[0] : concat(queue, count, size);
-    queue.splice(0, count);
+    if (count === queue.length) queue.length = 0; // no array for what splice removes
+    else queue.splice(0, count);
     this.#queued -= size;
     return batch;
   }
