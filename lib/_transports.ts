@@ -238,7 +238,10 @@ export function addrInfo(addr: Deno.Addr): unknown {
 // - `pauseWriting`/`resumeWriting` alternate (`#writePaused`);
 // - at most one read loop runs; it delivers through loop callbacks, at most
 //   READ_AHEAD bytes ahead of them; while reading is paused, delivered
-//   chunks wait in `#held`, in order;
+//   chunks wait in `#held`, in order, and while `#held` is not empty a
+//   chunk delivered joins its end (one `#deliverHeld` callback is queued
+//   per chunk there once reading resumes): chunks reach the protocol in
+//   the order they were read;
 // - `connectionLost` is scheduled exactly once, after the pump, the read
 //   loop and the resource's closing have all finished (`#busy === 0`).
 /**
@@ -522,7 +525,7 @@ export abstract class DenoTransport implements Transport {
     this.#readPaused = false;
     // What was read while paused goes first, in order (as CPython's
     // proactor transport keeps its pending data).
-    for (const chunk of this.#held.splice(0)) this.#callIO(this.#deliver, chunk);
+    for (let i = 0; i < this.#held.length; i++) this.#callIO(this.#deliverHeld);
     if (this.#bufferWanted !== null) this.#callIO(this.#giveBuffer);
     this.#wakeReader();
   }
@@ -703,10 +706,26 @@ export abstract class DenoTransport implements Transport {
       if (this.#ahead <= READ_AHEAD && !this.#readPaused) this.#wakeReader();
     }
     if (this.#closing) return; // close() drops what was read and not yet delivered
-    if (this.#readPaused) {
+    if (this.#readPaused || this.#held.length > 0) {
+      // Paused, or chunks held while paused still wait for their turn
+      // (their callbacks, queued by resumeReading, may come after this one).
       this.#held.push(data);
+      if (!this.#readPaused) this.#callIO(this.#deliverHeld);
       return;
     }
+    this.#hand(data);
+  }
+
+  /** In a loop callback after resumeReading: the oldest held chunk to the protocol. */
+  #deliverHeld = (): void => {
+    // Paused again, or a callback left over from an earlier resume: the
+    // chunks wait (in order) for the next resumeReading.
+    if (this.#closing || this.#readPaused || this.#held.length === 0) return;
+    this.#hand(this.#held.shift()!);
+  };
+
+  /** Hand a chunk (or EOF, `null`) to the protocol. */
+  #hand(data: Uint8Array | null): void {
     const protocol = this._protocol;
     if (data === null) {
       let keepOpen: boolean | void = false;
