@@ -75,6 +75,21 @@ async function communicateOurs(): Promise<void> {
   if (out!.length !== PIPE_BYTES) throw new Error(`cat gave back ${out!.length} bytes`);
 }
 
+// The same work on raw Deno.Command: write all, collect all in one array
+// (Deno's own `output()`). `communicate()`'s ceiling: unlike the pipe loops,
+// it has to keep every byte, so 128 MiB of fresh memory is touched.
+async function communicateRaw(): Promise<void> {
+  const child = new Deno.Command("cat", { stdin: "piped", stdout: "piped" }).spawn();
+  const writer = child.stdin.getWriter();
+  const writing = (async () => {
+    await writer.write(new Uint8Array(PIPE_BYTES));
+    await writer.close();
+  })();
+  const { stdout } = await child.output();
+  await writing;
+  if (stdout.length !== PIPE_BYTES) throw new Error(`cat gave back ${stdout.length} bytes`);
+}
+
 async function pipeRaw(byob: boolean): Promise<void> {
   const child = new Deno.Command("cat", { stdin: "piped", stdout: "piped" }).spawn();
   const writer = child.stdin.getWriter();
@@ -144,12 +159,21 @@ await run(async () => {
       raw_byob_mib_s: PIPE_BYTES / MiB / rawByob,
     },
   });
+  // Not alternated as the others: a round of one leaves the next 256 MiB
+  // of garbage to collect, which slowed both by a third to a half.
   const comm = await best(communicateOurs);
+  const commRaw = await best(communicateRaw);
   emit({
     bench: "subprocess_communicate",
     ops: PIPE_BYTES / MiB,
     seconds: comm,
     unit: "MiB/s",
     target: PIPE_TARGET,
+    extra: {
+      raw_pipe_mib_s: PIPE_BYTES / MiB / raw,
+      vs_raw_pipe: raw / comm,
+      raw_output_mib_s: PIPE_BYTES / MiB / commRaw,
+      vs_raw_output: commRaw / comm,
+    },
   });
 });

@@ -38,7 +38,8 @@ const EMPTY = new Uint8Array(0);
 // the 128 operations tokio lets one task complete per poll.
 const READ_SLOTS = 64;
 // A read pending this long (ms) while others wait for a slot is taken for
-// an idle connection's: it gives its slot up (and stays pending).
+// an idle connection's: it gives its slot up (and stays pending). Checked
+// by a timer every SLOT_IDLE_MS, so "this long" is 1 to 2 periods.
 const SLOT_IDLE_MS = 5;
 // While at most this many connections of a loop read, none waits for a
 // slot: their reads cannot fill tokio's 128 a poll (bench/README.md, "The
@@ -57,7 +58,7 @@ interface SlotUser {
   ticket: number;
   /** Its place among the holders, -1 if it holds no slot. */
   index: number;
-  /** When it took the slot (ms). */
+  /** When it took the slot: the `ReadSlots` epoch then. */
   since: number;
 }
 
@@ -93,6 +94,13 @@ class ReadSlots {
   #tickets: number[] = [];
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Bumped each time the idle timer is armed: a holder whose `since` is
+   * older than the epoch at a timer's firing took its slot before that
+   * timer was armed, SLOT_IDLE_MS ago or more. (A clock read per read was
+   * ~2 % of a small echo round trip's CPU.)
+   */
+  #epoch = 0;
 
   constructor(loop: EventLoop) {
     this.#loop = loop;
@@ -145,7 +153,7 @@ class ReadSlots {
   #hold(u: SlotUser): void {
     this.#free--;
     u.index = this.#holders.push(u) - 1;
-    u.since = performance.now();
+    u.since = this.#epoch;
   }
 
   #unhold(u: SlotUser): void {
@@ -160,6 +168,11 @@ class ReadSlots {
 
   #grant(): void {
     const queue = this.#queue, tickets = this.#tickets;
+    if (this.#head === queue.length && this.#head === 0) {
+      // Nobody waits (a read's end, mostly): nothing to reset.
+      if (this.#loop._readsQueued) this.#loop._readsQueued = false;
+      return;
+    }
     while (this.#head < queue.length) {
       const u = queue[this.#head];
       if (tickets[this.#head] === u.ticket) {
@@ -188,21 +201,22 @@ class ReadSlots {
       }
       if (this.#timer === null) {
         // The pending reads keep the process alive, not this timer.
+        this.#epoch++;
         this.#timer = setTimeout(this.#releaseIdle, SLOT_IDLE_MS);
         Deno.unrefTimer(this.#timer);
       }
     }
   }
 
-  /** Reads pending longer than SLOT_IDLE_MS give their slots to the waiting. */
+  /** Reads pending since before this timer was armed give their slots to the waiting. */
   #releaseIdle = (): void => {
     this.#timer = null;
     if (this.#loop.isClosed()) return; // nobody will read
-    const before = performance.now() - SLOT_IDLE_MS;
+    const armed = this.#epoch;
     const holders = this.#holders;
     for (let i = holders.length - 1; i >= 0; i--) {
       const u = holders[i];
-      if (u.since <= before) {
+      if (u.since < armed) {
         this.#unhold(u);
         this.#free++;
       }
@@ -241,7 +255,10 @@ export function addrInfo(addr: Deno.Addr): unknown {
 // - `pauseWriting`/`resumeWriting` alternate (`#writePaused`);
 // - at most one read loop runs; it delivers through loop callbacks, at most
 //   READ_AHEAD bytes ahead of them; while reading is paused, delivered
-//   chunks wait in `#held`, in order;
+//   chunks wait in `#held`, in order, and while `#held` is not empty a
+//   chunk delivered joins its end (one `#deliverHeld` callback is queued
+//   per chunk there once reading resumes): chunks reach the protocol in
+//   the order they were read;
 // - `connectionLost` is scheduled exactly once, after the pump, the read
 //   loop and the resource's closing have all finished (`#busy === 0`).
 /**
@@ -503,7 +520,8 @@ export abstract class DenoTransport implements Transport {
       }
     }
     const batch = count === 1 ? queue[0] : concat(queue, count, size);
-    queue.splice(0, count);
+    if (count === queue.length) queue.length = 0; // no array for what splice removes
+    else queue.splice(0, count);
     this.#queued -= size;
     return batch;
   }
@@ -524,7 +542,7 @@ export abstract class DenoTransport implements Transport {
     this.#readPaused = false;
     // What was read while paused goes first, in order (as CPython's
     // proactor transport keeps its pending data).
-    for (const chunk of this.#held.splice(0)) this.#callIO(this.#deliver, chunk);
+    for (let i = 0; i < this.#held.length; i++) this.#callIO(this.#deliverHeld);
     if (this.#bufferWanted !== null) this.#callIO(this.#giveBuffer);
     this.#wakeReader();
   }
@@ -707,10 +725,26 @@ export abstract class DenoTransport implements Transport {
       if (this.#ahead <= READ_AHEAD && !this.#readPaused) this.#wakeReader();
     }
     if (this.#closing) return; // close() drops what was read and not yet delivered
-    if (this.#readPaused) {
+    if (this.#readPaused || this.#held.length > 0) {
+      // Paused, or chunks held while paused still wait for their turn
+      // (their callbacks, queued by resumeReading, may come after this one).
       this.#held.push(data);
+      if (!this.#readPaused) this.#callIO(this.#deliverHeld);
       return;
     }
+    this.#hand(data);
+  }
+
+  /** In a loop callback after resumeReading: the oldest held chunk to the protocol. */
+  #deliverHeld = (): void => {
+    // Paused again, or a callback left over from an earlier resume: the
+    // chunks wait (in order) for the next resumeReading.
+    if (this.#closing || this.#readPaused || this.#held.length === 0) return;
+    this.#hand(this.#held.shift()!);
+  };
+
+  /** Hand a chunk (or EOF, `null`) to the protocol. */
+  #hand(data: Uint8Array | null): void {
     const protocol = this._protocol;
     if (data === null) {
       let keepOpen: boolean | void = false;

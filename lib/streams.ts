@@ -46,6 +46,8 @@ export type { ClientTlsOptions };
 export const DEFAULT_LIMIT = 2 ** 16;
 
 const EMPTY = new Uint8Array(0);
+// What `drain()` returns when there is nothing to wait for.
+const RESOLVED: Promise<void> = Promise.resolve();
 const NEWLINE: readonly Uint8Array[] = [new Uint8Array([10])];
 // Copies of pieces up to a quarter of this go into a shared "room" buffer
 // (see StreamReader#copyIn); bigger ones get an array of their own.
@@ -151,7 +153,7 @@ export class StreamReader {
 
   /** @ignore True while a read waits for data (the buffered bytes are promised to it). */
   get _hasWaiter(): boolean {
-    return this.#waiter !== null;
+    return this.#waiter !== null && !this.#waiter.done();
   }
 
   /** The error set with `setException`, or `null`. Mirrors `StreamReader.exception`. */
@@ -278,14 +280,21 @@ export class StreamReader {
    *   buffer) is discarded.
    */
   async readline(): Promise<Uint8Array> {
-    // Fast path: a whole line is already buffered.
-    if (this.#exception === null) {
-      const i = this.#indexOf(NEWLINE[0], 0);
+    // Fast path: a whole line is buffered, or will be once more data comes
+    // (waited for here, searching only the new bytes: a separator of one
+    // byte cannot span the old and the new). EOF, errors and lines past the
+    // limit take the general path.
+    let from = 0;
+    while (this.#exception === null) {
+      const i = this.#indexOf(NEWLINE[0], from);
       if (i !== -1 && i <= this.#limit) {
         const line = this.#take(i + 1);
         this.#maybeResume();
         return line;
       }
+      if (i !== -1 || this.#eof || this.#size > this.#limit) break;
+      from = this.#size;
+      await this.#waitForData("readuntil");
     }
     try {
       return await this.#readUntil(NEWLINE);
@@ -408,7 +417,7 @@ export class StreamReader {
     if (this.#size > 0) info.push(`${this.#size} bytes`);
     if (this.#eof) info.push("eof");
     if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);
-    if (this.#waiter !== null) info.push(`waiter=${this.#waiter}`);
+    if (this._hasWaiter) info.push(`waiter=${this.#waiter}`);
     if (this.#exception !== null) info.push(`exception=${pyRepr(this.#exception)}`);
     if (this.#paused) info.push("paused");
     return `<${info.join(" ")}>`;
@@ -429,9 +438,14 @@ export class StreamReader {
     }
   }
 
-  async #waitForData(funcName: string): Promise<void> {
+  /**
+   * The future a read waits on until data, EOF or an error arrives: the
+   * caller awaits it directly (no async frame between the read and the
+   * loop). A waiter left done by a cancelled read counts as none.
+   */
+  #waitForData(funcName: string): Future<void> {
     // Two reads waiting at once could not know which gets the next data.
-    if (this.#waiter !== null) {
+    if (this._hasWaiter) {
       throw new RuntimeError(
         `${funcName}() called while another coroutine is already waiting for incoming data`,
       );
@@ -445,11 +459,7 @@ export class StreamReader {
     const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
     loop._waitingForIO(funcName);
-    try {
-      await waiter;
-    } finally {
-      if (this.#waiter === waiter) this.#waiter = null;
-    }
+    return waiter;
   }
 
   // ---- The chunk queue ----------------------------------------------------
@@ -750,11 +760,16 @@ export class StreamReaderProtocol extends Protocol {
   }
 
   /** @ignore What `StreamWriter.drain()` waits on (as FlowControlMixin._drain_helper). */
-  async _drainHelper(): Promise<void> {
+  _drainHelper(): Promise<void> {
     if (this.#connectionLost) {
-      throw new ConnectionResetError("Connection lost", { cause: this.#lostExc ?? undefined });
+      return Promise.reject(
+        new ConnectionResetError("Connection lost", { cause: this.#lostExc ?? undefined }),
+      );
     }
-    if (!this.#paused) return;
+    return this.#paused ? this.#drainWait() : RESOLVED;
+  }
+
+  async #drainWait(): Promise<void> {
     const waiter = this.#loop!.createFuture<void>();
     this.#drainWaiters.push(waiter);
     this.#loop!._waitingForIO("drain");
@@ -895,15 +910,20 @@ export class StreamWriter {
    *   is lost, `ConnectionResetError("Connection lost")` (its `cause` is the
    *   error it was lost to, if any).
    */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
+    // Not an async function: the common case (nothing to wait for) costs
+    // the caller's `await` one microtask, not a chain of async frames.
     const exc = this.#reader?.exception() ?? null;
-    if (exc !== null) throw exc;
-    if (this.#transport.isClosing()) {
-      // CPython yields one iteration here, in which its transport, closed
-      // with an empty buffer, reports the loss. Ours learns of it when the
-      // resource's pending operations end, so wait for that.
-      await this.#protocol._closedFuture(this.#loop).then(undefined, () => {});
-    }
+    if (exc !== null) return Promise.reject(exc);
+    if (this.#transport.isClosing()) return this.#drainClosing();
+    return this.#protocol._drainHelper();
+  }
+
+  async #drainClosing(): Promise<void> {
+    // CPython yields one iteration here, in which its transport, closed
+    // with an empty buffer, reports the loss. Ours learns of it when the
+    // resource's pending operations end, so wait for that.
+    await this.#protocol._closedFuture(this.#loop).then(undefined, () => {});
     await this.#protocol._drainHelper();
   }
 

@@ -499,3 +499,61 @@ Deno.test("connections closed while they wait for their turn to read are lost cl
       for (const c of conns) c.close();
     }
   }));
+
+/** `size` bytes that differ from chunk to chunk (so an overwrite shows). */
+function pattern(size: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => (i * 31 + (i >> 12)) & 255);
+}
+
+/** Send `data` on a new connection to `port` in pieces of varying size, then half-close. */
+async function sendPieces(port: number, data: Uint8Array): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const sizes = [1, 100, 5000, 65536, 17, 300000, 2048];
+    for (let off = 0, i = 0; off < data.length; i++) {
+      const piece = data.subarray(off, Math.min(off + sizes[i % sizes.length], data.length));
+      let sent = 0;
+      while (sent < piece.length) sent += await conn.write(piece.subarray(sent));
+      off += piece.length;
+    }
+    await conn.closeWrite();
+    // Wait for the server's close, so that the test leaks no pending read.
+    await conn.read(new Uint8Array(1));
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("dataReceived's chunks are the protocol's to keep: kept without a copy, none is ever written again", () =>
+  inRealLoop(async (loop) => {
+    // The rule a pooled read buffer would break: every chunk is kept as it
+    // came (no copy) while 4 MiB more arrive, then all are checked.
+    const kept: Uint8Array[] = [];
+    let lost: Future<void> | null = null;
+    class Keeper extends Protocol {
+      override connectionMade(): void {
+        lost = loop.createFuture<void>();
+      }
+      override dataReceived(data: Uint8Array): void {
+        kept.push(data);
+      }
+      override connectionLost(): void {
+        lost!.setResult();
+      }
+    }
+    const server = await loop.createServer(() => new Keeper(), "127.0.0.1", 0);
+    const sent = pattern(4 << 20);
+    await within(30, () => sendPieces(portOf(server), sent));
+    await lost!;
+    server.close();
+    await server.waitClosed();
+    const got = new Uint8Array(kept.reduce((n, c) => n + c.length, 0));
+    let off = 0;
+    for (const chunk of kept) {
+      got.set(chunk, off);
+      off += chunk.length;
+    }
+    assertEquals(got.length, sent.length);
+    assert(got.every((b, i) => b === sent[i]), "a kept chunk was written again");
+    assert(kept.length > 10, `only ${kept.length} chunks: the test proves little`);
+  }));
