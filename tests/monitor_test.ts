@@ -670,6 +670,33 @@ Deno.test("monitor: resources: a lock's holder and waiters, a queue's getters, a
   });
 });
 
+Deno.test("monitor: ps --sort with a limit keeps the largest, ties in creation order, as a full sort would", async () => {
+  await run(async () => {
+    await using monitor = await startMonitor(getRunningLoop(), { print: false });
+    const client = await MonitorClient.connect(parseAddress(monitor.address)!);
+    // Task k takes k % 5 steps before it waits: 60 tasks, 12 with each count.
+    const tasks = Array.from({ length: 60 }, (_, k) =>
+      createTask(async () => {
+        for (let i = 0; i < k % 5; i++) await sleep(0);
+        await sleep(3600);
+      }, { name: `w${k}` }));
+    await sleep(0.05);
+    const names = async (args: Record<string, unknown>) =>
+      (await client.request<{ tasks: Array<{ name: string }> }>("ps", args)).data!.tasks.map((
+        t,
+      ) => t.name);
+    const all = await names({ sort: "steps", filter: "w" });
+    assertEquals(all.length, 60);
+    // Steps are k % 5 + 1: the first of the 5-step tasks are w4, w9, w14, …
+    assertEquals(all.slice(0, 3), ["w4", "w9", "w14"]);
+    for (const limit of [1, 5, 13, 40]) {
+      assertEquals(await names({ sort: "steps", filter: "w", limit }), all.slice(0, limit));
+    }
+    for (const t of tasks) t.cancel();
+    client.close();
+  });
+});
+
 // ---- top in a terminal --------------------------------------------------------------
 
 const TMUX = hasTool("tmux", "-V");
