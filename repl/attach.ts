@@ -25,8 +25,8 @@ import {
 } from "../mod.ts";
 import { MonitorClient, parseAddress } from "../monitor/client.ts";
 import { parseCommand, type Recording, runCommand, splitWords } from "../monitor/commands.ts";
-import type { PsData } from "../monitor/render.ts";
-import { topScreen } from "../monitor/top.ts";
+import type { PsData, SortKey } from "../monitor/render.ts";
+import { runTop, topScreen } from "../monitor/top.ts";
 import { Rejected } from "./errors.ts";
 import { Recorder, type RunRecord, type RunWindow } from "./recorder.ts";
 import { makeStyle, plural } from "./render.ts";
@@ -81,12 +81,21 @@ export async function attach(session: Session, text: string): Promise<void> {
   }
   try {
     const parsed = parseCommand(words);
+    if (parsed.cmd === "top" && session.terminal !== null) {
+      // The terminal is lent to top until q or Ctrl-C; the REPL goes on after.
+      const sort = parsed.flags.get("--sort");
+      await runTop(client, {
+        sort: typeof sort === "string" ? sort as SortKey : undefined,
+        terminal: session.terminal,
+      });
+      return;
+    }
     if (parsed.cmd === "top") {
-      // The REPL owns the terminal: one screen, not a live one.
+      // No terminal (a script): one screen.
       const answer = await client.request<PsData>("top");
       const size = { columns: session.columns ?? 120, rows: 40 };
       for (const line of topScreen(answer, null, "busy", size)) session.print(line);
-      session.say("(one screen: the live top is deno task monitor ADDRESS top)");
+      session.say("(one screen: in a terminal, attach top refreshes until q or Ctrl-C)");
       return;
     }
     await runCommand(client, parsed, {

@@ -257,7 +257,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "attach help lists the monitor's commands; each takes --json.",
       "attach record 5 run.json records its loop's events for 5 s; attach view run.json draws them " +
       "as a timeline (attach view run.json trace.json also writes a Perfetto trace).",
-      "attach top prints one screen here; the live one is deno task monitor ADDRESS top.",
+      "attach top refreshes live in the terminal until q or Ctrl-C (s changes the sort); in a script it prints one screen.",
       "usage: attach [ADDRESS] [COMMAND [ARGS]], or attach view FILE [OUT.json]",
     ],
   },

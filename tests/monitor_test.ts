@@ -793,6 +793,100 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "monitor: the REPL's attach top in a terminal (tmux): it refreshes until q or Ctrl-C, leaves the terminal as it found it, and the REPL goes on",
+  ignore: !TMUX,
+  fn: async () => {
+    const socket = `asyncio-monitor-repl-test-${Deno.pid}`;
+    const tmux = async (...args: string[]) =>
+      decoder.decode(
+        (await new Deno.Command("tmux", {
+          args: ["-L", socket, ...args],
+          stdout: "piped",
+          stderr: "piped",
+        }).output()).stdout,
+      );
+    const screen = async () => (await tmux("capture-pane", "-p", "-t", "repl")).replace(/\n+$/, "");
+    const waitScreen = async (test: (s: string) => boolean, what: string) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const s = await screen();
+        if (test(s)) return s;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const type = async (text: string) => {
+      await tmux("send-keys", "-t", "repl", "-l", text);
+      await tmux("send-keys", "-t", "repl", "Enter");
+    };
+    const alternate = async () =>
+      (await tmux("display", "-p", "-t", "repl", "#{alternate_on}")).trim();
+    const prompt = "virtual t=0.000 ready=0 timers=0 tasks=0> ";
+    // (capture-pane drops the spaces that end a line)
+    const atPrompt = (s: string) => s.split("\n").at(-1) === prompt.trimEnd();
+    const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
+      "60",
+      "60",
+    ]);
+    const config = await Deno.makeTempDir();
+    const repl = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.repl.replace(
+      /^deno /,
+      `${Deno.execPath()} `,
+    );
+    try {
+      await tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "repl",
+        "-x",
+        "150",
+        "-y",
+        "30",
+        `cd ${root} && env XDG_CONFIG_HOME=${config} NO_COLOR=1 ${repl} --virtual; sleep 60`,
+      );
+      await waitScreen(atPrompt, "the first prompt");
+      await type(`attach ${program.address}`);
+      await waitScreen((s) => s.includes("attach: attached to pid") && atPrompt(s), "attached");
+      const before = await screen();
+
+      await type("attach top");
+      let s = await waitScreen((s) => s.includes("ticker"), "top's table");
+      assert(s.startsWith("asyncio top: pid "), s);
+      assertEquals(await alternate(), "1");
+      // It refreshes: the ticker's step count moves.
+      const steps = (text: string) => Number(/^0x2 +ticker +\S+ +(\d+)/m.exec(text)?.[1]);
+      const first = steps(s);
+      await waitScreen((s) => steps(s) > first, "a refresh");
+      // Its keys are its own: s sorts, q quits; neither reaches the REPL's line.
+      await tmux("send-keys", "-t", "repl", "s");
+      await waitScreen((s) => s.includes("sort: sched"), "sort by scheduled time");
+      await tmux("send-keys", "-t", "repl", "q");
+      s = await waitScreen(atPrompt, "the prompt after q");
+      assertEquals(await alternate(), "0");
+      assertEquals(
+        s,
+        `${before.slice(0, -prompt.trimEnd().length)}${prompt}attach top\n${prompt.trimEnd()}`,
+      );
+
+      // Ctrl-C ends it too, and the REPL still answers.
+      await type("attach top");
+      await waitScreen((s) => s.includes("ticker"), "top's table again");
+      await tmux("send-keys", "-t", "repl", "C-c");
+      await waitScreen(atPrompt, "the prompt after Ctrl-C");
+      assertEquals(await alternate(), "0");
+      await type("attach ps");
+      s = await waitScreen((s) => / 0x2 +ticker /.test(s) && atPrompt(s), "ps after top");
+    } finally {
+      await tmux("kill-server");
+      await program.stop();
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});
+
 // ---- The REPL's attach -----------------------------------------------------------------
 
 Deno.test("monitor: the REPL's attach: attach ADDRESS, then ps, pstree, where and top's screen from the REPL; attach view FILE draws a recording", async () => {
