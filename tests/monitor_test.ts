@@ -27,6 +27,7 @@ import { replay } from "../repl/attach.ts";
 import { Session } from "../repl/session.ts";
 import type { Recording } from "../monitor/commands.ts";
 import { hasTool } from "./_util.ts";
+import { CHROMIUM, dumpDom, items, rootData } from "./_chromium.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const fixture = (name: string) => `${root}tests/fixtures/${name}`;
@@ -956,6 +957,70 @@ Deno.test("monitor: the REPL's attach: attach ADDRESS, then ps, pstree, where an
     session.close();
     await album.stop();
   }
+});
+
+Deno.test({
+  name:
+    "monitor: the REPL's export FILE.html after attach record: the page of the recorded program, its iterations and what ran in them",
+  ignore: CHROMIUM === null,
+  fn: async () => {
+    const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
+      "60",
+      "60",
+    ]);
+    let out = "";
+    const session = new Session({ write: (text) => (out += text) });
+    const lines = async (line: string) => {
+      out = "";
+      await session.exec(line);
+      return out.replace(/\n$/, "").split("\n");
+    };
+    const dir = await Deno.makeTempDir();
+    try {
+      await lines(`attach ${program.address}`);
+      // The ticker steps every 50 ms: a few iterations in 0.3 s.
+      const made = await lines(`attach record 0.3 ${dir}/run.json`);
+      assert(made.some((l) => l.startsWith("recorded ")), made.join("\n"));
+      const recording = JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as {
+        events: unknown[][];
+      };
+      const iterations = recording.events.filter((e) => e[0] === "iteration").length;
+      assert(iterations >= 3, `${iterations} iterations recorded`);
+      const exported = await lines(`export ${dir}/page.html`);
+      assertEquals(exported.length, 1, exported.join("\n"));
+      // The page's iterations are those in which something ran (not an idle wake-up's alone).
+      const shown = Number(
+        new RegExp(
+          `^export: wrote the browser view of the recording of pid ${program.child.pid} ` +
+            `\\(\\d+ rows?, (\\d+) iterations\\) to ${dir}/page.html`,
+        ).exec(exported[0])?.[1],
+      );
+      assert(shown >= 3 && shown <= iterations, exported[0]);
+      // attach view FILE OUT.html writes the same page.
+      const viewed = await lines(`attach view ${dir}/run.json ${dir}/view.html`);
+      assert(
+        viewed.at(-1)!.startsWith(`wrote ${dir}/view.html: the browser view of`),
+        viewed.at(-1),
+      );
+      assertEquals(
+        await Deno.readTextFile(`${dir}/view.html`),
+        await Deno.readTextFile(`${dir}/page.html`),
+      );
+      // In the browser: every recorded iteration, and the ticker's steps in them.
+      let ticked = 0;
+      for (let k = 1; k <= 3; k++) {
+        const page = await dumpDom(`file://${dir}/page.html#${k}`);
+        assertEquals(rootData(page, "frames"), String(shown));
+        assertEquals(rootData(page, "picked"), String(k));
+        if (items(page, "ran").some((r) => r.includes("ticker"))) ticked++;
+      }
+      assert(ticked >= 1, "the ticker's steps are in the first iterations");
+    } finally {
+      session.close();
+      await program.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 // ---- Off costs nothing ---------------------------------------------------------------------
