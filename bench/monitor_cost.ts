@@ -14,11 +14,13 @@
 //
 // Each (mode, work) runs in a fresh process; the modes take turns within a
 // repetition, so that the machine's noise falls on all of them alike. It
-// prints a JSON line per run (wall seconds, and the CPU seconds of the
-// process: both threads, so the monitor's Worker counts; for echo, the
-// server process's only, the load client runs apart), then per work and
-// mode the median and range of each as ratios to `off`'s median. CPU time
-// is the steadier figure on a shared machine.
+// prints a JSON line per run (wall seconds; the CPU seconds of the process,
+// all its threads: the monitor's Worker and V8's GC helpers count; and the
+// loop thread's own, from /proc/thread-self/schedstat where Linux has it;
+// for echo, the server process's, the load client runs apart), then per
+// work and mode the median and range of each as ratios to `off`'s median.
+// CPU time is the steadier figure on a shared machine, the loop thread's
+// the one that says what the hooks cost the loop.
 // `--alternate` instead runs each work in one process on two loops, one
 // watched (no client) and one not, 15 times each in turns: the hooks'
 // cost without the noise of separate processes.
@@ -142,31 +144,45 @@ async function child(mode: Mode, work: Work): Promise<void> {
     // The parent attaches its client, then says go.
     if (mode === "top") await Deno.stdin.readable.getReader().read();
   }
-  let seconds: number, cpu: number;
+  let seconds: number, cpu: number, loopCpu: number;
   if (work === "task_steps") {
     await runner.run(() => steps(TASKS / 10)); // warm-up, as bench/task_steps.ts
     cpu = cpuSeconds();
+    loopCpu = threadSeconds();
     seconds = await runner.run(() => steps(TASKS));
   } else if (work === "echo") {
     await runner.run(() => echo(ECHO_COUNT / 10));
     cpu = cpuSeconds();
+    loopCpu = threadSeconds();
     seconds = await runner.run(() => echo(ECHO_COUNT));
   } else {
     const run = work === "callsoon_bulk" ? bulk : chain;
     await run(loop, CALLS / 10);
     cpu = cpuSeconds();
+    loopCpu = threadSeconds();
     seconds = await run(loop, CALLS);
   }
   cpu = cpuSeconds() - cpu;
+  loopCpu = threadSeconds() - loopCpu;
   await runner.close();
-  console.log(JSON.stringify({ work, mode, seconds, cpu }));
+  console.log(JSON.stringify({ work, mode, seconds, cpu, loopCpu }));
 }
 
 // ---- The driver ---------------------------------------------------------------------
 
+/** CPU seconds of the calling thread (Linux), or NaN. */
+function threadSeconds(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
 interface Sample {
   seconds: number;
   cpu: number;
+  loopCpu: number;
 }
 
 async function once(mode: Mode, work: Work): Promise<Sample> {
@@ -206,8 +222,8 @@ async function once(mode: Mode, work: Work): Promise<Sample> {
         await writer.close();
       } else if (line.startsWith("{")) {
         console.log(line);
-        const { seconds, cpu } = JSON.parse(line);
-        result = { seconds, cpu };
+        const { seconds, cpu, loopCpu } = JSON.parse(line);
+        result = { seconds, cpu, loopCpu };
       }
     }
   }
@@ -246,9 +262,10 @@ async function driver(args: string[]): Promise<void> {
       }
     }
   }
-  for (const figure of ["cpu", "seconds"] as const) {
+  const titles = { loopCpu: "loop thread CPU", cpu: "process CPU", seconds: "wall" };
+  for (const figure of ["loopCpu", "cpu", "seconds"] as const) {
     console.log(
-      `\n${figure === "cpu" ? "CPU" : "wall"} seconds, median of ${reps}` +
+      `\n${titles[figure]} seconds, median of ${reps}` +
         ` (ratio to off's median: median, min–max):`,
     );
     console.log("work".padEnd(16) + modes.map((c) => c.padEnd(28)).join(""));
