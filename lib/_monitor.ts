@@ -645,6 +645,7 @@ class MonitorServer implements Monitor {
       blockedAfter: Math.max(0.2, loop.slowCallbackDuration),
       timeAlways: options.times === "always",
       blocks: 100,
+      program: Deno.mainModule,
     };
     this.#worker = new Worker(WORKER_URL, { workerData: init });
     this.#beat = setInterval(() => watch.beat(), BEAT_MS);

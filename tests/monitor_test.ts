@@ -909,7 +909,12 @@ Deno.test("monitor: the REPL's attach: attach ADDRESS, then ps, pstree, where an
       "error: attach: no program attached; attach HOST:PORT#TOKEN first (the address its monitor printed)",
     ]);
     const attached = await lines(`attach ${album.address}`);
-    assert(attached[0].startsWith(`attach: attached to pid ${album.child.pid} (`), attached[0]);
+    assert(
+      attached[0].startsWith(
+        `attach: attached to pid ${album.child.pid} (file://${fixture("monitor_album.ts")}); `,
+      ),
+      attached[0],
+    );
     let tree: string[] = [];
     for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       tree = await lines("attach pstree");
