@@ -6,9 +6,15 @@
  *   program at ADDRESS (`HOST:PORT#TOKEN`, as it printed); without a
  *   command, connect and remember it.
  * - `attach COMMAND [ARGS]`: the same against the program attached last.
- * - `attach view FILE [OUT.json]`: a recording made by `record` as the
- *   REPL's timeline; with OUT.json, also as the Perfetto trace `export`
- *   writes.
+ * - `attach view FILE [OUT.json | OUT.html]`: a recording made by
+ *   `record` as the REPL's timeline; with OUT.json, also as the Perfetto
+ *   trace `export` writes, with OUT.html as its browser view.
+ * - `attach top`: live in a terminal (the session lends it the terminal
+ *   until `q` or Ctrl-C); one screen in a script.
+ *
+ * The recording made or viewed last is the session's: `export FILE.html`
+ * writes its browser view while the session's own loop has not run since
+ * `reset` (views.ts).
  *
  * A recording is the program's trace events; `replay` feeds them to the
  * REPL's own `Recorder`, so the timeline and the exports read it as they
