@@ -1397,7 +1397,20 @@ function resources(loop: EventLoop, watch: Watch) {
         waiting: waitingTasks(watch, r._waiterFutures()),
       };
     }
-    if (r instanceof Semaphore || r instanceof Event) {
+    if (r instanceof Semaphore) {
+      return {
+        kind: r.constructor.name,
+        repr: String(r),
+        holder: null,
+        holders: (r._holders ?? []).map((t) => ({
+          id: watch.idOf(t),
+          name: t.getName(),
+          done: t.done(),
+        })),
+        waiting: waitingTasks(watch, r._waiterFutures()),
+      };
+    }
+    if (r instanceof Event) {
       return {
         kind: r.constructor.name,
         repr: String(r),
@@ -1427,6 +1440,7 @@ function resources(loop: EventLoop, watch: Watch) {
     };
   }).filter((row) =>
     row.holder !== null || row.waiting.length > 0 ||
+    ("holders" in row && (row.holders?.length ?? 0) > 0) ||
     ("putting" in row && (row.putting?.length ?? 0) > 0) || "size" in row
   );
   return { resources: rows, timers: timers(loop, watch), since: watch.started };

@@ -13,16 +13,24 @@
 import { assert, assertEquals } from "./_assert.ts";
 import {
   createTask,
+  Event,
   getRunningLoop,
   Lock,
   Queue,
   run,
+  Semaphore,
   sleep,
   startMonitor,
   type Task,
 } from "../mod.ts";
 import { type Answer, MonitorClient, parseAddress } from "../monitor/client.ts";
-import type { PsData, WarningsData, WhereData } from "../monitor/render.ts";
+import {
+  type PsData,
+  renderResources,
+  type ResourcesData,
+  type WarningsData,
+  type WhereData,
+} from "../monitor/render.ts";
 import { replay } from "../repl/attach.ts";
 import { Session } from "../repl/session.ts";
 import type { Recording } from "../monitor/commands.ts";
@@ -667,6 +675,41 @@ Deno.test("monitor: resources: a lock's holder and waiters, a queue's getters, a
       name: "holder",
     }]]);
     for (const t of [holder, waiter, getter]) t.cancel();
+    client.close();
+  });
+});
+
+Deno.test("monitor: resources: a semaphore's holders are the tasks that acquired and have not released; one released for another frees the oldest", async () => {
+  await run(async () => {
+    await using monitor = await startMonitor(getRunningLoop(), { print: false });
+    const client = await MonitorClient.connect(parseAddress(monitor.address)!);
+    const sem = new Semaphore(2);
+    const release = new Event();
+    const hold = (name: string) =>
+      createTask(async () => {
+        await sem.acquire();
+        await release.wait();
+        sem.release();
+      }, { name });
+    const tasks = [hold("a"), hold("b"), hold("c")];
+    await sleep(0.01);
+    const holders = async () => {
+      const data = (await client.request<ResourcesData>("resources")).data!;
+      // (Listed while held or waited on.)
+      const r = data.resources.find((r) => r.kind === "Semaphore");
+      return [r?.holders!.map((h) => h.name) ?? [], r?.waiting.map((w) => w.name) ?? []];
+    };
+    assertEquals(await holders(), [["a", "b"], ["c"]]);
+    // Released from the top level (not a holder): the oldest holder's slot goes; c gets it.
+    sem.release();
+    await sleep(0.01);
+    assertEquals(await holders(), [["b", "c"], []]);
+    const text = renderResources((await client.request<ResourcesData>("resources")).data!);
+    assert(text.some((l) => l.includes("held by task 0x3 'b', task 0x4 'c'")), text.join("\n"));
+    release.set();
+    await Promise.all(tasks);
+    // As many releases as acquires: nobody holds a slot, and it is not listed.
+    assertEquals(await holders(), [[], []]);
     client.close();
   });
 });
