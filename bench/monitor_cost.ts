@@ -1,6 +1,8 @@
 // What the monitor (lib/monitor.ts) costs the loop, on callsoon_bulk,
-// callsoon_chain and task_steps (the work of bench/callsoon.ts and
-// bench/task_steps.ts, on one loop made before the monitor starts):
+// callsoon_chain, task_steps and echo (the work of bench/callsoon.ts,
+// bench/task_steps.ts, and bench/stream_echo.ts's lines64_c50 load: a
+// stream server with 50 clients, each sending 2,000 lines of 64 bytes and
+// waiting for each echo; on one loop made before the monitor starts):
 //
 //   off      the library alone (the monitor's modules never loaded)
 //   loaded   lib/_monitor.ts imported, no monitor started
@@ -12,20 +14,39 @@
 //
 // Each (mode, work) runs in a fresh process; the modes take turns within a
 // repetition, so that the machine's noise falls on all of them alike. It
-// prints a JSON line per run, then the medians and the ratios to `off`.
+// prints a JSON line per run (wall seconds; the CPU seconds of the process,
+// all its threads: the monitor's Worker and V8's GC helpers count; and the
+// loop thread's own, from /proc/thread-self/schedstat where Linux has it;
+// for echo, the server process's, the load client runs apart), then per
+// work and mode the median and range of each as ratios to `off`'s median.
+// CPU time is the steadier figure on a shared machine, the loop thread's
+// the one that says what the hooks cost the loop.
 // `--alternate` instead runs each work in one process on two loops, one
 // watched (no client) and one not, 15 times each in turns: the hooks'
 // cost without the noise of separate processes.
 //
-//   deno run -A bench/monitor_cost.ts [--reps N | --alternate] [callsoon_bulk|callsoon_chain|task_steps…]
-import { type EventLoop, gather, Runner, sleep, startMonitor } from "../mod.ts";
+//   deno run -A bench/monitor_cost.ts [--reps N] [--modes off,on,top] [WORK…]
+//   deno run -A bench/monitor_cost.ts --alternate [WORK…]
+// (WORK: callsoon_bulk, callsoon_chain, task_steps, echo; --alternate has no echo)
+import {
+  type EventLoop,
+  gather,
+  Runner,
+  sleep,
+  startMonitor,
+  startServer,
+  type StreamReader,
+  type StreamWriter,
+} from "../mod.ts";
 import { MonitorClient, parseAddress } from "../monitor/client.ts";
+import { cpuSeconds } from "./_common.ts";
+import { runLoad } from "./stream_echo_load.ts";
 
 const MODES = ["off", "loaded", "on", "top", "inspect"] as const;
 type Mode = typeof MODES[number];
-const WORKS = ["callsoon_bulk", "callsoon_chain", "task_steps"] as const;
+const WORKS = ["callsoon_bulk", "callsoon_chain", "task_steps", "echo"] as const;
 type Work = typeof WORKS[number];
-const CALLS = 1_000_000, TASKS = 100_000, STEPS = 10;
+const CALLS = 1_000_000, TASKS = 100_000, STEPS = 10, ECHO_COUNT = 2_000;
 
 // ---- One run (a child process) ---------------------------------------------------
 
@@ -65,16 +86,39 @@ async function steps(n: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+async function echoLines(reader: StreamReader, writer: StreamWriter): Promise<void> {
+  for (;;) {
+    const line = await reader.readline();
+    if (line.length === 0) break;
+    writer.write(line);
+    await writer.drain();
+  }
+  writer.close();
+}
+
+/** The lines64_c50 load of bench/stream_echo.ts, `count` lines per client. */
+async function echo(count: number): Promise<number> {
+  const server = await startServer(echoLines, "127.0.0.1", 0);
+  const port = (server.sockets[0] as Deno.NetAddr).port;
+  const t0 = performance.now();
+  await runLoad(port, { name: "lines64_c50", mode: "lines", conns: 50, count, size: 64 });
+  const seconds = (performance.now() - t0) / 1000;
+  server.close();
+  await server.waitClosed();
+  return seconds;
+}
+
 /** One run of `work` on `runner`'s loop (after its warm-up), in seconds. */
 function measure(runner: Runner, work: Work, n: number): Promise<number> {
   if (work === "task_steps") return runner.run(() => steps(n));
+  if (work === "echo") return runner.run(() => echo(n));
   return (work === "callsoon_bulk" ? bulk : chain)(runner.getLoop(), n);
 }
 
 async function alternate(work: Work): Promise<void> {
   const plain = new Runner(), watched = new Runner();
   await startMonitor(watched.getLoop(), { print: false });
-  const n = work === "task_steps" ? TASKS : CALLS;
+  const n = work === "task_steps" ? TASKS : work === "echo" ? ECHO_COUNT : CALLS;
   await measure(plain, work, n / 10);
   await measure(watched, work, n / 10);
   const off: number[] = [], on: number[] = [];
@@ -100,23 +144,50 @@ async function child(mode: Mode, work: Work): Promise<void> {
     // The parent attaches its client, then says go.
     if (mode === "top") await Deno.stdin.readable.getReader().read();
   }
-  let seconds: number;
+  let seconds: number, cpu: number, loopCpu: number;
   if (work === "task_steps") {
     await runner.run(() => steps(TASKS / 10)); // warm-up, as bench/task_steps.ts
+    cpu = cpuSeconds();
+    loopCpu = threadSeconds();
     seconds = await runner.run(() => steps(TASKS));
+  } else if (work === "echo") {
+    await runner.run(() => echo(ECHO_COUNT / 10));
+    cpu = cpuSeconds();
+    loopCpu = threadSeconds();
+    seconds = await runner.run(() => echo(ECHO_COUNT));
   } else {
     const run = work === "callsoon_bulk" ? bulk : chain;
     await run(loop, CALLS / 10);
+    cpu = cpuSeconds();
+    loopCpu = threadSeconds();
     seconds = await run(loop, CALLS);
   }
+  cpu = cpuSeconds() - cpu;
+  loopCpu = threadSeconds() - loopCpu;
   await runner.close();
-  console.log(JSON.stringify({ work, mode, seconds }));
+  console.log(JSON.stringify({ work, mode, seconds, cpu, loopCpu }));
 }
 
 // ---- The driver ---------------------------------------------------------------------
 
-async function once(mode: Mode, work: Work): Promise<number> {
-  const flags = ["--allow-net=127.0.0.1", "--allow-read"];
+/** CPU seconds of the calling thread (Linux), or NaN. */
+function threadSeconds(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Sample {
+  seconds: number;
+  cpu: number;
+  loopCpu: number;
+}
+
+async function once(mode: Mode, work: Work): Promise<Sample> {
+  // -A: reading /proc/thread-self (the loop thread's CPU) needs every permission.
+  const flags = ["-A"];
   if (mode === "inspect") flags.push("--inspect=127.0.0.1:0");
   const proc = new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, import.meta.filename!, "--child", mode, work],
@@ -128,7 +199,7 @@ async function once(mode: Mode, work: Work): Promise<number> {
   let buffered = "";
   let client: MonitorClient | null = null;
   let polling: Promise<void> | null = null;
-  let result: number | null = null;
+  let result: Sample | null = null;
   for (;;) {
     const { value, done } = await lines.read();
     if (done) break;
@@ -152,7 +223,8 @@ async function once(mode: Mode, work: Work): Promise<number> {
         await writer.close();
       } else if (line.startsWith("{")) {
         console.log(line);
-        result = JSON.parse(line).seconds;
+        const { seconds, cpu, loopCpu } = JSON.parse(line);
+        result = { seconds, cpu, loopCpu };
       }
     }
   }
@@ -171,37 +243,50 @@ function median(values: number[]): number {
 
 async function driver(args: string[]): Promise<void> {
   let reps = 5;
+  let modes: readonly Mode[] = MODES;
   const works: Work[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--reps") reps = Number(args[++i]);
+    else if (args[i] === "--modes") modes = args[++i].split(",") as Mode[];
     else works.push(args[i] as Work);
   }
+  if (!modes.includes("off")) modes = ["off", ...modes];
   const chosen = works.length > 0 ? works : [...WORKS];
-  const samples = new Map<string, number[]>();
+  const samples = new Map<string, Sample[]>();
   for (let rep = 0; rep < reps; rep++) {
     for (const work of chosen) {
       // A different mode goes first in each repetition.
-      const order = MODES.map((_, i) => MODES[(i + rep) % MODES.length]);
+      const order = modes.map((_, i) => modes[(i + rep) % modes.length]);
       for (const mode of order) {
         const key = `${work} ${mode}`;
         samples.set(key, [...(samples.get(key) ?? []), await once(mode, work)]);
       }
     }
   }
-  console.log(`\nmedians of ${reps} (seconds; ratio to off):`);
-  console.log(["work", ...MODES].map((c) => c.padEnd(20)).join(""));
-  for (const work of chosen) {
-    const off = median(samples.get(`${work} off`)!);
-    const cells = MODES.map((mode) => {
-      const m = median(samples.get(`${work} ${mode}`)!);
-      return `${m.toFixed(3)} (${(m / off).toFixed(3)})`.padEnd(20);
-    });
-    console.log(work.padEnd(20) + cells.join(""));
+  const titles = { loopCpu: "loop thread CPU", cpu: "process CPU", seconds: "wall" };
+  for (const figure of ["loopCpu", "cpu", "seconds"] as const) {
+    console.log(
+      `\n${titles[figure]} seconds, median of ${reps}` +
+        ` (ratio to off's median: median, min–max):`,
+    );
+    console.log("work".padEnd(16) + modes.map((c) => c.padEnd(28)).join(""));
+    for (const work of chosen) {
+      const off = median(samples.get(`${work} off`)!.map((s) => s[figure]));
+      const cells = modes.map((mode) => {
+        const values = samples.get(`${work} ${mode}`)!.map((s) => s[figure] / off);
+        const m = median(values) * off;
+        const range = `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+        return `${m.toFixed(3)} ${(m / off).toFixed(3)} ${range}`.padEnd(28);
+      });
+      console.log(work.padEnd(16) + cells.join(""));
+    }
   }
 }
 
 if (Deno.args[0] === "--child") await child(Deno.args[1] as Mode, Deno.args[2] as Work);
 else if (Deno.args[0] === "--alternate") {
-  const works = Deno.args.slice(1) as Work[];
-  for (const work of works.length > 0 ? works : WORKS) await alternate(work);
+  const works = Deno.args.slice(1).filter((w) => w !== "echo") as Work[];
+  for (const work of works.length > 0 ? works : WORKS.filter((w) => w !== "echo")) {
+    await alternate(work);
+  }
 } else await driver(Deno.args);

@@ -79,19 +79,22 @@ const SELF_WAKE_SHARE = 0.5, SELF_WAKE_MIN_STEPS = 10;
 // task_steps a fifth of its speed. Times are clock ticks (`Watch.now`),
 // integers (a double field is a heap box of its own in Deno's V8); -1 is
 // "none". Finished tasks go to a ring of rows of the same layout.
+// What every step reads or writes comes first (bytes 0–23 of a 64-byte row:
+// one cache line in most rows, where the old order spread them over two),
+// then what a timed step adds, then what only a task's start and end touch.
 const ID = 0, // the monitor's number of the task
   NAME_REF = 1, // its name in the arena, or -N for Task-N
   CORO_REF = 2, // its coroutine function's name in the arena
-  CREATED = 3, // when it was made (or first seen, if ADOPTED)
-  CREATOR = 4, // the id of the task that made it, or 0
-  CREATOR_REF = 5, // else: the callback that made it (arena), TOP_LEVEL, or 0 if ADOPTED
-  STEPS = 6,
-  SELF_WAKES = 7, // steps that resumed a sleep(0)
+  STEPS = 3,
+  SELF_WAKES = 4, // steps that resumed a sleep(0)
+  SUSPENDED_AT = 5, // when its last step ended
+  QUEUED_AT = 6,
+  STARTED_AT = 7,
   BUSY_T = 8, // ticks its steps ran
   SCHEDULED = 9, // ticks its steps waited in the ready queue
-  QUEUED_AT = 10,
-  STARTED_AT = 11,
-  SUSPENDED_AT = 12, // when its last step ended
+  CREATED = 10, // when it was made (or first seen, if ADOPTED)
+  CREATOR = 11, // the id of the task that made it, or 0
+  CREATOR_REF = 12, // else: the callback that made it (arena), TOP_LEVEL, or 0 if ADOPTED
   FLAGS = 13, // ADOPTED, TIMED
   ENDED = 14,
   STATE = 15; // Future._state once it ended
@@ -104,8 +107,10 @@ const ADOPTED = 1, TIMED = 2, TOP_LEVEL = -1;
 class TaskMore {
   slowSteps = 0;
   maxStep = 0;
-  /** The I/O call its running step is about to await (the `io` trace event's `what`). */
+  /** The I/O call a step of it was about to await (the `io` trace event's `what`)… */
   io = "";
+  /** …in its step number `ioStep` (its STEPS then): current while no step followed. */
+  ioStep = 0;
   cancelledBy = "";
   cancelMessage: string | null = null;
   error = "";
@@ -179,6 +184,11 @@ class Watch implements LoopWatch {
   #lastCoroRef = 0;
   /** The row of the task whose step runs, or -1. */
   #running = -1;
+  /**
+   * The loop's `slowCallbackDuration` in ticks, an integer: read at each
+   * heartbeat (a double read and multiplied per step cost the timed step).
+   */
+  #slowTicks = 0;
   // The pending tasks' rows, their tasks, their cold parts, and the rows free.
   #rows = new Int32Array(WIDTH * 1024);
   /** How many rows there are (free or not). */
@@ -218,10 +228,16 @@ class Watch implements LoopWatch {
     if (!on) return;
     // What was left from an earlier timed stretch would count the gap.
     this.#i32[CLOCK] = this.ticksNow();
+    this.#readSlow();
     const rows = this.#rows;
     for (let at = 0; at < this.#rowCount * WIDTH; at += WIDTH) {
       rows[at + QUEUED_AT] = rows[at + STARTED_AT] = -1;
     }
+  }
+
+  #readSlow(): void {
+    const ticks = this.loop.slowCallbackDuration * 1000 * TICKS_PER_MS;
+    this.#slowTicks = ticks >= 2 ** 30 ? 2 ** 30 : Math.max(0, Math.ceil(ticks));
   }
 
   /** The time now, as ticks, read from the real clock. */
@@ -254,14 +270,27 @@ class Watch implements LoopWatch {
     i32[SEQ] = (i32[SEQ] + 1) | 0;
   }
 
+  // The step hooks are what a monitor costs a busy loop (a `sleep(0)` step
+  // is ~500 ns): each one loads the task's row once and stores what the
+  // Worker needs; nothing else is read per step (an I/O wait is matched to
+  // its step by the step count, not cleared per step), and nothing is
+  // called that V8 could not inline.
+
   stepSwitch(ended: Task<unknown>, next: Task<unknown>): void {
-    this.stepEnd(ended);
+    // As stepEnd(ended) then stepStart(next), less the stores that the
+    // second overwrites.
+    const rows = this.#rows;
+    const done = ended._monitored - 1;
+    if (this.timing) {
+      if (done >= 0) this.#stepEnded(done, this.now(), ended);
+    } else if (done >= 0) rows[done * WIDTH + SUSPENDED_AT] = this.#i32[CLOCK];
     this.stepStart(next);
   }
 
   stepStart(task: Task<unknown>): void {
     this.last = null;
-    const row = this.#rowOf(task), rows = this.#rows, at = row * WIDTH;
+    const row = task._monitored > 0 ? task._monitored - 1 : this.#make(task, true);
+    const rows = this.#rows, at = row * WIDTH;
     const i32 = this.#i32;
     this.steps++;
     rows[at + STEPS]++;
@@ -276,8 +305,6 @@ class Watch implements LoopWatch {
       }
       rows[at + STARTED_AT] = now;
     }
-    const more = this.#more[row];
-    if (more !== null) more.io = "";
     this.#running = row;
     i32[TASK] = rows[at + ID];
     i32[NAME] = rows[at + NAME_REF];
@@ -293,7 +320,7 @@ class Watch implements LoopWatch {
     if (row === this.#running) this.#running = -1;
     this.#i32[KIND] = NONE;
     if (this.timing) this.#stepEnded(row, this.now(), task);
-    else this.#rows[row * WIDTH + SUSPENDED_AT] = this.now();
+    else this.#rows[row * WIDTH + SUSPENDED_AT] = this.#i32[CLOCK];
   }
 
   #stepEnded(row: number, now: number, task: Task<unknown>): void {
@@ -304,7 +331,7 @@ class Watch implements LoopWatch {
     rows[at + STARTED_AT] = -1;
     rows[at + SUSPENDED_AT] = now;
     rows[at + BUSY_T] += ticks;
-    if (ticks >= this.loop.slowCallbackDuration * 1000 * TICKS_PER_MS) {
+    if (ticks >= this.#slowTicks) {
       const more = this.#extra(row);
       more.slowSteps++;
       if (ticks > more.maxStep) more.maxStep = ticks;
@@ -377,7 +404,11 @@ class Watch implements LoopWatch {
   }
 
   io(what: string): void {
-    if (this.#running >= 0) this.#extra(this.#running).io = what;
+    const row = this.#running;
+    if (row < 0) return;
+    const more = this.#extra(row);
+    more.io = what;
+    more.ioStep = this.#rows[row * WIDTH + STEPS];
   }
 
   idle(idle: boolean): void {
@@ -406,7 +437,32 @@ class Watch implements LoopWatch {
 
   /** The monitor's id of `task`, pending or ended (no row is made for an ended one). */
   idOf(task: Task<unknown>): number {
-    return task._monitored < 0 ? -task._monitored : this.info(task).id;
+    return task._monitored < 0 ? -task._monitored : this.#rows[this.#rowOf(task) * WIDTH + ID];
+  }
+
+  /** How many finished tasks the history holds. */
+  get doneCount(): number {
+    return this.#doneCount;
+  }
+
+  /**
+   * What `ps --sort` and `top` sort by, read from the pending task's row
+   * (no `TaskInfo` made: `top` sorts every task each second).
+   */
+  sortKey(task: Task<unknown>, key: string, now: number): number {
+    const at = this.#rowOf(task) * WIDTH, rows = this.#rows;
+    switch (key) {
+      case "steps":
+        return rows[at + STEPS];
+      case "busy":
+        return rows[at + BUSY_T];
+      case "sched":
+        return rows[at + SCHEDULED];
+      case "idle":
+        return now - rows[at + CREATED] - rows[at + BUSY_T] - rows[at + SCHEDULED];
+      default: // age
+        return now - rows[at + CREATED];
+    }
   }
 
   #make(task: Task<unknown>, adopted: boolean): number {
@@ -545,6 +601,7 @@ class Watch implements LoopWatch {
     // The coarse clock between the Worker's ticks (it ticks only while steps are timed).
     if (!this.timing) this.#i32[CLOCK] = Math.round((now - this.started) * TICKS_PER_MS);
     this.#i32[BEAT_SEQ] = Atomics.load(this.#i32, SEQ);
+    if (this.timing) this.#readSlow();
   }
 
   /** Forget the tasks' rows (the monitor stops: a later one must not read them as its own). */
@@ -591,6 +648,7 @@ class MonitorServer implements Monitor {
       blockedAfter: Math.max(0.2, loop.slowCallbackDuration),
       timeAlways: options.times === "always",
       blocks: 100,
+      program: Deno.mainModule,
     };
     this.#worker = new Worker(WORKER_URL, { workerData: init });
     this.#beat = setInterval(() => watch.beat(), BEAT_MS);
@@ -740,25 +798,53 @@ interface Context {
 }
 
 /** What every row of one answer shares, gathered once. */
-interface Snapshot {
-  ready: Set<Task<unknown>>;
-  now: number;
-  waiters: Map<Future<unknown>, string>;
-  pending: Set<number>;
-  context: Context;
+/**
+ * What an answer reads of the loop at once. The sets over every task are
+ * made only when asked for (`top` asks each second, on a loop that may
+ * have 100,000 tasks, and shows 40).
+ */
+class Snapshot {
+  readonly loop: EventLoop;
+  readonly watch: Watch;
+  // The real time: the coarse clock stands still while the loop idles.
+  readonly now: number;
+  readonly waiters: Map<Future<unknown>, string>;
+  readonly context: Context;
+  #ready: Set<Task<unknown>> | null = null;
+  #among: Set<Task<unknown>> | null = null;
+  #pending: Set<number> | null = null;
+
+  constructor(loop: EventLoop, watch: Watch, context: Context) {
+    this.loop = loop;
+    this.watch = watch;
+    this.now = watch.ticksNow();
+    this.waiters = resourceWaiters(watch);
+    this.context = context;
+  }
+
+  /** The tasks whose next step is queued (only those of `among`, if set). */
+  get ready(): Set<Task<unknown>> {
+    return this.#ready ??= readyTasks(this.loop, this.#among);
+  }
+
+  /** From now on only these tasks' states are asked for. */
+  among(tasks: readonly Task<unknown>[]): void {
+    this.#among = new Set(tasks);
+    this.#ready = null;
+  }
+
+  /** The ids of the pending tasks. */
+  get pending(): Set<number> {
+    if (this.#pending === null) {
+      this.#pending = new Set<number>();
+      for (const task of this.loop._tasks) this.#pending.add(this.watch.idOf(task));
+    }
+    return this.#pending;
+  }
 }
 
 function snapshot(loop: EventLoop, watch: Watch, context: Context): Snapshot {
-  const pending = new Set<number>();
-  for (const task of loop._tasks) pending.add(watch.idOf(task));
-  return {
-    ready: readyTasks(loop),
-    // The real time: the coarse clock stands still while the loop idles.
-    now: watch.ticksNow(),
-    waiters: resourceWaiters(watch),
-    pending,
-    context,
-  };
+  return new Snapshot(loop, watch, context);
 }
 
 async function answer(
@@ -817,7 +903,7 @@ function info(loop: EventLoop, watch: Watch, context: Context) {
     ready: loop._ready.length,
     timers: loop._scheduled.heap.size - loop._timerCancelledCount,
     steps: watch.steps,
-    done: watch.finished().length,
+    done: watch.doneCount,
     historySize: watch.historySize,
     timedSince: watch.timedSince,
     clients: context.clients,
@@ -826,16 +912,19 @@ function info(loop: EventLoop, watch: Watch, context: Context) {
   };
 }
 
-/** The tasks whose next step is in the ready queue now. */
-function readyTasks(loop: EventLoop): Set<Task<unknown>> {
+/** The tasks whose next step is in the ready queue now (only those of `among`, if given). */
+function readyTasks(loop: EventLoop, among: Set<Task<unknown>> | null): Set<Task<unknown>> {
   const found = new Set<Task<unknown>>();
+  const add = (task: Task<unknown>) => {
+    if (among === null || among.has(task)) found.add(task);
+  };
   const scan = (entries: readonly unknown[], from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const entry = entries[i];
-      if (entry instanceof Task) found.add(entry);
+      if (entry instanceof Task) add(entry);
       else if (entry !== null && typeof entry === "object" && "_task" in entry) {
         const task = (entry as { _task: Task<unknown> | null })._task;
-        if (task !== null) found.add(task);
+        if (task !== null) add(task);
       }
     }
   };
@@ -866,14 +955,37 @@ function taskRows(loop: EventLoop, watch: Watch, context: Context) {
   return [...loop._tasks].map((task) => taskRow(loop, watch, task, snap));
 }
 
-// What `ps --sort` and `top` sort by, from what the monitor keeps (no row is made to sort).
-const SORT_KEYS: Record<string, (info: TaskInfo, now: number) => number> = {
-  steps: (i) => i.steps,
-  busy: (i) => i.busy,
-  sched: (i) => i.scheduled,
-  idle: (i, now) => now - i.created - i.busy - i.scheduled,
-  age: (i, now) => now - i.created,
-};
+// What `ps --sort` and `top` sort by, from what the monitor keeps (`Watch.sortKey`).
+const SORT_KEYS = new Set(["steps", "busy", "sched", "idle", "age"]);
+
+/**
+ * The `limit` items of largest key, largest first, equal keys in their
+ * order in `items` (as a stable sort would give): one pass, each item
+ * compared with the smallest kept, so `top`'s 40 of 100,000 tasks cost no
+ * sort of them all.
+ */
+function largest<T>(items: readonly T[], key: (item: T) => number, limit: number): T[] {
+  if (limit >= items.length / 4) {
+    const keyed = items.map((t) => ({ t, k: key(t) }));
+    keyed.sort((a, b) => b.k - a.k);
+    return keyed.map((x) => x.t);
+  }
+  const kept: T[] = [], keys: number[] = [];
+  for (const item of items) {
+    const k = key(item);
+    if (kept.length === limit && !(k > keys[limit - 1])) continue;
+    // After the equal keys already kept.
+    let i = kept.length;
+    while (i > 0 && keys[i - 1] < k) i--;
+    kept.splice(i, 0, item);
+    keys.splice(i, 0, k);
+    if (kept.length > limit) {
+      kept.pop();
+      keys.pop();
+    }
+  }
+  return kept;
+}
 
 /**
  * The rows `ps` and `top` asked for: filtered by name or coroutine and
@@ -900,21 +1012,26 @@ function selectTasks(
     const state = args.state;
     tasks = tasks.filter((t) => stateOf(loop, t, snap.ready).startsWith(state));
   }
-  const key = typeof args.sort === "string" ? SORT_KEYS[args.sort] : undefined;
+  const sort = typeof args.sort === "string" && SORT_KEYS.has(args.sort) ? args.sort : null;
+  const limit = typeof args.limit === "number" && args.limit >= 0 ? args.limit : Infinity;
   if (args.sort === "name" || args.sort === "state") {
     const text = (t: Task<unknown>) =>
       args.sort === "name" ? t.getName() : stateOf(loop, t, snap.ready);
     tasks = tasks.map((t) => ({ t, k: text(t) })).sort((a, b) => a.k.localeCompare(b.k)).map((x) =>
       x.t
     );
-  } else if (key !== undefined) {
-    const keyed = tasks.map((t) => ({ t, k: key(watch.info(t), snap.now) }));
-    keyed.sort((a, b) => b.k - a.k);
-    tasks = keyed.map((x) => x.t);
+  } else if (sort !== null) {
+    tasks = largest(tasks, (t) => watch.sortKey(t, sort, snap.now), limit);
   }
-  const limit = typeof args.limit === "number" && args.limit >= 0 ? args.limit : Infinity;
   if (tasks.length > limit) tasks = tasks.slice(0, limit);
+  snap.among(tasks);
   return { tasks: tasks.map((task) => taskRow(loop, watch, task, snap)), total };
+}
+
+/** The I/O call the task's last step was about to await, if no step ran since. */
+function ioOf(info: TaskInfo): string {
+  const more = info.more;
+  return more !== null && more.ioStep === info.steps ? more.io : "";
 }
 
 function taskRow(loop: EventLoop, watch: Watch, task: Task<unknown>, snap: Snapshot) {
@@ -941,10 +1058,10 @@ function taskRow(loop: EventLoop, watch: Watch, task: Task<unknown>, snap: Snaps
     state,
     awaiting: task._futWaiter === null
       ? null
-      : info.more?.io
-      ? `I/O (${info.more.io})`
+      : ioOf(info) !== ""
+      ? `I/O (${ioOf(info)})`
       : describeAwait(watch, task._futWaiter, snap.waiters),
-    io: info.more?.io || null,
+    io: ioOf(info) || null,
     stack: framesOf(graph.callStack),
     awaitedBy,
     created: info.adopted ? null : watch.epoch(info.created),
@@ -1283,7 +1400,20 @@ function resources(loop: EventLoop, watch: Watch) {
         waiting: waitingTasks(watch, r._waiterFutures()),
       };
     }
-    if (r instanceof Semaphore || r instanceof Event) {
+    if (r instanceof Semaphore) {
+      return {
+        kind: r.constructor.name,
+        repr: String(r),
+        holder: null,
+        holders: (r._holders ?? []).map((t) => ({
+          id: watch.idOf(t),
+          name: t.getName(),
+          done: t.done(),
+        })),
+        waiting: waitingTasks(watch, r._waiterFutures()),
+      };
+    }
+    if (r instanceof Event) {
       return {
         kind: r.constructor.name,
         repr: String(r),
@@ -1313,6 +1443,7 @@ function resources(loop: EventLoop, watch: Watch) {
     };
   }).filter((row) =>
     row.holder !== null || row.waiting.length > 0 ||
+    ("holders" in row && (row.holders?.length ?? 0) > 0) ||
     ("putting" in row && (row.putting?.length ?? 0) > 0) || "size" in row
   );
   return { resources: rows, timers: timers(loop, watch), since: watch.started };

@@ -154,6 +154,8 @@ export interface WorkerInit {
   timeAlways: boolean;
   /** How many episodes of a blocked loop the Worker keeps. */
   blocks: number;
+  /** The program's main module (a Worker's `Deno.mainModule` is its own, or none). */
+  program: string;
 }
 
 /** A time the loop was blocked, as the Worker saw it. */

@@ -285,7 +285,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
       }
       welcomed = true;
       clientsNow(++clients);
-      await send({ ok: true, pid: Deno.pid, program: Deno.mainModule, version: VERSION });
+      await send({ ok: true, pid: Deno.pid, program: init.program, version: VERSION });
       // Requests are answered in order, one at a time per client.
       for await (const line of input) {
         if (line.trim() === "") continue;

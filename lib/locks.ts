@@ -537,6 +537,11 @@ export class Condition {
 export class Semaphore {
   /** @ignore The free slots (asyncio's `_value`). */
   _value: number;
+  /**
+   * @ignore The tasks holding a slot, while a monitor watches (lib/_watch.ts):
+   * who acquired and has not released; null otherwise (on the prototype).
+   */
+  declare _holders: Task<unknown>[] | null;
   #loop: EventLoop | null = null;
   #waiters: Deque<Future<boolean>> | null = null;
 
@@ -577,9 +582,16 @@ export class Semaphore {
   acquire(): Promise<true> {
     if (!this.locked()) {
       this._value--;
+      if (onResource !== null) this.#held();
       return TRUE;
     }
     return this.#acquireSlow();
+  }
+
+  /** A monitor watches: the task running now holds a slot. */
+  #held(): void {
+    const task = _taskContext.getStore();
+    if (task !== undefined) (this._holders ??= []).push(task);
   }
 
   async #acquireSlow(): Promise<true> {
@@ -597,6 +609,7 @@ export class Semaphore {
       // slots (as CPython 3.13).
       while (this._value > 0 && this.#wakeUpNext());
     }
+    if (onResource !== null) this.#held();
     return true;
   }
 
@@ -611,6 +624,12 @@ export class Semaphore {
    */
   release(): void {
     this._value++;
+    const holders = this._holders;
+    if (holders !== null && holders.length > 0) {
+      // The releasing task's slot, else (released for another) the oldest.
+      const at = holders.indexOf(_taskContext.getStore()!);
+      holders.splice(at < 0 ? 0 : at, 1);
+    }
     this.#wakeUpNext();
   }
 
@@ -634,6 +653,8 @@ export class Semaphore {
     return `<${this.constructor.name} [${state}${waitersInfo(this.#waiters)}]>`;
   }
 }
+
+Semaphore.prototype._holders = null;
 
 /**
  * A `Semaphore` that may not be released above its initial value.

@@ -112,6 +112,8 @@ export interface ResourcesData {
     kind: string;
     repr: string;
     holder: { id: number; name: string; done: boolean } | null;
+    /** A semaphore's: the tasks that acquired a slot and have not released it. */
+    holders?: Array<{ id: number; name: string; done: boolean }>;
     waiting: Array<{ id: number; name: string }>;
     putting?: Array<{ id: number; name: string }>;
     size?: number;
@@ -485,6 +487,16 @@ export function renderResources(data: ResourcesData): string[] {
         }`,
       );
     }
+    if ((r.holders?.length ?? 0) > 0) {
+      const ended = r.holders!.filter((h) => h.done).length;
+      parts.push(
+        `held by ${tasksText(r.holders!)}${
+          ended > 0
+            ? ` (${ended} ended: nothing will release ${ended === 1 ? "its slot" : "theirs"})`
+            : ""
+        }`,
+      );
+    }
     if (r.waiting.length > 0) {
       parts.push(`${r.size !== undefined ? "getting" : "waiting"}: ${tasksText(r.waiting)}`);
     }
@@ -505,8 +517,8 @@ export function renderResources(data: ResourcesData): string[] {
   }
   lines.push(
     "",
-    "(seen: resources made since the monitor started; holders of locks and conditions only, " +
-      "not of semaphores; a future nothing but a task holds is not listed)",
+    "(seen: resources made since the monitor started; a semaphore's holders are the tasks that " +
+      "acquired and have not released; a future nothing but a task holds is not listed)",
   );
   return lines;
 }

@@ -25,6 +25,21 @@ export interface TopOptions {
   sort?: SortKey;
   /** Seconds between refreshes (default 1). */
   interval?: number;
+  /** The terminal it draws in and reads keys from (default: this process's, `processTerminal`). */
+  terminal?: TopTerminal;
+}
+
+/** What `top` needs of a terminal: the REPL lends it its own (repl/terminal.ts). */
+export interface TopTerminal {
+  /** Write `text` at once (escape sequences and all). */
+  write(text: string): void;
+  /** Its size now. */
+  size(): { columns: number; rows: number };
+  /**
+   * Send each key typed to `onKey` (raw: Ctrl-C is "\x03", not a signal)
+   * until the returned function is called, which puts the terminal back.
+   */
+  takeKeys(onKey: (text: string) => void): () => void;
 }
 
 // The widest the awaiting column gets.
@@ -128,14 +143,45 @@ function terminalSize(): { columns: number; rows: number } {
 }
 
 /**
- * Run `top` until `q`, Ctrl-C, or the program goes away.
- * @returns 0 when the user quit, 1 when the connection was lost.
+ * This process's terminal (`deno task monitor ADDRESS top`).
  * @throws {Error} if stdin or stdout is not a terminal.
  */
-export async function runTop(client: MonitorClient, options: TopOptions = {}): Promise<number> {
+export function processTerminal(): TopTerminal {
   if (!Deno.stdout.isTerminal() || !Deno.stdin.isTerminal()) {
     throw new Error("top needs a terminal (ps prints the same table once)");
   }
+  return {
+    write,
+    size: terminalSize,
+    takeKeys(onKey) {
+      const decoder = new TextDecoder();
+      const onData = (data: Uint8Array | string) =>
+        onKey(typeof data === "string" ? data : decoder.decode(data));
+      const stdin = process.stdin as typeof process.stdin & { setRawMode(raw: boolean): void };
+      stdin.setRawMode(true);
+      stdin.on("data", onData);
+      stdin.resume();
+      return () => {
+        stdin.off("data", onData);
+        stdin.setRawMode(false);
+        stdin.pause();
+      };
+    },
+  };
+}
+
+/**
+ * Run `top` until `q`, Ctrl-C, or the program goes away (it says so on
+ * stderr; with a `terminal` given, it throws that instead, once the
+ * terminal is put back).
+ * @returns 0 when the user quit, 1 when the connection was lost.
+ * @throws {Error} if stdin or stdout is not a terminal; the connection was
+ *   lost, with a `terminal` given.
+ */
+export async function runTop(client: MonitorClient, options: TopOptions = {}): Promise<number> {
+  const terminal = options.terminal ?? processTerminal();
+  const write = (text: string) => terminal.write(text);
+  const terminalSize = () => terminal.size();
   let sort: SortKey = options.sort ?? "busy";
   const interval = (options.interval ?? 1) * 1000;
   let quit = false;
@@ -145,18 +191,14 @@ export async function runTop(client: MonitorClient, options: TopOptions = {}): P
     wake = null;
     w?.();
   };
-  const onKey = (data: Uint8Array | string) => {
-    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+  const onKey = (text: string) => {
     for (const ch of text) {
       if (ch === "q" || ch === "Q" || ch === "\x03" || ch === "\x04") quit = true;
       else if (ch === "s") sort = SORT_KEYS[(SORT_KEYS.indexOf(sort) + 1) % SORT_KEYS.length];
     }
     poke();
   };
-  const stdin = process.stdin as typeof process.stdin & { setRawMode(raw: boolean): void };
-  stdin.setRawMode(true);
-  stdin.on("data", onKey);
-  stdin.resume();
+  const giveBack = terminal.takeKeys(onKey);
   write(ENTER);
   let lost: string | null = null;
   let previous: { at: number; iteration: number; steps: number } | null = null;
@@ -190,13 +232,12 @@ export async function runTop(client: MonitorClient, options: TopOptions = {}): P
       });
     }
   } finally {
-    stdin.off("data", onKey);
-    stdin.setRawMode(false);
-    stdin.pause();
     write(LEAVE);
+    giveBack();
   }
   if (lost !== null) {
-    console.error(`top: ${lost}`);
+    if (options.terminal === undefined) console.error(`top: ${lost}`);
+    else throw new Error(lost);
     return 1;
   }
   return 0;

@@ -6,9 +6,15 @@
  *   program at ADDRESS (`HOST:PORT#TOKEN`, as it printed); without a
  *   command, connect and remember it.
  * - `attach COMMAND [ARGS]`: the same against the program attached last.
- * - `attach view FILE [OUT.json]`: a recording made by `record` as the
- *   REPL's timeline; with OUT.json, also as the Perfetto trace `export`
- *   writes.
+ * - `attach view FILE [OUT.json | OUT.html]`: a recording made by
+ *   `record` as the REPL's timeline; with OUT.json, also as the Perfetto
+ *   trace `export` writes, with OUT.html as its browser view.
+ * - `attach top`: live in a terminal (the session lends it the terminal
+ *   until `q` or Ctrl-C); one screen in a script.
+ *
+ * The recording made or viewed last is the session's: `export FILE.html`
+ * writes its browser view while the session's own loop has not run since
+ * `reset` (views.ts).
  *
  * A recording is the program's trace events; `replay` feeds them to the
  * REPL's own `Recorder`, so the timeline and the exports read it as they
@@ -25,10 +31,13 @@ import {
 } from "../mod.ts";
 import { MonitorClient, parseAddress } from "../monitor/client.ts";
 import { parseCommand, type Recording, runCommand, splitWords } from "../monitor/commands.ts";
-import type { PsData } from "../monitor/render.ts";
-import { topScreen } from "../monitor/top.ts";
+import type { PsData, SortKey } from "../monitor/render.ts";
+import { runTop, topScreen } from "../monitor/top.ts";
 import { Rejected } from "./errors.ts";
+import { IterationLog } from "./iterations.ts";
 import { Recorder, type RunRecord, type RunWindow } from "./recorder.ts";
+import { viewDataOf, type ViewSource } from "./view_data.ts";
+import { pageHtml } from "./view_page.ts";
 import { makeStyle, plural } from "./render.ts";
 import type { Session } from "./session.ts";
 import { labelWidthOf, renderTimeline, rowsOf } from "./timeline.ts";
@@ -36,6 +45,22 @@ import { toTraceJson } from "./trace_export.ts";
 
 // The program each session attached to last.
 const attached = new WeakMap<Session, MonitorClient>();
+// The recording each session made or viewed last: `export FILE.html` writes
+// its page while the session's own loop has not run since reset.
+const recordings = new WeakMap<Session, Recording>();
+
+/** The recording `session` made (`attach record`) or viewed (`attach view`) last, if any. */
+export function lastRecording(session: Session): Recording | null {
+  return recordings.get(session) ?? null;
+}
+
+/** The browser view's page of `recording` (what `export FILE.html` writes), and its data's size. */
+export async function recordingPage(
+  recording: Recording,
+): Promise<{ page: string; rows: number; iterations: number }> {
+  const data = viewDataOf(replay(recording).view);
+  return { page: await pageHtml(data), rows: data.rows.length, iterations: data.frames.length };
+}
 // Timeline rows `view` draws; the Perfetto export has them all.
 const VIEW_ROWS = 40;
 
@@ -46,7 +71,12 @@ export async function attach(session: Session, text: string): Promise<void> {
     if (words[1] === undefined) {
       throw new Rejected("attach view: missing FILE (a recording made by record)");
     }
-    const lines = await viewRecording(words[1], words[2] ?? null, session.columns);
+    const lines = await viewRecording(
+      words[1],
+      words[2] ?? null,
+      session.columns,
+      (recording) => recordings.set(session, recording),
+    );
     for (const line of lines) session.print(line);
     return;
   }
@@ -81,20 +111,31 @@ export async function attach(session: Session, text: string): Promise<void> {
   }
   try {
     const parsed = parseCommand(words);
+    if (parsed.cmd === "top" && session.terminal !== null) {
+      // The terminal is lent to top until q or Ctrl-C; the REPL goes on after.
+      const sort = parsed.flags.get("--sort");
+      await runTop(client, {
+        sort: typeof sort === "string" ? sort as SortKey : undefined,
+        terminal: session.terminal,
+      });
+      return;
+    }
     if (parsed.cmd === "top") {
-      // The REPL owns the terminal: one screen, not a live one.
+      // No terminal (a script): one screen.
       const answer = await client.request<PsData>("top");
       const size = { columns: session.columns ?? 120, rows: 40 };
       for (const line of topScreen(answer, null, "busy", size)) session.print(line);
-      session.say("(one screen: the live top is deno task monitor ADDRESS top)");
+      session.say("(one screen: in a terminal, attach top refreshes until q or Ctrl-C)");
       return;
     }
     await runCommand(client, parsed, {
       line: (line) => session.print(line),
-      save: (file, body) =>
-        file === "-"
+      save: (file, body) => {
+        if (parsed.cmd === "record") recordings.set(session, JSON.parse(body));
+        return file === "-"
           ? Promise.resolve(session.print(body.trimEnd()))
-          : Deno.writeTextFile(file, body),
+          : Deno.writeTextFile(file, body);
+      },
       // The REPL runs with --allow-write; a refusal shows when the file is written.
       mayWrite: () => Promise.resolve(),
     });
@@ -112,13 +153,16 @@ export function detach(session: Session): void {
 
 /**
  * Read a recording and draw it as the REPL's timeline (its first rows), and
- * write it as a Perfetto trace to `out` if given.
+ * write it to `out` if given: the browser view's page if it ends in
+ * `.html` (as `export FILE.html`), else a Perfetto trace.
+ * @param read called with the recording once read.
  * @throws {Rejected} if the file cannot be read or is not a recording.
  */
 export async function viewRecording(
   file: string,
   out: string | null,
   columns: number | null,
+  read?: (recording: Recording) => void,
 ): Promise<string[]> {
   let recording: Recording;
   try {
@@ -129,7 +173,8 @@ export async function viewRecording(
   if (recording?.format !== "asyncio-deno-recording" || recording.version !== 1) {
     throw new Rejected(`view: ${file} is not a recording made by the monitor's record`);
   }
-  const { record, runs } = replay(recording);
+  read?.(recording);
+  const { record, runs, view } = replay(recording);
   const lines = [
     `${file}: pid ${recording.pid} ${recording.program}, ${
       (recording.end - recording.start).toFixed(2)
@@ -158,13 +203,22 @@ export async function viewRecording(
     );
   }
   if (out !== null) {
-    const trace = toTraceJson(record, recording.clock);
+    const html = out.endsWith(".html");
+    const data = html ? viewDataOf(view) : null;
+    const text = data !== null
+      ? await pageHtml(data)
+      : JSON.stringify(toTraceJson(record, recording.clock)) + "\n";
     try {
-      await Deno.writeTextFile(out, JSON.stringify(trace) + "\n");
+      await Deno.writeTextFile(out, text);
     } catch (err) {
       throw new Rejected(`view: cannot write ${out}: ${err instanceof Error ? err.message : err}`);
     }
-    lines.push(`wrote ${out}: open it in ui.perfetto.dev or chrome://tracing`);
+    lines.push(
+      data !== null
+        ? `wrote ${out}: the browser view of ${plural(data.frames.length, "iteration")}; ` +
+          "open it in a browser"
+        : `wrote ${out}: open it in ui.perfetto.dev or chrome://tracing`,
+    );
   }
   return lines;
 }
@@ -227,6 +281,7 @@ function named(name: string): (...args: never[]) => unknown {
 
 /** What the REPL reads of a task, for one of the recording. */
 interface RecordedTask {
+  toString(): string;
   getName(): string;
   getCoro(): () => void;
   cancelled(): boolean;
@@ -238,22 +293,49 @@ interface RecordedTask {
  * Replay a recording's events into a `Recorder`, as if its loop were the
  * REPL's: the record of the whole recording and its one run window.
  */
-export function replay(recording: Recording): { record: RunRecord; runs: RunWindow[] } {
+export function replay(
+  recording: Recording,
+): { record: RunRecord; runs: RunWindow[]; view: ViewSource } {
   let now = recording.start;
-  const listening: { listener: TraceListener | null } = { listener: null };
+  const listeners: TraceListener[] = [];
+  // What the recording's loop had ready: what was scheduled or fell due and has not run.
+  const ready: Handle[] = [];
+  const unready = (handle: Handle) => {
+    const at = ready.indexOf(handle);
+    if (at >= 0) ready.splice(at, 1);
+  };
   const loop = {
     addTraceListener(fn: TraceListener) {
-      listening.listener = fn;
-      return () => (listening.listener = null);
+      listeners.push(fn);
+      return () => listeners.splice(listeners.indexOf(fn), 1);
     },
     time: () => now,
+    readyHandles: () => [...ready],
+    isRunning: () => true,
   } as unknown as EventLoop;
   const recorder = new Recorder(loop, recording.start);
+  const pending = new Set<RecordedTask>();
+  // The browser view's iterations (the page `export FILE.html` writes). The
+  // recording keeps no awaits: an iteration's tree is its pending tasks.
+  const log = new IterationLog(
+    loop,
+    recorder,
+    (entry) => entry.label,
+    () =>
+      [...pending].flatMap((task) => {
+        const entry = recorder.ofTask(task as unknown as Task<unknown>);
+        if (entry === undefined) return [];
+        const open = entry.open?.kind;
+        const state = open === "wait" ? "ready" : open === "run" ? "running" : "awaiting";
+        return [`#${entry.id} ${entry.label}: ${state}`];
+      }).join("\n"),
+  );
   recorder.begin(`the recording of pid ${recording.pid}`);
   const tasks = new Map<number, RecordedTask>();
   for (const [id, name, coro] of recording.tasks as [number, string, string][]) {
     const coroutine = named(coro) as () => void;
     tasks.set(id, {
+      toString: () => `<Task ${name} (recorded)>`,
       getName: () => name,
       getCoro: () => coroutine,
       cancelled() {
@@ -286,15 +368,21 @@ export function replay(recording: Recording): { record: RunRecord; runs: RunWind
         traced = event[3]
           ? { kind, time, handle: handle(event[2]), io: true }
           : { kind, time, handle: handle(event[2]) };
+        if (!(traced.handle instanceof TimerHandle)) ready.push(traced.handle);
         break;
       case "due":
         traced = { kind, time, handle: handle(event[2]) as TimerHandle };
+        ready.push(traced.handle);
         break;
       case "finish":
-      case "cancel":
         traced = { kind, time, handle: handle(event[2]) };
         break;
+      case "cancel":
+        traced = { kind, time, handle: handle(event[2]) };
+        unready(traced.handle);
+        break;
       case "start":
+        unready(handle(event[2]));
         traced = event[3]
           ? { kind, time, handle: handle(event[2]), outside: true }
           : { kind, time, handle: handle(event[2]) };
@@ -307,7 +395,9 @@ export function replay(recording: Recording): { record: RunRecord; runs: RunWind
         break;
       case "task": {
         const task = tasks.get(event[3] as number)!;
+        if (event[2] === "created") pending.add(task);
         if (event[2] === "done") {
+          pending.delete(task);
           task._state = event[4] as number;
           if (task._state === 2) {
             const line = String(event[5] ?? "Error");
@@ -336,12 +426,17 @@ export function replay(recording: Recording): { record: RunRecord; runs: RunWind
         };
         break;
     }
-    if (traced !== null) listening.listener?.(traced);
+    if (traced !== null) { for (const listener of [...listeners]) listener(traced); }
   }
   now = recording.end;
   recorder.end();
+  log.dispose();
   recorder.dispose();
-  return { record: recorder.record!, runs: recorder.runs };
+  return {
+    record: recorder.record!,
+    runs: recorder.runs,
+    view: { recorder, log, clock: recording.clock },
+  };
 }
 
 type RecordedRow = [

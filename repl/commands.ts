@@ -256,9 +256,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       "ADDRESS remembers it; then attach ps, attach where 0x3, attach cancel 0x3 … ask that program. " +
       "attach help lists the monitor's commands; each takes --json.",
       "attach record 5 run.json records its loop's events for 5 s; attach view run.json draws them " +
-      "as a timeline (attach view run.json trace.json also writes a Perfetto trace).",
-      "attach top prints one screen here; the live one is deno task monitor ADDRESS top.",
-      "usage: attach [ADDRESS] [COMMAND [ARGS]], or attach view FILE [OUT.json]",
+      "as a timeline (attach view run.json trace.json also writes a Perfetto trace, attach view " +
+      "run.json page.html the browser view); export page.html after attach record writes the " +
+      "recording's browser view while this session's loop has not run since reset.",
+      "attach top refreshes live in the terminal until q or Ctrl-C (s changes the sort); in a script it prints one screen.",
+      "usage: attach [ADDRESS] [COMMAND [ARGS]], or attach view FILE [OUT.json|OUT.html]",
     ],
   },
 ];

@@ -78,15 +78,24 @@ export class IterationLog {
   #pending: Frame | null = null;
   #ran: Ran | null = null;
   #unsubscribe: () => void;
+  #treeOf = () => this.#tree();
 
   /**
    * Listen to `loop` after `recorder` (subscribe it first).
    * @param label how a task is named in the trees (its id, what it waits on).
+   * @param tree the tree of pending tasks at an iteration's start, where
+   *   the loop has no tasks to draw it from (a replayed recording).
    */
-  constructor(loop: EventLoop, recorder: Recorder, label: (entry: Entry) => string) {
+  constructor(
+    loop: EventLoop,
+    recorder: Recorder,
+    label: (entry: Entry) => string,
+    tree?: () => string,
+  ) {
     this.#loop = loop;
     this.#recorder = recorder;
     this.#label = label;
+    if (tree !== undefined) this.#treeOf = tree;
     this.#unsubscribe = loop.addTraceListener((event) => this.#on(event));
   }
 
@@ -130,7 +139,7 @@ export class IterationLog {
           end: event.time,
           ready: this.#loop.readyHandles().flatMap((h) => this.#recorder.ofHandle(h)?.id ?? []),
           ran: [],
-          tree: this.#tree(),
+          tree: this.#treeOf(),
           run: "",
         };
         return;

@@ -13,6 +13,7 @@ import { VirtualClock } from "../mod.ts";
 import { SessionClock } from "./clock.ts";
 import { complete } from "./completion.ts";
 import { CtrlC } from "./ctrl_c.ts";
+import type { TopTerminal } from "../monitor/top.ts";
 import { showHelp } from "./help.ts";
 import { errorLine, Rejected } from "./errors.ts";
 import { JsEvaluator } from "./js.ts";
@@ -46,6 +47,8 @@ export interface SessionOptions {
   columns?: () => number | null;
   /** Ctrl-C that reaches a blocked thread (the terminal passes one that always listens; see ctrl_c.ts). */
   ctrlC?: CtrlC;
+  /** The terminal, lent to a command that draws in it (`attach top`); none for a script. */
+  terminal?: TopTerminal;
 }
 
 /** The REPL's state and commands. */
@@ -73,6 +76,8 @@ export class Session {
   /** Where the line history is kept (null: not kept). */
   readonly historyPath: string | null;
   readonly ctrlC: CtrlC;
+  /** The terminal, lent to `attach top` for its live view; null without one (a script). */
+  readonly terminal: TopTerminal | null;
   readonly runner: Runner;
   readonly js: JsEvaluator;
   readonly workloads: Workloads;
@@ -93,6 +98,7 @@ export class Session {
     this.color = options.color ?? false;
     this.style = makeStyle(this.color);
     this.ctrlC = options.ctrlC ?? new CtrlC();
+    this.terminal = options.terminal ?? null;
     this.runner = new Runner(this);
     this.js = new JsEvaluator(this);
     this.workloads = new Workloads(this);

@@ -15,6 +15,7 @@ import process from "node:process";
 import type { CtrlC } from "./ctrl_c.ts";
 import { LECTURE } from "./help.ts";
 import { Session } from "./session.ts";
+import type { TopTerminal } from "../monitor/top.ts";
 
 /** How the terminal REPL starts. */
 export interface TerminalOptions {
@@ -41,6 +42,53 @@ function setCtrlCSignals(on: boolean): void {
   } catch {
     // Not a terminal any more (it closed): nothing to set.
   }
+}
+
+/**
+ * The terminal as `attach top` draws in it while its line runs: keys go to
+ * it, not to readline (whose keypress listeners are set aside meanwhile),
+ * and the terminal is raw, so that Ctrl-C is a key; given back, it is as a
+ * running line has it (cbreak: Ctrl-C a signal again).
+ */
+function lentTerminal(flush: () => void): TopTerminal {
+  const encoder = new TextEncoder();
+  return {
+    write(text) {
+      const bytes = encoder.encode(text);
+      for (let done = 0; done < bytes.length;) {
+        done += Deno.stdout.writeSync(bytes.subarray(done));
+      }
+    },
+    size() {
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return { columns: 80, rows: 24 };
+      }
+    },
+    takeKeys(onKey) {
+      flush();
+      const input = process.stdin;
+      const readlines = input.listeners("keypress");
+      input.removeAllListeners("keypress");
+      const decoder = new TextDecoder();
+      const onData = (data: Uint8Array | string) =>
+        onKey(typeof data === "string" ? data : decoder.decode(data));
+      input.on("data", onData);
+      try {
+        Deno.stdin.setRaw(true);
+      } catch {
+        // Not a terminal any more: top ends when its program or its keys do.
+      }
+      return () => {
+        input.off("data", onData);
+        for (const listener of readlines) {
+          input.on("keypress", listener as (...args: unknown[]) => void);
+        }
+        setCtrlCSignals(true);
+      };
+    },
+  };
 }
 
 const HISTORY_SIZE = 1000;
@@ -104,6 +152,7 @@ export function runTerminal(options: TerminalOptions): Promise<number> {
     historyPath: options.historyPath,
     columns: terminalColumns,
     ctrlC: options.ctrlC,
+    terminal: lentTerminal(flush),
   });
   options.ctrlC.listen(() => {
     if (session.interrupt()) write("^C: stopping\n");

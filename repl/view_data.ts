@@ -7,7 +7,8 @@
  * rather than objects, so that 10,000 handles stay a few megabytes.
  * @module
  */
-import type { SliceKind } from "./recorder.ts";
+import type { IterationLog } from "./iterations.ts";
+import type { Recorder, SliceKind } from "./recorder.ts";
 import { describeEntry, makeStyle } from "./render.ts";
 import type { Session } from "./session.ts";
 import { rowsOf } from "./timeline.ts";
@@ -48,9 +49,21 @@ function t(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;
 }
 
+/** What the view is made of: a `Recorder`, its `IterationLog`, and the clock they read. */
+export interface ViewSource {
+  recorder: Recorder;
+  log: IterationLog;
+  clock: "real" | "virtual";
+}
+
 /** The session since reset, for the view. */
 export function viewData(session: Session): ViewData {
-  const { recorder, log } = session;
+  return viewDataOf(session);
+}
+
+/** The view of what `source` recorded since it began (a session, or a replayed recording). */
+export function viewDataOf(source: ViewSource): ViewData {
+  const { recorder, log } = source;
   const record = recorder.session();
   const entries: ViewData["entries"] = [];
   for (let id = 1; id <= recorder.lastId; id++) {
@@ -92,7 +105,7 @@ export function viewData(session: Session): ViewData {
   });
   return {
     title: record.title,
-    clock: session.clock,
+    clock: source.clock,
     start: t(record.start),
     end: t(record.end),
     runs: recorder.runs.map((r): [number, number] => [t(r.start), t(r.end)]),

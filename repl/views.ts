@@ -22,6 +22,7 @@ import type { Session } from "./session.ts";
 import { labelWidthOf, renderTimeline } from "./timeline.ts";
 import { toTraceJson } from "./trace_export.ts";
 import { viewData } from "./view_data.ts";
+import { lastRecording, recordingPage } from "./attach.ts";
 import { pageHtml } from "./view_page.ts";
 
 // Chart columns when there is no terminal to fit (scripts, tests).
@@ -110,7 +111,6 @@ export function showTimeline(session: Session, last: boolean): void {
 
 /** `export FILE`: the session as the browser view (`.html`), or as a Chrome trace. */
 export async function exportFile(session: Session, file: string): Promise<void> {
-  const record = windowOf(session, false);
   const write = async (text: string) => {
     try {
       await Deno.writeTextFile(file, text);
@@ -120,6 +120,20 @@ export async function exportFile(session: Session, file: string): Promise<void> 
       );
     }
   };
+  const recording = lastRecording(session);
+  if (file.endsWith(".html") && recording !== null && session.log.frames.length === 0) {
+    // Nothing ran here since reset: the page of the program recorded last.
+    const { page, rows, iterations } = await recordingPage(recording);
+    await write(page);
+    session.say(
+      `export: wrote the browser view of the recording of pid ${recording.pid} ` +
+        `(${plural(rows, "row")}, ${
+          plural(iterations, "iteration")
+        }) to ${file}: open it in a browser`,
+    );
+    return;
+  }
+  const record = windowOf(session, false);
   if (file.endsWith(".html")) {
     const data = viewData(session);
     const page = await pageHtml(data);

@@ -155,3 +155,22 @@ export async function until<T>(
   }
   return value;
 }
+
+// Reading a page's DOM (as `dumpDom` gives it).
+
+/** The texts of the `<li>` items inside the element with `id`. */
+export function items(page: string, id: string): string[] {
+  const list = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(ol|ul)>`).exec(page)?.[1] ?? "";
+  return [...list.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => text(m[1]));
+}
+
+/** The text of an element's HTML (tags dropped, a `div` a line). */
+export function text(html: string): string {
+  return html.replace(/<\/div>/g, "\n").replace(/<[^>]+>/g, "").replace(/&gt;/g, ">")
+    .replace(/&lt;/g, "<").replace(/&amp;/g, "&").trimEnd();
+}
+
+/** A data attribute of the page's root element. */
+export function rootData(page: string, name: string): string | undefined {
+  return new RegExp(`<html[^>]* data-${name}="([^"]*)"`).exec(page)?.[1];
+}

@@ -13,20 +13,29 @@
 import { assert, assertEquals } from "./_assert.ts";
 import {
   createTask,
+  Event,
   getRunningLoop,
   Lock,
   Queue,
   run,
+  Semaphore,
   sleep,
   startMonitor,
   type Task,
 } from "../mod.ts";
 import { type Answer, MonitorClient, parseAddress } from "../monitor/client.ts";
-import type { PsData, WarningsData, WhereData } from "../monitor/render.ts";
+import {
+  type PsData,
+  renderResources,
+  type ResourcesData,
+  type WarningsData,
+  type WhereData,
+} from "../monitor/render.ts";
 import { replay } from "../repl/attach.ts";
 import { Session } from "../repl/session.ts";
 import type { Recording } from "../monitor/commands.ts";
 import { hasTool } from "./_util.ts";
+import { CHROMIUM, dumpDom, items, rootData } from "./_chromium.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const fixture = (name: string) => `${root}tests/fixtures/${name}`;
@@ -670,6 +679,68 @@ Deno.test("monitor: resources: a lock's holder and waiters, a queue's getters, a
   });
 });
 
+Deno.test("monitor: resources: a semaphore's holders are the tasks that acquired and have not released; one released for another frees the oldest", async () => {
+  await run(async () => {
+    await using monitor = await startMonitor(getRunningLoop(), { print: false });
+    const client = await MonitorClient.connect(parseAddress(monitor.address)!);
+    const sem = new Semaphore(2);
+    const release = new Event();
+    const hold = (name: string) =>
+      createTask(async () => {
+        await sem.acquire();
+        await release.wait();
+        sem.release();
+      }, { name });
+    const tasks = [hold("a"), hold("b"), hold("c")];
+    await sleep(0.01);
+    const holders = async () => {
+      const data = (await client.request<ResourcesData>("resources")).data!;
+      // (Listed while held or waited on.)
+      const r = data.resources.find((r) => r.kind === "Semaphore");
+      return [r?.holders?.map((h) => h.name) ?? [], r?.waiting.map((w) => w.name) ?? []];
+    };
+    assertEquals(await holders(), [["a", "b"], ["c"]]);
+    // Released from the top level (not a holder): the oldest holder's slot goes; c gets it.
+    sem.release();
+    await sleep(0.01);
+    assertEquals(await holders(), [["b", "c"], []]);
+    const text = renderResources((await client.request<ResourcesData>("resources")).data!);
+    assert(text.some((l) => l.includes("held by task 0x3 'b', task 0x4 'c'")), text.join("\n"));
+    release.set();
+    await Promise.all(tasks);
+    // As many releases as acquires: nobody holds a slot, and it is not listed.
+    assertEquals(await holders(), [[], []]);
+    client.close();
+  });
+});
+
+Deno.test("monitor: ps --sort with a limit keeps the largest, ties in creation order, as a full sort would", async () => {
+  await run(async () => {
+    await using monitor = await startMonitor(getRunningLoop(), { print: false });
+    const client = await MonitorClient.connect(parseAddress(monitor.address)!);
+    // Task k takes k % 5 steps before it waits: 60 tasks, 12 with each count.
+    const tasks = Array.from({ length: 60 }, (_, k) =>
+      createTask(async () => {
+        for (let i = 0; i < k % 5; i++) await sleep(0);
+        await sleep(3600);
+      }, { name: `w${k}` }));
+    await sleep(0.05);
+    const names = async (args: Record<string, unknown>) =>
+      (await client.request<{ tasks: Array<{ name: string }> }>("ps", args)).data!.tasks.map((
+        t,
+      ) => t.name);
+    const all = await names({ sort: "steps", filter: "w" });
+    assertEquals(all.length, 60);
+    // Steps are k % 5 + 1: the first of the 5-step tasks are w4, w9, w14, …
+    assertEquals(all.slice(0, 3), ["w4", "w9", "w14"]);
+    for (const limit of [1, 5, 13, 40]) {
+      assertEquals(await names({ sort: "steps", filter: "w", limit }), all.slice(0, limit));
+    }
+    for (const t of tasks) t.cancel();
+    client.close();
+  });
+});
+
 // ---- top in a terminal --------------------------------------------------------------
 
 const TMUX = hasTool("tmux", "-V");
@@ -766,6 +837,100 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "monitor: the REPL's attach top in a terminal (tmux): it refreshes until q or Ctrl-C, leaves the terminal as it found it, and the REPL goes on",
+  ignore: !TMUX,
+  fn: async () => {
+    const socket = `asyncio-monitor-repl-test-${Deno.pid}`;
+    const tmux = async (...args: string[]) =>
+      decoder.decode(
+        (await new Deno.Command("tmux", {
+          args: ["-L", socket, ...args],
+          stdout: "piped",
+          stderr: "piped",
+        }).output()).stdout,
+      );
+    const screen = async () => (await tmux("capture-pane", "-p", "-t", "repl")).replace(/\n+$/, "");
+    const waitScreen = async (test: (s: string) => boolean, what: string) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const s = await screen();
+        if (test(s)) return s;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const type = async (text: string) => {
+      await tmux("send-keys", "-t", "repl", "-l", text);
+      await tmux("send-keys", "-t", "repl", "Enter");
+    };
+    const alternate = async () =>
+      (await tmux("display", "-p", "-t", "repl", "#{alternate_on}")).trim();
+    const prompt = "virtual t=0.000 ready=0 timers=0 tasks=0> ";
+    // (capture-pane drops the spaces that end a line)
+    const atPrompt = (s: string) => s.split("\n").at(-1) === prompt.trimEnd();
+    const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
+      "60",
+      "60",
+    ]);
+    const config = await Deno.makeTempDir();
+    const repl = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.repl.replace(
+      /^deno /,
+      `${Deno.execPath()} `,
+    );
+    try {
+      await tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "repl",
+        "-x",
+        "150",
+        "-y",
+        "30",
+        `cd ${root} && env XDG_CONFIG_HOME=${config} NO_COLOR=1 ${repl} --virtual; sleep 60`,
+      );
+      await waitScreen(atPrompt, "the first prompt");
+      await type(`attach ${program.address}`);
+      await waitScreen((s) => s.includes("attach: attached to pid") && atPrompt(s), "attached");
+      const before = await screen();
+
+      await type("attach top");
+      let s = await waitScreen((s) => s.includes("ticker"), "top's table");
+      assert(s.startsWith("asyncio top: pid "), s);
+      assertEquals(await alternate(), "1");
+      // It refreshes: the ticker's step count moves.
+      const steps = (text: string) => Number(/^0x2 +ticker +\S+ +(\d+)/m.exec(text)?.[1]);
+      const first = steps(s);
+      await waitScreen((s) => steps(s) > first, "a refresh");
+      // Its keys are its own: s sorts, q quits; neither reaches the REPL's line.
+      await tmux("send-keys", "-t", "repl", "s");
+      await waitScreen((s) => s.includes("sort: sched"), "sort by scheduled time");
+      await tmux("send-keys", "-t", "repl", "q");
+      s = await waitScreen(atPrompt, "the prompt after q");
+      assertEquals(await alternate(), "0");
+      assertEquals(
+        s,
+        `${before.slice(0, -prompt.trimEnd().length)}${prompt}attach top\n${prompt.trimEnd()}`,
+      );
+
+      // Ctrl-C ends it too, and the REPL still answers.
+      await type("attach top");
+      await waitScreen((s) => s.includes("ticker"), "top's table again");
+      await tmux("send-keys", "-t", "repl", "C-c");
+      await waitScreen(atPrompt, "the prompt after Ctrl-C");
+      assertEquals(await alternate(), "0");
+      await type("attach ps");
+      s = await waitScreen((s) => / 0x2 +ticker /.test(s) && atPrompt(s), "ps after top");
+    } finally {
+      await tmux("kill-server");
+      await program.stop();
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});
+
 // ---- The REPL's attach -----------------------------------------------------------------
 
 Deno.test("monitor: the REPL's attach: attach ADDRESS, then ps, pstree, where and top's screen from the REPL; attach view FILE draws a recording", async () => {
@@ -787,7 +952,12 @@ Deno.test("monitor: the REPL's attach: attach ADDRESS, then ps, pstree, where an
       "error: attach: no program attached; attach HOST:PORT#TOKEN first (the address its monitor printed)",
     ]);
     const attached = await lines(`attach ${album.address}`);
-    assert(attached[0].startsWith(`attach: attached to pid ${album.child.pid} (`), attached[0]);
+    assert(
+      attached[0].startsWith(
+        `attach: attached to pid ${album.child.pid} (file://${fixture("monitor_album.ts")}); `,
+      ),
+      attached[0],
+    );
     let tree: string[] = [];
     for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       tree = await lines("attach pstree");
@@ -835,6 +1005,70 @@ Deno.test("monitor: the REPL's attach: attach ADDRESS, then ps, pstree, where an
     session.close();
     await album.stop();
   }
+});
+
+Deno.test({
+  name:
+    "monitor: the REPL's export FILE.html after attach record: the page of the recorded program, its iterations and what ran in them",
+  ignore: CHROMIUM === null,
+  fn: async () => {
+    const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
+      "60",
+      "60",
+    ]);
+    let out = "";
+    const session = new Session({ write: (text) => (out += text) });
+    const lines = async (line: string) => {
+      out = "";
+      await session.exec(line);
+      return out.replace(/\n$/, "").split("\n");
+    };
+    const dir = await Deno.makeTempDir();
+    try {
+      await lines(`attach ${program.address}`);
+      // The ticker steps every 50 ms: a few iterations in 0.3 s.
+      const made = await lines(`attach record 0.3 ${dir}/run.json`);
+      assert(made.some((l) => l.startsWith("recorded ")), made.join("\n"));
+      const recording = JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as {
+        events: unknown[][];
+      };
+      const iterations = recording.events.filter((e) => e[0] === "iteration").length;
+      assert(iterations >= 3, `${iterations} iterations recorded`);
+      const exported = await lines(`export ${dir}/page.html`);
+      assertEquals(exported.length, 1, exported.join("\n"));
+      // The page's iterations are those in which something ran (not an idle wake-up's alone).
+      const shown = Number(
+        new RegExp(
+          `^export: wrote the browser view of the recording of pid ${program.child.pid} ` +
+            `\\(\\d+ rows?, (\\d+) iterations\\) to ${dir}/page.html`,
+        ).exec(exported[0])?.[1],
+      );
+      assert(shown >= 3 && shown <= iterations, exported[0]);
+      // attach view FILE OUT.html writes the same page.
+      const viewed = await lines(`attach view ${dir}/run.json ${dir}/view.html`);
+      assert(
+        viewed.at(-1)!.startsWith(`wrote ${dir}/view.html: the browser view of`),
+        viewed.at(-1),
+      );
+      assertEquals(
+        await Deno.readTextFile(`${dir}/view.html`),
+        await Deno.readTextFile(`${dir}/page.html`),
+      );
+      // In the browser: every recorded iteration, and the ticker's steps in them.
+      let ticked = 0;
+      for (let k = 1; k <= 3; k++) {
+        const page = await dumpDom(`file://${dir}/page.html#${k}`);
+        assertEquals(rootData(page, "frames"), String(shown));
+        assertEquals(rootData(page, "picked"), String(k));
+        if (items(page, "ran").some((r) => r.includes("ticker"))) ticked++;
+      }
+      assert(ticked >= 1, "the ticker's steps are in the first iterations");
+    } finally {
+      session.close();
+      await program.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 // ---- Off costs nothing ---------------------------------------------------------------------

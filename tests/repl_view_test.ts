@@ -4,7 +4,16 @@
 // heap, tree and output shown at an iteration. Skipped, loudly, where
 // Chromium is missing (tests/_chromium.ts).
 import { assert, assertEquals } from "./_assert.ts";
-import { CHROMIUM, dumpDom, openPage, screenshot, until } from "./_chromium.ts";
+import {
+  CHROMIUM,
+  dumpDom,
+  items,
+  openPage,
+  rootData,
+  screenshot,
+  text,
+  until,
+} from "./_chromium.ts";
 import { open } from "./_repl.ts";
 
 const ignore = CHROMIUM === null;
@@ -25,25 +34,9 @@ async function dom(url: string): Promise<string> {
   return text.replace(/<script id="data"[\s\S]*?<\/script>/, "");
 }
 
-/** The texts of the `<li>` items inside the element with `id`. */
-function items(page: string, id: string): string[] {
-  const list = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(ol|ul)>`).exec(page)?.[1] ?? "";
-  return [...list.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => text(m[1]));
-}
-
 /** The text of the element with `id` (a `pre`: its lines). */
 function textOf(page: string, id: string): string {
   return text(new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</pre>`).exec(page)?.[1] ?? "");
-}
-
-function text(html: string): string {
-  return html.replace(/<\/div>/g, "\n").replace(/<[^>]+>/g, "").replace(/&gt;/g, ">")
-    .replace(/&lt;/g, "<").replace(/&amp;/g, "&").trimEnd();
-}
-
-/** A data attribute of the page's root element. */
-function rootData(page: string, name: string): string | undefined {
-  return new RegExp(`<html[^>]* data-${name}="([^"]*)"`).exec(page)?.[1];
 }
 
 Deno.test("export FILE.html: one page with everything inline, nothing fetched", async () => {
