@@ -42,10 +42,35 @@ class BufferedEcho(asyncio.BufferedProtocol):
         self.transport = None
 
 
+class ZeroCopyEcho(BufferedEcho):
+    """The no-copy pattern of proto_echo.ts: write a view of the buffer, and
+    keep reading paused until the transport has sent it."""
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        transport.set_write_buffer_limits(0)
+
+    def buffer_updated(self, nbytes):
+        self.transport.write(memoryview(self.buf)[:nbytes])
+
+    def pause_writing(self):
+        self.transport.pause_reading()
+
+    def resume_writing(self):
+        self.transport.resume_reading()
+
+
+IMPLEMENTATIONS = (
+    ("proto_echo", Echo),
+    ("bufproto_echo", BufferedEcho),
+    ("bufproto0_echo", ZeroCopyEcho),
+)
+
+
 async def main():
     loop = asyncio.get_running_loop()
     for cfg in CONFIGS:
-        for prefix, factory in (("proto_echo", Echo), ("bufproto_echo", BufferedEcho)):
+        for prefix, factory in IMPLEMENTATIONS:
             await measure(prefix, lambda: loop.create_server(factory, "127.0.0.1", 0), cfg)
 
 

@@ -3,13 +3,15 @@
 // buffer of its own and writes back a copy (the buffer is reused by the
 // next read). Every load of stream_echo_configs.json, hit by
 // bench/stream_echo_load.ts; a protocol echo does not care about lines, it
-// returns what it gets. Compared with the raw Deno.Conn echo that
-// bench/stream_echo.ts measures (its "(deno-raw)" rows). Peer:
+// returns what it gets. Each load runs right after the raw Deno.Conn echo
+// (stream_echo_raw.ts, the ceiling: the "proto_echo_* (deno-raw)" rows), so
+// that both meet the same neighbours. Peer:
 // proto_echo.py (asyncio's Protocol and BufferedProtocol, or uvloop's).
 // deno run --allow-net=127.0.0.1 --allow-run --allow-read bench/proto_echo.ts
 import { run } from "../mod.ts";
 import { BufferedProtocol, getRunningLoop, Protocol, type Transport } from "../mod.ts";
 import { configs, emitLoad, type LoadConfig, runLoad } from "./stream_echo_load.ts";
+import { rawLoad } from "./stream_echo_raw.ts";
 
 class Echo extends Protocol {
   transport: Transport | null = null;
@@ -44,6 +46,27 @@ class BufferedEcho extends BufferedProtocol {
   }
 }
 
+/**
+ * BufferedProtocol's no-copy pattern (its JSDoc): the write goes out of the
+ * buffer itself, and reading stays paused until it has, so the next read
+ * cannot land in bytes still being written. No allocation per round trip.
+ */
+class ZeroCopyEcho extends BufferedEcho {
+  override connectionMade(transport: Transport): void {
+    super.connectionMade(transport);
+    transport.setWriteBufferLimits(0);
+  }
+  override bufferUpdated(nbytes: number): void {
+    this.transport!.write(this.buf.subarray(0, nbytes));
+  }
+  override pauseWriting(): void {
+    this.transport!.pauseReading();
+  }
+  override resumeWriting(): void {
+    this.transport!.resumeReading();
+  }
+}
+
 async function measure(
   prefix: string,
   factory: () => Echo | BufferedEcho,
@@ -56,13 +79,15 @@ async function measure(
   emitLoad("deno", cfg, result, prefix, {
     raw: 0.95,
     uvloop: 1,
-    rawBench: `stream_echo_${cfg.name}`,
+    rawBench: `proto_echo_${cfg.name}`,
   });
 }
 
-await run(async () => {
-  for (const cfg of configs()) {
+for (const cfg of configs()) {
+  emitLoad("deno-raw", cfg, await rawLoad(cfg), "proto_echo");
+  await run(async () => {
     await measure("proto_echo", () => new Echo(), cfg);
     await measure("bufproto_echo", () => new BufferedEcho(), cfg);
-  }
-});
+    await measure("bufproto0_echo", () => new ZeroCopyEcho(), cfg);
+  });
+}
