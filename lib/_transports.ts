@@ -285,6 +285,8 @@ export abstract class DenoTransport implements Transport {
   #queued = 0;
   #inFlight = 0;
   #pumping = false;
+  #batch: Uint8Array = EMPTY; // what the pump is sending, `#sent` bytes of it sent
+  #sent = 0;
   #high = DEFAULT_HIGH_WATER;
   #low = DEFAULT_HIGH_WATER / 4;
   #writePaused = false;
@@ -340,8 +342,16 @@ export abstract class DenoTransport implements Transport {
 
   // ---- What each kind of transport provides ------------------------------
 
-  /** Read one chunk the protocol may keep; `null` at EOF. */
-  protected abstract _readChunk(): Promise<Uint8Array | null>;
+  /**
+   * Read one chunk the protocol may keep; `null` at EOF. A byte count
+   * instead is turned into the chunk by `_chunkOf` once it arrives: a socket
+   * read then costs one promise, Deno's own, and not a second one of ours.
+   */
+  protected abstract _readChunk(): Promise<Uint8Array | number | null>;
+  /** The chunk that the `n` bytes `_readChunk` counted make. */
+  protected _chunkOf(_n: number): Uint8Array {
+    throw new RuntimeError("this transport reads whole chunks");
+  }
   /** Read into `buf` (a `BufferedProtocol`'s); how many bytes, `null` at EOF. */
   protected abstract _readInto(buf: Uint8Array): Promise<number | null>;
   /** Write some of `chunk`; resolve to how many bytes were written. */
@@ -396,7 +406,7 @@ export abstract class DenoTransport implements Transport {
     if (data.length === 0 || this.#closing) return;
     this.#queue.push(data);
     this.#queued += data.length;
-    if (!this.#pumping) void this.#pump();
+    if (!this.#pumping) this.#pump();
     this.#maybePauseProtocol();
   }
 
@@ -410,7 +420,7 @@ export abstract class DenoTransport implements Transport {
       throw new RuntimeError("Cannot write EOF: this transport cannot half-close");
     }
     this.#eof = true;
-    if (!this.#pumping) void this.#pump();
+    if (!this.#pumping) this.#pump();
   }
 
   getWriteBufferSize(): number {
@@ -472,42 +482,68 @@ export abstract class DenoTransport implements Transport {
     }
   };
 
-  /** The one writer: sends what is queued, one batch per round. */
-  async #pump(): Promise<void> {
+  /**
+   * The one writer: sends what is queued, one batch per round, then EOF if
+   * asked. Written as callbacks on the write's own promise rather than an
+   * async function, so that a write costs Deno's promise and no second one.
+   */
+  #pump(): void {
     this.#pumping = true;
     this.#busy++;
+    this.#sendNext();
+  }
+
+  #sendNext(): void {
     try {
-      while (this.#queue.length > 0) {
+      if (this.#released) return this.#pumpDone();
+      if (this.#queue.length > 0) {
         const batch = this.#nextBatch();
+        this.#batch = batch;
+        this.#sent = 0;
         this.#inFlight = batch.length;
-        let off = 0;
-        while (off < batch.length) {
-          off += await this._writeSome(off === 0 ? batch : batch.subarray(off));
-          if (this.#released) break; // aborted: the rest is dropped
-          this.#inFlight = batch.length - off;
-          if (
-            (this.#writePaused || this.#drainWaiters.length > 0) &&
-            this.getWriteBufferSize() <= this.#low
-          ) {
-            this.#callIO(this.#maybeResumeProtocol);
-          }
-        }
-        if (this.#released) break;
-      }
-      if (this.#eof && !this.#closing) await this._sendEof();
+        this._writeSome(batch).then(this.#written, this.#writeFailed);
+      } else if (this.#eof && !this.#closing) {
+        this._sendEof().then(this.#pumpDone, this.#writeFailed);
+      } else this.#pumpDone();
     } catch (err) {
-      this.#inFlight = 0;
-      if (!this.#released) this.#failed(err, "Fatal write error on transport");
-    } finally {
-      this.#pumping = false;
-      this.#busy--;
-      if (this.#closing) {
-        // close() waited for the queue to empty: now let the resource go.
-        this.#release(false);
-        this.#maybeLost();
-      }
+      this.#writeFailed(err);
     }
   }
+
+  #written = (n: number): void => {
+    if (this.#released) return this.#pumpDone(); // aborted: the rest is dropped
+    const batch = this.#batch;
+    const sent = this.#sent += n;
+    this.#inFlight = batch.length - sent;
+    if (
+      (this.#writePaused || this.#drainWaiters.length > 0) && this.getWriteBufferSize() <= this.#low
+    ) {
+      this.#callIO(this.#maybeResumeProtocol);
+    }
+    if (sent >= batch.length) return this.#sendNext();
+    try {
+      this._writeSome(batch.subarray(sent)).then(this.#written, this.#writeFailed);
+    } catch (err) {
+      this.#writeFailed(err);
+    }
+  };
+
+  #writeFailed = (err: unknown): void => {
+    this.#inFlight = 0;
+    if (!this.#released) this.#failed(err, "Fatal write error on transport");
+    this.#pumpDone();
+  };
+
+  #pumpDone = (): void => {
+    this.#batch = EMPTY;
+    this.#pumping = false;
+    this.#busy--;
+    if (this.#closing) {
+      // close() waited for the queue to empty: now let the resource go.
+      this.#release(false);
+      this.#maybeLost();
+    }
+  };
 
   /** Take the next write off the queue: a big chunk alone, or small ones joined. */
   #nextBatch(): Uint8Array {
@@ -520,7 +556,10 @@ export abstract class DenoTransport implements Transport {
       }
     }
     const batch = count === 1 ? queue[0] : concat(queue, count, size);
-    if (count === queue.length) queue.length = 0; // no array for what splice removes
+    // pop() and `length = 0` make no array for what splice would remove, and
+    // pop() keeps the queue's storage for the next write.
+    if (count === 1 && queue.length === 1) queue.pop();
+    else if (count === queue.length) queue.length = 0;
     else queue.splice(0, count);
     this.#queued -= size;
     return batch;
@@ -603,7 +642,8 @@ export abstract class DenoTransport implements Transport {
           if (held) held = false;
           else if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
           try {
-            data = await this._readChunk();
+            const got = await this._readChunk();
+            data = typeof got === "number" ? this._chunkOf(got) : got;
           } finally {
             slots?.give(user);
           }
@@ -871,6 +911,8 @@ export class SocketTransport extends DenoTransport {
   #conn: Deno.Conn;
   #slab = new Uint8Array(SLAB_MIN);
   #used = 0;
+  // Where the pending read lands: `_chunkOf` cuts the chunk from it.
+  #space: Uint8Array = this.#slab;
 
   constructor(
     loop: EventLoop,
@@ -906,10 +948,14 @@ export class SocketTransport extends DenoTransport {
       : super.getExtraInfo(name, defaultValue);
   }
 
-  protected async _readChunk(): Promise<Uint8Array | null> {
+  protected _readChunk(): Promise<number | null> {
     const space = this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
-    const n = await this.#conn.read(space);
-    if (n === null) return null;
+    this.#space = space;
+    return this.#conn.read(space);
+  }
+
+  protected override _chunkOf(n: number): Uint8Array {
+    const space = this.#space;
     this.#used += n;
     // A new slab when the next read of this size would not fit, so that a
     // message is rarely split across two (two chunks, two writes).
