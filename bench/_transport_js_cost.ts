@@ -3,8 +3,16 @@
 // wake-ups, so the figure moves with our code only (a real socket's round
 // trip on this machine swings by ±1 µs run to run). The last lines are the
 // raw read/write loop over the same fake: the floor.
-// REPS=20 deno run -A --cpu-prof bench/_transport_js_cost.ts
-import { getRunningLoop, Protocol, run, type Transport } from "../mod.ts";
+// REPS=20 deno run -A --cpu-prof bench/_transport_js_cost.ts [streams]
+import {
+  getRunningLoop,
+  Protocol,
+  run,
+  StreamReader,
+  StreamReaderProtocol,
+  type StreamWriter,
+  type Transport,
+} from "../mod.ts";
 import { SocketTransport } from "../lib/_transports.ts";
 
 const N = 300_000, SIZE = 1024;
@@ -16,19 +24,26 @@ class FakeConn {
   rbuf: Uint8Array | null = null;
   read(buf: Uint8Array): Promise<number | null> {
     return new Promise((resolve) => {
-      if (this.left-- > 0 && this.primed) resolve(Math.min(SIZE, buf.length));
+      this.rbuf = buf;
+      if (this.left-- > 0 && this.primed) resolve(this.message(buf));
       else if (this.left < 0) resolve(null);
       else this.wantRead = resolve;
       this.primed = false;
     });
   }
   primed = true;
+  /** A line of SIZE bytes (zeros, then a newline) in `buf`. */
+  message(buf: Uint8Array): number {
+    const n = Math.min(SIZE, buf.length);
+    buf[n - 1] = 10;
+    return n;
+  }
   write(chunk: Uint8Array): Promise<number> {
     // The peer answers: the next message is there for the next read.
     const w = this.wantRead;
     if (w !== null) {
       this.wantRead = null;
-      w(this.left-- > 0 ? SIZE : null);
+      w(this.left-- > 0 ? this.message(this.rbuf!) : null);
     } else this.primed = true;
     return Promise.resolve(chunk.length);
   }
@@ -53,7 +68,37 @@ class Echo extends Protocol {
     this.done();
   }
 }
+/** The streams echo of bench/stream_echo.ts: readline, write, drain. */
+async function streamsEcho(): Promise<void> {
+  let count = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => done = r);
+  const serve = async (reader: StreamReader, writer: StreamWriter) => {
+    for (;;) {
+      const line = await reader.readline();
+      if (line.length === 0) break;
+      count++;
+      writer.write(line);
+      await writer.drain();
+    }
+    writer.close();
+    done();
+  };
+  const t0 = performance.now();
+  const conn = new FakeConn() as unknown as Deno.Conn;
+  new SocketTransport(getRunningLoop(), conn, new StreamReaderProtocol(new StreamReader(), serve))
+    ._start(true);
+  await finished;
+  console.log(
+    `streams round trip ${((performance.now() - t0) * 1e6 / count).toFixed(0)} ns (${count})`,
+  );
+}
+
 await run(async () => {
+  if (Deno.args[0] === "streams") {
+    for (let rep = 0; rep < Number(Deno.env.get("REPS") ?? 5); rep++) await streamsEcho();
+    Deno.exit(0);
+  }
   for (let rep = 0; rep < Number(Deno.env.get("REPS") ?? 5); rep++) {
     const p = new Echo();
     const t0 = performance.now();

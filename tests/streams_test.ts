@@ -46,6 +46,35 @@ Deno.test("readline() returns whole lines, then the unterminated tail, then empt
     assert(reader.atEof());
   }));
 
+Deno.test("readline() and readuntil() find the separator wherever it is in a long chunk (the word-at-a-time search)", () =>
+  onLoop(async () => {
+    // Bytes beside 0x0a that a word test could confuse with it (0x0b, 0x09,
+    // 0x8a, 0xff, 0x00), chunks at every alignment, the separator in the
+    // unaligned head, in a word, and in the tail after the last whole word.
+    const noise = [0x0b, 0x09, 0x8a, 0xff, 0x00, 0x0d, 0x61];
+    for (let start = 0; start < 4; start++) {
+      for (const length of [63, 64, 65, 200]) {
+        for (let at = 0; at < length; at++) {
+          const memory = new Uint8Array(start + length);
+          for (let i = 0; i < memory.length; i++) memory[i] = noise[i % noise.length];
+          const chunk = memory.subarray(start, start + length);
+          chunk[at] = 10;
+          const reader = new StreamReader();
+          reader.feedData(chunk);
+          reader.feedEof();
+          const line = await reader.readline();
+          assertEquals(line.length, at + 1, `start ${start}, length ${length}, at ${at}`);
+          assertEquals(line[at], 10);
+        }
+      }
+    }
+    // A two-byte separator whose first byte comes often before it matches.
+    const text = "\r".repeat(70) + "x\r\ny";
+    const reader = fed(text);
+    assertEquals(dec(await reader.readuntil("\r\n")), text.slice(0, -1));
+    assertEquals(await rest(reader), "y");
+  }));
+
 Deno.test("readline() waits for data fed later, across chunks", () =>
   onLoop(async (loop) => {
     const reader = new StreamReader({ loop });
