@@ -64,6 +64,8 @@ interface Case {
   lower: boolean;
   target?: Target;
   samples: Partial<Record<Column, number[]>>;
+  /** The server's CPU µs per round trip, where a line gives it (the echo benches). */
+  cpu: Partial<Record<Column, number[]>>;
 }
 
 function parseArgs(args: string[]) {
@@ -188,11 +190,55 @@ function record(cases: Map<string, Case>, column: Column, line: Line): void {
     : line.bench;
   let c = cases.get(key);
   if (c === undefined) {
-    c = { unit: line.unit, lower: line.lower === true, samples: {} };
+    c = { unit: line.unit, lower: line.lower === true, samples: {}, cpu: {} };
     cases.set(key, c);
   }
   if (column === "deno" && line.extra?.target !== undefined) c.target = line.extra.target;
   (c.samples[column] ??= []).push(valueOf(line));
+  const cpu = line.extra?.serverCpuUsPerRoundTrip;
+  if (typeof cpu === "number") (c.cpu[column] ??= []).push(cpu);
+}
+
+/**
+ * The server's CPU per round trip, for the cases that report it: steadier
+ * than the rates on a shared machine (a busy neighbour slows the rate, not
+ * the work per round trip), and what issue 15 asks beside them.
+ */
+function cpuTable(cases: Map<string, Case>): string {
+  const rows = [
+    [
+      "case",
+      "ours",
+      "asyncio (Debian)",
+      "asyncio (pyenv)",
+      "uvloop",
+      "raw Deno",
+      "ours/raw",
+      "ours/uvloop",
+    ],
+  ];
+  rows.push(rows[0].map(() => "---"));
+  for (const [name, c] of cases) {
+    if (c.cpu.deno === undefined || / \(deno-[\w-]+\)$/.test(name)) continue;
+    const rawSamples = cases.get(`${c.target?.rawBench ?? name} (deno-raw)`)?.cpu.deno;
+    const m = (xs: number[] | undefined) => xs === undefined ? undefined : median(xs);
+    const ours = m(c.cpu.deno)!, raw = m(rawSamples), uvloop = m(c.cpu.uvloop);
+    const us = (x: number | undefined) => x === undefined ? "–" : `${x.toFixed(2)} µs`;
+    const ratio = (x: number | undefined) => x === undefined ? "–" : `${(ours / x).toFixed(2)}×`;
+    rows.push([
+      name,
+      us(ours),
+      us(m(c.cpu.debian)),
+      us(m(c.cpu.pyenv)),
+      us(uvloop),
+      us(raw),
+      ratio(raw),
+      ratio(uvloop),
+    ]);
+  }
+  if (rows.length === 2) return "";
+  const body = rows.map((r) => `| ${r.join(" | ")} |`).join("\n");
+  return `\n\nServer CPU per round trip (lower is better; medians; the raw ceiling's from its row):\n\n${body}`;
 }
 
 function fmt(x: number | undefined): string {
@@ -343,8 +389,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  const text = `${header}\n\n${table(cases, reps)}`;
-  console.log(`\n${table(cases, reps)}`);
+  const tables = table(cases, reps) + cpuTable(cases);
+  const text = `${header}\n\n${tables}`;
+  console.log(`\n${tables}`);
   if (write || names.length === 0) await writeResults(text);
 }
 
