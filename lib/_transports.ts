@@ -494,24 +494,30 @@ export abstract class DenoTransport implements Transport {
   }
 
   #sendNext(): void {
+    if (this.#released) return this.#pumpDone(); // aborted: the rest is dropped
+    // A write that throws as it starts has failed: with callbacks in place
+    // of an async function, nothing else would catch it.
     try {
-      if (this.#released) return this.#pumpDone();
       if (this.#queue.length > 0) {
         const batch = this.#nextBatch();
         this.#batch = batch;
         this.#sent = 0;
         this.#inFlight = batch.length;
         this._writeSome(batch).then(this.#written, this.#writeFailed);
-      } else if (this.#eof && !this.#closing) {
+        return;
+      }
+      if (this.#eof && !this.#closing) {
         this._sendEof().then(this.#pumpDone, this.#writeFailed);
-      } else this.#pumpDone();
+        return;
+      }
     } catch (err) {
-      this.#writeFailed(err);
+      return this.#writeFailed(err);
     }
+    this.#pumpDone();
   }
 
   #written = (n: number): void => {
-    if (this.#released) return this.#pumpDone(); // aborted: the rest is dropped
+    if (this.#released) return this.#pumpDone();
     const batch = this.#batch;
     const sent = this.#sent += n;
     this.#inFlight = batch.length - sent;
