@@ -113,6 +113,42 @@ export class Protocol extends BaseProtocol {
  * `resumeWriting`).
  *
  * Mirrors `asyncio.BufferedProtocol`.
+ *
+ * @example The no-copy echo: bytes go back out of the buffer they came in.
+ * ```ts
+ * import { BufferedProtocol, getRunningLoop, run, type Transport } from "@asyncio/deno";
+ * class Echo extends BufferedProtocol {
+ *   #buf = new Uint8Array(65536);
+ *   #transport: Transport | null = null;
+ *   override connectionMade(transport: Transport) {
+ *     this.#transport = transport;
+ *     transport.setWriteBufferLimits(0); // every write pauses writing until it is done
+ *   }
+ *   override getBuffer() {
+ *     return this.#buf;
+ *   }
+ *   override bufferUpdated(n: number) {
+ *     this.#transport!.write(this.#buf.subarray(0, n));
+ *   }
+ *   override pauseWriting() {
+ *     this.#transport!.pauseReading(); // no read into #buf while it is being written
+ *   }
+ *   override resumeWriting() {
+ *     this.#transport!.resumeReading();
+ *   }
+ * }
+ * await run(async () => {
+ *   await using server = await getRunningLoop().createServer(() => new Echo(), "127.0.0.1", 0);
+ *   const { port } = server.sockets[0] as Deno.NetAddr;
+ *   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+ *   await conn.write(new TextEncoder().encode("hi"));
+ *   const buf = new Uint8Array(2);
+ *   let got = 0;
+ *   while (got < 2) got += (await conn.read(buf.subarray(got))) ?? 2;
+ *   console.assert(new TextDecoder().decode(buf) === "hi");
+ *   conn.close();
+ * });
+ * ```
  */
 export class BufferedProtocol extends BaseProtocol {
   /** As `BaseProtocol.connectionMade`, with the stream transport. */
