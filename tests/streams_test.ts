@@ -51,15 +51,20 @@ Deno.test("readline() and readuntil() find the separator wherever it is in a lon
     // Bytes beside 0x0a that a word test could confuse with it (0x0b, 0x09,
     // 0x8a, 0xff, 0x00), chunks at every alignment, the separator in the
     // unaligned head, in a word, and in the tail after the last whole word.
+    // feedData copies into the reader's own memory, one piece after the
+    // other: a line of `start` bytes read first puts the chunk `start` bytes
+    // past a word boundary.
     const noise = [0x0b, 0x09, 0x8a, 0xff, 0x00, 0x0d, 0x61];
     for (let start = 0; start < 4; start++) {
       for (const length of [63, 64, 65, 200]) {
         for (let at = 0; at < length; at++) {
-          const memory = new Uint8Array(start + length);
-          for (let i = 0; i < memory.length; i++) memory[i] = noise[i % noise.length];
-          const chunk = memory.subarray(start, start + length);
+          const chunk = new Uint8Array(length).map((_, i) => noise[i % noise.length]);
           chunk[at] = 10;
           const reader = new StreamReader();
+          if (start > 0) {
+            reader.feedData(new Uint8Array(start).fill(10, start - 1).fill(0x61, 0, start - 1));
+            assertEquals((await reader.readline()).length, start);
+          }
           reader.feedData(chunk);
           reader.feedEof();
           const line = await reader.readline();
