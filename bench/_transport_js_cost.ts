@@ -22,6 +22,7 @@ class FakeConn {
   left = N;
   wantRead: ((n: number | null) => void) | null = null;
   rbuf: Uint8Array | null = null;
+  primed = true; // the first message is there before the first read
   read(buf: Uint8Array): Promise<number | null> {
     return new Promise((resolve) => {
       this.rbuf = buf;
@@ -31,7 +32,6 @@ class FakeConn {
       this.primed = false;
     });
   }
-  primed = true;
   /** A line of SIZE bytes (zeros, then a newline) in `buf`. */
   message(buf: Uint8Array): number {
     const n = Math.min(SIZE, buf.length);

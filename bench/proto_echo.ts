@@ -1,7 +1,8 @@
 // Echo servers on our protocols (issue 15): a `Protocol` that writes back
 // each chunk it receives, and a `BufferedProtocol` that reads into one
 // buffer of its own and writes back a copy (the buffer is reused by the
-// next read). Every load of stream_echo_configs.json, hit by
+// next read), and one that writes from its buffer with no copy, reading
+// paused until the write is done (`bufproto0_echo`). Every load of stream_echo_configs.json, hit by
 // bench/stream_echo_load.ts; a protocol echo does not care about lines, it
 // returns what it gets. Each load runs right after the raw Deno.Conn echo
 // (stream_echo_raw.ts, the ceiling: the "proto_echo_* (deno-raw)" rows), so

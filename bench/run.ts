@@ -199,6 +199,14 @@ function record(cases: Map<string, Case>, column: Column, line: Line): void {
   if (typeof cpu === "number") (c.cpu[column] ??= []).push(cpu);
 }
 
+// A Deno ceiling's row: "timers (deno-floor)", "stream_echo_x (deno-raw)".
+const CEILING_ROW = / \(deno-[\w-]+\)$/;
+
+/** The row of the raw ceiling a case is held to: its own, or the one its target names. */
+function rawRowOf(name: string, c: Case): string {
+  return `${c.target?.rawBench ?? name} (deno-raw)`;
+}
+
 /**
  * The server's CPU per round trip, for the cases that report it: steadier
  * than the rates on a shared machine (a busy neighbour slows the rate, not
@@ -219,8 +227,8 @@ function cpuTable(cases: Map<string, Case>): string {
   ];
   rows.push(rows[0].map(() => "---"));
   for (const [name, c] of cases) {
-    if (c.cpu.deno === undefined || / \(deno-[\w-]+\)$/.test(name)) continue;
-    const rawSamples = cases.get(`${c.target?.rawBench ?? name} (deno-raw)`)?.cpu.deno;
+    if (c.cpu.deno === undefined || CEILING_ROW.test(name)) continue;
+    const rawSamples = cases.get(rawRowOf(name, c))?.cpu.deno;
     const m = (xs: number[] | undefined) => xs === undefined ? undefined : median(xs);
     const ours = m(c.cpu.deno)!, raw = m(rawSamples), uvloop = m(c.cpu.uvloop);
     const us = (x: number | undefined) => x === undefined ? "–" : `${x.toFixed(2)} µs`;
@@ -298,15 +306,13 @@ function table(cases: Map<string, Case>, reps: number): string {
   for (const [name, c] of cases) {
     const m: Partial<Record<Column, number>> = {};
     // A Deno ceiling's row ("timers (deno-floor)") is compared with its case's peers.
-    const base = cases.get(name.replace(/ \(deno-[\w-]+\)$/, ""));
+    const base = cases.get(name.replace(CEILING_ROW, ""));
     for (const [col, xs] of Object.entries({ ...base?.samples, ...c.samples })) {
       m[col as Column] = median(xs!);
     }
     const ratio = (peer: number | undefined) =>
       m.deno !== undefined && peer !== undefined ? `${(m.deno / peer).toFixed(2)}×` : "–";
-    // The ceiling a case is held to: its own "(deno-raw)" row, or the one its target names.
-    const rawKey = `${c.target?.rawBench ?? name} (deno-raw)`;
-    const rawSamples = cases.get(rawKey)?.samples.deno;
+    const rawSamples = cases.get(rawRowOf(name, c))?.samples.deno;
     const raw = rawSamples === undefined ? undefined : median(rawSamples);
     rows.push([
       name,

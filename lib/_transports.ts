@@ -485,7 +485,8 @@ export abstract class DenoTransport implements Transport {
   /**
    * The one writer: sends what is queued, one batch per round, then EOF if
    * asked. Written as callbacks on the write's own promise rather than an
-   * async function, so that a write costs Deno's promise and no second one.
+   * async function: a write costs Deno's promise and the one `then` makes,
+   * not also an async frame, its promise and its hops.
    */
   #pump(): void {
     this.#pumping = true;
