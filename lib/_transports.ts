@@ -34,6 +34,12 @@ const JOIN_BELOW = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
+// What a transport's reader waits for (`#readerWaits`).
+const WAITS_NOTHING = 0; // reading, or running
+const WAITS_RESUME = 1; // resumeReading(), or the protocol to catch up
+const WAITS_BUFFER = 2; // the BufferedProtocol's getBuffer()
+const WAITS_SLOT = 3; // its turn to read (ReadSlots)
+
 // Socket reads pending in Deno at once, per loop (see `ReadSlots`): below
 // the 128 operations tokio lets one task complete per poll.
 const READ_SLOTS = 64;
@@ -85,7 +91,7 @@ interface SlotUser {
 class ReadSlots {
   #loop: EventLoop;
   #free = READ_SLOTS;
-  /** The connections whose read loop runs. */
+  /** The connections reading. */
   #readers = 0;
   /** The users holding a slot (a read pending). */
   #holders: SlotUser[] = [];
@@ -253,17 +259,19 @@ export function addrInfo(addr: Deno.Addr): unknown {
 //   bytes queued plus the unwritten bytes of the batch in flight, and 0 from
 //   the moment the transport is aborted or lost;
 // - `pauseWriting`/`resumeWriting` alternate (`#writePaused`);
-// - at most one read loop runs; it delivers through loop callbacks, at most
+// - the reader (`#readNext` and the callbacks it leaves) has at most one
+//   read in flight or one wait (`#readerWaits`), never both, and ends once
+//   (`#readEnded`); it delivers through loop callbacks, at most
 //   READ_AHEAD bytes ahead of them; while reading is paused, delivered
 //   chunks wait in `#held`, in order, and while `#held` is not empty a
 //   chunk delivered joins its end (one `#deliverHeld` callback is queued
 //   per chunk there once reading resumes): chunks reach the protocol in
 //   the order they were read;
-// - `connectionLost` is scheduled exactly once, after the pump, the read
-//   loop and the resource's closing have all finished (`#busy === 0`).
+// - `connectionLost` is scheduled exactly once, after the pump, the
+//   reader and the resource's closing have all finished (`#busy === 0`).
 /**
  * A transport over a Deno resource: the write queue and its water marks,
- * half-close, close and abort, the read loop and reading flow control. A
+ * half-close, close and abort, the reader and reading flow control. A
  * subclass says how to read, write, half-close and release its resource.
  */
 export abstract class DenoTransport implements Transport {
@@ -301,14 +309,16 @@ export abstract class DenoTransport implements Transport {
   #readPaused = false;
   #ahead = 0;
   #held: Array<Uint8Array | null> = [];
-  #resume: (() => void) | null = null;
-  #bufferWanted: ((buf: Uint8Array) => void) | null = null;
+  /** What the reader waits for (`WAITS_*`), if anything. */
+  #readerWaits = WAITS_NOTHING;
+  /** The `BufferedProtocol`'s buffer for the next read, once given. */
+  #readBuf: Uint8Array | null = null;
   #drainWaiters: Future<void>[] = [];
   /** Limits the socket reads pending at once (null: no limit, pipes). */
   #slots: ReadSlots | null = null;
   #slotUser: SlotUser | null = null;
-  /** While waiting for a slot: how the wait ends. */
-  #slotResolve: ((granted: boolean) => void) | null = null;
+  /** A slot taken for the next read, which has not started. */
+  #slotHeld = false;
   /** Waiting for a slot, to join the queue after the next delivery. */
   #joinAfter = false;
 
@@ -332,9 +342,7 @@ export abstract class DenoTransport implements Transport {
         this.#report("Exception in callback protocol.connectionMade()", err);
       }
       if (read && !this.#closing) {
-        this.#reading = true;
-        this.#busy++;
-        void this.#readLoop();
+        this.#startReading();
       }
       made?.();
     }, undefined);
@@ -589,102 +597,152 @@ export abstract class DenoTransport implements Transport {
     // What was read while paused goes first, in order (as CPython's
     // proactor transport keeps its pending data).
     for (let i = 0; i < this.#held.length; i++) this.#callIO(this.#deliverHeld);
-    if (this.#bufferWanted !== null) this.#callIO(this.#giveBuffer);
+    if (this.#readerWaits === WAITS_BUFFER) this.#callIO(this.#giveBuffer);
     this.#wakeReader();
   }
 
   #stopReading(): void {
     this.#reading = false;
     this.#held = [];
-    this.#wakeReader();
-    const slotResolve = this.#slotResolve;
-    if (slotResolve !== null) {
-      this.#slotResolve = null;
+    const waits = this.#readerWaits;
+    if (waits === WAITS_SLOT) {
       this.#joinAfter = false;
       this.#slots!.leave(this.#slotUser!);
-      slotResolve(false);
     }
-    const wanted = this.#bufferWanted;
-    this.#bufferWanted = null;
-    wanted?.(EMPTY);
+    if (waits !== WAITS_NOTHING) {
+      this.#readerWaits = WAITS_NOTHING;
+      queueMicrotask(this.#readNext); // which ends the reading
+    }
   }
 
+  /** Reading may go on (resumed, or no longer ahead): the reader, if it slept, reads again. */
   #wakeReader(): void {
-    const resume = this.#resume;
-    this.#resume = null;
-    resume?.();
+    if (this.#readerWaits !== WAITS_RESUME) return;
+    this.#readerWaits = WAITS_NOTHING;
+    queueMicrotask(this.#readNext);
   }
 
-  async #readLoop(): Promise<void> {
-    const slots = this.#slots, user = this.#slotUser!;
-    let held = false; // a slot, taken after the last chunk for the next read
-    slots?.enter();
-    try {
-      for (;;) {
-        if (this.#reading && (this.#readPaused || this.#ahead > READ_AHEAD)) {
-          if (held) {
-            held = false;
-            slots!.give(user); // not kept while paused
-          }
-          await new Promise<void>((resolve) => this.#resume = resolve);
-        }
-        if (!this.#reading) break;
-        let data: Uint8Array | null;
-        let n: number | null = null;
-        if (this._protocol instanceof BufferedProtocol) {
-          if (held) {
-            held = false; // taken for a Protocol since replaced (setProtocol)
-            slots!.give(user);
-          }
-          const buf = await this.#bufferFromProtocol();
-          if (!this.#reading) break;
-          if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
-          try {
-            n = await this._readInto(buf);
-          } finally {
-            slots?.give(user);
-          }
-          data = n === null ? null : buf.subarray(0, n);
-        } else {
-          if (held) held = false;
-          else if (slots !== null && !slots.tryTake(user) && !(await this.#waitSlot(false))) break;
-          try {
-            const got = await this._readChunk();
-            data = typeof got === "number" ? this._chunkOf(got) : got;
-          } finally {
-            slots?.give(user);
-          }
-        }
-        if (!this.#reading) break; // close() stops reading: the data is dropped
-        if (this._loop?.isClosed()) {
-          this._forceClose(null);
-          break;
-        }
-        if (data === null) {
-          this.#reading = false;
-          this.#callIO(this.#deliver, null);
-          break;
-        }
-        this.#ahead += data.length;
-        this.#callIO(this.#deliver, data);
-        // Others wait to read: queue for the next read once this chunk is
-        // delivered (see `#waitSlot`). (A BufferedProtocol queues once it
-        // has given a buffer, after its bufferUpdated.)
-        if (slots !== null && slots.busy() && !(this._protocol instanceof BufferedProtocol)) {
-          if (!(await this.#waitSlot(true))) break;
-          held = true;
-        }
-      }
-    } catch (err) {
-      // After close() the resource's closing interrupts the read: not an error.
-      if (this.#reading) this.#failed(err, "Fatal read error on transport");
-    } finally {
-      if (held) slots!.give(user);
-      slots?.exit();
-      this.#reading = false;
-      this.#busy--;
-      this.#maybeLost();
+  #startReading(): void {
+    this.#reading = true;
+    this.#busy++;
+    this.#slots?.enter();
+    this.#readNext();
+  }
+
+  /**
+   * The reader, as callbacks on the read's own promise rather than an async
+   * loop (as the pump): read the next chunk unless reading stopped, is
+   * paused or ahead, needs a `BufferedProtocol`'s buffer, or must wait its
+   * turn (`ReadSlots`); each of those waits ends by calling this again,
+   * and a slot granted starts the read itself (`#slotGranted`).
+   */
+  #readNext = (): void => {
+    if (!this.#reading) return this.#readEnded();
+    if (this.#readPaused || this.#ahead > READ_AHEAD) {
+      this.#giveSlot(); // not kept while paused
+      this.#readerWaits = WAITS_RESUME;
+      return;
     }
+    if (this._protocol instanceof BufferedProtocol && this.#readBuf === null) {
+      this.#giveSlot(); // taken for a Protocol since replaced (setProtocol)
+      this.#readerWaits = WAITS_BUFFER;
+      this.#callIO(this.#giveBuffer);
+      return;
+    }
+    const slots = this.#slots;
+    if (this.#slotHeld) this.#slotHeld = false;
+    else if (slots !== null && !slots.tryTake(this.#slotUser!)) {
+      this.#readerWaits = WAITS_SLOT;
+      slots.wait(this.#slotUser!);
+      return;
+    }
+    this.#read();
+  };
+
+  /** Start the next read, holding a slot if reads are limited. */
+  #read(): void {
+    try {
+      const buf = this.#readBuf;
+      const reading = buf === null ? this._readChunk() : this._readInto(buf);
+      reading.then(this.#readDone, this.#readFailed);
+    } catch (err) {
+      this.#readFailed(err);
+    }
+  }
+
+  #readDone = (got: Uint8Array | number | null): void => {
+    this.#slots?.give(this.#slotUser!);
+    const buf = this.#readBuf;
+    this.#readBuf = null;
+    let more: boolean;
+    try {
+      more = this.#gotChunk(
+        typeof got !== "number" ? got : buf !== null ? buf.subarray(0, got) : this._chunkOf(got),
+      );
+    } catch (err) {
+      if (this.#reading) this.#failed(err, "Fatal read error on transport");
+      more = false;
+    }
+    if (more) this.#readNext();
+    else if (this.#readerWaits !== WAITS_SLOT) this.#readEnded();
+  };
+
+  #readFailed = (err: unknown): void => {
+    this.#slots?.give(this.#slotUser!);
+    this.#readBuf = null;
+    // After close() the resource's closing interrupts the read: not an error.
+    if (this.#reading) this.#failed(err, "Fatal read error on transport");
+    this.#readEnded();
+  };
+
+  /**
+   * Queue the chunk read (or EOF, `null`) for the protocol; true to read
+   * again at once, false if reading ended or waits for its turn.
+   */
+  #gotChunk(data: Uint8Array | null): boolean {
+    if (!this.#reading) return false; // close() stops reading: the data is dropped
+    if (this._loop?.isClosed()) {
+      this._forceClose(null);
+      return false;
+    }
+    if (data === null) {
+      this.#reading = false;
+      this.#callIO(this.#deliver, null);
+      return false;
+    }
+    this.#ahead += data.length;
+    this.#callIO(this.#deliver, data);
+    // Others wait to read: queue for the next read only once this chunk is
+    // delivered and the loop has run one more iteration (the protocol's
+    // reply, or a stream reader's task writing it), so that the slot is
+    // not taken for a request the client cannot have sent yet. (A
+    // BufferedProtocol queues once it has given a buffer, after its
+    // bufferUpdated.)
+    const slots = this.#slots;
+    if (slots === null || !slots.busy() || this._protocol instanceof BufferedProtocol) return true;
+    if (this._loop!.isClosed()) {
+      this._forceClose(null); // nobody would deliver
+      return false;
+    }
+    this.#readerWaits = WAITS_SLOT;
+    this.#joinAfter = true;
+    return false;
+  }
+
+  /** The reading ended (EOF, an error, close or a closed loop). */
+  #readEnded(): void {
+    this.#giveSlot();
+    this.#slots?.exit();
+    this.#reading = false;
+    this.#busy--;
+    this.#maybeLost();
+  }
+
+  /** Give back a slot taken for a read that has not started. */
+  #giveSlot(): void {
+    if (!this.#slotHeld) return;
+    this.#slotHeld = false;
+    this.#slots!.give(this.#slotUser!);
   }
 
   /** @ignore Take part in the loop's limit on pending socket reads (`ReadSlots`). */
@@ -695,53 +753,35 @@ export abstract class DenoTransport implements Transport {
   }
 
   /**
-   * Wait for this connection's turn to read (see `ReadSlots`), holding a
-   * slot once it comes; false if reading stopped meanwhile (no slot held).
-   * `afterDelivery`: join the queue only once the chunk just read has been
-   * delivered and the loop has run one more iteration (the protocol's
-   * reply, or a stream reader's task writing it), so that the slot is not
-   * taken for a request the client cannot have sent yet.
+   * A slot came (inside `ReadSlots`, which must not be entered again from
+   * here): the read starts at once, with no promise and hop in between;
+   * anything else waits for a microtask.
    */
-  #waitSlot(afterDelivery: boolean): Promise<boolean> {
-    const wait = new Promise<boolean>(this.#takeSlotResolve);
-    if (!afterDelivery) this.#slots!.wait(this.#slotUser!);
-    else if (this._loop!.isClosed()) this._forceClose(null); // nobody would deliver
-    else this.#joinAfter = true;
-    return wait;
-  }
-
-  #takeSlotResolve = (resolve: (granted: boolean) => void): void => {
-    this.#slotResolve = resolve;
-  };
-
   #slotGranted = (): void => {
-    const resolve = this.#slotResolve!;
-    this.#slotResolve = null;
-    resolve(true);
+    this.#readerWaits = WAITS_NOTHING;
+    const ready = this.#reading && !this.#readPaused && this.#ahead <= READ_AHEAD &&
+      (this.#readBuf !== null || !(this._protocol instanceof BufferedProtocol));
+    if (ready) {
+      this.#read();
+    } else {
+      this.#slotHeld = true;
+      queueMicrotask(this.#readNext);
+    }
   };
 
   /** In a loop callback, an iteration after a delivery: join the queue. */
   #join = (): void => {
-    if (this.#slotResolve !== null) this.#slots!.wait(this.#slotUser!);
+    if (this.#readerWaits === WAITS_SLOT) this.#slots!.wait(this.#slotUser!);
   };
 
-  /** A buffer from the `BufferedProtocol`, asked for in a loop callback. */
-  #bufferFromProtocol(): Promise<Uint8Array> {
-    return new Promise((resolve) => {
-      this.#bufferWanted = resolve;
-      this.#callIO(this.#giveBuffer);
-    });
-  }
-
+  /** In a loop callback: the `BufferedProtocol`'s buffer for the next read. */
   #giveBuffer = (): void => {
-    const resolve = this.#bufferWanted;
     // Paused (by the bufferUpdated just delivered, say, while it writes
     // from the buffer): no read may start into it; resumeReading asks again.
-    if (resolve === null || this.#readPaused) return;
-    this.#bufferWanted = null;
-    let buf: Uint8Array = EMPTY;
+    if (this.#readerWaits !== WAITS_BUFFER || this.#readPaused) return;
+    this.#readerWaits = WAITS_NOTHING;
     try {
-      buf = (this._protocol as BufferedProtocol).getBuffer(-1);
+      const buf = (this._protocol as BufferedProtocol).getBuffer(-1);
       if (!(buf instanceof Uint8Array) || buf.length === 0) {
         throw new RuntimeError(
           `getBuffer() returned ${
@@ -749,11 +789,11 @@ export abstract class DenoTransport implements Transport {
           }: it must return a Uint8Array of at least one byte`,
         );
       }
+      this.#readBuf = buf;
     } catch (err) {
       this._fatal(err, "Fatal error: protocol.getBuffer() call failed.");
-      buf = EMPTY;
     }
-    resolve(buf);
+    this.#readNext();
   };
 
   /** In a loop callback: hand a chunk (or EOF, `null`) to the protocol. */

@@ -479,6 +479,82 @@ Deno.test("more connections than the loop lets read at once: every one is served
     assertEquals(lost.n, 250);
   }));
 
+/** An echo that pauses reading on each chunk and answers (and resumes) a moment later. */
+class SlowEcho extends Echo {
+  override dataReceived(data: Uint8Array): void {
+    const transport = this.transport!;
+    transport.pauseReading();
+    setTimeout(() => {
+      transport.write(data);
+      transport.resumeReading();
+    }, 10);
+  }
+}
+
+/** A `BufferedProtocol` echo (one 5-byte buffer: a message comes in several updates). */
+class BufferedEcho extends BufferedProtocol {
+  transport: Transport | null = null;
+  buf = new Uint8Array(5);
+  constructor(private lost: { n: number }) {
+    super();
+  }
+  override connectionMade(transport: Transport): void {
+    this.transport = transport;
+  }
+  override getBuffer(): Uint8Array {
+    return this.buf;
+  }
+  override bufferUpdated(n: number): void {
+    this.transport!.write(this.buf.slice(0, n));
+  }
+  override connectionLost(): void {
+    this.lost.n++;
+  }
+}
+
+Deno.test("past the limit on pending reads, paused readers and BufferedProtocols still get every byte in order", () =>
+  inRealLoop(async (loop) => {
+    // 200 clients speaking at once, so that most wait for their turn to
+    // read: a third pause reading on each chunk (their turn may come while
+    // paused), a third are BufferedProtocols (they queue once they have a
+    // buffer), a third plain echoes.
+    const lost = { n: 0 };
+    let made = 0;
+    const server = await loop.createServer(
+      () => {
+        const kind = made++ % 3;
+        return kind === 0
+          ? new SlowEcho(lost)
+          : kind === 1
+          ? new BufferedEcho(lost)
+          : new Echo(lost);
+      },
+      "127.0.0.1",
+      0,
+    );
+    const port = portOf(server);
+    const conns: Deno.Conn[] = [];
+    try {
+      for (let i = 0; i < 200; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      const guard = setTimeout(() => conns.forEach((c) => c.close()), 20_000);
+      try {
+        const replies = await Promise.all(conns.map((c, i) => pingPong(c, `m${i}-abcdefgh;`, 10)));
+        assertEquals(replies, conns.map((_, i) => `m${i}-abcdefgh;`.repeat(10)));
+      } finally {
+        clearTimeout(guard);
+      }
+    } finally {
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* closed by the guard */ }
+      }
+      server.close();
+      await server.waitClosed();
+    }
+    assertEquals(lost.n, 200);
+  }));
+
 Deno.test("connections closed while they wait for their turn to read are lost cleanly", () =>
   inRealLoop(async (loop) => {
     const lost = { n: 0 };
