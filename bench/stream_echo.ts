@@ -2,10 +2,18 @@
 // read/write/drain), hit by bench/stream_echo_load.ts, each load right after
 // the raw Deno.Conn echo (stream_echo_raw.ts, the ceiling: the
 // "(deno-raw)" rows, which bench/proto_echo.ts is compared with too). Peer:
-// stream_echo.py (asyncio, or uvloop with --uvloop).
+// stream_echo.py (asyncio, or uvloop with --uvloop). Bulk loads also run
+// `readinto` into one buffer (`stream_readinto_echo_*`, no peer: asyncio's
+// StreamReader has no readinto).
 // deno run --allow-net=127.0.0.1 --allow-run --allow-read bench/stream_echo.ts
 import { run, startServer, type StreamReader, type StreamWriter } from "../mod.ts";
-import { configs, emitLoad, runLoad } from "./stream_echo_load.ts";
+import {
+  configs,
+  emitLoad,
+  type LoadConfig,
+  type LoadResult,
+  runLoad,
+} from "./stream_echo_load.ts";
 import { rawLoad } from "./stream_echo_raw.ts";
 
 async function echoLines(reader: StreamReader, writer: StreamWriter): Promise<void> {
@@ -28,15 +36,42 @@ async function echoBulk(reader: StreamReader, writer: StreamWriter): Promise<voi
   writer.close();
 }
 
+/** Bulk into one buffer (`readinto`): no memory handed out per read; the write is sent before the next read. */
+async function echoBulkInto(reader: StreamReader, writer: StreamWriter): Promise<void> {
+  writer.transport.setWriteBufferLimits(0);
+  const buf = new Uint8Array(65536);
+  for (let n; (n = await reader.readinto(buf)) > 0;) {
+    writer.write(buf.subarray(0, n));
+    await writer.drain();
+  }
+  writer.close();
+}
+
+async function serve(
+  handler: (reader: StreamReader, writer: StreamWriter) => Promise<void>,
+  cfg: LoadConfig,
+): Promise<LoadResult & { serverCpu: number }> {
+  const server = await startServer(handler, "127.0.0.1", 0);
+  try {
+    return await runLoad((server.sockets[0] as Deno.NetAddr).port, cfg);
+  } finally {
+    server.close();
+    await server.waitClosed();
+  }
+}
+
 for (const cfg of configs()) {
   // Back to back with ours, so that a noisy neighbour shakes both alike.
   emitLoad("deno-raw", cfg, await rawLoad(cfg));
   await run(async () => {
     const handler = cfg.mode === "lines" ? echoLines : echoBulk;
-    const server = await startServer(handler, "127.0.0.1", 0);
-    const result = await runLoad((server.sockets[0] as Deno.NetAddr).port, cfg);
-    server.close();
-    await server.waitClosed();
-    emitLoad("deno", cfg, result, "stream_echo", { raw: 0.9, uvloop: 1 });
+    emitLoad("deno", cfg, await serve(handler, cfg), "stream_echo", { raw: 0.9, uvloop: 1 });
+    if (cfg.mode === "bulk") {
+      // No peer has readinto(): held to the raw row of the same load.
+      emitLoad("deno", cfg, await serve(echoBulkInto, cfg), "stream_readinto_echo", {
+        raw: 0.9,
+        rawBench: `stream_echo_${cfg.name}`,
+      });
+    }
   });
 }

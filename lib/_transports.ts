@@ -39,6 +39,7 @@ const WAITS_NOTHING = 0; // reading, or running
 const WAITS_RESUME = 1; // resumeReading(), or the protocol to catch up
 const WAITS_BUFFER = 2; // the BufferedProtocol's getBuffer()
 const WAITS_SLOT = 3; // its turn to read (ReadSlots)
+const WAITS_LEND = 4; // pull mode: a buffer to read into (`_lend`)
 
 // Socket reads pending in Deno at once, per loop (see `ReadSlots`): below
 // the 128 operations tokio lets one task complete per poll.
@@ -261,7 +262,8 @@ export function addrInfo(addr: Deno.Addr): unknown {
 // - `pauseWriting`/`resumeWriting` alternate (`#writePaused`);
 // - the reader (`#readNext` and the callbacks it leaves) has at most one
 //   read in flight or one wait (`#readerWaits`), never both, and ends once
-//   (`#readEnded`); it delivers through loop callbacks, at most
+//   (`#readEnded`); in pull mode it reads only into a lent buffer, and
+//   lends only while nothing read waits for delivery; it delivers through loop callbacks, at most
 //   READ_AHEAD bytes ahead of them; while reading is paused, delivered
 //   chunks wait in `#held`, in order, and while `#held` is not empty a
 //   chunk delivered joins its end (one `#deliverHeld` callback is queued
@@ -311,8 +313,10 @@ export abstract class DenoTransport implements Transport {
   #held: Array<Uint8Array | null> = [];
   /** What the reader waits for (`WAITS_*`), if anything. */
   #readerWaits = WAITS_NOTHING;
-  /** The `BufferedProtocol`'s buffer for the next read, once given. */
+  /** The buffer for the next read (a `BufferedProtocol`'s, or lent), once given. */
   #readBuf: Uint8Array | null = null;
+  /** Pull mode (`_pull`): no read ahead, a read only into a lent buffer. */
+  #pull = false;
   #drainWaiters: Future<void>[] = [];
   /** Limits the socket reads pending at once (null: no limit, pipes). */
   #slots: ReadSlots | null = null;
@@ -643,6 +647,11 @@ export abstract class DenoTransport implements Transport {
       this.#readerWaits = WAITS_RESUME;
       return;
     }
+    if (this.#pull && this.#readBuf === null && !this.#mustPull()) {
+      this.#giveSlot();
+      this.#readerWaits = WAITS_LEND;
+      return;
+    }
     if (this._protocol instanceof BufferedProtocol && this.#readBuf === null) {
       this.#giveSlot(); // taken for a Protocol since replaced (setProtocol)
       this.#readerWaits = WAITS_BUFFER;
@@ -658,6 +667,16 @@ export abstract class DenoTransport implements Transport {
     }
     this.#read();
   };
+
+  /**
+   * In pull mode, with no buffer lent: read into our own memory all the
+   * same, since the protocol waits for data that no read would bring
+   * (its lend came while a read was in flight, or reading was paused).
+   */
+  #mustPull(): boolean {
+    return this.#ahead === 0 && this.#held.length === 0 &&
+      (this._protocol as { _waitsForData?(): boolean })._waitsForData?.() === true;
+  }
 
   /** Start the next read, holding a slot if reads are limited. */
   #read(): void {
@@ -719,7 +738,9 @@ export abstract class DenoTransport implements Transport {
     // BufferedProtocol queues once it has given a buffer, after its
     // bufferUpdated.)
     const slots = this.#slots;
-    if (slots === null || !slots.busy() || this._protocol instanceof BufferedProtocol) return true;
+    if (
+      slots === null || !slots.busy() || this.#pull || this._protocol instanceof BufferedProtocol
+    ) return true;
     if (this._loop!.isClosed()) {
       this._forceClose(null); // nobody would deliver
       return false;
@@ -750,6 +771,35 @@ export abstract class DenoTransport implements Transport {
     if (this._loop === null) return;
     this.#slots = slotsFor(this._loop);
     this.#slotUser = { granted: this.#slotGranted, ticket: 0, index: -1, since: 0 };
+  }
+
+  /**
+   * @ignore Pull mode on or off. On (a `StreamReader` reading into its
+   * caller's buffers), the reader stops reading ahead: once the read in
+   * flight, if any, is done, it reads only into a buffer lent with `_lend`,
+   * or when the protocol waits for data and nothing is on its way
+   * (`_waitsForData`). Off, it reads ahead into its own memory again.
+   */
+  _pull(on: boolean): void {
+    if (this.#pull === on) return;
+    this.#pull = on;
+    if (!on && this.#readerWaits === WAITS_LEND) {
+      this.#readerWaits = WAITS_NOTHING;
+      this.#readNext();
+    }
+  }
+
+  /**
+   * @ignore In pull mode, with nothing read and not yet delivered: the next
+   * read goes into `buf`, and its bytes reach the protocol as a view of
+   * `buf`. False (and nothing lent) otherwise.
+   */
+  _lend(buf: Uint8Array): boolean {
+    if (this.#readerWaits !== WAITS_LEND || this.#ahead > 0 || this.#held.length > 0) return false;
+    this.#readerWaits = WAITS_NOTHING;
+    this.#readBuf = buf;
+    this.#readNext();
+    return true;
   }
 
   /**
@@ -1176,7 +1226,8 @@ function concat(chunks: Uint8Array[], count: number, size: number): Uint8Array {
   return out;
 }
 
-function typeName(value: unknown): string {
+/** The name of `value`'s type, for an error message ("null", "string", "ArrayBuffer", …). */
+export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (typeof value !== "object") return typeof value;
   return value.constructor?.name ?? "object";

@@ -37,7 +37,7 @@ import type { Future } from "./futures.ts";
 import { Protocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
-import { type DenoTransport, PipeTransport } from "./_transports.ts";
+import { type DenoTransport, PipeTransport, typeName } from "./_transports.ts";
 import { pyRepr } from "./_util.ts";
 
 export type { ClientTlsOptions };
@@ -113,6 +113,10 @@ export type Separator = Uint8Array | string;
 interface ReadingTransport {
   pauseReading(): void;
   resumeReading(): void;
+  /** Stop or restart reading ahead (a socket or pipe transport). */
+  _pull?(on: boolean): void;
+  /** Read next into `buf`, if it can now (a socket or pipe transport). */
+  _lend?(buf: Uint8Array): boolean;
 }
 
 /** Options of a `StreamReader`. */
@@ -174,6 +178,12 @@ export class StreamReader {
   #transport: ReadingTransport | null = null;
   #paused = false;
   #readable: ReadableStream<Uint8Array> | null = null;
+  // readinto(): the caller's buffer lent to the transport for its next read
+  // (until those bytes come), the buffer a readinto() waits to fill, and
+  // the chunk queued in that buffer's memory (until that readinto takes it).
+  #lent: Uint8Array | null = null;
+  #into: Uint8Array | null = null;
+  #inPlace: Uint8Array | null = null;
 
   /** @ignore Called when data, EOF or an error arrives (selectors watch readiness with it). */
   _onReadiness: (() => void) | null = null;
@@ -234,6 +244,7 @@ export class StreamReader {
   /** No more data will come. Mirrors `StreamReader.feed_eof`. */
   feedEof(): void {
     this.#eof = true;
+    this.#lent = null; // its bytes will not come
     this.#wakeup();
     this._onReadiness?.();
   }
@@ -263,6 +274,17 @@ export class StreamReader {
   _feedOwned(chunk: Uint8Array): void {
     if (this.#eof) throw new RuntimeError("feedData after feedEof");
     if (chunk.length === 0) return;
+    const lent = this.#lent;
+    if (lent !== null && chunk.buffer === lent.buffer && chunk.byteOffset === lent.byteOffset) {
+      this.#lent = null;
+      // Read into a readinto()'s buffer: left there for it, unless it no
+      // longer waits (its caller may use the memory again).
+      if (this.#into !== lent || this.#size > 0) {
+        this.#copyIn(chunk);
+        return this.#fed();
+      }
+      this.#inPlace = chunk;
+    }
     // A small piece behind others is copied, so that data trickling in
     // does not pile up as many tiny chunks (or pin many big buffers).
     if (chunk.length < SMALL_CHUNK && this.#size > 0 && !this.#extendsLast(chunk)) {
@@ -431,6 +453,91 @@ export class StreamReader {
     return data;
   }
 
+  /**
+   * Read up to `buffer.length` bytes into `buffer`: how many, 0 at EOF.
+   * The bytes are in the caller's memory, so a loop that reads into one
+   * buffer allocates nothing per read. Where nothing is buffered, a
+   * reader of a socket or pipe has the transport read straight into
+   * `buffer` (no copy), and from then on it does not read ahead; `read`,
+   * `readline` and the other reads make it read ahead again.
+   *
+   * Python's file objects have `readinto`; asyncio's `StreamReader` has
+   * not. As with `Deno.Conn.read`, a read into `buffer` cannot be stopped
+   * once started: if this call is cancelled meanwhile, `buffer` may still
+   * be written until the reader's next read returns (the reader keeps a
+   * copy of those bytes for it).
+   *
+   * @example Echo with one buffer (the write waits until sent before the
+   * buffer is read into again).
+   * ```ts
+   * import { openConnection, run, startServer } from "../mod.ts";
+   *
+   * await run(async () => {
+   *   const server = await startServer(async (reader, writer) => {
+   *     writer.transport.setWriteBufferLimits(0); // drain() waits until sent
+   *     const buf = new Uint8Array(65536);
+   *     for (let n; (n = await reader.readinto(buf)) > 0;) {
+   *       writer.write(buf.subarray(0, n));
+   *       await writer.drain();
+   *     }
+   *     writer.close();
+   *   }, "127.0.0.1", 0);
+   *   const { port } = server.sockets[0] as Deno.NetAddr;
+   *   const [reader, writer] = await openConnection("127.0.0.1", port);
+   *   writer.write(new TextEncoder().encode("ping"));
+   *   writer.writeEof();
+   *   console.assert(new TextDecoder().decode(await reader.read()) === "ping");
+   *   writer.close();
+   *   server.close();
+   *   await server.waitClosed();
+   * });
+   * ```
+   * @throws {TypeError} if `buffer` is not a `Uint8Array`.
+   */
+  async readinto(buffer: Uint8Array): Promise<number> {
+    if (!(buffer instanceof Uint8Array)) {
+      throw new TypeError(`buffer must be a Uint8Array, not ${typeName(buffer)}`);
+    }
+    if (this.#exception !== null) throw this.#exception;
+    if (buffer.length === 0) return 0;
+    if (this.#size === 0 && !this.#eof) {
+      const transport = this.#transport;
+      if (transport?._lend !== undefined && this.#lent === null) {
+        transport._pull!(true);
+        if (transport._lend(buffer)) this.#lent = buffer;
+      }
+      this.#into = buffer;
+      try {
+        while (this.#size === 0 && !this.#eof) await this.#waitForData("readinto", true);
+      } catch (err) {
+        this.#keepInPlace();
+        throw err;
+      } finally {
+        this.#into = null;
+      }
+    }
+    if (this.#size === 0) return 0;
+    let n: number;
+    if (this.#chunks[this.#head] === this.#inPlace) {
+      n = this.#inPlace.length; // already there
+      this.#inPlace = null;
+    } else {
+      n = this.#copyOut(buffer);
+    }
+    this.#skip(n);
+    this.#maybeResume();
+    return n;
+  }
+
+  /** A readinto() gave up: the bytes read into its buffer are copied, for the next read. */
+  #keepInPlace(): void {
+    const chunk = this.#inPlace;
+    if (chunk === null) return;
+    this.#inPlace = null;
+    const i = this.#chunks.indexOf(chunk, this.#head);
+    if (i !== -1) this.#chunks[i] = chunk.slice();
+  }
+
   /** `for await (const line of reader)`: the lines, as `readline()`, until EOF. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
@@ -488,7 +595,7 @@ export class StreamReader {
    * caller awaits it directly (no async frame between the read and the
    * loop). A waiter left done by a cancelled read counts as none.
    */
-  #waitForData(funcName: string): Future<void> {
+  #waitForData(funcName: string, intoCaller = false): Future<void> {
     // Two reads waiting at once could not know which gets the next data.
     if (this._hasWaiter) {
       throw new RuntimeError(
@@ -500,6 +607,7 @@ export class StreamReader {
       this.#paused = false;
       this.#transport!.resumeReading();
     }
+    if (!intoCaller) this.#transport?._pull?.(false);
     const loop = this.#loop ??= getEventLoop();
     const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
@@ -558,17 +666,24 @@ export class StreamReader {
       out = pos === 0 && n === head.length ? head : head.subarray(pos, pos + n);
     } else {
       out = new Uint8Array(n);
-      let i = this.#head, from = pos, off = 0;
-      while (off < n) {
-        const chunk = this.#chunks[i++];
-        const k = Math.min(chunk.length - from, n - off);
-        out.set(chunk.subarray(from, from + k), off);
-        off += k;
-        from = 0;
-      }
+      this.#copyOut(out);
     }
     this.#skip(n);
     return out;
+  }
+
+  /** Copy the first buffered bytes into `buffer`, as many as fit; how many. */
+  #copyOut(buffer: Uint8Array): number {
+    const n = Math.min(this.#size, buffer.length);
+    let i = this.#head, from = this.#pos, off = 0;
+    while (off < n) {
+      const chunk = this.#chunks[i++];
+      const k = Math.min(chunk.length - from, n - off);
+      buffer.set(chunk.subarray(from, from + k), off);
+      off += k;
+      from = 0;
+    }
+    return n;
   }
 
   /** Drop the first `n` buffered bytes. */
@@ -779,6 +894,11 @@ export class StreamReaderProtocol extends Protocol {
       }
     }
     this._onWritable?.();
+  }
+
+  /** @ignore True while a read of the reader waits (a transport in pull mode asks). */
+  _waitsForData(): boolean {
+    return this.#reader?._hasWaiter ?? false;
   }
 
   /** Hand `data` to the reader (no copy). */

@@ -322,6 +322,78 @@ Deno.test("1,000 concurrent clients × 100 messages of varying size echo byte-ex
     assertEquals([checked, errors], [100_000, 0]);
   }));
 
+Deno.test("readinto() over TCP: 200 clients echo byte-exact through one 4 KiB buffer each, the socket read into it", () =>
+  inRealLoop(async (loop) => {
+    let reads = 0, lent = 0;
+    const server = await startServer(
+      async (reader, writer) => {
+        // Count the reads that went straight into buf.
+        const transport = writer.transport as unknown as { _lend(buf: Uint8Array): boolean };
+        const lend = transport._lend.bind(transport);
+        transport._lend = (buf) => lend(buf) && ++lent > 0;
+        writer.transport.setWriteBufferLimits(0); // drain() returns once sent
+        const buf = new Uint8Array(4096);
+        for (let n; (n = await reader.readinto(buf)) > 0; reads++) {
+          writer.write(buf.subarray(0, n));
+          await writer.drain();
+        }
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const port = portOf(server);
+    let errors = 0, checked = 0;
+    async function client(id: number): Promise<void> {
+      const [reader, writer] = await openConnection("127.0.0.1", port);
+      try {
+        for (let i = 0; i < 20; i++) {
+          const msg = new Uint8Array(1 + ((id * 7919 + i * 104729) % 20_000));
+          for (let j = 0; j < msg.length; j++) msg[j] = (id + i + j) & 0xff;
+          writer.write(msg);
+          const back = await reader.readexactly(msg.length);
+          if (back.some((b, j) => b !== msg[j])) errors++;
+          checked++;
+        }
+        writer.writeEof();
+        assertEquals((await reader.read()).length, 0); // the server's close after readinto's 0
+      } finally {
+        writer.close();
+        await writer.waitClosed();
+      }
+    }
+    await within(60, async () => {
+      const tasks = Array.from({ length: 200 }, (_, id) => loop.createTask(() => client(id)));
+      for (const t of tasks) await t;
+    });
+    server.close();
+    await server.waitClosed();
+    assertEquals([checked, errors], [4000, 0]);
+    assert(lent > reads / 2, `${lent} of ${reads} reads into the caller's buffer`);
+  }));
+
+Deno.test("readinto() then readline() on one connection: the line is the reader's, not in the caller's buffer", () =>
+  inRealLoop(async () => {
+    const server = await startServer(
+      async (reader, writer) => {
+        const buf = new Uint8Array(8);
+        let have = 0;
+        while (have < 8) have += await reader.readinto(buf.subarray(have));
+        const line = await reader.readline(); // reads ahead again
+        const head = dec(buf);
+        buf.fill(0x21);
+        writer.write(new TextEncoder().encode(`${head}|${dec(line)}`));
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
+    writer.write(new TextEncoder().encode("01234567rest of it\n"));
+    assertEquals(dec(await reader.read()), "01234567|rest of it\n");
+    await closeBoth(writer, server);
+  }));
+
 Deno.test("bad input: binary garbage and an over-limit line give their errors, never a hang", () =>
   inRealLoop(async () => {
     const results: string[] = [];

@@ -536,3 +536,92 @@ Deno.test("writer.writable: a ReadableStream piped through it arrives in order",
     await writer.waitClosed();
     assertEquals(chunks.join(""), "one two three");
   }));
+
+Deno.test("readinto() copies what is buffered, as much as fits, across chunks; 0 at EOF and for an empty buffer", () =>
+  onLoop(async () => {
+    const reader = fed("abc", { eof: false });
+    reader.feedData(enc("defgh"));
+    const buf = new Uint8Array(5);
+    assertEquals(await reader.readinto(buf), 5);
+    assertEquals(dec(buf), "abcde");
+    assertEquals(await reader.readinto(new Uint8Array(0)), 0);
+    const later = reader.readinto(buf); // "fgh" is there: no wait
+    assertEquals(await later, 3);
+    assertEquals(dec(buf.subarray(0, 3)), "fgh");
+    const waiting = reader.readinto(buf);
+    await sleep(0);
+    reader.feedData(enc("ij"));
+    assertEquals(await waiting, 2);
+    assertEquals(dec(buf.subarray(0, 2)), "ij");
+    buf.fill(0); // the reader kept nothing of the caller's buffer
+    reader.feedData(enc("k\n"));
+    assertEquals(dec(await reader.readline()), "k\n");
+    reader.feedEof();
+    assertEquals(await reader.readinto(buf), 0);
+    await assertRejects(() => reader.readinto("x" as unknown as Uint8Array), TypeError, "string");
+    const failing = new StreamReader();
+    failing.setException(new RuntimeError("boom"));
+    await assertRejects(() => failing.readinto(buf), RuntimeError, "boom");
+  }));
+
+/** A transport for a reader's readinto(): it lends, and records what it was lent. */
+class LendingTransport {
+  lent: Uint8Array[] = [];
+  pulling = false;
+  pauseReading(): void {}
+  resumeReading(): void {}
+  _pull(on: boolean): void {
+    this.pulling = on;
+  }
+  _lend(buf: Uint8Array): boolean {
+    this.lent.push(buf);
+    return true;
+  }
+  /** The lent read completes with `text`: written into the buffer, handed to the reader. */
+  complete(reader: StreamReader, text: string): void {
+    const buf = this.lent.shift()!;
+    buf.set(enc(text));
+    reader._feedOwned(buf.subarray(0, text.length));
+  }
+}
+
+Deno.test("readinto() with nothing buffered has the transport read into the caller's buffer; a cancelled one leaves nothing of it to the reader", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader();
+    const transport = new LendingTransport();
+    reader._setTransport(transport);
+    const buf = new Uint8Array(16);
+    // Read in place: the bytes the transport wrote into buf are the result.
+    const reading = reader.readinto(buf);
+    assertEquals(transport.lent, [buf]);
+    assert(transport.pulling, "no read ahead while reading into the caller's buffers");
+    transport.complete(reader, "hello");
+    assertEquals(await reading, 5);
+    assertEquals(dec(buf.subarray(0, 5)), "hello");
+    assertEquals(reader._buffered, 0);
+
+    // Cancelled before the bytes came: they land in buf (as a Deno read
+    // would), and the reader keeps a copy for its next read.
+    const first = new Uint8Array(16);
+    const cancelled = loop.createTask(() => reader.readinto(first));
+    await sleep(0);
+    cancelled.cancel();
+    await assertRejects(() => cancelled, CancelledError);
+    transport.complete(reader, "early\n");
+    first.fill(0);
+    assertEquals(dec(await reader.readline()), "early\n");
+    const waitingLine = reader.readline();
+    assert(!transport.pulling, "a readline() that waits has the transport read ahead again");
+    reader.feedData(enc("x\n"));
+    assertEquals(dec(await waitingLine), "x\n");
+
+    // Cancelled after the bytes came but before the task took them.
+    const second = new Uint8Array(16);
+    const late = loop.createTask(() => reader.readinto(second));
+    await sleep(0);
+    transport.complete(reader, "late\n");
+    late.cancel();
+    await assertRejects(() => late, CancelledError);
+    second.fill(0);
+    assertEquals(dec(await reader.readline()), "late\n");
+  }));
