@@ -55,8 +55,8 @@ const UNLIMITED_READERS = 120;
 
 /**
  * A transport's part in `ReadSlots`, made once per transport (a wait
- * allocates nothing else but its promise: the objects of a wait that lasts
- * a round of 1,000 connections outlive V8's young generation).
+ * allocates nothing: the objects of a wait that lasts a round of 1,000
+ * connections would outlive V8's young generation).
  */
 interface SlotUser {
   /** Called when a slot is granted to it. */
@@ -262,8 +262,10 @@ export function addrInfo(addr: Deno.Addr): unknown {
 // - `pauseWriting`/`resumeWriting` alternate (`#writePaused`);
 // - the reader (`#readNext` and the callbacks it leaves) has at most one
 //   read in flight or one wait (`#readerWaits`), never both, and ends once
-//   (`#readEnded`); in pull mode it reads only into a lent buffer, and
-//   lends only while nothing read waits for delivery; it delivers through loop callbacks, at most
+//   (`#readEnded`); in pull mode it reads ahead no more: it reads into a
+//   buffer lent while nothing read waits for delivery, or into its own
+//   memory when the protocol waits for data and none is on its way (a
+//   read already in flight or granted a slot also goes on); it delivers through loop callbacks, at most
 //   READ_AHEAD bytes ahead of them; while reading is paused, delivered
 //   chunks wait in `#held`, in order, and while `#held` is not empty a
 //   chunk delivered joins its end (one `#deliverHeld` callback is queued
@@ -382,6 +384,7 @@ export abstract class DenoTransport implements Transport {
 
   setProtocol(protocol: BaseProtocol): void {
     this._protocol = protocol;
+    this._pull(false); // pull mode was the old protocol's to ask for
   }
 
   getProtocol(): BaseProtocol {
@@ -674,8 +677,10 @@ export abstract class DenoTransport implements Transport {
    * (its lend came while a read was in flight, or reading was paused).
    */
   #mustPull(): boolean {
-    return this.#ahead === 0 && this.#held.length === 0 &&
-      (this._protocol as { _waitsForData?(): boolean })._waitsForData?.() === true;
+    if (this.#ahead > 0 || this.#held.length > 0) return false;
+    const protocol = this._protocol as { _waitsForData?(): boolean };
+    // A protocol that cannot say when it waits is never left without data.
+    return protocol._waitsForData === undefined || protocol._waitsForData();
   }
 
   /** Start the next read, holding a slot if reads are limited. */
@@ -685,7 +690,9 @@ export abstract class DenoTransport implements Transport {
       const reading = buf === null ? this._readChunk() : this._readInto(buf);
       reading.then(this.#readDone, this.#readFailed);
     } catch (err) {
-      this.#readFailed(err);
+      // Later, not now: this may run inside ReadSlots (`#slotGranted`),
+      // which #readFailed would enter again.
+      queueMicrotask(() => this.#readFailed(err));
     }
   }
 
@@ -752,6 +759,7 @@ export abstract class DenoTransport implements Transport {
 
   /** The reading ended (EOF, an error, close or a closed loop). */
   #readEnded(): void {
+    this.#readBuf = null;
     this.#giveSlot();
     this.#slots?.exit();
     this.#reading = false;
@@ -830,6 +838,7 @@ export abstract class DenoTransport implements Transport {
     // from the buffer): no read may start into it; resumeReading asks again.
     if (this.#readerWaits !== WAITS_BUFFER || this.#readPaused) return;
     this.#readerWaits = WAITS_NOTHING;
+    if (!(this._protocol instanceof BufferedProtocol)) return this.#readNext(); // replaced since
     try {
       const buf = (this._protocol as BufferedProtocol).getBuffer(-1);
       if (!(buf instanceof Uint8Array) || buf.length === 0) {

@@ -185,8 +185,7 @@ export class StreamReader {
   #into: Uint8Array | null = null;
   #inPlace: Uint8Array | null = null;
 
-  /** @ignore Called when data, EOF or an error arrives (selectors watch readiness with it). */
-  _onReadiness: (() => void) | null = null;
+  #onReadiness: (() => void) | null = null;
 
   /**
    * An empty reader; feed it with `feedData`/`feedEof`.
@@ -232,7 +231,17 @@ export class StreamReader {
       this.#waiter = null;
       if (!waiter.done()) waiter.setException(exc);
     }
-    this._onReadiness?.();
+    this.#onReadiness?.();
+  }
+
+  /**
+   * @ignore Called when data, EOF or an error arrives (selectors watch
+   * readiness with it). Watched, the reader reads ahead: readiness needs
+   * data that no read has asked for.
+   */
+  set _onReadiness(callback: (() => void) | null) {
+    this.#onReadiness = callback;
+    if (callback !== null) this.#transport?._pull?.(false);
   }
 
   /** @ignore Set by the transport that feeds this reader. */
@@ -246,7 +255,7 @@ export class StreamReader {
     this.#eof = true;
     this.#lent = null; // its bytes will not come
     this.#wakeup();
-    this._onReadiness?.();
+    this.#onReadiness?.();
   }
 
   /** True once `feedEof()` was called and the buffer is empty. Mirrors `StreamReader.at_eof`. */
@@ -273,10 +282,10 @@ export class StreamReader {
    */
   _feedOwned(chunk: Uint8Array): void {
     if (this.#eof) throw new RuntimeError("feedData after feedEof");
-    if (chunk.length === 0) return;
     const lent = this.#lent;
     if (lent !== null && chunk.buffer === lent.buffer && chunk.byteOffset === lent.byteOffset) {
       this.#lent = null;
+      if (chunk.length === 0) return;
       // Read into a readinto()'s buffer: left there for it, unless it no
       // longer waits (its caller may use the memory again).
       if (this.#into !== lent || this.#size > 0) {
@@ -285,6 +294,7 @@ export class StreamReader {
       }
       this.#inPlace = chunk;
     }
+    if (chunk.length === 0) return;
     // A small piece behind others is copied, so that data trickling in
     // does not pile up as many tiny chunks (or pin many big buffers).
     if (chunk.length < SMALL_CHUNK && this.#size > 0 && !this.#extendsLast(chunk)) {
@@ -301,7 +311,7 @@ export class StreamReader {
       this.#paused = true;
       this.#transport.pauseReading();
     }
-    this._onReadiness?.();
+    this.#onReadiness?.();
   }
 
   /**
@@ -457,9 +467,9 @@ export class StreamReader {
    * Read up to `buffer.length` bytes into `buffer`: how many, 0 at EOF.
    * The bytes are in the caller's memory, so a loop that reads into one
    * buffer allocates nothing per read. Where nothing is buffered, a
-   * reader of a socket or pipe has the transport read straight into
-   * `buffer` (no copy), and from then on it does not read ahead; `read`,
-   * `readline` and the other reads make it read ahead again.
+   * reader of a socket has the transport read straight into `buffer` (no
+   * copy), and from then on it does not read ahead, until a read of
+   * another kind (`read`, `readline`, ...) waits or a selector watches.
    *
    * Python's file objects have `readinto`; asyncio's `StreamReader` has
    * not. As with `Deno.Conn.read`, a read into `buffer` cannot be stopped
@@ -501,14 +511,12 @@ export class StreamReader {
     if (this.#exception !== null) throw this.#exception;
     if (buffer.length === 0) return 0;
     if (this.#size === 0 && !this.#eof) {
-      const transport = this.#transport;
-      if (transport?._lend !== undefined && this.#lent === null) {
-        transport._pull!(true);
-        if (transport._lend(buffer)) this.#lent = buffer;
-      }
       this.#into = buffer;
       try {
-        while (this.#size === 0 && !this.#eof) await this.#waitForData("readinto", true);
+        do {
+          this.#lend(buffer);
+          await this.#waitForData("readinto", true);
+        } while (this.#size === 0 && !this.#eof);
       } catch (err) {
         this.#keepInPlace();
         throw err;
@@ -529,7 +537,21 @@ export class StreamReader {
     return n;
   }
 
-  /** A readinto() gave up: the bytes read into its buffer are copied, for the next read. */
+  /**
+   * Have the transport read next into `buffer`, if it can: nothing read
+   * waits for delivery, no other read waits, and no buffer is lent still.
+   */
+  #lend(buffer: Uint8Array): void {
+    const transport = this.#transport;
+    if (transport?._lend === undefined || this.#lent !== null || this._hasWaiter) return;
+    transport._pull!(true);
+    if (transport._lend(buffer)) this.#lent = buffer;
+  }
+
+  /**
+   * The bytes read into a readinto()'s buffer are copied, for another
+   * read: that readinto() gave up, or another read takes them first.
+   */
   #keepInPlace(): void {
     const chunk = this.#inPlace;
     if (chunk === null) return;
@@ -659,6 +681,7 @@ export class StreamReader {
   /** Remove and return the first `n` buffered bytes: a view when they lie in one chunk. */
   #take(n: number): Uint8Array {
     if (n === 0) return new Uint8Array(0);
+    if (this.#inPlace !== null) this.#keepInPlace(); // never a view of a caller's buffer
     const head = this.#chunks[this.#head];
     const pos = this.#pos;
     let out: Uint8Array;

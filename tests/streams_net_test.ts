@@ -13,12 +13,14 @@ import {
   LineTooLongError,
   openConnection,
   openUnixConnection,
+  Protocol,
   type Server,
   sleep,
   startServer,
   startUnixServer,
   type StreamReader,
   type StreamWriter,
+  type Transport,
 } from "../mod.ts";
 
 async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
@@ -391,6 +393,87 @@ Deno.test("readinto() then readline() on one connection: the line is the reader'
     const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
     writer.write(new TextEncoder().encode("01234567rest of it\n"));
     assertEquals(dec(await reader.read()), "01234567|rest of it\n");
+    await closeBoth(writer, server);
+  }));
+
+Deno.test("after readinto() stops the reading ahead, a protocol set with setProtocol() and a selector watching still get data", () =>
+  inRealLoop(async (loop) => {
+    const got: string[] = [];
+    const heard = loop.createFuture<void>();
+    const seen = loop.createFuture<void>();
+    class Collect extends Protocol {
+      override dataReceived(data: Uint8Array): void {
+        got.push(dec(data));
+        if (!heard.done()) heard.setResult();
+      }
+    }
+    const transports: Transport[] = [];
+    let accepted = 0;
+    const server = await startServer(
+      async (reader, writer) => {
+        transports.push(writer.transport);
+        const buf = new Uint8Array(64);
+        got.push(dec(buf.subarray(0, await reader.readinto(buf))));
+        if (accepted++ === 0) {
+          writer.transport.setProtocol(new Collect());
+        } else {
+          loop.addReader(reader, () => {
+            loop.removeReader(reader);
+            seen.setResult();
+          });
+        }
+      },
+      "127.0.0.1",
+      0,
+    );
+    const clients = [];
+    for (const text of ["first", "third"]) {
+      const [, writer] = await openConnection("127.0.0.1", portOf(server));
+      writer.write(new TextEncoder().encode(text));
+      while (got.length < clients.length + 1) await sleep(0.01);
+      await sleep(0.02); // the server's transport now waits to be lent a buffer
+      clients.push(writer);
+    }
+    for (const writer of clients) writer.write(new TextEncoder().encode("more"));
+    await within(5, () => heard);
+    await within(5, () => seen);
+    assertEquals(got, ["first", "third", "more"]);
+    for (const t of transports) t.abort();
+    for (const writer of clients) {
+      writer.close();
+      await writer.waitClosed().catch(() => {});
+    }
+    server.close();
+    await server.waitClosed();
+  }));
+
+Deno.test("a read() that takes the bytes read into a readinto()'s buffer gets a copy, and the readinto() reads on", () =>
+  inRealLoop(async (loop) => {
+    let taken: Uint8Array | null = null;
+    let later = "";
+    const server = await startServer(
+      async (reader, writer) => {
+        const buf = new Uint8Array(64);
+        await reader.readinto(buf); // the reading ahead stops
+        const into = loop.createTask(() => reader.readinto(buf));
+        while (reader._buffered === 0) await sleep(0); // read into buf, not yet taken
+        taken = await reader.read(100); // runs before the readinto's task resumes
+        const n = await within(5, () => into);
+        later = dec(buf.subarray(0, n));
+        buf.fill(0x21);
+        writer.write(new TextEncoder().encode("done"));
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
+    for (const text of ["a", "hello", "world"]) {
+      writer.write(new TextEncoder().encode(text));
+      await sleep(0.05);
+    }
+    assertEquals(dec(await within(5, () => reader.read())), "done");
+    assertEquals([dec(taken!), later], ["hello", "world"]);
     await closeBoth(writer, server);
   }));
 

@@ -625,3 +625,32 @@ Deno.test("readinto() with nothing buffered has the transport read into the call
     second.fill(0);
     assertEquals(dec(await reader.readline()), "late\n");
   }));
+
+Deno.test("readinto() over a ReadableStream: an empty chunk read into the caller's buffer does not stop later reads", () =>
+  onLoop(async (loop) => {
+    let source!: ReadableStreamDefaultController<Uint8Array>;
+    const reader = streamReaderFromReadable(
+      new ReadableStream<Uint8Array>({ start: (c) => void (source = c) }),
+      { loop },
+    );
+    const buf = new Uint8Array(16);
+    await sleep(0.01); // the transport's first read (ahead) is in flight
+    const first = reader.readinto(buf); // so this one copies
+    source.enqueue(enc("one"));
+    assertEquals(await first, 3);
+    await sleep(0.01); // the transport now waits to be lent a buffer
+    const second = reader.readinto(buf); // lent: read into buf
+    await sleep(0.01);
+    source.enqueue(new Uint8Array(0));
+    await sleep(0.01);
+    source.enqueue(enc("two"));
+    assertEquals(await second, 3);
+    assertEquals(dec(buf.subarray(0, 3)), "two");
+    await sleep(0.01);
+    const third = reader.readinto(buf);
+    await sleep(0.01);
+    source.enqueue(enc("three"));
+    assertEquals(await third, 5);
+    source.close();
+    assertEquals(await reader.readinto(buf), 0);
+  }, { virtual: false }));
