@@ -15,6 +15,7 @@ import { toOSError } from "./_oserror.ts";
 import { type BaseProtocol, BufferedProtocol, type Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
 import { _transportSocket } from "./socket.ts";
+import { opRead, opWrite, ridOf } from "./_deno_core.ts";
 
 // As asyncio's FlowControlMixin: pause the protocol above 64 KiB, resume at
 // a quarter of that.
@@ -358,7 +359,7 @@ export abstract class DenoTransport implements Transport {
 
   /**
    * Read one chunk the protocol may keep; `null` at EOF. A byte count
-   * instead is turned into the chunk by `_chunkOf` once it arrives: a socket
+   * instead (0 at EOF) is turned into the chunk by `_chunkOf` once it arrives: a socket
    * read then costs one promise, Deno's own, and not a second one of ours.
    */
   protected abstract _readChunk(): Promise<Uint8Array | number | null>;
@@ -366,7 +367,7 @@ export abstract class DenoTransport implements Transport {
   protected _chunkOf(_n: number): Uint8Array {
     throw new RuntimeError("this transport reads whole chunks");
   }
-  /** Read into `buf` (a `BufferedProtocol`'s); how many bytes, `null` at EOF. */
+  /** Read into `buf` (never empty); how many bytes, `null` or 0 at EOF. */
   protected abstract _readInto(buf: Uint8Array): Promise<number | null>;
   /** Write some of `chunk`; resolve to how many bytes were written. */
   protected abstract _writeSome(chunk: Uint8Array): Promise<number>;
@@ -702,8 +703,13 @@ export abstract class DenoTransport implements Transport {
     this.#readBuf = null;
     let more: boolean;
     try {
+      // A count of 0 is EOF (a read's buffer is never empty), as POSIX's.
       more = this.#gotChunk(
-        typeof got !== "number" ? got : buf !== null ? buf.subarray(0, got) : this._chunkOf(got),
+        typeof got !== "number" || got === 0
+          ? got || null
+          : buf !== null
+          ? buf.subarray(0, got)
+          : this._chunkOf(got),
       );
     } catch (err) {
       if (this.#reading) this.#failed(err, "Fatal read error on transport");
@@ -1015,6 +1021,8 @@ export abstract class DenoTransport implements Transport {
 /** A transport over a `Deno.Conn` (TCP, Unix socket or TLS). */
 export class SocketTransport extends DenoTransport {
   #conn: Deno.Conn;
+  /** Its resource id, to call the read and write ops directly; undefined: through `#conn`. */
+  #rid: number | undefined;
   #slab = new Uint8Array(SLAB_MIN);
   #used = 0;
   // Where the pending read lands: `_chunkOf` cuts the chunk from it.
@@ -1032,6 +1040,7 @@ export class SocketTransport extends DenoTransport {
       ...(options.tls ? { sslcontext: true } : {}),
     });
     this.#conn = conn;
+    this.#rid = opRead !== undefined && opWrite !== undefined ? ridOf(conn) : undefined;
     this._limitReads();
     // As asyncio's socket transports (base_events._set_nodelay): without it,
     // a small write behind an unacknowledged one waits for the peer's
@@ -1057,7 +1066,7 @@ export class SocketTransport extends DenoTransport {
   protected _readChunk(): Promise<number | null> {
     const space = this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
     this.#space = space;
-    return this.#conn.read(space);
+    return this._readInto(space);
   }
 
   protected override _chunkOf(n: number): Uint8Array {
@@ -1074,12 +1083,15 @@ export class SocketTransport extends DenoTransport {
     return space.subarray(0, n);
   }
 
+  /** (The op's 0 at EOF is the `null` of `Deno.Conn.read`: see `#readDone`.) */
   protected _readInto(buf: Uint8Array): Promise<number | null> {
-    return this.#conn.read(buf);
+    const rid = this.#rid;
+    return rid === undefined ? this.#conn.read(buf) : opRead!(rid, buf);
   }
 
   protected _writeSome(chunk: Uint8Array): Promise<number> {
-    return this.#conn.write(chunk);
+    const rid = this.#rid;
+    return rid === undefined ? this.#conn.write(chunk) : opWrite!(rid, chunk);
   }
 
   protected async _sendEof(): Promise<void> {
@@ -1174,7 +1186,8 @@ export class PipeTransport extends DenoTransport {
   }
 
   protected async _readInto(buf: Uint8Array): Promise<number | null> {
-    const chunk = await this._readChunk();
+    let chunk: Uint8Array | null;
+    do chunk = await this._readChunk(); while (chunk !== null && chunk.length === 0); // 0 is EOF
     if (chunk === null) return null;
     const n = Math.min(chunk.length, buf.length);
     buf.set(chunk.subarray(0, n));

@@ -17,6 +17,7 @@ import {
   sleep,
   type Transport,
 } from "../mod.ts";
+import { SocketTransport } from "../lib/_transports.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -632,4 +633,43 @@ Deno.test("dataReceived's chunks are the protocol's to keep: kept without a copy
     assertEquals(got.length, sent.length);
     assert(got.every((b, i) => b === sent[i]), "a kept chunk was written again");
     assert(kept.length > 10, `only ${kept.length} chunks: the test proves little`);
+  }));
+
+/** A `Deno.Conn` seen through a plain object: no Deno-internal resource id on it. */
+function wrapped(conn: Deno.Conn): Deno.Conn {
+  return {
+    remoteAddr: conn.remoteAddr,
+    localAddr: conn.localAddr,
+    read: (buf: Uint8Array) => conn.read(buf),
+    write: (data: Uint8Array) => conn.write(data),
+    closeWrite: () => conn.closeWrite(),
+    close: () => conn.close(),
+  } as unknown as Deno.Conn;
+}
+
+Deno.test("a connection with Deno's resource id is read and written with the ops themselves; one without, through its own read and write: both echo, both see EOF", () =>
+  inRealLoop(async (loop) => {
+    for (const wrap of [false, true]) {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const client = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: (listener.addr as Deno.NetAddr).port,
+      });
+      const accepted = await listener.accept();
+      const lost = { n: 0 };
+      const echo = new Echo(lost);
+      const transport = new SocketTransport(loop, wrap ? wrapped(accepted) : accepted, echo);
+      transport._start(true);
+      try {
+        assertEquals(await pingPong(client, "ping;", 3), "ping;ping;ping;");
+        await client.closeWrite(); // EOF: the echo's transport closes
+        assertEquals(await client.read(new Uint8Array(8)), null);
+        await within(5, async () => {
+          while (lost.n === 0) await sleep(0.01);
+        });
+      } finally {
+        client.close();
+        listener.close();
+      }
+    }
   }));
