@@ -703,14 +703,11 @@ export abstract class DenoTransport implements Transport {
     this.#readBuf = null;
     let more: boolean;
     try {
-      // A count of 0 is EOF (a read's buffer is never empty), as POSIX's.
-      more = this.#gotChunk(
-        typeof got !== "number" || got === 0
-          ? got || null
-          : buf !== null
-          ? buf.subarray(0, got)
-          : this._chunkOf(got),
-      );
+      let data: Uint8Array | null;
+      if (typeof got !== "number") data = got;
+      else if (got === 0) data = null; // EOF (a read's buffer is never empty), as POSIX's
+      else data = buf !== null ? buf.subarray(0, got) : this._chunkOf(got);
+      more = this.#gotChunk(data);
     } catch (err) {
       if (this.#reading) this.#failed(err, "Fatal read error on transport");
       more = false;
