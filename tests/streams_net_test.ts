@@ -8,6 +8,7 @@ import {
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
+  type EventLoop,
   FileNotFoundError,
   IncompleteReadError,
   LineTooLongError,
@@ -274,6 +275,42 @@ Deno.test("a reader that does not read pauses the socket: the reader's buffer st
     await server.waitClosed();
   }));
 
+/**
+ * `clients` clients at once on `port`, each sending `rounds` messages
+ * (`message(id, i)`) and reading each echo back, then half-closing and
+ * reading the server's EOF: how many echoes came back, and how many wrong.
+ */
+async function echoLoad(
+  loop: EventLoop,
+  port: number,
+  clients: number,
+  rounds: number,
+  message: (id: number, i: number) => Uint8Array,
+): Promise<{ checked: number; wrong: number }> {
+  const counts = { checked: 0, wrong: 0 };
+  async function client(id: number): Promise<void> {
+    const [reader, writer] = await openConnection("127.0.0.1", port);
+    try {
+      for (let i = 0; i < rounds; i++) {
+        const msg = message(id, i);
+        writer.write(msg);
+        await writer.drain();
+        const back = await reader.readexactly(msg.length);
+        if (back.some((b, j) => b !== msg[j])) counts.wrong++;
+        counts.checked++;
+      }
+      writer.writeEof();
+      assertEquals((await reader.read()).length, 0); // the server closes at our EOF
+    } finally {
+      writer.close();
+      await writer.waitClosed();
+    }
+  }
+  const tasks = Array.from({ length: clients }, (_, id) => loop.createTask(() => client(id)));
+  for (const t of tasks) await t;
+  return counts;
+}
+
 Deno.test("1,000 concurrent clients × 100 messages of varying size echo byte-exact", () =>
   inRealLoop(async (loop) => {
     const server = await startServer(
@@ -294,34 +331,17 @@ Deno.test("1,000 concurrent clients × 100 messages of varying size echo byte-ex
       "127.0.0.1",
       0,
     );
-    const port = portOf(server);
-    let errors = 0, checked = 0;
-    async function client(id: number): Promise<void> {
-      const [reader, writer] = await openConnection("127.0.0.1", port);
-      try {
-        for (let i = 0; i < 100; i++) {
-          const size = ((id * 7919 + i * 104729) % 3000) + (i % 10 === 0 ? 20_000 : 0);
-          const msg = new Uint8Array(4 + size);
-          new DataView(msg.buffer).setUint32(0, size);
-          for (let j = 4; j < msg.length; j++) msg[j] = (id + i + j) & 0xff;
-          writer.write(msg);
-          await writer.drain();
-          const back = await reader.readexactly(4 + size);
-          if (back.some((b, j) => b !== msg[j])) errors++;
-          checked++;
-        }
-      } finally {
-        writer.close();
-        await writer.waitClosed();
-      }
-    }
-    await within(120, async () => {
-      const tasks = Array.from({ length: 1000 }, (_, id) => loop.createTask(() => client(id)));
-      for (const t of tasks) await t;
-    });
+    const counts = await within(120, () =>
+      echoLoad(loop, portOf(server), 1000, 100, (id, i) => {
+        const size = ((id * 7919 + i * 104729) % 3000) + (i % 10 === 0 ? 20_000 : 0);
+        const msg = new Uint8Array(4 + size);
+        new DataView(msg.buffer).setUint32(0, size);
+        for (let j = 4; j < msg.length; j++) msg[j] = (id + i + j) & 0xff;
+        return msg;
+      }));
     server.close();
     await server.waitClosed();
-    assertEquals([checked, errors], [100_000, 0]);
+    assertEquals(counts, { checked: 100_000, wrong: 0 });
   }));
 
 Deno.test("readinto() over TCP: 200 clients echo byte-exact through one 4 KiB buffer each, the socket read into it", () =>
@@ -344,33 +364,15 @@ Deno.test("readinto() over TCP: 200 clients echo byte-exact through one 4 KiB bu
       "127.0.0.1",
       0,
     );
-    const port = portOf(server);
-    let errors = 0, checked = 0;
-    async function client(id: number): Promise<void> {
-      const [reader, writer] = await openConnection("127.0.0.1", port);
-      try {
-        for (let i = 0; i < 20; i++) {
-          const msg = new Uint8Array(1 + ((id * 7919 + i * 104729) % 20_000));
-          for (let j = 0; j < msg.length; j++) msg[j] = (id + i + j) & 0xff;
-          writer.write(msg);
-          const back = await reader.readexactly(msg.length);
-          if (back.some((b, j) => b !== msg[j])) errors++;
-          checked++;
-        }
-        writer.writeEof();
-        assertEquals((await reader.read()).length, 0); // the server's close after readinto's 0
-      } finally {
-        writer.close();
-        await writer.waitClosed();
-      }
-    }
-    await within(60, async () => {
-      const tasks = Array.from({ length: 200 }, (_, id) => loop.createTask(() => client(id)));
-      for (const t of tasks) await t;
-    });
+    const counts = await within(60, () =>
+      echoLoad(loop, portOf(server), 200, 20, (id, i) => {
+        const msg = new Uint8Array(1 + ((id * 7919 + i * 104729) % 20_000));
+        for (let j = 0; j < msg.length; j++) msg[j] = (id + i + j) & 0xff;
+        return msg;
+      }));
     server.close();
     await server.waitClosed();
-    assertEquals([checked, errors], [4000, 0]);
+    assertEquals(counts, { checked: 4000, wrong: 0 });
     assert(lent > reads / 2, `${lent} of ${reads} reads into the caller's buffer`);
   }));
 
