@@ -525,11 +525,16 @@ export class StreamReader {
       }
     }
     if (this.#size === 0) return 0;
+    const inPlace = this.#inPlace;
     let n: number;
-    if (this.#chunks[this.#head] === this.#inPlace) {
-      n = this.#inPlace.length; // already there
+    if (
+      inPlace !== null && this.#chunks[this.#head] === inPlace && this.#pos === 0 &&
+      inPlace.buffer === buffer.buffer && inPlace.byteOffset === buffer.byteOffset
+    ) {
+      n = inPlace.length; // already there
       this.#inPlace = null;
     } else {
+      this.#keepInPlace(); // read into another readinto()'s buffer, if anything
       n = this.#copyOut(buffer);
     }
     this.#skip(n);

@@ -654,3 +654,21 @@ Deno.test("readinto() over a ReadableStream: an empty chunk read into the caller
     source.close();
     assertEquals(await reader.readinto(buf), 0);
   }, { virtual: false }));
+
+Deno.test("readinto() from a second task takes bytes read into the first's buffer by copy; the first reads on", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader();
+    const transport = new LendingTransport();
+    reader._setTransport(transport);
+    const first = new Uint8Array(16);
+    const second = new Uint8Array(16);
+    const waiting = loop.createTask(() => reader.readinto(first));
+    await sleep(0);
+    transport.complete(reader, "one"); // into `first`; its task has not resumed yet
+    assertEquals(await reader.readinto(second), 3); // another task's read comes first
+    assertEquals(dec(second.subarray(0, 3)), "one");
+    await sleep(0);
+    transport.complete(reader, "two"); // `first` was lent again
+    assertEquals(await waiting, 3);
+    assertEquals(dec(first.subarray(0, 3)), "two");
+  }));
