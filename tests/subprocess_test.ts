@@ -374,3 +374,27 @@ Deno.test("closing the loop kills the processes still running", async () => {
   }
   assertEquals(proc.returncode, -9);
 });
+
+Deno.test("readinto() on a child's stdout gets every byte, in pieces, then 0 at EOF", async () => {
+  await run(async () => {
+    // 200 KiB in pieces, each written after the last was read back here.
+    const proc = await createSubprocessExec("cat", { stdin: PIPE, stdout: PIPE });
+    const buf = new Uint8Array(4096);
+    let total = 0, wrong = 0;
+    for (let piece = 0; piece < 50; piece++) {
+      const data = new Uint8Array(4096).map((_, i) => (piece + i) & 0xff);
+      proc.stdin!.write(data);
+      await proc.stdin!.drain();
+      for (let got = 0; got < data.length;) {
+        const n = await proc.stdout!.readinto(buf.subarray(0, 4096 - got));
+        for (let i = 0; i < n; i++) if (buf[i] !== data[got + i]) wrong++;
+        got += n;
+        total += n;
+      }
+    }
+    proc.stdin!.close();
+    assertEquals(await proc.stdout!.readinto(buf), 0);
+    assertEquals(await proc.wait(), 0);
+    assertEquals([total, wrong], [50 * 4096, 0]);
+  });
+});
