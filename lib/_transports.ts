@@ -288,6 +288,8 @@ export abstract class DenoTransport implements Transport {
   readonly _loop: EventLoop | null;
   /** @ignore */
   _protocol: BaseProtocol;
+  /** `_protocol` is a `BufferedProtocol` (asked per read without touching it: cold at 1,000 connections). */
+  #buffered: boolean;
   /** @ignore The server that accepted this connection, if any. */
   _server: { _attach(): void; _detach(): void } | null = null;
   /** @ignore Called once the connection is lost (servers track their clients). */
@@ -332,6 +334,7 @@ export abstract class DenoTransport implements Transport {
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
     this._protocol = protocol;
+    this.#buffered = protocol instanceof BufferedProtocol;
     this._extra = extra;
   }
 
@@ -385,6 +388,7 @@ export abstract class DenoTransport implements Transport {
 
   setProtocol(protocol: BaseProtocol): void {
     this._protocol = protocol;
+    this.#buffered = protocol instanceof BufferedProtocol;
     this._pull(false); // pull mode was the old protocol's to ask for
   }
 
@@ -656,7 +660,7 @@ export abstract class DenoTransport implements Transport {
       this.#readerWaits = WAITS_LEND;
       return;
     }
-    if (this._protocol instanceof BufferedProtocol && this.#readBuf === null) {
+    if (this.#buffered && this.#readBuf === null) {
       this.#giveSlot(); // taken for a Protocol since replaced (setProtocol)
       this.#readerWaits = WAITS_BUFFER;
       this.#callIO(this.#giveBuffer);
@@ -749,7 +753,7 @@ export abstract class DenoTransport implements Transport {
     // bufferUpdated.)
     const slots = this.#slots;
     if (
-      slots === null || !slots.busy() || this.#pull || this._protocol instanceof BufferedProtocol
+      slots === null || !slots.busy() || this.#pull || this.#buffered
     ) return true;
     if (this._loop!.isClosed()) {
       this._forceClose(null); // nobody would deliver
@@ -821,7 +825,7 @@ export abstract class DenoTransport implements Transport {
   #slotGranted = (): void => {
     this.#readerWaits = WAITS_NOTHING;
     const ready = this.#reading && !this.#readPaused && this.#ahead <= READ_AHEAD &&
-      (this.#readBuf !== null || !(this._protocol instanceof BufferedProtocol));
+      (this.#readBuf !== null || !this.#buffered);
     if (ready) {
       this.#read();
     } else {
@@ -841,7 +845,7 @@ export abstract class DenoTransport implements Transport {
     // from the buffer): no read may start into it; resumeReading asks again.
     if (this.#readerWaits !== WAITS_BUFFER || this.#readPaused) return;
     this.#readerWaits = WAITS_NOTHING;
-    if (!(this._protocol instanceof BufferedProtocol)) return this.#readNext(); // replaced since
+    if (!this.#buffered) return this.#readNext(); // replaced since
     try {
       const buf = (this._protocol as BufferedProtocol).getBuffer(-1);
       if (!(buf instanceof Uint8Array) || buf.length === 0) {
