@@ -433,9 +433,7 @@ export abstract class DenoTransport implements Transport {
       // Nothing queued or being sent: it goes out now, past the queue (one
       // object fewer to touch per reply, cold when 1,000 connections take
       // turns).
-      this.#pumping = true;
-      this.#busy++;
-      this.#sendFirst(data);
+      this.#pump(data);
     }
     this.#maybePauseProtocol();
   }
@@ -516,15 +514,20 @@ export abstract class DenoTransport implements Transport {
   };
 
   /**
-   * The one writer: sends what is queued, one batch per round, then EOF if
-   * asked. Written as callbacks on the write's own promise rather than an
+   * The one writer: sends `first` (a write that found the queue empty),
+   * then what is queued, one batch per round, then EOF if asked. Written as callbacks on the write's own promise rather than an
    * async function: a write costs Deno's promise and the one `then` makes,
    * not also an async frame, its promise and its hops.
    */
-  #pump(): void {
+  #pump(first?: Uint8Array): void {
     this.#pumping = true;
     this.#busy++;
-    this.#sendNext();
+    if (first === undefined) return this.#sendNext();
+    try {
+      this.#send(first);
+    } catch (err) {
+      this.#writeFailed(err);
+    }
   }
 
   #sendNext(): void {
@@ -541,15 +544,6 @@ export abstract class DenoTransport implements Transport {
       return this.#writeFailed(err);
     }
     this.#pumpDone();
-  }
-
-  /** The pump starts with `batch`, the queue being empty. */
-  #sendFirst(batch: Uint8Array): void {
-    try {
-      this.#send(batch);
-    } catch (err) {
-      this.#writeFailed(err);
-    }
   }
 
   /** Write `batch` (may throw as the write starts). */
