@@ -885,6 +885,10 @@ export abstract class DenoTransport implements Transport {
     this.#deliverNow(data);
     if (this.#joinAfter) {
       // Behind what the protocol just queued (a stream reader's task step).
+      // Joining at once when a Protocol's reply is already on its way was
+      // tried: no gain under wrk -c1000 (loop thread 10.6-11.5 µs a request
+      // against 9.5-11.2), likely as its read then waits for the client
+      // while it holds a slot.
       this.#joinAfter = false;
       this.#callIO(this.#join);
     }
@@ -932,10 +936,10 @@ export abstract class DenoTransport implements Transport {
       return;
     }
     try {
-      if (protocol instanceof BufferedProtocol) protocol.bufferUpdated(data.length);
+      if (this.#buffered) (protocol as BufferedProtocol).bufferUpdated(data.length);
       else (protocol as Protocol).dataReceived(data);
     } catch (err) {
-      const method = protocol instanceof BufferedProtocol ? "bufferUpdated" : "dataReceived";
+      const method = this.#buffered ? "bufferUpdated" : "dataReceived";
       this._fatal(err, `Fatal error: protocol.${method}() call failed.`);
     }
   }
