@@ -442,6 +442,17 @@ async function pingPong(conn: Deno.Conn, msg: string, rounds: number): Promise<s
   return got;
 }
 
+/** Close the clients (a guard may have closed them already), then the server. */
+async function closeAll(conns: Deno.Conn[], server: Server): Promise<void> {
+  for (const c of conns) {
+    try {
+      c.close();
+    } catch { /* closed by the guard */ }
+  }
+  server.close();
+  await server.waitClosed();
+}
+
 Deno.test("more connections than the loop lets read at once: every one is served, and idle ones do not hold back the active", () =>
   inRealLoop(async (loop) => {
     // 150 idle clients (a read pending on each, nothing sent), then 100
@@ -469,13 +480,7 @@ Deno.test("more connections than the loop lets read at once: every one is served
         clearTimeout(guard);
       }
     } finally {
-      for (const c of [...idle, ...active]) {
-        try {
-          c.close();
-        } catch { /* closed by the guard */ }
-      }
-      server.close();
-      await server.waitClosed();
+      await closeAll([...idle, ...active], server);
     }
     assertEquals(lost.n, 250);
   }));
@@ -545,13 +550,7 @@ Deno.test("past the limit on pending reads, paused readers and BufferedProtocols
         clearTimeout(guard);
       }
     } finally {
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed by the guard */ }
-      }
-      server.close();
-      await server.waitClosed();
+      await closeAll(conns, server);
     }
     assertEquals(lost.n, 200);
   }));

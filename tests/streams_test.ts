@@ -566,6 +566,14 @@ Deno.test("readinto() copies what is buffered, as much as fits, across chunks; 0
 
 /** A transport for a reader's readinto(): it lends, and records what it was lent. */
 class LendingTransport {
+  /** A reader fed by a new one of these. */
+  static feeding(): { reader: StreamReader; transport: LendingTransport } {
+    const reader = new StreamReader();
+    const transport = new LendingTransport();
+    reader._setTransport(transport);
+    return { reader, transport };
+  }
+
   lent: Uint8Array[] = [];
   pulling = false;
   pauseReading(): void {}
@@ -587,9 +595,7 @@ class LendingTransport {
 
 Deno.test("readinto() with nothing buffered has the transport read into the caller's buffer; a cancelled one leaves nothing of it to the reader", () =>
   onLoop(async (loop) => {
-    const reader = new StreamReader();
-    const transport = new LendingTransport();
-    reader._setTransport(transport);
+    const { reader, transport } = LendingTransport.feeding();
     const buf = new Uint8Array(16);
     // Read in place: the bytes the transport wrote into buf are the result.
     const reading = reader.readinto(buf);
@@ -657,9 +663,7 @@ Deno.test("readinto() over a ReadableStream: an empty chunk read into the caller
 
 Deno.test("readinto() from a second task takes bytes read into the first's buffer by copy; the first reads on", () =>
   onLoop(async (loop) => {
-    const reader = new StreamReader();
-    const transport = new LendingTransport();
-    reader._setTransport(transport);
+    const { reader, transport } = LendingTransport.feeding();
     const first = new Uint8Array(16);
     const second = new Uint8Array(16);
     const waiting = loop.createTask(() => reader.readinto(first));
