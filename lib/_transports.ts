@@ -266,10 +266,10 @@ export function addrInfo(addr: Deno.Addr): unknown {
 //   (`#readEnded`); in pull mode it reads ahead no more: it reads into a
 //   buffer lent while nothing read waits for delivery, or into its own
 //   memory when the protocol waits for data and none is on its way (a
-//   read already in flight or granted a slot also goes on); it delivers through loop callbacks, at most
-//   READ_AHEAD bytes ahead of them; while reading is paused, delivered
-//   chunks wait in `#held`, in order, and while `#held` is not empty a
-//   chunk delivered joins its end (one `#deliverHeld` callback is queued
+//   read already in flight or granted a slot also goes on); it delivers
+//   through loop callbacks, at most READ_AHEAD bytes ahead of them; while
+//   reading is paused, delivered chunks wait in `#held`, in order, and
+//   while `#held` is not empty a chunk delivered joins its end (one `#deliverHeld` callback is queued
 //   per chunk there once reading resumes): chunks reach the protocol in
 //   the order they were read;
 // - `connectionLost` is scheduled exactly once, after the pump, the
@@ -288,7 +288,10 @@ export abstract class DenoTransport implements Transport {
   readonly _loop: EventLoop | null;
   /** @ignore */
   _protocol: BaseProtocol;
-  /** `_protocol` is a `BufferedProtocol` (asked per read without touching it: cold at 1,000 connections). */
+  /**
+   * `_protocol` is a `BufferedProtocol`: asked per read without touching the
+   * protocol, which is cold in cache when 1,000 connections take turns.
+   */
   #buffered: boolean;
   /** @ignore The server that accepted this connection, if any. */
   _server: { _attach(): void; _detach(): void } | null = null;
@@ -364,8 +367,9 @@ export abstract class DenoTransport implements Transport {
 
   /**
    * Read one chunk the protocol may keep; `null` at EOF. A byte count
-   * instead (0 at EOF) is turned into the chunk by `_chunkOf` once it arrives: a socket
-   * read then costs one promise, Deno's own, and not a second one of ours.
+   * instead (0 at EOF) is turned into the chunk by `_chunkOf` once it
+   * arrives: a socket read then costs one promise, Deno's own, and not a
+   * second one of ours.
    */
   protected abstract _readChunk(): Promise<Uint8Array | number | null>;
   /** The chunk that the `n` bytes `_readChunk` counted make. */
@@ -515,9 +519,10 @@ export abstract class DenoTransport implements Transport {
 
   /**
    * The one writer: sends `first` (a write that found the queue empty),
-   * then what is queued, one batch per round, then EOF if asked. Written as callbacks on the write's own promise rather than an
-   * async function: a write costs Deno's promise and the one `then` makes,
-   * not also an async frame, its promise and its hops.
+   * then what is queued, one batch per round, then EOF if asked. Written as
+   * callbacks on the write's own promise rather than an async function: a
+   * write costs Deno's promise and the one `then` makes, not also an async
+   * frame, its promise and its hops.
    */
   #pump(first?: Uint8Array): void {
     this.#pumping = true;
@@ -770,9 +775,7 @@ export abstract class DenoTransport implements Transport {
     // BufferedProtocol queues once it has given a buffer, after its
     // bufferUpdated.)
     const slots = this.#slots;
-    if (
-      slots === null || !slots.busy() || this.#pull || this.#buffered
-    ) return true;
+    if (slots === null || !slots.busy() || this.#pull || this.#buffered) return true;
     if (this._loop!.isClosed()) {
       this._forceClose(null); // nobody would deliver
       return false;

@@ -545,8 +545,9 @@ export class StreamReader {
   }
 
   /**
-   * Have the transport read next into `buffer`, if it can: nothing read
-   * waits for delivery, no other read waits, and no buffer is lent still.
+   * Have the transport read next into `buffer`, unless another read waits
+   * or a buffer is lent still; the transport refuses while something it
+   * read waits for delivery.
    */
   #lend(buffer: Uint8Array): void {
     const transport = this.#transport;
