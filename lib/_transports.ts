@@ -269,9 +269,9 @@ export function addrInfo(addr: Deno.Addr): unknown {
 //   read already in flight or granted a slot also goes on); it delivers
 //   through loop callbacks, at most READ_AHEAD bytes ahead of them; while
 //   reading is paused, delivered chunks wait in `#held`, in order, and
-//   while `#held` is not empty a chunk delivered joins its end (one `#deliverHeld` callback is queued
-//   per chunk there once reading resumes): chunks reach the protocol in
-//   the order they were read;
+//   while `#held` is not empty a chunk delivered joins its end (one
+//   `#deliverHeld` callback is queued per chunk there once reading
+//   resumes): chunks reach the protocol in the order they were read;
 // - `connectionLost` is scheduled exactly once, after the pump, the
 //   reader and the resource's closing have all finished (`#busy === 0`).
 /**
