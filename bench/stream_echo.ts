@@ -36,7 +36,10 @@ async function echoBulk(reader: StreamReader, writer: StreamWriter): Promise<voi
   writer.close();
 }
 
-/** Bulk into one buffer (`readinto`): no memory handed out per read; the write is sent before the next read. */
+/**
+ * Bulk into one buffer (`readinto`): no memory handed out per read; each
+ * write is sent before the next read into the buffer.
+ */
 async function echoBulkInto(reader: StreamReader, writer: StreamWriter): Promise<void> {
   writer.transport.setWriteBufferLimits(0);
   const buf = new Uint8Array(65536);
