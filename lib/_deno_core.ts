@@ -54,13 +54,33 @@ export const opWrite: ((rid: number, data: Uint8Array) => Promise<number>) | und
   core?.write,
 );
 
-let ridSymbol: symbol | undefined;
+// Deno's internal symbols, found by their description on the first object
+// that has them.
+const symbols = new Map<string, symbol>();
+
+function internal(object: object, description: string): unknown {
+  let key = symbols.get(description);
+  if (key === undefined) {
+    key = Object.getOwnPropertySymbols(object).find((s) => s.description === description);
+    if (key === undefined) return undefined;
+    symbols.set(description, key);
+  }
+  return (object as Record<symbol, unknown>)[key];
+}
 
 /** The resource id a `Deno.Conn` keeps under Deno's internal symbol, if it has one. */
 export function ridOf(conn: object): number | undefined {
-  ridSymbol ??= Object.getOwnPropertySymbols(conn).find((s) =>
-    s.description === "Deno.internal.rid"
-  );
-  const rid = ridSymbol === undefined ? undefined : (conn as Record<symbol, unknown>)[ridSymbol];
+  const rid = internal(conn, "Deno.internal.rid");
+  return typeof rid === "number" ? rid : undefined;
+}
+
+/**
+ * The resource id behind a Web Stream that Deno made over a resource (a
+ * child's pipes, `Deno.stdin.readable`, a file's streams), if it has one.
+ */
+export function streamRid(stream: ReadableStream | WritableStream): number | undefined {
+  const backing = internal(stream, "[[resourceBackingUnrefable]]") ??
+    internal(stream, "[[resourceBacking]]");
+  const rid = (backing as { rid?: unknown } | null | undefined)?.rid;
   return typeof rid === "number" ? rid : undefined;
 }
