@@ -469,9 +469,10 @@ export class StreamReader {
    * Read up to `buffer.length` bytes into `buffer`: how many, 0 at EOF.
    * The bytes are in the caller's memory, so a loop that reads into one
    * buffer allocates nothing per read. Where nothing is buffered, a
-   * reader of a socket has the transport read straight into `buffer` (no
-   * copy), and from then on it does not read ahead, until a read of
-   * another kind (`read`, `readline`, ...) waits or a selector watches.
+   * reader of a socket or a child's pipe has the transport read straight
+   * into `buffer` (no copy), and from then on it does not read ahead,
+   * until a read of another kind (`read`, `readline`, ...) waits or a
+   * selector watches.
    *
    * Python's file objects have `readinto`; asyncio's `StreamReader` has
    * not. As with `Deno.Conn.read`, a read into `buffer` cannot be stopped
