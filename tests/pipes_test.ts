@@ -174,3 +174,31 @@ Deno.test("read pipe: pauseReading and resumeReading on a closed pipe do nothing
     assertEquals(transport.getReturncode(), -9);
   });
 });
+
+Deno.test("a child's stdout is read by its resource id into one slab: small chunks share a buffer", async () => {
+  // Through the stream's BYOB reader instead, each small chunk would be a
+  // copy of its own (see PipeTransport).
+  await run(async () => {
+    const chunks: Uint8Array[] = [];
+    const done = getRunningLoop().createFuture<void>();
+    class Collector extends SubprocessProtocol {
+      override pipeDataReceived(_fd: number, data: Uint8Array) {
+        chunks.push(data);
+      }
+      override connectionLost() {
+        done.setResult();
+      }
+    }
+    const [transport] = await getRunningLoop().subprocessExec(
+      () => new Collector(),
+      "sh",
+      "-c",
+      "printf ab; sleep 0.05; printf cd",
+      { stdin: null, stderr: null },
+    );
+    await done;
+    transport.close();
+    assertEquals(chunks.map((c) => new TextDecoder().decode(c)), ["ab", "cd"]);
+    assert(chunks[0].buffer === chunks[1].buffer, "two buffers: not read into the slab");
+  });
+});
