@@ -1,5 +1,5 @@
 // Is the server fair between connections under wrk -c1000? One HTTP server
-// of bench/http_servers.ts in this process, wrk as a child, and every
+// of bench/_http_servers.ts in this process, wrk as a child, and every
 // Deno.Conn read instrumented (issue 15; bench/README.md, "Fairness at 1,000
 // connections").
 //
@@ -18,7 +18,7 @@
 // - earlyShare: reads issued before the reply to the connection's last
 //   request was written (its client cannot have sent the next one yet);
 // - laterMs: dispatch-to-completion of the other reads.
-import { startProtocolServer, startRawServer, startStreamsServer } from "./http_servers.ts";
+import { startProtocolServer, startRawServer, startStreamsServer } from "./_http_servers.ts";
 import { run } from "../mod.ts";
 import { wrk } from "./http_wrk.ts";
 

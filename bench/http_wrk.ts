@@ -2,8 +2,8 @@
 // (`wrk -t1 -cC -dD --latency`) at 1, 50 and 1,000 connections, against
 // ours on streams and on protocols, CPython asyncio's and uvloop's (streams
 // and protocol), raw Deno.Conn, Deno.serve and one nginx worker (the
-// single-core limit). Each server is its own process (bench/http_servers.ts,
-// bench/http_servers.py, nginx), killed at the end. Not a pair for
+// single-core limit). Each server is its own process (bench/_http_servers.ts,
+// bench/_http_servers.py, nginx), killed at the end. Not a pair for
 // bench/run.ts: see bench/README.md.
 //
 //   deno run -A bench/http_wrk.ts [--quick] [--duration S] [--reps N] [--conns 1,50,1000] [impl...]
@@ -33,14 +33,14 @@ interface Impl {
 const deno = (what: string): Impl => ({
   start: () =>
     Promise.resolve({
-      cmd: [Deno.execPath(), "run", "--allow-net=127.0.0.1", `${HERE}http_servers.ts`, what],
+      cmd: [Deno.execPath(), "run", "--allow-net=127.0.0.1", `${HERE}_http_servers.ts`, what],
     }),
 });
 
 const python = (what: string, uvloop: boolean): Impl => ({
   start: () =>
     Promise.resolve({
-      cmd: [PY, `${HERE}http_servers.py`, what, ...(uvloop ? ["--uvloop"] : [])],
+      cmd: [PY, `${HERE}_http_servers.py`, what, ...(uvloop ? ["--uvloop"] : [])],
     }),
 });
 

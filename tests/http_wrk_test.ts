@@ -1,11 +1,11 @@
 // Reliability under a load client nobody here wrote: wrk against our HTTP
-// servers of bench/http_servers.ts (in this process, 127.0.0.1, port 0), at
+// servers of bench/_http_servers.ts (in this process, 127.0.0.1, port 0), at
 // 50 and then 1,000 connections, 2 s each. No speed is asserted: only that
 // every request got a well-formed 2xx answer and no socket failed.
 // Skipped, with a line saying why, where wrk is not installed.
 import { assert, assertEquals } from "./_assert.ts";
 import { inRealLoop, within } from "./_util.ts";
-import { startProtocolServer, startStreamsServer } from "../bench/http_servers.ts";
+import { startProtocolServer, startStreamsServer } from "../bench/_http_servers.ts";
 import { wrk, type WrkResult } from "../bench/http_wrk.ts";
 
 async function sh(script: string): Promise<{ ok: boolean; text: string }> {

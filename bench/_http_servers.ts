@@ -2,11 +2,11 @@
 // tests/http_wrk_test.ts checks): keep-alive, every request head (up to
 // "\r\n\r\n") answered with the same 13-byte "Hello, world!". Requests have
 // no body (wrk sends GETs), so a head is a request; several heads in one read
-// (pipelining) get as many responses. Peer: bench/http_servers.py.
+// (pipelining) get as many responses. Peer: bench/_http_servers.py.
 //
 // Run alone, it serves one implementation on 127.0.0.1 (port 0) until
 // killed, and prints {"port": N} once listening:
-//   deno run --allow-net=127.0.0.1 bench/http_servers.ts streams|protocol|raw|serve
+//   deno run --allow-net=127.0.0.1 bench/_http_servers.ts streams|protocol|raw|serve
 import {
   ConnectionError,
   getRunningLoop,

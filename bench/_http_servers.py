@@ -1,8 +1,8 @@
-"""Peer of bench/http_servers.ts: the same HTTP/1.1 keep-alive server (every
+"""Peer of bench/_http_servers.ts: the same HTTP/1.1 keep-alive server (every
 request head answered with the 13-byte "Hello, world!") on asyncio streams or
 an asyncio.Protocol (uvloop's with --uvloop). Serves on 127.0.0.1 (port 0)
 until killed and prints {"port": N} once listening:
-  /usr/bin/python3 bench/http_servers.py streams|protocol [--uvloop]"""
+  /usr/bin/python3 bench/_http_servers.py streams|protocol [--uvloop]"""
 
 import asyncio
 import json
