@@ -3,7 +3,8 @@
 // wake-ups, so the figure moves with our code only (a real socket's round
 // trip on this machine swings by ±1 µs run to run). The last lines are the
 // raw read/write loop over the same fake: the floor.
-// REPS=20 deno run -A --cpu-prof bench/_transport_js_cost.ts [streams]
+// REPS=20 SIZE=64 deno run -A --cpu-prof bench/_transport_js_cost.ts [streams]
+// (SIZE: the line length, 1024 by default.)
 import {
   getRunningLoop,
   Protocol,
@@ -15,7 +16,7 @@ import {
 } from "../mod.ts";
 import { SocketTransport } from "../lib/_transports.ts";
 
-const N = 300_000, SIZE = 1024;
+const N = 300_000, SIZE = Number(Deno.env.get("SIZE") ?? 1024);
 class FakeConn {
   remoteAddr = { transport: "unix", path: "" } as unknown as Deno.Addr;
   localAddr = { transport: "unix", path: "" } as unknown as Deno.Addr;

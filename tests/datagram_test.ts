@@ -75,6 +75,14 @@ async function endpoint<P extends Recorder>(
   return await loop.createDatagramEndpoint(() => make(loop), options);
 }
 
+/** A `Recorder` endpoint on 127.0.0.1 (the OS picks the port), and its address. */
+async function recorderAt(loop: EventLoop): Promise<[DatagramTransport, Recorder, Addr]> {
+  const [transport, recorder] = await endpoint(loop, (l) => new Recorder(l), {
+    localAddr: ["127.0.0.1", 0],
+  });
+  return [transport, recorder, transport.getExtraInfo("sockname") as Addr];
+}
+
 async function closeAll(...protocols: Recorder[]): Promise<void> {
   for (const p of protocols) p.transport!.close();
   for (const p of protocols) await p.lost;
@@ -119,10 +127,7 @@ Deno.test("datagram: an echo server answers a connected client, in order", () =>
 Deno.test("datagram: with remoteAddr, sendto takes no address or that one; without, one is needed", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
-      const addr = st.getExtraInfo("sockname") as Addr;
+      const [st, server, addr] = await recorderAt(loop);
       const [ct, client] = await endpoint(loop, (l) => new Recorder(l), { remoteAddr: addr });
       // CPython's ValueError, with its message.
       assertThrows(
@@ -144,10 +149,7 @@ Deno.test("datagram: with remoteAddr, sendto takes no address or that one; witho
 Deno.test("datagram: a datagram over 65,507 bytes goes to errorReceived (EMSGSIZE), as CPython", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
-      const addr = st.getExtraInfo("sockname") as Addr;
+      const [, server, addr] = await recorderAt(loop);
       const [ct, client] = await endpoint(loop, (l) => new Recorder(l), { remoteAddr: addr });
       ct.sendto(new Uint8Array(65_508));
       ct.sendto(enc("after"));
@@ -166,10 +168,7 @@ Deno.test("datagram: a datagram over 65,507 bytes goes to errorReceived (EMSGSIZ
 Deno.test("datagram: a 65,507-byte datagram arrives whole, in one datagramReceived", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
-      const addr = st.getExtraInfo("sockname") as Addr;
+      const [, server, addr] = await recorderAt(loop);
       const [ct, client] = await endpoint(loop, (l) => new Recorder(l), {
         localAddr: ["127.0.0.1", 0],
       });
@@ -186,10 +185,7 @@ Deno.test("datagram: a 65,507-byte datagram arrives whole, in one datagramReceiv
 Deno.test("datagram: binding a port in use rejects the call", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
-      const addr = st.getExtraInfo("sockname") as Addr;
+      const [, server, addr] = await recorderAt(loop);
       let made = 0;
       const err = await assertRejects(() =>
         loop.createDatagramEndpoint(() => {
@@ -223,10 +219,7 @@ Deno.test("datagram: bad options throw at the call", () =>
 Deno.test("datagram: close() sends what is queued, then connectionLost(null) once; sendto after it is dropped", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
-      const addr = st.getExtraInfo("sockname") as Addr;
+      const [, server, addr] = await recorderAt(loop);
       const [ct, client] = await endpoint(loop, (l) => new Recorder(l), { remoteAddr: addr });
       ct.sendto(enc("1"));
       ct.sendto(enc("2"));
@@ -245,10 +238,7 @@ Deno.test("datagram: close() sends what is queued, then connectionLost(null) onc
 Deno.test("datagram: abort() drops what is queued; close() after it changes nothing", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
-      const addr = st.getExtraInfo("sockname") as Addr;
+      const [, server, addr] = await recorderAt(loop);
       const [ct, client] = await endpoint(loop, (l) => new Recorder(l), { remoteAddr: addr });
       for (let i = 0; i < 5; i++) ct.sendto(new Uint8Array(1000));
       ct.abort();
@@ -267,11 +257,9 @@ Deno.test("datagram: abort() drops what is queued; close() after it changes noth
 Deno.test("datagram: a datagram that comes after close() is not delivered", () =>
   inRealLoop(async (loop) => {
     await within(5, async () => {
-      const [st, server] = await endpoint(loop, (l) => new Recorder(l), {
-        localAddr: ["127.0.0.1", 0],
-      });
+      const [st, server, addr] = await recorderAt(loop);
       const [ct, client] = await endpoint(loop, (l) => new Recorder(l), {
-        remoteAddr: st.getExtraInfo("sockname") as Addr,
+        remoteAddr: addr,
       });
       ct.sendto(enc("late"));
       st.close();

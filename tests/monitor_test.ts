@@ -35,6 +35,7 @@ import { replay } from "../repl/attach.ts";
 import { Session } from "../repl/session.ts";
 import type { Recording } from "../monitor/commands.ts";
 import { hasTool } from "./_util.ts";
+import { Tmux } from "./_tmux.ts";
 import { CHROMIUM, dumpDom, items, rootData } from "./_chromium.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -756,25 +757,10 @@ Deno.test({
     "monitor: top in a terminal (tmux): the table refreshes, q leaves the terminal as it was, a top killed mid-refresh leaves the monitor serving, top ends when the program exits",
   ignore: !TMUX,
   fn: async () => {
-    const socket = `asyncio-monitor-test-${Deno.pid}`;
-    const tmux = async (...args: string[]) =>
-      decoder.decode(
-        (await new Deno.Command("tmux", {
-          args: ["-L", socket, ...args],
-          stdout: "piped",
-          stderr: "piped",
-        }).output()).stdout,
-      );
-    const screen = async () => (await tmux("capture-pane", "-p", "-t", "top")).replace(/\n+$/, "");
-    const waitScreen = async (test: (s: string) => boolean, what: string) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const s = await screen();
-        if (test(s)) return s;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const term = new Tmux(`asyncio-monitor-test-${Deno.pid}`);
+    const tmux = (...args: string[]) => term.run(...args);
+    const waitScreen = (test: (s: string) => boolean, what: string) =>
+      term.waitFor("top", test, what);
     // hog 60 s after the start: not in this test. The program ends after 15 s.
     const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
       "60",
@@ -842,25 +828,11 @@ Deno.test({
     "monitor: the REPL's attach top in a terminal (tmux): it refreshes until q or Ctrl-C, leaves the terminal as it found it, and the REPL goes on",
   ignore: !TMUX,
   fn: async () => {
-    const socket = `asyncio-monitor-repl-test-${Deno.pid}`;
-    const tmux = async (...args: string[]) =>
-      decoder.decode(
-        (await new Deno.Command("tmux", {
-          args: ["-L", socket, ...args],
-          stdout: "piped",
-          stderr: "piped",
-        }).output()).stdout,
-      );
-    const screen = async () => (await tmux("capture-pane", "-p", "-t", "repl")).replace(/\n+$/, "");
-    const waitScreen = async (test: (s: string) => boolean, what: string) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const s = await screen();
-        if (test(s)) return s;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const term = new Tmux(`asyncio-monitor-repl-test-${Deno.pid}`);
+    const tmux = (...args: string[]) => term.run(...args);
+    const screen = () => term.screen("repl");
+    const waitScreen = (test: (s: string) => boolean, what: string) =>
+      term.waitFor("repl", test, what);
     const type = async (text: string) => {
       await tmux("send-keys", "-t", "repl", "-l", text);
       await tmux("send-keys", "-t", "repl", "Enter");

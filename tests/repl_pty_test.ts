@@ -5,6 +5,7 @@
 // 120 columns. Skipped, with a message, where tmux is not installed.
 import { assert, assertEquals } from "./_assert.ts";
 import { hasTool } from "./_util.ts";
+import { Tmux } from "./_tmux.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const socket = `asyncio-repl-test-${Deno.pid}`;
@@ -18,21 +19,10 @@ if (!TMUX) {
   );
 }
 
-async function tmux(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", {
-    args: ["-L", socket, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  return new TextDecoder().decode(out.stdout);
-}
-
-/** The screen's text (with colour escapes if `escapes`), trailing blank lines dropped. */
-async function screen(escapes = false): Promise<string> {
-  const text = await tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", "repl");
-  return text.replace(/\n+$/, "");
-}
+const term = new Tmux(socket);
+const tmux = (...args: string[]) => term.run(...args);
+/** The REPL's screen (with colour escapes if `escapes`), trailing blank lines dropped. */
+const screen = (escapes = false) => term.screen("repl", escapes);
 
 /**
  * Everything printed (the scrollback too), with the lines the terminal
@@ -44,21 +34,9 @@ async function printed(): Promise<string[]> {
   return text.replace(/\n+$/, "").split("\n");
 }
 
-/** Poll the screen until `test` holds; fails with the screen after `ms`. */
-async function waitFor(
-  test: (screen: string) => boolean,
-  what: string,
-  ms = 15_000,
-): Promise<string> {
-  const deadline = Date.now() + ms;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = await screen();
-    if (test(text)) return text;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
-}
+/** Poll the REPL's screen until `test` holds; fails with the screen after `ms`. */
+const waitFor = (test: (screen: string) => boolean, what: string, ms?: number) =>
+  term.waitFor("repl", test, what, ms);
 
 const lastLine = (text: string) => text.split("\n").at(-1) ?? "";
 
