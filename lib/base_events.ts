@@ -12,7 +12,13 @@ import { NotImplementedError, RuntimeError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { DUE, PENDING, TimerTable } from "./_timers.ts";
 import { _getRunningLoopOrNull, _setRunningLoop, _taskContext } from "./_running.ts";
-import { type CoroutineLike, type CreateTaskOptions, Task, type TaskFactory } from "./tasks.ts";
+import {
+  type CoroutineLike,
+  type CreateTaskOptions,
+  Task,
+  type TaskFactory,
+  type TaskOptions,
+} from "./tasks.ts";
 import { CallbackOptions, Context } from "./contextvars.ts";
 import {
   batchEnds,
@@ -206,6 +212,9 @@ const EMPTY: readonly unknown[] = Object.freeze([]);
 const EAGER_OPEN: unique symbol = Symbol("eager step open");
 // The longest host timer the loop arms while idle: one day, in milliseconds.
 const MAX_IDLE_MS = 24 * 3600 * 1000;
+// What `then` queues a loop's microtask on: a job and the promise `then`
+// returns (Deno's `queueMicrotask` wraps the callback in a closure of its own).
+const RESOLVED: Promise<void> = Promise.resolve();
 // Public methods that stay plain prototype methods, not bound to the loop
 // (see lib/_bound.ts): those called once per callback, timer or task.
 const PLAIN_METHODS: ReadonlySet<string> = new Set([
@@ -315,6 +324,8 @@ export class EventLoop {
   #iteration = 0;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
+  /** The options of a plain `createTask`: made once, not once a task. */
+  readonly #onThisLoop: TaskOptions = Object.freeze({ loop: this });
   #stepDone: (() => void) | null = null;
   #wake: (() => void) | null = null;
   #drainId: ReturnType<typeof setImmediate> | null = null;
@@ -518,11 +529,17 @@ export class EventLoop {
    * @param options `name` for the task (default `Task-N`); `context` to
    *   run it in (default: a copy of the current context).
    */
-  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = this.#onThisLoop): Task<T> {
     this.#checkClosed();
     const factory = this.#taskFactory;
     if (factory === null) {
-      return new Task(coro, { loop: this, name: options.name, context: options.context });
+      const { name, context } = options;
+      return new Task(
+        coro,
+        name === undefined && context === undefined
+          ? this.#onThisLoop
+          : { loop: this, name, context },
+      );
     }
     // As CPython 3.12 base_events.py create_task: the factory is given the
     // context only when there is one, and the name is set afterwards.
@@ -1644,7 +1661,7 @@ export class EventLoop {
         if (watch !== null) watch.stepSwitch(task, next);
         // A first step runs the coroutine at once: start it in a microtask,
         // behind the code running now, as a resumption's code would be.
-        if (next._next === null) queueMicrotask(this.#startChained);
+        if (next._next === null) RESOLVED.then(this.#startChained);
         else next._step();
         return;
       }

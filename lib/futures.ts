@@ -25,6 +25,8 @@ type Waiter = DoneCallback<never> | InContext | Task<unknown>;
 
 const PENDING = 0, FINISHED = 1, FAILED = 2, CANCELLED = 3;
 const STATE_NAMES = ["PENDING", "FINISHED", "FINISHED", "CANCELLED"];
+// `addDoneCallback`'s default options (a default of `{}` makes one per call).
+const NO_CONTEXT: { context?: Context } = Object.freeze({});
 
 // Invariants: `_state` goes from PENDING to exactly one final state, once.
 // Done-callbacks are never called inside `setResult`/`setException`/
@@ -176,7 +178,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * the context current now).
    * Mirrors `Future.add_done_callback`.
    */
-  addDoneCallback(callback: DoneCallback<T>, options: { context?: Context } = {}): void {
+  addDoneCallback(callback: DoneCallback<T>, options: { context?: Context } = NO_CONTEXT): void {
     if (typeof callback !== "function") {
       throw new TypeError(`callback must be a function, got ${callback}`);
     }

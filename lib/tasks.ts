@@ -54,6 +54,8 @@ function takeResolvers(resolve: (v: unknown) => void): void {
   lastResolve = resolve;
 }
 const EMPTY: readonly unknown[] = Object.freeze([]);
+// The default options: a parameter default of `{}` makes an object per call.
+const NO_OPTIONS: TaskOptions = Object.freeze({});
 
 function noop(): void {}
 
@@ -164,7 +166,7 @@ export class Task<T = unknown> extends Future<T> {
    * @throws {TypeError} if `coro` is neither a function nor a promise, or
    *   `context` is not a `Context`.
    */
-  constructor(coro: CoroutineLike<T>, options: TaskOptions = {}) {
+  constructor(coro: CoroutineLike<T>, options: TaskOptions = NO_OPTIONS) {
     super(options.loop ?? getEventLoop());
     if (typeof coro !== "function" && !isPromiseLike(coro)) {
       throw new TypeError(`a coroutine was expected, got ${shortRepr(coro)}`);
@@ -196,9 +198,7 @@ export class Task<T = unknown> extends Future<T> {
       if (options.eagerStart && loop.isRunning()) eagerStart(this as Task<unknown>);
       else loop._scheduleStep(this);
     } else {
-      // Outside the context of the task (if any) that creates this one: that
-      // task is not the one waiting.
-      _taskContext.exit(() => coro.then((v) => this._onCoroDone(v), (e) => this._onCoroError(e)));
+      watch(this as Task<unknown>, coro);
     }
   }
 
@@ -533,7 +533,11 @@ function releaseStrayThen(task: Task<unknown>): void {
   const fut = task._futWaiter, next = task._next;
   task._futWaiter = null;
   task._next = null;
-  if (fut === null || !(next instanceof Continuation)) return;
+  if (fut !== null && next instanceof Continuation) leaveToFuture(task, fut, next);
+}
+
+/** The future keeps the `then` callback `next` of the task's code, without the task. */
+function leaveToFuture(task: Task<unknown>, fut: Future<unknown>, next: Continuation): void {
   const settle = () => fut._settleOutside(next);
   if (fut.done()) fut._addWaiter(settle);
   else fut._replaceWaiter(task, settle);
@@ -570,10 +574,26 @@ function startCoroutine(task: Task<unknown>): void {
     // there: no closure per task.
     result.then(coroutineReturned, coroutineFailed);
   } else if (isPromiseLike(result)) {
-    result.then((v) => task._onCoroDone(v), (e) => task._onCoroError(e));
+    finishWith(task, result);
   } else {
     task._onCoroDone(result);
   }
+}
+
+// The closures of a task's life are made in functions of their own: one in
+// the constructor, `startCoroutine` or `releaseStrayThen` would make V8
+// allocate that function's scope for every task, used or not.
+
+/** The task ends as `thenable` settles. */
+function finishWith(task: Task<unknown>, thenable: PromiseLike<unknown>): void {
+  thenable.then((v) => task._onCoroDone(v), (e) => task._onCoroError(e));
+}
+
+/** A task made from a promise: it ends as the promise settles. */
+function watch(task: Task<unknown>, promise: PromiseLike<unknown>): void {
+  // Outside the context of the task (if any) that creates this one: that
+  // task is not the one waiting.
+  _taskContext.exit(() => finishWith(task, promise));
 }
 
 // Deno has no public way to read a settled promise's outcome synchronously;
@@ -687,7 +707,10 @@ function liveTaskLoop(): EventLoop | null {
  * @param coro an async function (`() => work(1)`) or a promise.
  * @throws {RuntimeError} `no running event loop` outside a running loop.
  */
-export function createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
+export function createTask<T>(
+  coro: CoroutineLike<T>,
+  options: CreateTaskOptions = NO_OPTIONS,
+): Task<T> {
   return getRunningLoop().createTask(coro, options);
 }
 
@@ -720,7 +743,7 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
  */
 export function ensureFuture<T>(
   aw: Future<T> | CoroutineLike<T>,
-  options: { loop?: EventLoop } = {},
+  options: { loop?: EventLoop } = NO_OPTIONS,
 ): Future<T> {
   if (aw instanceof Future) {
     if (options.loop !== undefined && options.loop !== aw._loop) {
