@@ -295,7 +295,7 @@ class Watch implements LoopWatch {
     this.steps++;
     rows[at + STEPS]++;
     // A step that resumes a sleep(0) is the task waking itself.
-    if (typeof task._next === "function") rows[at + SELF_WAKES]++; // a sleep(0)
+    if (typeof task._next === "function" && task._futWaiter === null) rows[at + SELF_WAKES]++; // a sleep(0)
     if (this.timing) {
       const now = this.now();
       const queued = rows[at + QUEUED_AT];

@@ -5,6 +5,7 @@ import type { EventLoop } from "./base_events.ts";
 import type { Future } from "./futures.ts";
 import { getRunningLoop } from "./events.ts";
 import { RuntimeError } from "./exceptions.ts";
+import { awaitable } from "./_running.ts";
 
 /**
  * A double-ended queue on a power-of-two ring buffer: `push`/`shift` are
@@ -116,7 +117,7 @@ export async function waitInLine(
 ): Promise<void> {
   waiters.push(fut);
   try {
-    await fut;
+    await awaitable(fut);
   } finally {
     waiters.remove(fut);
   }

@@ -301,6 +301,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /**
+   * @ignore What resolving an awaiting promise with gives it this future's
+   * outcome: the result, or a promise rejected with the error.
+   */
+  _outcome(): unknown {
+    if (this._state === FINISHED) return this._value;
+    if (this._state === FAILED) {
+      this._loop._retrieved(this);
+      return Promise.reject(this._value);
+    }
+    return Promise.reject(this._makeCancelledError());
+  }
+
+  /**
    * @ignore The task awaiting this future resumes without it (cancelled
    * after the future was done): nothing to do but for futures that track
    * their awaiter (`Event.wait`'s).

@@ -24,6 +24,7 @@ import { Event } from "./locks.ts";
 import { bindLoop, Deque } from "./_sync.ts";
 import { pyRepr, shortRepr } from "./_util.ts";
 import { onResource } from "./_watch.ts";
+import { awaitable } from "./_running.ts";
 
 // The settled promise of every `put` that completes at once (no
 // allocation, no loop iteration, as asyncio's `await q.put(x)` that does
@@ -171,7 +172,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       const putter = this.#newWaiter();
       this.#putters.push(putter);
       try {
-        await putter;
+        await awaitable(putter);
       } catch (err) {
         putter.cancel(); // in case it was not done yet
         // Still queued unless getNowait() or shutdown() took it out.
@@ -218,7 +219,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       const getter = this.#newWaiter();
       this.#getters.push(getter);
       try {
-        await getter;
+        await awaitable(getter);
       } catch (err) {
         getter.cancel(); // in case it was not done yet
         this.#getters.remove(getter);

@@ -39,6 +39,7 @@ import type { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
 import { type DenoTransport, PipeTransport, typeName } from "./_transports.ts";
 import { pyRepr } from "./_util.ts";
+import { awaitable } from "./_running.ts";
 
 export type { ClientTlsOptions };
 
@@ -626,7 +627,7 @@ export class StreamReader {
    * caller awaits it directly (no async frame between the read and the
    * loop). A waiter left done by a cancelled read counts as none.
    */
-  #waitForData(funcName: string, intoCaller = false): Future<void> {
+  #waitForData(funcName: string, intoCaller = false): PromiseLike<void> {
     // Two reads waiting at once could not know which gets the next data.
     if (this._hasWaiter) {
       throw new RuntimeError(
@@ -643,7 +644,7 @@ export class StreamReader {
     const waiter = loop.createFuture<void>();
     this.#waiter = waiter;
     loop._waitingForIO(funcName);
-    return waiter;
+    return awaitable(waiter);
   }
 
   // ---- The chunk queue ----------------------------------------------------
@@ -973,7 +974,7 @@ export class StreamReaderProtocol extends Protocol {
     this.#drainWaiters.push(waiter);
     this.#loop!._waitingForIO("drain");
     try {
-      await waiter;
+      await awaitable(waiter);
     } finally {
       const i = this.#drainWaiters.indexOf(waiter);
       if (i !== -1) this.#drainWaiters.splice(i, 1);

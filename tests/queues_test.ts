@@ -103,6 +103,29 @@ Deno.test("a get() cancelled while waiting takes nothing", () =>
     assertEquals(await b, 1);
   }));
 
+Deno.test("a task waiting in get() waits on the getter future: its repr names it, cancel(msg) reaches the await with msg, try/finally runs", () =>
+  inLoop(async () => {
+    const q = new Queue<number>();
+    const seen: string[] = [];
+    const a = createTask(async () => {
+      try {
+        await q.get();
+      } catch (err) {
+        seen.push(`${(err as Error).name}: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        seen.push("finally");
+      }
+    });
+    await spin();
+    assert(/wait_for=<Future pending/.test(String(a)), String(a));
+    a.cancel("stop now");
+    assert(await cancelled(a));
+    assertEquals(seen, ["CancelledError: stop now", "finally"]);
+    q.putNowait(1);
+    assertEquals(q.qsize(), 1); // the cancelled getter took nothing
+  }));
+
 Deno.test("a get() cancelled after being woken loses no item: the next getter has it", () =>
   inLoop(async () => {
     const q = new Queue<number>();
