@@ -103,7 +103,10 @@ export const _taskContext: TaskContext = getAsyncContext !== undefined &&
  */
 export function awaitable<V>(fut: Future<V>): PromiseLike<V> {
   const task = _taskContext.getStore();
-  if (task !== undefined && task._loop === fut._loop && task._next === null && !task.done()) {
+  if (
+    task !== undefined && task._loop === fut._loop && task._next === null && !task.done() &&
+    !fut.done() // a done future does not suspend the task
+  ) {
     return task._waitOn(fut);
   }
   return fut;

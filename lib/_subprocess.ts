@@ -13,6 +13,7 @@ import type { ReadTransport, SubprocessTransport, WriteTransport } from "./trans
 import { onLoop } from "./_network.ts";
 import { PipeTransport } from "./_transports.ts";
 import { shortRepr } from "./_util.ts";
+import { awaitable } from "./_running.ts";
 
 // Signal numbers as the kernel numbers them (asyncio's `send_signal` and
 // `returncode` speak numbers; Deno's `kill` speaks names).
@@ -470,7 +471,7 @@ export class ChildTransport implements SubprocessTransport {
     const waiter = this.#loop.createFuture<number>();
     this.#exitWaiters.push(waiter);
     this.#loop._waitingForIO("wait");
-    return await waiter;
+    return await awaitable(waiter);
   }
 
   getPid(): number {

@@ -16,6 +16,7 @@ import { type BaseProtocol, BufferedProtocol, type Protocol } from "./protocols.
 import type { Transport } from "./transports.ts";
 import { _transportSocket } from "./socket.ts";
 import { opRead, opWrite, ridOf, streamRid } from "./_deno_core.ts";
+import { awaitable } from "./_running.ts";
 
 // As asyncio's FlowControlMixin: pause the protocol above 64 KiB, resume at
 // a quarter of that.
@@ -517,7 +518,7 @@ export abstract class DenoTransport implements Transport {
     if (this.getWriteBufferSize() <= this.#low || this.#lost || this._loop === null) return;
     const waiter = this._loop.createFuture<void>();
     (this.#drainWaiters ??= []).push(waiter);
-    await waiter;
+    await awaitable(waiter);
   }
 
   #wakeDrainWaiters(): void {

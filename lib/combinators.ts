@@ -15,6 +15,7 @@ import { type CoroutineLike, currentTask, ensureFuture } from "./tasks.ts";
 import { isPromiseLike, shortRepr } from "./_util.ts";
 import { _markAwaiter } from "./_awaiters.ts";
 import { timeout as timeoutScope } from "./timeouts.ts";
+import { awaitable } from "./_running.ts";
 
 /** The value an awaitable (`Future`, promise or async function) produces. */
 export type ResultOf<A> = A extends PromiseLike<infer T> ? T
@@ -279,7 +280,7 @@ async function waitFutures<T>(
   };
   for (const f of fs) f.addDoneCallback(onCompletion);
   try {
-    await waiter;
+    await awaitable(waiter);
   } finally {
     timer?.cancel();
     for (const f of fs) f.removeDoneCallback(onCompletion);
@@ -357,7 +358,7 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
   fut.addDoneCallback(release);
   try {
     fut.cancel();
-    await waiter;
+    await awaitable(waiter);
   } finally {
     fut.removeDoneCallback(release);
   }
@@ -436,7 +437,7 @@ export class AsCompleted<T> implements AsyncIterableIterator<Future<T>> {
     const ready = this.#finished.shift();
     if (ready !== undefined) getter.setResult(ready);
     else this.#getters.push(getter);
-    const finished = await getter;
+    const finished = await awaitable(getter);
     if (finished === null) throw new TimeoutError();
     return finished;
   }
