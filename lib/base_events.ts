@@ -328,6 +328,8 @@ export class EventLoop {
   readonly #onThisLoop: TaskOptions = Object.freeze({ loop: this });
   #stepDone: (() => void) | null = null;
   #wake: (() => void) | null = null;
+  /** The host timer that ends an idle wait at the next deadline, if any. */
+  #idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #drainId: ReturnType<typeof setImmediate> | null = null;
   #unretrieved = new Set<WeakRef<Future<unknown>>>();
   #outside: OutsideSteps | null = null;
@@ -695,7 +697,10 @@ export class EventLoop {
           }
         }
         if (this.#mustWait()) {
+          const watch = this._watch;
+          if (watch !== null) watch.idle(true);
           await this.#idle();
+          if (watch !== null) watch.idle(false);
           // The host had its turn: the next check starts a new stretch
           // (marked, not timed here: a clock read per wake-up costs ~80 ns).
           idled = true;
@@ -1833,24 +1838,24 @@ export class EventLoop {
     return true;
   }
 
-  /** Wait, without spinning, for the next timer or a wake-up. */
-  async #idle(): Promise<void> {
+  /**
+   * Wait, without spinning, for the next timer or a wake-up. Not an async
+   * function: a wait costs its one promise (`#wakeUp` settles it and clears
+   * the host timer), not also a frame, its promise and their hops; a quiet
+   * server's loop idles between every two I/O events.
+   */
+  #idle(): Promise<void> {
     const heap = this._scheduled.heap;
     const until = heap.size === 0 ? null : heap.peekWhen();
     if (this._trace !== null) this.#emit({ kind: "idle", time: this.time(), until });
-    const watch = this._watch;
-    if (watch !== null) watch.idle(true);
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const woken = new Promise<void>(this.#takeWake);
     if (until !== null && !this.clock.virtual) {
       // At most a day, as asyncio's MAXIMUM_SELECT_TIMEOUT: host timers
       // overflow past 2^31 - 1 ms (~24.8 days) and would fire at once.
       const ms = Math.min(MAX_IDLE_MS, Math.max(0, Math.ceil((until - this.clock.now()) * 1000)));
-      timer = setTimeout(this.#wakeUp, ms);
+      this.#idleTimer = setTimeout(this.#wakeUp, ms);
     }
-    await woken;
-    if (timer !== undefined) clearTimeout(timer);
-    if (watch !== null) watch.idle(false);
+    return woken;
   }
 
   /**
@@ -1881,6 +1886,11 @@ export class EventLoop {
   #wakeUp = (): void => {
     const wake = this.#wake;
     this.#wake = null;
+    const timer = this.#idleTimer;
+    if (timer !== undefined) {
+      this.#idleTimer = undefined;
+      clearTimeout(timer);
+    }
     if (wake !== null) wake();
   };
 
