@@ -180,11 +180,15 @@ export function gather(
   const caller = currentTask();
   if (caller !== null) _markAwaiter(onChildDone, caller);
 
+  let onLoop: { loop?: EventLoop } = {}; // one object for every child, not one each
   for (const aw of aws) {
     let fut = typeof aw === "function" ? undefined : futureOf.get(aw);
     if (fut === undefined) {
-      fut = ensureFuture(aw, { loop });
-      loop ??= fut.getLoop();
+      fut = ensureFuture(aw, onLoop);
+      if (loop === undefined) {
+        loop = fut.getLoop();
+        onLoop = { loop };
+      }
       if (typeof aw !== "function") futureOf.set(aw, fut);
       unique++;
       if (fut.done()) alreadyDone.push(fut);

@@ -100,7 +100,7 @@ export class TaskGroup {
    * @throws {RuntimeError} before the group runs, after it finished, or
    *   while it is shutting down after a failure.
    */
-  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options?: CreateTaskOptions): Task<T> {
     if (!this.#entered) throw new RuntimeError(`TaskGroup ${this} has not been entered`);
     if (this.#exiting && this.#tasks.size === 0) {
       throw new RuntimeError(`TaskGroup ${this} is finished`);
