@@ -447,7 +447,15 @@ function parseFrames(stack: string): CallGraphFrame[] {
 // The loop's core: what runs a task, not the task's own code.
 const LIB_DIR = new URL("./", import.meta.url).href;
 const CORE = new Set(
-  ["tasks.ts", "futures.ts", "_continuation.ts", "base_events.ts", "events.ts", "graph.ts"]
+  [
+    "tasks.ts",
+    "futures.ts",
+    "_continuation.ts",
+    "base_events.ts",
+    "events.ts",
+    "graph.ts",
+    "_running.ts",
+  ]
     .map((name) => LIB_DIR + name),
 );
 

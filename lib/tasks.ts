@@ -337,7 +337,7 @@ export class Task<T = unknown> extends Future<T> {
     else if (!this.done()) stack = this._awaitStack;
     if (stack === null) return [];
     const frames = stackFrames(stack)
-      .filter((l) => !/\/lib\/(futures|tasks|_continuation|base_events)\.ts/.test(l))
+      .filter((l) => !/\/lib\/(futures|tasks|_continuation|base_events|_running)\.ts/.test(l))
       .map((l) => l.trim());
     return options.limit === undefined ? frames : frames.slice(0, options.limit);
   }
@@ -567,7 +567,30 @@ function releaseStrayThen(task: Task<unknown>): void {
   const fut = task._futWaiter, next = task._next;
   task._futWaiter = null;
   task._next = null;
-  if (fut !== null && next instanceof Continuation) leaveToFuture(task, fut, next);
+  if (fut === null || next === null) return;
+  if (next instanceof Continuation) leaveToFuture(task, fut, next);
+  else leaveWaitToFuture(task, fut, next); // a `_waitOn` its code never awaited
+}
+
+/**
+ * The promise of a `_waitOn(fut)` that the task's code did not await (it
+ * went on to wait on something else, or ended) is settled by `fut` itself,
+ * as a `then` callback would be, and the task is free to wait again.
+ * (Only once `fut` is done may the task's step be queued for it already.)
+ */
+function leaveWaitToFuture(
+  task: Task<unknown>,
+  fut: Future<unknown>,
+  resolve: (value: unknown) => void,
+): void {
+  task._thenWaits++;
+  const settle = () => {
+    task._thenWaits--;
+    fut._loop._reactionsPending = true;
+    resolve(fut._outcome());
+  };
+  if (fut.done()) fut._addWaiter(settle);
+  else fut._replaceWaiter(task, settle);
 }
 
 /** The future keeps the `then` callback `next` of the task's code, without the task. */
@@ -589,9 +612,12 @@ function startCoroutine(task: Task<unknown>): void {
   // Called without the task as `this`, so that stacks name the function
   // (`async main`), not `Task.main [as _coro]`.
   const coro = task._coro as () => unknown;
+  // Read first: a wait the coroutine starts and does not await (`awaitable`)
+  // ends the eager step in the loop's books before the call returns.
+  const eager = task._eagerOpen;
   const result = coro();
   if (result instanceof Promise) {
-    if (task._eagerOpen) {
+    if (eager) {
       // An eager task whose async function returned (or threw) before any
       // await is done now, as in CPython; else it goes on in microtasks.
       const settled = promiseDetails?.(result);
@@ -707,10 +733,17 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
   const loop = _getRunningLoopOrNull() ?? liveTaskLoop() ?? getRunningLoop();
   if (delay <= 0) {
     const task = _taskContext.getStore();
-    if (
-      task !== undefined && task._loop === loop && task._next === null
-    ) {
-      return task._yield(value as T);
+    if (task !== undefined && task._loop === loop) {
+      const fut = task._futWaiter, next = task._next;
+      if (fut !== null && typeof next === "function" && !fut.done()) {
+        // A wait the loop's code registered (`awaitable`) and the task's
+        // code did not await: as when V8 called the future's `then` after
+        // this line, the sleep is what the task waits on.
+        task._futWaiter = null;
+        task._next = null;
+        leaveWaitToFuture(task, fut, next);
+      }
+      if (task._next === null) return task._yield(value as T);
     }
     return new Yield(loop, value as T);
   }
