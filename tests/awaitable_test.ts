@@ -109,3 +109,23 @@ Deno.test("an eager task whose body returns at once is done when createTask retu
     q.putNowait(0);
     await spin();
   }));
+
+Deno.test("in debug mode a task waiting in get() shows the caller's frames, not the loop's", () =>
+  inLoop(async (loop) => {
+    loop.setDebug(true);
+    const q = new Queue<number>();
+    async function consume(): Promise<number> {
+      return await q.get();
+    }
+    const task = createTask(consume);
+    await spin();
+    const stack = task.getStack();
+    assert(stack.some((frame) => frame.includes("Queue.get")), stack.join("\n"));
+    assert(stack.some((frame) => frame.includes("consume")), stack.join("\n"));
+    assert(
+      !stack.some((frame) => /lib\/(_running|tasks|futures)\.ts/.test(frame)),
+      stack.join("\n"),
+    );
+    q.putNowait(1);
+    assertEquals(await task, 1);
+  }));
