@@ -22,6 +22,7 @@ Deno.test("a get() a task started and did not await still gets its item after th
   inLoop(async () => {
     const q = new Queue<number>();
     const got: number[] = [];
+    // deno-lint-ignore require-await -- a coroutine that starts a get and ends
     await createTask(async () => {
       q.get().then((v) => got.push(v));
     });
@@ -39,6 +40,7 @@ Deno.test("a lock's acquire(), a semaphore's and a readline() left running by an
     const sem = new Semaphore(1);
     await sem.acquire();
     const reader = new StreamReader();
+    // deno-lint-ignore require-await -- a coroutine that starts the waits and ends
     await createTask(async () => {
       lock.acquire().then(() => (log.push("lock"), lock.release()));
       sem.acquire().then(() => (log.push("sem"), sem.release()));
@@ -100,6 +102,7 @@ Deno.test("an eager task whose body returns at once is done when createTask retu
   inLoop(async (loop) => {
     loop.setTaskFactory(eagerTaskFactory);
     const q = new Queue<number>();
+    // deno-lint-ignore require-await -- returns at once, as eager tasks may
     const task = createTask(async () => {
       void q.get();
       return 1;
