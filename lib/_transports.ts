@@ -742,10 +742,18 @@ export abstract class DenoTransport implements Transport {
       const reading = buf === null ? this._readChunk() : this._readInto(buf);
       reading.then(this.#readDone, this.#readFailed);
     } catch (err) {
-      // Later, not now: this may run inside ReadSlots (`#slotGranted`),
-      // which #readFailed would enter again.
-      queueMicrotask(() => this.#readFailed(err));
+      this.#failLater(err);
     }
+  }
+
+  /**
+   * A read that threw as it started fails later, not now: this may run
+   * inside ReadSlots (`#slotGranted`), which #readFailed would enter again.
+   * (Out of `#read`: a closure there would make V8 allocate its scope on
+   * every read.)
+   */
+  #failLater(err: unknown): void {
+    queueMicrotask(() => this.#readFailed(err));
   }
 
   #readDone = (got: Uint8Array | number | null): void => {

@@ -250,11 +250,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       // is a callback, not the task waiting.
       task._awaitFuture(this, next);
     } else if (this._state === PENDING) {
-      task._thenWaits++;
-      this._addWaiter(inCurrentContext(() => {
-        task._thenWaits--;
-        this._settleOutside(next);
-      }));
+      thenWait(this, task, next);
     } else {
       this._addWaiter(resumeAwait(this, next));
     }
@@ -387,6 +383,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this._loop._scheduleCallback(callback, this, waiter.context);
     } else this._loop._scheduleStep(waiter);
   }
+}
+
+/**
+ * A pending `fut.then(...)` in a task that waits on something else: the
+ * task waits through it too (`_thenWaits`). (Out of `then`: a closure there
+ * would make V8 allocate `then`'s scope on every await.)
+ */
+function thenWait(fut: Future<unknown>, task: Task<unknown>, next: Continuation): void {
+  task._thenWaits++;
+  fut._addWaiter(inCurrentContext(() => {
+    task._thenWaits--;
+    fut._settleOutside(next);
+  }));
 }
 
 /**

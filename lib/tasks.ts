@@ -864,8 +864,8 @@ export type TaskConstructor = new <T>(coro: CoroutineLike<T>, options?: TaskOpti
  * ```
  */
 export function createEagerTaskFactory(taskClass: TaskConstructor): TaskFactory {
-  return <T>(loop: EventLoop, coro: CoroutineLike<T>, options: TaskFactoryOptions = {}) =>
-    new taskClass(coro, { loop, context: options.context, eagerStart: true });
+  return <T>(loop: EventLoop, coro: CoroutineLike<T>, options?: TaskFactoryOptions) =>
+    new taskClass(coro, { loop, context: options?.context, eagerStart: true });
 }
 
 /**
