@@ -364,23 +364,45 @@ export class StreamReader {
    *   (up to and including its `\n` if it is in the buffer, else the whole
    *   buffer) is discarded.
    */
-  async readline(): Promise<Uint8Array> {
-    // Fast path: a whole line is buffered, or will be once more data comes
-    // (waited for here, searching only the new bytes: a separator of one
-    // byte cannot span the old and the new). EOF, errors and lines past the
-    // limit take the general path.
-    let from = 0;
-    while (this.#exception === null) {
+  readline(): Promise<Uint8Array> {
+    try {
+      const line = this.#lineFrom(0);
+      return line instanceof Uint8Array ? Promise.resolve(line) : line;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Fast path: the line, if a whole one is buffered; else the promise of it
+   * once more data comes (waited for as a `then` on the wait, not an async
+   * frame: ~260 bytes less a wait; and searching only the new bytes, since
+   * a separator of one byte cannot span the old and the new). EOF, errors
+   * and lines past the limit take the general path.
+   */
+  #lineFrom(from: number): Uint8Array | Promise<Uint8Array> {
+    if (this.#exception === null) {
       const i = this.#indexOf(NEWLINE[0], from);
       if (i !== -1 && i <= this.#limit) {
         const line = this.#take(i + 1);
         this.#maybeResume();
         return line;
       }
-      if (i !== -1 || this.#eof || this.#size > this.#limit) break;
-      from = this.#size;
-      await this.#waitForData("readuntil");
+      if (i === -1 && !this.#eof && this.#size <= this.#limit) return this.#waitForLine();
     }
+    return this.#readline();
+  }
+
+  /** (Apart from `#lineFrom`, which would otherwise allocate this closure's scope per call.) */
+  #waitForLine(): Promise<Uint8Array> {
+    const from = this.#size;
+    const waiting = this.#waitForData("readuntil");
+    // A future outside a task: adopted, so that readline() returns a promise.
+    const wait = waiting instanceof Promise ? waiting : Promise.resolve(waiting);
+    return wait.then(() => this.#lineFrom(from));
+  }
+
+  async #readline(): Promise<Uint8Array> {
     try {
       return await this.#readUntil(NEWLINE);
     } catch (err) {
