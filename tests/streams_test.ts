@@ -676,3 +676,34 @@ Deno.test("readinto() from a second task takes bytes read into the first's buffe
     assertEquals(await waiting, 3);
     assertEquals(dec(first.subarray(0, 3)), "two");
   }));
+
+Deno.test("readline() called from a plain callback (no task) returns a promise and gets the line fed in two parts", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    const got: Array<string | Promise<Uint8Array>> = [];
+    loop.callSoon(() => {
+      const line = reader.readline();
+      got.push(line);
+      line.then((l) => got.push(dec(l))).catch((err) => got.push(String(err)));
+    });
+    await sleep(0);
+    reader.feedData(enc("ab"));
+    await sleep(0);
+    reader.feedData(enc("c\nrest"));
+    await sleep(0.001);
+    assert(got[0] instanceof Promise);
+    assertEquals(got.slice(1), ["abc\n"]);
+  }));
+
+Deno.test("readline() that waited: a second reader's call rejects (no throw); the line past the limit is LineTooLongError, the next line follows", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop, limit: 4 });
+    const first = loop.createTask(() => reader.readline());
+    await sleep(0);
+    const second = reader.readline();
+    assert(second instanceof Promise);
+    await assertRejects(() => second, RuntimeError, "already waiting for incoming data");
+    reader.feedData(enc("abcdefgh\nxy\n"));
+    await assertRejects(() => first, LineTooLongError);
+    assertEquals(dec(await reader.readline()), "xy\n");
+  }));
