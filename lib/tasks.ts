@@ -559,43 +559,35 @@ function start(task: Task<unknown>): void {
 }
 
 /**
- * The coroutine ended while waiting on a future, so the `then` that made
- * it wait was not its await (its code called `fut.then(a, b)` itself):
- * the future keeps that callback, without the task.
+ * The coroutine ended while waiting on a future, so the wait was not its
+ * await: its code called `fut.then(a, b)` itself, or started one of the
+ * loop's own waits (`_waitOn`) and did not await it. The future keeps it.
  */
 function releaseStrayThen(task: Task<unknown>): void {
   const fut = task._futWaiter, next = task._next;
   task._futWaiter = null;
   task._next = null;
-  if (fut === null || next === null) return;
-  if (next instanceof Continuation) leaveToFuture(task, fut, next);
-  else leaveWaitToFuture(task, fut, next); // a `_waitOn` its code never awaited
+  if (fut !== null && next !== null) leaveToFuture(task, fut, next);
 }
 
 /**
- * The promise of a `_waitOn(fut)` that the task's code did not await (it
- * went on to wait on something else, or ended) is settled by `fut` itself,
- * as a `then` callback would be, and the task is free to wait again.
+ * The task's wait on `fut` (`next`: a `then` of its code, or the resolve
+ * function of a `_waitOn`) is settled by `fut` itself, as a `then` callback
+ * would be, and the task is free to wait on something else (or has ended).
  * (Only once `fut` is done may the task's step be queued for it already.)
  */
-function leaveWaitToFuture(
+function leaveToFuture(
   task: Task<unknown>,
   fut: Future<unknown>,
-  resolve: (value: unknown) => void,
+  next: Continuation | ((value: unknown) => void),
 ): void {
   task._thenWaits++;
   const settle = () => {
     task._thenWaits--;
+    if (next instanceof Continuation) return fut._settleOutside(next);
     fut._loop._reactionsPending = true;
-    resolve(fut._outcome());
+    next(fut._outcome());
   };
-  if (fut.done()) fut._addWaiter(settle);
-  else fut._replaceWaiter(task, settle);
-}
-
-/** The future keeps the `then` callback `next` of the task's code, without the task. */
-function leaveToFuture(task: Task<unknown>, fut: Future<unknown>, next: Continuation): void {
-  const settle = () => fut._settleOutside(next);
   if (fut.done()) fut._addWaiter(settle);
   else fut._replaceWaiter(task, settle);
 }
@@ -741,7 +733,7 @@ export function sleep<T = undefined>(delay: number, value?: T): PromiseLike<T> {
         // this line, the sleep is what the task waits on.
         task._futWaiter = null;
         task._next = null;
-        leaveWaitToFuture(task, fut, next);
+        leaveToFuture(task, fut, next);
       }
       if (task._next === null) return task._yield(value as T);
     }
