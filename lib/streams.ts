@@ -645,9 +645,11 @@ export class StreamReader {
   }
 
   /**
-   * The future a read waits on until data, EOF or an error arrives: the
-   * caller awaits it directly (no async frame between the read and the
-   * loop). A waiter left done by a cancelled read counts as none.
+   * What a read awaits until data, EOF or an error arrives: the waiter
+   * future, through `awaitable` (inside a task, a native promise the task's
+   * step settles; no async frame between the read and the loop). A waiter
+   * left done by a cancelled read counts as none. `intoCaller`: a
+   * `readinto`, which keeps the transport in pull mode.
    */
   #waitForData(funcName: string, intoCaller = false): PromiseLike<void> {
     // Two reads waiting at once could not know which gets the next data.
