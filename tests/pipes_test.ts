@@ -177,25 +177,30 @@ Deno.test("read pipe: pauseReading and resumeReading on a closed pipe do nothing
 
 Deno.test("a child's stdout is read by its resource id into one slab: small chunks share a buffer", async () => {
   // Through the stream's BYOB reader instead, each small chunk would be a
-  // copy of its own (see PipeTransport).
+  // copy of its own (see PipeTransport). `cat` echoes each piece only once
+  // written, and the second is written after the first came back: two reads.
   await run(async () => {
+    const loop = getRunningLoop();
     const chunks: Uint8Array[] = [];
-    const done = getRunningLoop().createFuture<void>();
+    let arrived = loop.createFuture<void>();
+    const done = loop.createFuture<void>();
     class Collector extends SubprocessProtocol {
       override pipeDataReceived(_fd: number, data: Uint8Array) {
         chunks.push(data);
+        arrived.setResult();
       }
       override connectionLost() {
         done.setResult();
       }
     }
-    const [transport] = await getRunningLoop().subprocessExec(
-      () => new Collector(),
-      "sh",
-      "-c",
-      "printf ab; sleep 0.05; printf cd",
-      { stdin: null, stderr: null },
-    );
+    const [transport] = await loop.subprocessExec(() => new Collector(), "cat", { stderr: null });
+    const stdin = stdinOf(transport);
+    for (const piece of ["ab", "cd"]) {
+      arrived = loop.createFuture<void>();
+      stdin.write(new TextEncoder().encode(piece));
+      await arrived;
+    }
+    stdin.close();
     await done;
     transport.close();
     assertEquals(chunks.map((c) => new TextDecoder().decode(c)), ["ab", "cd"]);
