@@ -3,8 +3,8 @@
 // read path and one write path, written once here and shared by sockets
 // (TCP, Unix, TLS) and pipes (a child's stdio, any Web Stream).
 //
-// Reading and writing run as plain async functions outside the loop (host
-// callbacks). They never call the protocol themselves: every protocol
+// Reading and writing run outside the loop, as callbacks on each operation's
+// own promise (host callbacks). They never call the protocol themselves: every protocol
 // method runs in a callback of the loop (`_callSoonIO`), so a protocol sees
 // asyncio's order (`connectionMade` before any data, `connectionLost`
 // exactly once and last) and may use the running loop.
