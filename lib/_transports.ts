@@ -28,6 +28,10 @@ const DEFAULT_HIGH_WATER = 64 * 1024;
 // offered (bulk transfers).
 const SLAB_MIN = 16 * 1024;
 const SLAB_MAX = 256 * 1024;
+// The least room a growing buffer (`_growInto`) offers a read, and how far
+// it may grow in place: address space reserved, not memory.
+const GROW_ROOM = 64 * 1024;
+const GROW_RESERVE = 2 ** 32;
 // Reads may run ahead of the loop's deliveries by this much, so that a busy
 // loop makes the socket wait rather than the process buffer a flood.
 const READ_AHEAD = 256 * 1024;
@@ -342,6 +346,9 @@ export abstract class DenoTransport implements Transport {
   #used = 0;
   /** Where the pending read lands: `_chunkOf` cuts the chunk from it. */
   #space: Uint8Array = EMPTY;
+  /** Given by `_growInto`: reads land here, from `#grownTo` on, instead of in slabs. */
+  #growing: ArrayBuffer | null = null;
+  #grownTo = 0;
 
   constructor(loop: EventLoop | null, protocol: BaseProtocol, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -381,7 +388,8 @@ export abstract class DenoTransport implements Transport {
   protected _readChunk(): Promise<Uint8Array | number | null> {
     // By default, into the slab (see SLAB_MIN), with `_readInto`.
     let space = this.#slab;
-    if (space.length === 0) space = this.#slab = new Uint8Array(SLAB_MIN);
+    if (this.#growing !== null) space = this.#growingSpace();
+    else if (space.length === 0) space = this.#slab = new Uint8Array(SLAB_MIN);
     else if (this.#used !== 0) space = space.subarray(this.#used);
     this.#space = space;
     return this._readInto(space);
@@ -389,6 +397,20 @@ export abstract class DenoTransport implements Transport {
   /** The chunk that the `n` bytes `_readChunk` counted make. */
   protected _chunkOf(n: number): Uint8Array {
     const space = this.#space;
+    const growing = this.#growing;
+    if (growing !== null) {
+      const at = this.#grownTo;
+      this.#grownTo = at + n;
+      if (space.buffer === growing) return space.subarray(0, n);
+      // Read into the slab before `_growInto`: moved to its place.
+      if (this.#growingRoom(at + n)) {
+        const chunk = new Uint8Array(growing, at, n);
+        chunk.set(space.subarray(0, n));
+        return chunk;
+      }
+      this.#growing = null; // past its reserve: the reader joins what it has
+    }
+    if (space.buffer !== this.#slab.buffer) return space.subarray(0, n); // a growing buffer's
     this.#used += n;
     // A new slab when the next read of this size would not fit, so that a
     // message is rarely split across two (two chunks, two writes).
@@ -400,6 +422,68 @@ export abstract class DenoTransport implements Transport {
     }
     return space.subarray(0, n);
   }
+  /**
+   * @ignore Have the following reads land in one buffer that grows in place
+   * (a resizable `ArrayBuffer`: pages are added, nothing is copied), one
+   * after another from byte `used` on, so that the protocol's chunks are
+   * adjacent views of one memory: a stream reader's `read()` gathering all
+   * until EOF puts its first `used` bytes before them. The chunks read and
+   * not yet handed over keep the room right after `used`. Null if reads
+   * here cannot go into it (or no address space is left); until
+   * `_stopGrowing`.
+   */
+  _growInto(used: number): ArrayBuffer | null {
+    if (!this._readsIntoSlabs() || this.#buffered || this.#readBuf !== null) return null;
+    // Held chunks were handed to #deliver and are no longer in #ahead: too
+    // late to count them (and a reader that paused us rarely gathers all).
+    if (this.#held !== null) return null;
+    const grownTo = used + this.#ahead;
+    try {
+      this.#growing = new ArrayBuffer(grownTo, { maxByteLength: GROW_RESERVE });
+    } catch {
+      return null; // an older runtime, or no address space left
+    }
+    this.#grownTo = grownTo;
+    return this.#growing;
+  }
+
+  /** @ignore Reads go into slabs again (see `_growInto`). */
+  _stopGrowing(): void {
+    this.#growing = null;
+  }
+
+  /** True if `_readChunk` reads into the slab (and so can read into a growing buffer). */
+  protected _readsIntoSlabs(): boolean {
+    return true;
+  }
+
+  /** A view of the growing buffer's room for the next read, made to grow first if small. */
+  #growingSpace(): Uint8Array {
+    const at = this.#grownTo;
+    if (!this.#growingRoom(at + GROW_ROOM)) {
+      // Past its reserve: back to slabs; the reader joins what it has.
+      this.#growing = null;
+      if (this.#slab.length === 0) this.#slab = new Uint8Array(SLAB_MIN);
+      return this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
+    }
+    const growing = this.#growing!;
+    return new Uint8Array(growing, at, growing.byteLength - at);
+  }
+
+  /**
+   * Grow the growing buffer to at least `size` bytes, by an eighth at least
+   * (in place, so small steps cost little, and leave little unused); false
+   * past its reserve.
+   */
+  #growingRoom(size: number): boolean {
+    const growing = this.#growing!;
+    if (growing.byteLength >= size) return true;
+    if (size > growing.maxByteLength) return false;
+    const next = Math.max(size, growing.byteLength + (growing.byteLength >> 3));
+    growing.resize(Math.min(next, growing.maxByteLength));
+    return true;
+  }
+
   /** Read into `buf` (never empty); how many bytes, `null` or 0 at EOF. */
   protected abstract _readInto(buf: Uint8Array): Promise<number | null>;
   /** Write some of `chunk`; resolve to how many bytes were written. */
@@ -1214,6 +1298,10 @@ export class PipeTransport extends DenoTransport {
   protected override _isIOError(exc: unknown): boolean {
     return this.#readRid === undefined && this.#writeRid === undefined ||
       super._isIOError(exc);
+  }
+
+  protected override _readsIntoSlabs(): boolean {
+    return this.#readRid !== undefined;
   }
 
   protected override _readChunk(): Promise<Uint8Array | number | null> {

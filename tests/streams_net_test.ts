@@ -19,10 +19,14 @@ import {
   sleep,
   startServer,
   startUnixServer,
-  type StreamReader,
+  StreamReader,
+  StreamReaderProtocol,
   type StreamWriter,
+  TimeoutError,
   type Transport,
+  waitFor,
 } from "../mod.ts";
+import { SocketTransport } from "../lib/_transports.ts";
 
 async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
   for await (const line of reader) {
@@ -690,4 +694,185 @@ Deno.test("what read(n) and readline() return is the caller's to keep, in order:
     }
     assertEquals(got.length, bulk.length);
     assert(got.every((b, i) => b === bulk[i]), "a kept read(n) result was written again");
+  }));
+
+/** `n` bytes of a pattern that shows a byte out of place. */
+function pattern(n: number, salt = 0): Uint8Array {
+  return new Uint8Array(n).map((_, i) => (i * 31 + (i >> 12) + salt) & 255);
+}
+
+/** Send `data` on `conn` in pieces of the given sizes, in turn. */
+async function sendInPieces(conn: Deno.Conn, data: Uint8Array, sizes: number[]): Promise<void> {
+  for (let off = 0, i = 0; off < data.length; i++) {
+    const end = Math.min(off + sizes[i % sizes.length], data.length);
+    while (off < end) off += await conn.write(data.subarray(off, end));
+  }
+}
+
+Deno.test("read() of megabytes gathers them where the socket reads them: one buffer grown in place, in order, with what came before", async (t) => {
+  // A 64 KiB limit reads ahead before read() begins; a 1 KiB one leaves the
+  // transport paused with chunks held, so read() must wait to read in place.
+  for (const limit of [64 * 1024, 1024]) {
+    await t.step(`limit ${limit}`, () =>
+      inRealLoop(async () => {
+        const head = new TextEncoder().encode("head\n");
+        const body = pattern(3 << 20);
+        let got: { line: string; all: Uint8Array } | null = null;
+        const server = await startServer(
+          async (reader, writer) => {
+            const line = dec(await reader.readline());
+            await sleep(0.05); // the body arrives meanwhile
+            got = { line, all: await reader.read() };
+            writer.close();
+          },
+          "127.0.0.1",
+          0,
+          { limit },
+        );
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: portOf(server) });
+        await sendInPieces(conn, new Uint8Array([...head, ...body]), [1, 7000, 65536, 300000, 17]);
+        await conn.closeWrite();
+        await conn.read(new Uint8Array(1)); // the server's close
+        conn.close();
+        server.close();
+        await server.waitClosed();
+        const { line, all } = got!;
+        assertEquals(line, "head\n");
+        assertEquals(all.length, body.length);
+        assert(all.every((b, i) => b === body[i]), "a byte out of place");
+        assert((all.buffer as ArrayBuffer).resizable, "joined at EOF, not read in place");
+      }));
+  }
+});
+
+Deno.test("read() under 256 KiB joins its chunks at EOF (no buffer reserved to grow)", () =>
+  inRealLoop(async () => {
+    const body = pattern(100_000);
+    const server = await startServer(
+      async (reader, writer) => {
+        writer.write(await reader.read());
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
+    writer.write(body);
+    writer.writeEof();
+    const echoed = await reader.read();
+    assertEquals(echoed.length, body.length);
+    assert(echoed.every((b, i) => b === body[i]));
+    assert(!(echoed.buffer as ArrayBuffer).resizable);
+    await closeBoth(writer, server);
+  }));
+
+Deno.test("a read() cancelled while it gathers in place drops what it took, as CPython's; what comes after stays", () =>
+  inRealLoop(async () => {
+    const first = pattern(1 << 20);
+    const rest = pattern(300_000, 7);
+    let sendRest!: () => void;
+    const restWanted = new Promise<void>((resolve) => sendRest = resolve);
+    let outcome: { timedOut: boolean; all: Uint8Array } | null = null;
+    const server = await startServer(
+      async (reader, writer) => {
+        let timedOut = false;
+        try {
+          await waitFor(reader.read(), 0.3);
+        } catch (err) {
+          timedOut = err instanceof TimeoutError;
+        }
+        sendRest();
+        outcome = { timedOut, all: await reader.read() };
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: portOf(server) });
+    await sendInPieces(conn, first, [65536]);
+    await within(10, () => restWanted);
+    await sendInPieces(conn, rest, [65536]);
+    await conn.closeWrite();
+    await conn.read(new Uint8Array(1));
+    conn.close();
+    server.close();
+    await server.waitClosed();
+    const { timedOut, all } = outcome!;
+    assert(timedOut);
+    assertEquals(all.length, rest.length);
+    assert(all.every((b, i) => b === rest[i]), "the rest");
+  }));
+
+/**
+ * A `Deno.Conn` with no socket behind it (and so no resource id): each read
+ * takes what `give` queued, as much as fits, at once if there is some.
+ */
+class ScriptedConn {
+  remoteAddr = { transport: "unix", path: "" } as Deno.Addr;
+  localAddr = { transport: "unix", path: "" } as Deno.Addr;
+  #queue: (Uint8Array | null)[] = [];
+  #waiting: { buf: Uint8Array; resolve: (n: number | null) => void } | null = null;
+  give(data: Uint8Array | null): void {
+    this.#queue.push(data);
+    const waiting = this.#waiting;
+    if (waiting !== null) {
+      this.#waiting = null;
+      waiting.resolve(this.#take(waiting.buf));
+    }
+  }
+  read(buf: Uint8Array): Promise<number | null> {
+    if (this.#queue.length > 0) return Promise.resolve(this.#take(buf));
+    return new Promise((resolve) => this.#waiting = { buf, resolve });
+  }
+  #take(buf: Uint8Array): number | null {
+    const data = this.#queue[0];
+    if (data === null) return null;
+    const n = Math.min(data.length, buf.length);
+    buf.set(data.subarray(0, n));
+    if (n === data.length) this.#queue.shift();
+    else this.#queue[0] = data.subarray(n);
+    return n;
+  }
+  write(data: Uint8Array): Promise<number> {
+    return Promise.resolve(data.length);
+  }
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): void {}
+}
+
+Deno.test("read() that starts gathering in place while chunks wait to be handed over puts them where they belong", () =>
+  inRealLoop(async (loop) => {
+    const conn = new ScriptedConn();
+    const reader = new StreamReader({ limit: 1 << 20 });
+    const transport = new SocketTransport(
+      loop,
+      conn as unknown as Deno.Conn,
+      new StreamReaderProtocol(reader),
+    );
+    transport._start(true);
+    const body = pattern(2 << 20);
+    conn.give(body.subarray(0, 200_000));
+    while (reader._buffered < 200_000) await sleep(0);
+    const all = loop.createTask(() => reader.read());
+    await sleep(0);
+    // The chunk that wakes read() past 256 KiB has the next one come in a
+    // callback just before read()'s task goes on: that one is read, but
+    // handed over only after read() began to gather in place.
+    const feed = reader._feedOwned.bind(reader);
+    reader._feedOwned = (chunk) => {
+      reader._feedOwned = feed;
+      loop.callSoon(() => conn.give(body.subarray(280_000, 320_000)));
+      feed(chunk);
+    };
+    conn.give(body.subarray(200_000, 280_000));
+    await sleep(0.01);
+    conn.give(body.subarray(320_000));
+    conn.give(null);
+    const got = await all;
+    assertEquals(got.length, body.length);
+    assert(got.every((b, i) => b === body[i]), "a byte out of place");
+    assert((got.buffer as ArrayBuffer).resizable, "joined at EOF, not read in place");
+    transport.close();
   }));
