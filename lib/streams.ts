@@ -358,7 +358,9 @@ export class StreamReader {
   /**
    * Read up to `n` bytes: with `n < 0` (the default) everything until EOF;
    * else at most `n` of the buffered bytes, as soon as at least one is
-   * there. Empty at EOF.
+   * there. Empty at EOF. Everything until EOF, past 256 KiB from a socket
+   * or a child's pipe, comes as a view of a larger, resizable buffer that
+   * it was read into (nothing is joined at EOF).
    * Mirrors `StreamReader.read`.
    * @throws {TypeError} if `n` is not an integer.
    */
