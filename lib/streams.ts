@@ -468,41 +468,52 @@ export class StreamReader {
    *   buffer) is discarded.
    */
   readline(): Promise<Uint8Array> {
+    return this.#readUntilOne(NEWLINE[0], true);
+  }
+
+  /**
+   * `readline()`, or `readuntil()` with one separator: at once if a match
+   * is buffered, else as a `then` on the wait for more data, not an async
+   * frame (~260 bytes less a wait). EOF, errors and data past the limit
+   * take the general path.
+   */
+  #readUntilOne(sep: Uint8Array, line: boolean): Promise<Uint8Array> {
     try {
-      const line = this.#lineFrom(0);
-      return line instanceof Uint8Array ? Promise.resolve(line) : line;
+      const got = this.#untilFrom(sep, 0, line);
+      return got instanceof Uint8Array ? Promise.resolve(got) : got;
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  /**
-   * Fast path: the line, if a whole one is buffered; else the promise of it
-   * once more data comes (waited for as a `then` on the wait, not an async
-   * frame: ~260 bytes less a wait; and searching only the new bytes, since
-   * a separator of one byte cannot span the old and the new). EOF, errors
-   * and lines past the limit take the general path.
-   */
-  #lineFrom(from: number): Uint8Array | Promise<Uint8Array> {
+  /** The fast path of `#readUntilOne`, searching from `from` (where a match may start). */
+  #untilFrom(sep: Uint8Array, from: number, line: boolean): Uint8Array | Promise<Uint8Array> {
     if (this.#exception === null) {
-      const i = this.#indexOf(NEWLINE[0], from);
+      const i = this.#indexOf(sep, from);
       if (i !== -1 && i <= this.#limit) {
-        const line = this.#take(i + 1);
+        const chunk = this.#take(i + sep.length);
         this.#maybeResume();
-        return line;
+        return chunk;
       }
-      if (i === -1 && !this.#eof && this.#size <= this.#limit) return this.#waitForLine();
+      if (i === -1 && !this.#eof && this.#size + 1 - sep.length <= this.#limit) {
+        return this.#waitUntil(sep, line);
+      }
     }
-    return this.#readline();
+    return line ? this.#readline() : this.#readUntil([sep]);
   }
 
-  /** (Apart from `#lineFrom`, which would otherwise allocate this closure's scope per call.) */
-  #waitForLine(): Promise<Uint8Array> {
-    const from = this.#size;
+  /**
+   * Wait for data, then search only where a match can now be: one that
+   * spans the old bytes and the new starts at most `sep.length - 1` back.
+   * (Apart from `#untilFrom`, which would otherwise allocate this closure's
+   * scope per call.)
+   */
+  #waitUntil(sep: Uint8Array, line: boolean): Promise<Uint8Array> {
+    const from = Math.max(0, this.#size + 1 - sep.length);
     const waiting = this.#waitForData("readuntil");
-    // A future outside a task: adopted, so that readline() returns a promise.
+    // A future outside a task: adopted, so that the read returns a promise.
     const wait = waiting instanceof Promise ? waiting : Promise.resolve(waiting);
-    return wait.then(() => this.#lineFrom(from));
+    return wait.then(() => this.#untilFrom(sep, from, line));
   }
 
   async #readline(): Promise<Uint8Array> {
@@ -531,7 +542,8 @@ export class StreamReader {
    * @throws {RangeError} if a separator is empty or none is given.
    */
   readuntil(separator: Separator | readonly Separator[] = "\n"): Promise<Uint8Array> {
-    return this.#readUntil(separatorsOf(separator));
+    const seps = separatorsOf(separator);
+    return seps.length === 1 ? this.#readUntilOne(seps[0], false) : this.#readUntil(seps);
   }
 
   async #readUntil(seps: readonly Uint8Array[]): Promise<Uint8Array> {

@@ -153,6 +153,40 @@ Deno.test("readuntil() with a multi-byte separator split across chunks", () =>
     assertEquals(await rest(reader), "rest");
   }));
 
+Deno.test("readuntil() waiting while the data trickles in byte by byte finds a separator spanning the feeds; past the limit LimitOverrunError keeps the data", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop, limit: 8 });
+    const found = loop.createTask(() => reader.readuntil("\r\n\r\n"));
+    for (const ch of "ab\r\n\r\n") {
+      await sleep(0);
+      reader.feedData(enc(ch));
+    }
+    assertEquals(dec(await found), "ab\r\n\r\n");
+    const over = loop.createTask(() => reader.readuntil("\r\n\r\n"));
+    for (const ch of "0123456789ab") {
+      await sleep(0);
+      reader.feedData(enc(ch));
+    }
+    // As CPython: raised once the bytes that cannot start a match pass the limit.
+    await assertRejects(() => over, LimitOverrunError, "Separator is not found");
+    assertEquals(reader._buffered, 12);
+    reader.feedEof();
+    assertEquals(await rest(reader), "0123456789ab");
+  }));
+
+Deno.test("readuntil() called from a plain callback (no task) returns a promise", () =>
+  onLoop(async (loop) => {
+    const reader = new StreamReader({ loop });
+    let got: Promise<Uint8Array> | null = null;
+    loop.callSoon(() => got = reader.readuntil("||"));
+    await sleep(0);
+    reader.feedData(enc("a|"));
+    await sleep(0);
+    reader.feedData(enc("|b"));
+    assert(got! instanceof Promise);
+    assertEquals(dec(await got!), "a||");
+  }));
+
 /** Feed `parts` as a transport would: owned arrays, each its own chunk when 1 KiB or more. */
 function feedChunks(reader: StreamReader, parts: string[]): void {
   for (const part of parts) reader._feedOwned(enc(part));
