@@ -195,7 +195,7 @@ export class StreamReader {
   #into: Uint8Array | null = null;
   #inPlace: Uint8Array | null = null;
   // read(): the buffer that all reads land in, growing in place, and how
-  // much of it holds data (see #readAllInPlace).
+  // much of it holds data (see #gatherInPlace).
   #growing: ArrayBuffer | null = null;
   #grownTo = 0;
 
@@ -387,8 +387,8 @@ export class StreamReader {
     try {
       for (;;) {
         if (this.#exception !== null) throw this.#exception;
-        if (this.#growing === null && gathered + this.#size >= READ_ALL_IN_PLACE && !this.#eof) {
-          this.#readAllInPlace(blocks, gathered);
+        if (this.#growing === null && gathered + this.#size >= GATHER_IN_PLACE && !this.#eof) {
+          this.#gatherInPlace(blocks, gathered);
         }
         if (this.#growing !== null) {
           // Everything stays buffered, as one chunk if all went well.
@@ -412,24 +412,22 @@ export class StreamReader {
     } catch (err) {
       // Cancelled or failed, a read() loses what it took, as CPython's does
       // (its blocks): in place, those bytes are still buffered.
-      if (this.#growing !== null) this.#skip(taken);
+      if (this.#growing !== null) this.#skip(Math.min(taken, this.#size));
       throw err;
     } finally {
-      if (this.#growing !== null) {
-        this.#growing = null;
-        this.#transport!._stopGrowing!();
-      }
+      this.#stopGathering();
     }
   }
 
   /**
-   * Past READ_ALL_IN_PLACE bytes, have the transport read the rest into one
-   * buffer that grows in place (`_growInto`), after a copy of what came so
-   * far; if it cannot yet, this is asked again at the next data. At EOF
-   * the bytes are then there already: joining many chunks into fresh
-   * memory was half of a big `communicate()`'s time.
+   * Have the transport read what comes next into one buffer that grows in
+   * place (`_growInto`), after a copy of what came so far (`blocks`, then
+   * the buffered bytes), so that a big read (`read()` past GATHER_IN_PLACE
+   * bytes, a big `readexactly`) finds its bytes in one place instead of
+   * joining many chunks into fresh memory (half of a big `communicate()`'s
+   * time). If the transport cannot yet, a later call may.
    */
-  #readAllInPlace(blocks: Uint8Array[], gathered: number): void {
+  #gatherInPlace(blocks: Uint8Array[], gathered: number): void {
     const used = gathered + this.#size;
     const growing = this.#transport?._growInto?.(used);
     if (growing === undefined || growing === null) return;
@@ -445,7 +443,7 @@ export class StreamReader {
     this.#maybeResume();
     this.#growing = growing;
     this.#grownTo = used;
-    this.#push(head);
+    if (used > 0) this.#push(head);
   }
 
   /**
@@ -453,9 +451,15 @@ export class StreamReader {
    * V8 zeroes what a shrink gives back, 60 ms for 128 MiB never touched.)
    */
   #readAllDone(): Uint8Array {
+    this.#stopGathering();
+    return this.#take(this.#size);
+  }
+
+  /** Reads go back to the transport's own memory (see `#gatherInPlace`). */
+  #stopGathering(): void {
+    if (this.#growing === null) return;
     this.#growing = null;
     this.#transport!._stopGrowing!();
-    return this.#take(this.#size);
   }
 
   /**
@@ -584,7 +588,9 @@ export class StreamReader {
   }
 
   /**
-   * Read exactly `n` bytes.
+   * Read exactly `n` bytes. From 256 KiB on, a socket or a child's pipe is
+   * read into one growing buffer meanwhile (see `read`), and the bytes come
+   * as a view of it.
    * Mirrors `StreamReader.readexactly`.
    * @throws {IncompleteReadError} at EOF before `n` bytes (`partial` has them).
    * @throws {RangeError} if `n` is negative.
@@ -594,9 +600,14 @@ export class StreamReader {
     if (n < 0) throw new RangeError("readexactly size can not be less than zero");
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return new Uint8Array(0);
-    while (this.#size < n) {
-      if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
-      await this.#waitForData("readexactly");
+    try {
+      while (this.#size < n) {
+        if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
+        if (n >= GATHER_IN_PLACE && this.#growing === null) this.#gatherInPlace([], 0);
+        await this.#waitForData("readexactly");
+      }
+    } finally {
+      this.#stopGathering();
     }
     const data = this.#take(n);
     this.#maybeResume();
@@ -1486,9 +1497,9 @@ export async function startUnixServer(
   return await getRunningLoop().createUnixServer(factory, path, options);
 }
 
-// read() gathers in one growing buffer from this many bytes on (below, a
-// join at EOF costs less than reserving the buffer's address space).
-const READ_ALL_IN_PLACE = 256 * 1024;
+// read() and readexactly() gather in one growing buffer from this many
+// bytes on (below, a join costs less than reserving the address space).
+const GATHER_IN_PLACE = 256 * 1024;
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];

@@ -642,6 +642,27 @@ Deno.test("TLS: openConnection and startServer with ssl", async (t) => {
 
 const EMPTY = new Uint8Array(0);
 
+/** `n` bytes of a pattern that shows a byte out of place. */
+function pattern(n: number, salt = 0): Uint8Array {
+  return new Uint8Array(n).map((_, i) => (i * 31 + (i >> 12) + salt) & 255);
+}
+
+/** Send `data` on `conn` in pieces of the given sizes, in turn. */
+async function sendInPieces(conn: Deno.Conn, data: Uint8Array, sizes: number[]): Promise<void> {
+  for (let off = 0, i = 0; off < data.length; i++) {
+    const end = Math.min(off + sizes[i % sizes.length], data.length);
+    while (off < end) off += await conn.write(data.subarray(off, end));
+  }
+}
+
+/** After the client's EOF: wait for the server to close the connection, then close both. */
+async function closeAfterServer(conn: Deno.Conn, server: Server): Promise<void> {
+  await conn.read(new Uint8Array(1)); // the server's close
+  conn.close();
+  server.close();
+  await server.waitClosed();
+}
+
 Deno.test("what read(n) and readline() return is the caller's to keep, in order: none is ever written again", () =>
   inRealLoop(async () => {
     // Kept without a copy while megabytes more arrive, then checked: the
@@ -650,7 +671,7 @@ Deno.test("what read(n) and readline() return is the caller's to keep, in order:
     // chunks held while paused delivered after newer ones.)
     const lines = Array.from({ length: 20000 }, (_, i) => `line ${i} ${"x".repeat(i % 300)}\n`);
     const text = lines.join("");
-    const bulk = new Uint8Array(3 << 20).map((_, i) => (i * 31 + (i >> 12)) & 255);
+    const bulk = pattern(3 << 20);
     const keptLines: Uint8Array[] = [];
     const keptBulk: Uint8Array[] = [];
     let done!: () => void;
@@ -672,17 +693,10 @@ Deno.test("what read(n) and readline() return is the caller's to keep, in order:
     );
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: portOf(server) });
     const all = new Uint8Array([...new TextEncoder().encode(text), ...bulk]);
-    const sizes = [1, 100, 5000, 65536, 17, 300000, 2048];
-    for (let off = 0, i = 0; off < all.length; i++) {
-      const end = Math.min(off + sizes[i % sizes.length], all.length);
-      while (off < end) off += await conn.write(all.subarray(off, end));
-    }
+    await sendInPieces(conn, all, [1, 100, 5000, 65536, 17, 300000, 2048]);
     await conn.closeWrite();
     await within(30, () => handled);
-    await conn.read(new Uint8Array(1)); // the server's close
-    conn.close();
-    server.close();
-    await server.waitClosed();
+    await closeAfterServer(conn, server);
     const bad = keptLines.findIndex((line, i) => dec(line) !== lines[i]);
     assertEquals(bad, -1, `line ${bad} is ${JSON.stringify(dec(keptLines[bad] ?? EMPTY))}`);
     assertEquals(keptLines.map(dec).join(""), text, "a kept line was written again");
@@ -695,19 +709,6 @@ Deno.test("what read(n) and readline() return is the caller's to keep, in order:
     assertEquals(got.length, bulk.length);
     assert(got.every((b, i) => b === bulk[i]), "a kept read(n) result was written again");
   }));
-
-/** `n` bytes of a pattern that shows a byte out of place. */
-function pattern(n: number, salt = 0): Uint8Array {
-  return new Uint8Array(n).map((_, i) => (i * 31 + (i >> 12) + salt) & 255);
-}
-
-/** Send `data` on `conn` in pieces of the given sizes, in turn. */
-async function sendInPieces(conn: Deno.Conn, data: Uint8Array, sizes: number[]): Promise<void> {
-  for (let off = 0, i = 0; off < data.length; i++) {
-    const end = Math.min(off + sizes[i % sizes.length], data.length);
-    while (off < end) off += await conn.write(data.subarray(off, end));
-  }
-}
 
 Deno.test("read() of megabytes gathers them where the socket reads them: one buffer grown in place, in order, with what came before", async (t) => {
   // A 64 KiB limit reads ahead before read() begins; a 1 KiB one leaves the
@@ -732,10 +733,7 @@ Deno.test("read() of megabytes gathers them where the socket reads them: one buf
         const conn = await Deno.connect({ hostname: "127.0.0.1", port: portOf(server) });
         await sendInPieces(conn, new Uint8Array([...head, ...body]), [1, 7000, 65536, 300000, 17]);
         await conn.closeWrite();
-        await conn.read(new Uint8Array(1)); // the server's close
-        conn.close();
-        server.close();
-        await server.waitClosed();
+        await closeAfterServer(conn, server);
         const { line, all } = got!;
         assertEquals(line, "head\n");
         assertEquals(all.length, body.length);
@@ -793,10 +791,7 @@ Deno.test("a read() cancelled while it gathers in place drops what it took, as C
     await within(10, () => restWanted);
     await sendInPieces(conn, rest, [65536]);
     await conn.closeWrite();
-    await conn.read(new Uint8Array(1));
-    conn.close();
-    server.close();
-    await server.waitClosed();
+    await closeAfterServer(conn, server);
     const { timedOut, all } = outcome!;
     assert(timedOut);
     assertEquals(all.length, rest.length);
@@ -875,4 +870,33 @@ Deno.test("read() that starts gathering in place while chunks wait to be handed 
     assert(got.every((b, i) => b === body[i]), "a byte out of place");
     assert((got.buffer as ArrayBuffer).resizable, "joined at EOF, not read in place");
     transport.close();
+  }));
+
+Deno.test("readexactly() of megabytes gathers them where the socket reads them; what follows stays readable", () =>
+  inRealLoop(async () => {
+    const body = pattern(3 << 20, 3);
+    let got: { all: Uint8Array; tail: string } | null = null;
+    const server = await startServer(
+      async (reader, writer) => {
+        const size = new DataView((await reader.readexactly(4)).slice().buffer).getUint32(0);
+        const all = await reader.readexactly(size);
+        got = { all, tail: dec(await reader.read()) };
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: portOf(server) });
+    const message = new Uint8Array(4 + body.length + 4);
+    new DataView(message.buffer).setUint32(0, body.length);
+    message.set(body, 4);
+    message.set(new TextEncoder().encode("tail"), 4 + body.length);
+    await sendInPieces(conn, message, [3, 70000, 65536, 1]);
+    await conn.closeWrite();
+    await closeAfterServer(conn, server);
+    const { all, tail } = got!;
+    assertEquals(all.length, body.length);
+    assert(all.every((b, i) => b === body[i]), "a byte out of place");
+    assert((all.buffer as ArrayBuffer).resizable, "joined, not read in place");
+    assertEquals(tail, "tail");
   }));
