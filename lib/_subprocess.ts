@@ -303,12 +303,20 @@ class WritePipeTransport extends PipeTransport {
  * `ReadSubprocessPipeProto`).
  */
 class PipeProtocol extends Protocol {
+  /**
+   * @ignore The bytes handed on to the child's protocol and not yet given
+   * to it (that is a loop callback later): what a stream reader gathering
+   * in place must keep room for (`DenoTransport._growInto`).
+   */
+  _bytesHeld = 0;
+
   constructor(readonly owner: ChildTransport, readonly fd: number) {
     super();
   }
 
   override dataReceived(data: Uint8Array): void {
-    this.owner._pipeDataReceived(this.fd, data);
+    this._bytesHeld += data.length;
+    this.owner._pipeDataReceived(this, data);
   }
 
   override connectionLost(exc: unknown): void {
@@ -433,8 +441,11 @@ export class ChildTransport implements SubprocessTransport {
   }
 
   /** @ignore From a read pipe's protocol. */
-  _pipeDataReceived(fd: number, data: Uint8Array): void {
-    this.#call(() => this.#protocol.pipeDataReceived(fd, data));
+  _pipeDataReceived(from: PipeProtocol, data: Uint8Array): void {
+    this.#call(() => {
+      from._bytesHeld -= data.length;
+      this.#protocol.pipeDataReceived(from.fd, data);
+    });
   }
 
   /** @ignore From a pipe's protocol: the pipe is lost. */

@@ -428,7 +428,8 @@ export abstract class DenoTransport implements Transport {
    * after another from byte `used` on, so that the protocol's chunks are
    * adjacent views of one memory: a stream reader's `read()` gathering all
    * until EOF puts its first `used` bytes before them. The chunks read and
-   * not yet handed over keep the room right after `used`. Null if reads
+   * not yet handed over (to the protocol, or by it: `_bytesHeld`) keep the
+   * room right after `used`. Null if reads
    * here cannot go into it (or no address space is left); until
    * `_stopGrowing`.
    */
@@ -437,7 +438,9 @@ export abstract class DenoTransport implements Transport {
     // Held chunks were handed to #deliver and are no longer in #ahead: too
     // late to count them (and a reader that paused us rarely gathers all).
     if (this.#held !== null) return null;
-    const grownTo = used + this.#ahead;
+    // (A child's pipe hands its chunks on a loop callback later: those too.)
+    const handedOn = (this._protocol as { _bytesHeld?: number })._bytesHeld ?? 0;
+    const grownTo = used + this.#ahead + handedOn;
     try {
       this.#growing = new ArrayBuffer(grownTo, { maxByteLength: GROW_RESERVE });
     } catch {

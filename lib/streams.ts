@@ -194,10 +194,14 @@ export class StreamReader {
   #lent: Uint8Array | null = null;
   #into: Uint8Array | null = null;
   #inPlace: Uint8Array | null = null;
-  // read(): the buffer that all reads land in, growing in place, and how
-  // much of it holds data (see #gatherInPlace).
+  // A big read gathering in place (see #gatherInPlace): the buffer the
+  // reads land in, how much of it holds data, where the room kept for the
+  // chunks read before ends, and whether it is a read() (which has taken
+  // the bytes: other reads meanwhile fail, as they would find none).
   #growing: ArrayBuffer | null = null;
   #grownTo = 0;
+  #roomTo = 0;
+  #readingAll = false;
 
   #onReadiness: (() => void) | null = null;
 
@@ -321,9 +325,12 @@ export class StreamReader {
   }
 
   /**
-   * A chunk while read() gathers in its growing buffer: the transport's
-   * reads extend it, and a chunk read before it began goes in the room the
-   * transport left for it; one that fits nowhere is queued as it is.
+   * A chunk while a big read gathers in place: the transport's reads extend
+   * what is there; a chunk read before the gathering began goes in the room
+   * the transport kept for it. Anything else (more such chunks than the
+   * room holds, as when a child's pipe hands its chunks on one callback
+   * later) ends the gathering: the chunks are queued as they are, in order,
+   * and joined at the end as before.
    */
   #feedGrowing(chunk: Uint8Array): void {
     const growing = this.#growing!;
@@ -331,14 +338,16 @@ export class StreamReader {
     const n = chunk.length;
     if (chunk.buffer === growing && chunk.byteOffset === at) {
       this.#push(chunk);
-    } else if (at + n <= growing.byteLength) {
+      this.#grownTo = at + n;
+    } else if (chunk.buffer !== growing && at + n <= this.#roomTo) {
       const placed = new Uint8Array(growing, at, n);
       placed.set(chunk);
       this.#push(placed);
+      this.#grownTo = at + n;
     } else {
+      this.#stopGathering();
       this.#push(chunk);
     }
-    this.#grownTo = at + n;
     this.#fed();
   }
 
@@ -358,9 +367,9 @@ export class StreamReader {
   /**
    * Read up to `n` bytes: with `n < 0` (the default) everything until EOF;
    * else at most `n` of the buffered bytes, as soon as at least one is
-   * there. Empty at EOF. Everything until EOF, past 256 KiB from a socket
-   * or a child's pipe, comes as a view of a larger, resizable buffer that
-   * it was read into (nothing is joined at EOF).
+   * there. Empty at EOF. Everything until EOF, past 1 MiB from a socket or
+   * a child's pipe, comes as a view of a larger, resizable buffer that it
+   * was read into (nothing is joined at EOF).
    * Mirrors `StreamReader.read`.
    * @throws {TypeError} if `n` is not an integer.
    */
@@ -368,6 +377,7 @@ export class StreamReader {
     if (!Number.isInteger(n)) throw new TypeError(`n must be an integer, got ${n}`);
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return new Uint8Array(0);
+    this.#checkNotReadingAll("read");
     if (n < 0) return await this.#readAll();
     if (this.#size === 0 && !this.#eof) await this.#waitForData("read");
     if (this.#size === 0) return new Uint8Array(0);
@@ -388,7 +398,10 @@ export class StreamReader {
       for (;;) {
         if (this.#exception !== null) throw this.#exception;
         if (this.#growing === null && gathered + this.#size >= GATHER_IN_PLACE && !this.#eof) {
-          this.#gatherInPlace(blocks, gathered);
+          if (this.#gatherInPlace(blocks, gathered)) {
+            gathered = 0; // now buffered again
+            this.#readingAll = true;
+          }
         }
         if (this.#growing !== null) {
           // Everything stays buffered, as one chunk if all went well.
@@ -427,10 +440,12 @@ export class StreamReader {
    * joining many chunks into fresh memory (half of a big `communicate()`'s
    * time). If the transport cannot yet, a later call may.
    */
-  #gatherInPlace(blocks: Uint8Array[], gathered: number): void {
+  #gatherInPlace(blocks: Uint8Array[], gathered: number): boolean {
     const used = gathered + this.#size;
     const growing = this.#transport?._growInto?.(used);
-    if (growing === undefined || growing === null) return;
+    if (growing === undefined || growing === null) return false;
+    // The buffer starts as long as the room kept (see `_growInto`).
+    this.#roomTo = growing.byteLength;
     const head = new Uint8Array(growing, 0, used);
     let at = 0;
     for (const block of blocks) {
@@ -444,6 +459,7 @@ export class StreamReader {
     this.#growing = growing;
     this.#grownTo = used;
     if (used > 0) this.#push(head);
+    return true;
   }
 
   /**
@@ -459,7 +475,21 @@ export class StreamReader {
   #stopGathering(): void {
     if (this.#growing === null) return;
     this.#growing = null;
+    this.#readingAll = false;
     this.#transport!._stopGrowing!();
+  }
+
+  /**
+   * While read() gathers in place, the bytes buffered are its own, taken
+   * (CPython's read() holds them in its blocks, leaving none): another read
+   * would wait with it, and fails as such.
+   */
+  #checkNotReadingAll(funcName: string): void {
+    if (this.#readingAll) {
+      throw new RuntimeError(
+        `${funcName}() called while another coroutine is already waiting for incoming data`,
+      );
+    }
   }
 
   /**
@@ -483,6 +513,10 @@ export class StreamReader {
    */
   #readUntilOne(sep: Uint8Array, line: boolean): Promise<Uint8Array> {
     try {
+      this.#checkNotReadingAll("readuntil");
+      // As CPython's: an exception set is raised on entry; after a wait, a
+      // match that came before it is returned first.
+      if (this.#exception !== null) return line ? this.#readline() : this.#readUntil([sep]);
       const got = this.#untilFrom(sep, 0, line);
       return got instanceof Uint8Array ? Promise.resolve(got) : got;
     } catch (err) {
@@ -492,17 +526,14 @@ export class StreamReader {
 
   /** The fast path of `#readUntilOne`, searching from `from` (where a match may start). */
   #untilFrom(sep: Uint8Array, from: number, line: boolean): Uint8Array | Promise<Uint8Array> {
-    if (this.#exception === null) {
-      const i = this.#indexOf(sep, from);
-      if (i !== -1 && i <= this.#limit) {
-        const chunk = this.#take(i + sep.length);
-        this.#maybeResume();
-        return chunk;
-      }
-      if (i === -1 && !this.#eof && this.#size + 1 - sep.length <= this.#limit) {
-        return this.#waitUntil(sep, line);
-      }
+    const i = this.#indexOf(sep, from);
+    if (i !== -1 && i <= this.#limit) {
+      const chunk = this.#take(i + sep.length);
+      this.#maybeResume();
+      return chunk;
     }
+    const more = i === -1 && !this.#eof && this.#size + 1 - sep.length <= this.#limit;
+    if (more && this.#exception === null) return this.#waitUntil(sep, line);
     return line ? this.#readline() : this.#readUntil([sep]);
   }
 
@@ -588,7 +619,7 @@ export class StreamReader {
   }
 
   /**
-   * Read exactly `n` bytes. From 256 KiB on, a socket or a child's pipe is
+   * Read exactly `n` bytes. From 1 MiB on, a socket or a child's pipe is
    * read into one growing buffer meanwhile (see `read`), and the bytes come
    * as a view of it.
    * Mirrors `StreamReader.readexactly`.
@@ -600,14 +631,18 @@ export class StreamReader {
     if (n < 0) throw new RangeError("readexactly size can not be less than zero");
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return new Uint8Array(0);
+    this.#checkNotReadingAll("readexactly");
+    let gathering = false;
     try {
       while (this.#size < n) {
         if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
-        if (n >= GATHER_IN_PLACE && this.#growing === null) this.#gatherInPlace([], 0);
+        if (n >= GATHER_IN_PLACE && this.#growing === null) {
+          gathering = this.#gatherInPlace([], 0);
+        }
         await this.#waitForData("readexactly");
       }
     } finally {
-      this.#stopGathering();
+      if (gathering) this.#stopGathering();
     }
     const data = this.#take(n);
     this.#maybeResume();
@@ -662,6 +697,7 @@ export class StreamReader {
     }
     if (this.#exception !== null) throw this.#exception;
     if (buffer.length === 0) return 0;
+    this.#checkNotReadingAll("readinto");
     if (this.#size === 0 && !this.#eof) {
       this.#into = buffer;
       try {
@@ -1498,8 +1534,9 @@ export async function startUnixServer(
 }
 
 // read() and readexactly() gather in one growing buffer from this many
-// bytes on (below, a join costs less than reserving the address space).
-const GATHER_IN_PLACE = 256 * 1024;
+// bytes on: below, a join costs little, and each gathering reserves address
+// space (and a mapping) for as long as its result lives.
+const GATHER_IN_PLACE = 1024 * 1024;
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];

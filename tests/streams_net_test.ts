@@ -15,6 +15,7 @@ import {
   openConnection,
   openUnixConnection,
   Protocol,
+  RuntimeError,
   type Server,
   sleep,
   startServer,
@@ -743,9 +744,9 @@ Deno.test("read() of megabytes gathers them where the socket reads them: one buf
   }
 });
 
-Deno.test("read() under 256 KiB joins its chunks at EOF (no buffer reserved to grow)", () =>
+Deno.test("read() under 1 MiB joins its chunks at EOF (no buffer reserved to grow)", () =>
   inRealLoop(async () => {
-    const body = pattern(100_000);
+    const body = pattern(500_000);
     const server = await startServer(
       async (reader, writer) => {
         writer.write(await reader.read());
@@ -766,7 +767,7 @@ Deno.test("read() under 256 KiB joins its chunks at EOF (no buffer reserved to g
 
 Deno.test("a read() cancelled while it gathers in place drops what it took, as CPython's; what comes after stays", () =>
   inRealLoop(async () => {
-    const first = pattern(1 << 20);
+    const first = pattern(2 << 20);
     const rest = pattern(300_000, 7);
     let sendRest!: () => void;
     const restWanted = new Promise<void>((resolve) => sendRest = resolve);
@@ -839,31 +840,24 @@ class ScriptedConn {
 
 Deno.test("read() that starts gathering in place while chunks wait to be handed over puts them where they belong", () =>
   inRealLoop(async (loop) => {
-    const conn = new ScriptedConn();
-    const reader = new StreamReader({ limit: 1 << 20 });
-    const transport = new SocketTransport(
-      loop,
-      conn as unknown as Deno.Conn,
-      new StreamReaderProtocol(reader),
-    );
-    transport._start(true);
-    const body = pattern(2 << 20);
-    conn.give(body.subarray(0, 200_000));
-    while (reader._buffered < 200_000) await sleep(0);
+    const { conn, reader, transport } = scriptedReader(loop);
+    const body = pattern(3 << 20);
+    conn.give(body.subarray(0, 1_000_000));
+    while (reader._buffered < 1_000_000) await sleep(0);
     const all = loop.createTask(() => reader.read());
     await sleep(0);
-    // The chunk that wakes read() past 256 KiB has the next one come in a
+    // The chunk that wakes read() past 1 MiB has the next one come in a
     // callback just before read()'s task goes on: that one is read, but
     // handed over only after read() began to gather in place.
     const feed = reader._feedOwned.bind(reader);
     reader._feedOwned = (chunk) => {
       reader._feedOwned = feed;
-      loop.callSoon(() => conn.give(body.subarray(280_000, 320_000)));
+      loop.callSoon(() => conn.give(body.subarray(1_080_000, 1_120_000)));
       feed(chunk);
     };
-    conn.give(body.subarray(200_000, 280_000));
+    conn.give(body.subarray(1_000_000, 1_080_000));
     await sleep(0.01);
-    conn.give(body.subarray(320_000));
+    conn.give(body.subarray(1_120_000));
     conn.give(null);
     const got = await all;
     assertEquals(got.length, body.length);
@@ -899,4 +893,92 @@ Deno.test("readexactly() of megabytes gathers them where the socket reads them; 
     assert(all.every((b, i) => b === body[i]), "a byte out of place");
     assert((all.buffer as ArrayBuffer).resizable, "joined, not read in place");
     assertEquals(tail, "tail");
+  }));
+
+/** A `StreamReader` over a `ScriptedConn`, through `protocol` if given. */
+function scriptedReader(
+  loop: EventLoop,
+  relay?: (reader: StreamReader) => Protocol,
+): { conn: ScriptedConn; reader: StreamReader; transport: SocketTransport } {
+  const conn = new ScriptedConn();
+  const reader = new StreamReader({ limit: 1 << 20 });
+  const protocol = relay?.(reader) ?? new StreamReaderProtocol(reader);
+  const transport = new SocketTransport(loop, conn as unknown as Deno.Conn, protocol);
+  transport._start(true);
+  return { conn, reader, transport };
+}
+
+Deno.test("read() through a relay that hands chunks on one callback later (as a child's pipes do): every byte in order; in place if the relay counts what it holds", async (t) => {
+  // A relay's chunks in between when read() begins to gather in place need
+  // room kept for them: the relay says how many bytes it holds, as a child's
+  // pipes do (`_bytesHeld`). If it does not, read() must give up the place,
+  // not write them where the next reads land.
+  for (const counts of [true, false]) {
+    await t.step(counts ? "counting" : "not counting", () =>
+      inRealLoop(async (loop) => {
+        let seed = 12345;
+        const random = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+        const body = pattern(2 << 20);
+        let inPlace = 0;
+        for (let round = 0; round < 30; round++) {
+          const { conn, reader, transport } = scriptedReader(loop, (reader) => {
+            class Relay extends Protocol {
+              held = 0;
+              get _bytesHeld(): number | undefined {
+                return counts ? this.held : undefined;
+              }
+              override connectionMade(t: Transport) {
+                reader._setTransport(t as unknown as Parameters<StreamReader["_setTransport"]>[0]);
+              }
+              override dataReceived(data: Uint8Array) {
+                this.held += data.length;
+                loop.callSoon(() => {
+                  this.held -= data.length;
+                  reader._feedOwned(data);
+                });
+              }
+              override eofReceived() {
+                loop.callSoon(() => reader.feedEof());
+              }
+            }
+            return new Relay();
+          });
+          const all = loop.createTask(() => reader.read());
+          for (let off = 0; off < body.length;) {
+            const n = 1 + random(150_000);
+            conn.give(body.subarray(off, off + n));
+            off += n;
+            for (let k = random(3); k > 0; k--) await sleep(0);
+          }
+          conn.give(null);
+          const got = await all;
+          assertEquals(got.length, body.length, `round ${round}`);
+          assertEquals(got.findIndex((b, i) => b !== body[i]), -1, `round ${round}`);
+          if ((got.buffer as ArrayBuffer).resizable) inPlace++;
+          transport.close();
+        }
+        if (counts) assertEquals(inPlace, 30, "rounds read in place");
+      }));
+  }
+});
+
+Deno.test("while read() gathers in place, another read fails as CPython's (read() has taken the bytes); read() gets them all", () =>
+  inRealLoop(async (loop) => {
+    const { conn, reader, transport } = scriptedReader(loop);
+    const body = pattern(3 << 20);
+    const all = loop.createTask(() => reader.read());
+    conn.give(body.subarray(0, 1_500_000));
+    while (reader._buffered < 1_500_000) await sleep(0);
+    for (
+      const read of [() => reader.readexactly(4), () => reader.read(4), () => reader.readline()]
+    ) {
+      await assertRejects(read, RuntimeError, "already waiting for incoming data");
+    }
+    conn.give(body.subarray(1_500_000));
+    conn.give(null);
+    const got = await all;
+    assertEquals(got.length, body.length);
+    assertEquals(got.findIndex((b, i) => b !== body[i]), -1);
+    assert((got.buffer as ArrayBuffer).resizable, "joined at EOF, not read in place");
+    transport.close();
   }));

@@ -174,6 +174,21 @@ Deno.test("readuntil() waiting while the data trickles in byte by byte finds a s
     assertEquals(await rest(reader), "0123456789ab");
   }));
 
+Deno.test("readline() and readuntil() that waited return the match fed before setException(), as CPython's; the next read raises", () =>
+  onLoop(async (loop) => {
+    for (const [read, fed] of [["readline", "ab\n"], ["readuntil", "ab||"]] as const) {
+      const reader = new StreamReader({ loop });
+      const task = loop.createTask(() =>
+        read === "readline" ? reader.readline() : reader.readuntil("||")
+      );
+      await sleep(0);
+      reader.feedData(enc(fed));
+      reader.setException(new Error("boom"));
+      assertEquals(dec(await task), fed, read);
+      await assertRejects(() => reader.readline(), Error, "boom");
+    }
+  }));
+
 Deno.test("readuntil() called from a plain callback (no task) returns a promise", () =>
   onLoop(async (loop) => {
     const reader = new StreamReader({ loop });
