@@ -40,6 +40,7 @@ const READ_AHEAD = 256 * 1024;
 const JOIN_BELOW = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_HELD: readonly (Uint8Array | null)[] = [];
 
 // What a transport's reader waits for (`#readerWaits`).
 const WAITS_NOTHING = 0; // reading, or running
@@ -435,12 +436,12 @@ export abstract class DenoTransport implements Transport {
    */
   _growInto(used: number): ArrayBuffer | null {
     if (!this._readsIntoSlabs() || this.#buffered || this.#readBuf !== null) return null;
-    // Held chunks were handed to #deliver and are no longer in #ahead: too
-    // late to count them (and a reader that paused us rarely gathers all).
-    if (this.#held !== null) return null;
-    // (A child's pipe hands its chunks on a loop callback later: those too.)
-    const handedOn = (this._protocol as { _bytesHeld?: number })._bytesHeld ?? 0;
-    const grownTo = used + this.#ahead + handedOn;
+    // Chunks held while paused left #ahead when they were delivered; and a
+    // child's pipe hands its chunks on a loop callback later: those too.
+    let waiting = this.#ahead;
+    for (const chunk of this.#held ?? EMPTY_HELD) waiting += chunk?.length ?? 0;
+    waiting += (this._protocol as { _bytesHeld?: number })._bytesHeld ?? 0;
+    const grownTo = used + waiting;
     try {
       this.#growing = new ArrayBuffer(grownTo, { maxByteLength: GROW_RESERVE });
     } catch {

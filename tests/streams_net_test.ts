@@ -808,6 +808,8 @@ class ScriptedConn {
   localAddr = { transport: "unix", path: "" } as Deno.Addr;
   #queue: (Uint8Array | null)[] = [];
   #waiting: { buf: Uint8Array; resolve: (n: number | null) => void } | null = null;
+  /** The bytes reads have taken so far. */
+  taken = 0;
   give(data: Uint8Array | null): void {
     this.#queue.push(data);
     const waiting = this.#waiting;
@@ -825,6 +827,7 @@ class ScriptedConn {
     if (data === null) return null;
     const n = Math.min(data.length, buf.length);
     buf.set(data.subarray(0, n));
+    this.taken += n;
     if (n === data.length) this.#queue.shift();
     else this.#queue[0] = data.subarray(n);
     return n;
@@ -895,13 +898,14 @@ Deno.test("readexactly() of megabytes gathers them where the socket reads them; 
     assertEquals(tail, "tail");
   }));
 
-/** A `StreamReader` over a `ScriptedConn`, through `protocol` if given. */
+/** A `StreamReader` over a `ScriptedConn`, through `relay`'s protocol if given. */
 function scriptedReader(
   loop: EventLoop,
   relay?: (reader: StreamReader) => Protocol,
+  limit = 1 << 20,
 ): { conn: ScriptedConn; reader: StreamReader; transport: SocketTransport } {
   const conn = new ScriptedConn();
-  const reader = new StreamReader({ limit: 1 << 20 });
+  const reader = new StreamReader({ limit });
   const protocol = relay?.(reader) ?? new StreamReaderProtocol(reader);
   const transport = new SocketTransport(loop, conn as unknown as Deno.Conn, protocol);
   transport._start(true);
@@ -980,5 +984,20 @@ Deno.test("while read() gathers in place, another read fails as CPython's (read(
     assertEquals(got.length, body.length);
     assertEquals(got.findIndex((b, i) => b !== body[i]), -1);
     assert((got.buffer as ArrayBuffer).resizable, "joined at EOF, not read in place");
+    transport.close();
+  }));
+
+Deno.test("the room a transport keeps when gathering in place begins counts the chunks held while paused", () =>
+  inRealLoop(async (loop) => {
+    // A 1 KiB limit pauses the transport at the first feed past 2 KiB; the
+    // chunks read meanwhile wait, held, for resumeReading.
+    const { conn, reader, transport } = scriptedReader(loop, undefined, 1024);
+    conn.give(pattern(600_000));
+    await sleep(0.01);
+    const notInReader = conn.taken - reader._buffered;
+    assert(notInReader > 0, "nothing held");
+    const growing = transport._growInto(100)!;
+    assertEquals(growing.byteLength, 100 + notInReader);
+    transport._stopGrowing();
     transport.close();
   }));
