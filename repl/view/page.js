@@ -495,16 +495,20 @@
     const badge = byId("live");
     badge.hidden = false;
     const events = new EventSource("events");
-    events.onmessage = async () => {
+    const refresh = async () => {
       const response = await fetch("data.json");
       load(await response.json());
       document.documentElement.dataset.updates = String(
         Number(document.documentElement.dataset.updates ?? 0) + 1,
       );
     };
+    events.onmessage = refresh;
     events.onopen = () => {
       badge.textContent = "live";
       badge.classList.remove("off");
+      // What changed between the page's own data and this stream's start
+      // sent no message to it: catch up once.
+      refresh();
     };
     events.onerror = () => {
       badge.textContent = "the REPL is gone (this is what it last showed)";
