@@ -442,13 +442,16 @@ export abstract class DenoTransport implements Transport {
     for (const chunk of this.#held ?? EMPTY_HELD) waiting += chunk?.length ?? 0;
     waiting += (this._protocol as { _bytesHeld?: number })._bytesHeld ?? 0;
     const grownTo = used + waiting;
+    let growing: ArrayBuffer;
     try {
-      this.#growing = new ArrayBuffer(grownTo, { maxByteLength: GROW_RESERVE });
+      growing = new ArrayBuffer(grownTo, { maxByteLength: GROW_RESERVE });
     } catch {
-      return null; // an older runtime, or no address space left
+      return null; // no address space left
     }
+    if (!growing.resizable) return null; // a runtime that ignores the option
+    this.#growing = growing;
     this.#grownTo = grownTo;
-    return this.#growing;
+    return growing;
   }
 
   /** @ignore Reads go into slabs again (see `_growInto`). */
