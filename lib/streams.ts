@@ -392,13 +392,19 @@ export class StreamReader {
     const blocks: Uint8Array[] = [];
     let gathered = 0;
     // Gathering in place: the bytes this read() has seen, which stay
-    // buffered until it returns.
+    // buffered until it returns. Begun once at most: one that had to stop
+    // is not begun again (each beginning copies what came so far).
     let taken = 0;
+    let began = false;
     try {
       for (;;) {
         if (this.#exception !== null) throw this.#exception;
-        if (this.#growing === null && gathered + this.#size >= GATHER_IN_PLACE && !this.#eof) {
+        if (
+          !began && this.#growing === null && gathered + this.#size >= GATHER_IN_PLACE &&
+          !this.#eof
+        ) {
           if (this.#gatherInPlace(blocks, gathered)) {
+            began = true;
             gathered = 0; // now buffered again
             this.#readingAll = true;
           }
@@ -632,17 +638,18 @@ export class StreamReader {
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return new Uint8Array(0);
     this.#checkNotReadingAll("readexactly");
-    let gathering = false;
+    // Gathering in place, begun once at most (as read()'s).
+    let began = false;
     try {
       while (this.#size < n) {
         if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
-        if (n >= GATHER_IN_PLACE && this.#growing === null) {
-          gathering = this.#gatherInPlace([], 0);
+        if (!began && n >= GATHER_IN_PLACE && this.#growing === null) {
+          began = this.#gatherInPlace([], 0);
         }
         await this.#waitForData("readexactly");
       }
     } finally {
-      if (gathering) this.#stopGathering();
+      if (began) this.#stopGathering();
     }
     const data = this.#take(n);
     this.#maybeResume();
