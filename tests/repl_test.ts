@@ -445,7 +445,9 @@ Deno.test("a run on the real clock really takes its time, and interrupt() stops 
   clearTimeout(stopper);
   const elapsed = performance.now() - started;
   assert(elapsed >= 100 && elapsed < 10_000, `took ${elapsed} ms`);
-  assertEquals(out.slice(0, 2), ["Started a at 0.0", "Finished a at 0.1"]);
+  assertEquals(out[0], "Started a at 0.0");
+  // 0.05 s of blocking, shown to the tenth (later on a loaded machine).
+  assert(/^Finished a at 0\.[1-4]$/.test(out[1]), out[1]);
   assert(/^— interrupted at t=/.test(out[2]), out[2]);
   assertEquals(repl.session.interrupt(), false); // nothing left to stop
   repl.session.close();
