@@ -3,10 +3,10 @@
 // read path and one write path, written once here and shared by sockets
 // (TCP, Unix, TLS) and pipes (a child's stdio, any Web Stream).
 //
-// Reading and writing run outside the loop, as callbacks on each operation's
-// own promise (host callbacks). They never call the protocol themselves: every protocol
-// method runs in a callback of the loop (`_callSoonIO`), so a protocol sees
-// asyncio's order (`connectionMade` before any data, `connectionLost`
+// Reading and writing run outside the loop, as callbacks on each
+// operation's own promise (host callbacks). They never call the protocol
+// themselves: every protocol method runs in a callback of the loop
+// (`_callSoonIO`), so a protocol sees asyncio's order (`connectionMade` before any data, `connectionLost`
 // exactly once and last) and may use the running loop.
 import type { EventLoop } from "./base_events.ts";
 import type { Future } from "./futures.ts";
@@ -388,10 +388,7 @@ export abstract class DenoTransport implements Transport {
    */
   protected _readChunk(): Promise<Uint8Array | number | null> {
     // By default, into the slab (see SLAB_MIN), with `_readInto`.
-    let space = this.#slab;
-    if (this.#growing !== null) space = this.#growingSpace();
-    else if (space.length === 0) space = this.#slab = new Uint8Array(SLAB_MIN);
-    else if (this.#used !== 0) space = space.subarray(this.#used);
+    const space = this.#growing !== null ? this.#growingSpace() : this.#slabSpace();
     this.#space = space;
     return this._readInto(space);
   }
@@ -430,9 +427,8 @@ export abstract class DenoTransport implements Transport {
    * adjacent views of one memory: a stream reader's `read()` gathering all
    * until EOF puts its first `used` bytes before them. The chunks read and
    * not yet handed over (to the protocol, or by it: `_bytesHeld`) keep the
-   * room right after `used`. Null if reads
-   * here cannot go into it (or no address space is left); until
-   * `_stopGrowing`.
+   * room right after `used`. Until `_stopGrowing`; null if reads here
+   * cannot go into it (or no address space is left).
    */
   _growInto(used: number): ArrayBuffer | null {
     if (!this._readsIntoSlabs() || this.#buffered || this.#readBuf !== null) return null;
@@ -464,14 +460,18 @@ export abstract class DenoTransport implements Transport {
     return true;
   }
 
+  /** The slab's room for the next read (the slab is made at the first). */
+  #slabSpace(): Uint8Array {
+    if (this.#slab.length === 0) this.#slab = new Uint8Array(SLAB_MIN);
+    return this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
+  }
+
   /** A view of the growing buffer's room for the next read, made to grow first if small. */
   #growingSpace(): Uint8Array {
     const at = this.#grownTo;
     if (!this.#growingRoom(at + GROW_ROOM)) {
-      // Past its reserve: back to slabs; the reader joins what it has.
-      this.#growing = null;
-      if (this.#slab.length === 0) this.#slab = new Uint8Array(SLAB_MIN);
-      return this.#used === 0 ? this.#slab : this.#slab.subarray(this.#used);
+      this.#growing = null; // past its reserve: back to slabs; the reader joins what it has
+      return this.#slabSpace();
     }
     const growing = this.#growing!;
     return new Uint8Array(growing, at, growing.byteLength - at);
