@@ -180,7 +180,7 @@ export function gather(
   const caller = currentTask();
   if (caller !== null) _markAwaiter(onChildDone, caller);
 
-  let onLoop: { loop?: EventLoop } = {}; // one object for every child, not one each
+  let onLoop: { loop: EventLoop } | undefined; // one object for every child, not one each
   // An index, not for-of: gather runs once a call, so V8 runs this loop
   // unoptimized, where for-of makes a `{ value, done }` per child.
   for (let i = 0; i < aws.length; i++) {
