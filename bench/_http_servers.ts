@@ -146,21 +146,22 @@ function announce(port: number): void {
   console.log(JSON.stringify({ port }));
 }
 
+/** One of our servers, on a loop of its own, until the process is killed. */
+function serveOurs(start: () => Promise<Server>): Promise<void> {
+  return run(async () => {
+    const server = await start();
+    announce((server.sockets[0] as Deno.NetAddr).port);
+    await server.serveForever();
+  });
+}
+
 async function main(impl: string): Promise<void> {
   switch (impl) {
     case "streams":
-      await run(async () => {
-        const server = await startStreamsServer();
-        announce((server.sockets[0] as Deno.NetAddr).port);
-        await server.serveForever();
-      });
+      await serveOurs(startStreamsServer);
       break;
     case "protocol":
-      await run(async () => {
-        const server = await startProtocolServer();
-        announce((server.sockets[0] as Deno.NetAddr).port);
-        await server.serveForever();
-      });
+      await serveOurs(startProtocolServer);
       break;
     case "raw": {
       const { listener, done } = startRawServer();
