@@ -353,7 +353,7 @@ export class StreamReader {
 
   #fed(): void {
     this.#wakeup();
-    // (While read() gathers everything, nothing is gained by pausing.)
+    // (While a big read gathers in place, nothing is gained by pausing.)
     if (
       this.#transport !== null && !this.#paused && this.#size > 2 * this.#limit &&
       this.#growing === null
@@ -368,8 +368,9 @@ export class StreamReader {
    * Read up to `n` bytes: with `n < 0` (the default) everything until EOF;
    * else at most `n` of the buffered bytes, as soon as at least one is
    * there. Empty at EOF. Everything until EOF, past 1 MiB from a socket or
-   * a child's pipe, comes as a view of a larger, resizable buffer that it
-   * was read into (nothing is joined at EOF).
+   * a child's pipe, is read into one growing buffer and comes as a view of
+   * it, longer than the view and resizable (unless the gathering had to
+   * stop: then it is joined at EOF, as below 1 MiB).
    * Mirrors `StreamReader.read`.
    * @throws {TypeError} if `n` is not an integer.
    */
