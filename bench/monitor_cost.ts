@@ -27,6 +27,17 @@
 //
 //   deno run -A bench/monitor_cost.ts [--reps N] [--modes off,on,top] [WORK…]
 //   deno run -A bench/monitor_cost.ts --alternate [WORK…]
+// `--instructions` runs each child under valgrind's callgrind instead and
+// counts the loop thread's instructions and estimated cycles (cache misses
+// simulated) in the measured stretch (the Worker's thread is not counted:
+// its CPU is another core's, which the timed runs show). Counts do not
+// move with the machine's load as times do, so one or two repetitions
+// settle what ten timed ones cannot. They weigh what the monitor does per
+// event (step, task, callback), not what it does per second: under
+// callgrind the child runs ~100 times slower, so a timer's work would
+// weigh 100 times more; the client there asks `top` once, before the run
+// (steps are timed while it is attached), and the answer's own cost is a
+// time per second, measured apart.
 // (WORK: callsoon_bulk, callsoon_chain, task_steps, echo; --alternate has no echo)
 import {
   type EventLoop,
@@ -108,6 +119,11 @@ async function echo(count: number): Promise<number> {
   return seconds;
 }
 
+/** How much of `work` a measured run does. */
+function countOf(work: Work): number {
+  return work === "task_steps" ? TASKS : work === "echo" ? ECHO_COUNT : CALLS;
+}
+
 /** One run of `work` on `runner`'s loop (after its warm-up), in seconds. */
 function measure(runner: Runner, work: Work, n: number): Promise<number> {
   if (work === "task_steps") return runner.run(() => steps(n));
@@ -118,7 +134,7 @@ function measure(runner: Runner, work: Work, n: number): Promise<number> {
 async function alternate(work: Work): Promise<void> {
   const plain = new Runner(), watched = new Runner();
   await startMonitor(watched.getLoop(), { print: false });
-  const n = work === "task_steps" ? TASKS : work === "echo" ? ECHO_COUNT : CALLS;
+  const n = countOf(work);
   await measure(plain, work, n / 10);
   await measure(watched, work, n / 10);
   const off: number[] = [], on: number[] = [];
@@ -144,26 +160,14 @@ async function child(mode: Mode, work: Work): Promise<void> {
     // The parent attaches its client, then says go.
     if (mode === "top") await Deno.stdin.readable.getReader().read();
   }
-  let seconds: number, cpu: number, loopCpu: number;
-  if (work === "task_steps") {
-    await runner.run(() => steps(TASKS / 10)); // warm-up, as bench/task_steps.ts
-    cpu = cpuSeconds();
-    loopCpu = threadSeconds();
-    seconds = await runner.run(() => steps(TASKS));
-  } else if (work === "echo") {
-    await runner.run(() => echo(ECHO_COUNT / 10));
-    cpu = cpuSeconds();
-    loopCpu = threadSeconds();
-    seconds = await runner.run(() => echo(ECHO_COUNT));
-  } else {
-    const run = work === "callsoon_bulk" ? bulk : chain;
-    await run(loop, CALLS / 10);
-    cpu = cpuSeconds();
-    loopCpu = threadSeconds();
-    seconds = await run(loop, CALLS);
-  }
-  cpu = cpuSeconds() - cpu;
-  loopCpu = threadSeconds() - loopCpu;
+  const n = countOf(work);
+  await measure(runner, work, n / 10); // warm-up, as the benches do
+  const mark = Deno.env.get(MARK_ENV);
+  if (mark !== undefined) Deno.chmodSync(mark, 0o644);
+  const cpu0 = cpuSeconds(), loopCpu0 = threadSeconds();
+  const seconds = await measure(runner, work, n);
+  const cpu = cpuSeconds() - cpu0, loopCpu = threadSeconds() - loopCpu0;
+  if (mark !== undefined) Deno.chmodSync(mark, 0o644);
   await runner.close();
   console.log(JSON.stringify({ work, mode, seconds, cpu, loopCpu }));
 }
@@ -179,22 +183,68 @@ function threadSeconds(): number {
   }
 }
 
-interface Sample {
-  seconds: number;
-  cpu: number;
-  loopCpu: number;
+/**
+ * One run's figures: times (seconds), or, under callgrind (`--instructions`),
+ * the loop thread's counts of the measured stretch: instructions and
+ * estimated cycles.
+ */
+type Sample = Record<Figure, number>;
+type Figure = "seconds" | "cpu" | "loopCpu" | "loopIr" | "loopCycles";
+
+// The child marks the measured stretch with a chmod of this file, before
+// and after: callgrind (`--dump-before=chmod`) writes its counts at each.
+const MARK_ENV = "MONITOR_COST_MARK";
+
+/** The command that runs a child: deno, or deno under callgrind in `dir`. */
+function childCommand(args: string[], dir: string | null): Deno.Command {
+  const options = { stdin: "piped", stdout: "piped", stderr: "null" } as const;
+  if (dir === null) return new Deno.Command(Deno.execPath(), { args, ...options });
+  const mark = `${dir}/mark`;
+  Deno.writeTextFileSync(mark, "");
+  return new Deno.Command("valgrind", {
+    args: [
+      "--tool=callgrind",
+      "--cache-sim=yes",
+      "--separate-threads=yes",
+      "--dump-before=chmod",
+      "--smc-check=all-non-file", // V8 writes code as it runs
+      `--callgrind-out-file=${dir}/out.%p`,
+      Deno.execPath(),
+      // Compiled and collected on the loop thread, the same way each run.
+      ...args.toSpliced(1, 0, "--v8-flags=--single-threaded"),
+    ],
+    env: { [MARK_ENV]: mark },
+    ...options,
+  });
 }
 
-async function once(mode: Mode, work: Work): Promise<Sample> {
+/**
+ * The loop thread's counts of the stretch between the child's two marks
+ * (the last dump made at a mark, thread 1's). Cycles are estimated as
+ * callgrind's tools do: an instruction each, 10 per first-level cache
+ * miss, 100 per last-level miss.
+ */
+function countsIn(dir: string): Pick<Sample, "loopIr" | "loopCycles"> {
+  const dumps = [...Deno.readDirSync(dir)].map((e) => e.name.match(/^out\.\d+\.(\d+)-01$/))
+    .filter((m) => m !== null);
+  const last = dumps.reduce((a, b) => Number(a![1]) > Number(b![1]) ? a : b)!;
+  const text = Deno.readTextFileSync(`${dir}/${last.input}`);
+  const events = text.match(/^events: (.*)$/m)![1].split(" ");
+  const values = text.match(/^summary: (.*)$/m)![1].split(" ").map(Number);
+  const at = (name: string) => values[events.indexOf(name)] ?? 0;
+  const l1 = at("I1mr") + at("D1mr") + at("D1mw"), ll = at("ILmr") + at("DLmr") + at("DLmw");
+  return { loopIr: at("Ir"), loopCycles: at("Ir") + 10 * l1 + 100 * ll };
+}
+
+async function once(mode: Mode, work: Work, counted: boolean): Promise<Sample> {
   // -A: reading /proc/thread-self (the loop thread's CPU) needs every permission.
   const flags = ["-A"];
   if (mode === "inspect") flags.push("--inspect=127.0.0.1:0");
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, import.meta.filename!, "--child", mode, work],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const dir = counted ? Deno.makeTempDirSync({ prefix: "monitor_cost" }) : null;
+  const proc = childCommand(
+    ["run", ...flags, import.meta.filename!, "--child", mode, work],
+    dir,
+  ).spawn();
   const lines = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   let client: MonitorClient | null = null;
@@ -210,21 +260,25 @@ async function once(mode: Mode, work: Work): Promise<Sample> {
       buffered = buffered.slice(nl + 1);
       if (line.startsWith("ADDRESS ") && mode === "top") {
         const c = client = await MonitorClient.connect(parseAddress(line.slice(8))!);
-        polling = (async () => {
-          try {
-            for (;;) {
-              await c.request("top", { sort: "busy", limit: 40 });
-              await new Promise((r) => setTimeout(r, 1000));
-            }
-          } catch { /* the run ended */ }
-        })();
+        const top = () => c.request("top", { sort: "busy", limit: 40 });
+        // Counted: asked once, before the run (see `--instructions`).
+        if (counted) await top();
+        else {
+          polling = (async () => {
+            try {
+              for (;;) {
+                await top();
+                await new Promise((r) => setTimeout(r, 1000));
+              }
+            } catch { /* the run ended */ }
+          })();
+        }
         const writer = proc.stdin.getWriter();
         await writer.write(new TextEncoder().encode("go\n"));
         await writer.close();
       } else if (line.startsWith("{")) {
         console.log(line);
-        const { seconds, cpu, loopCpu } = JSON.parse(line);
-        result = { seconds, cpu, loopCpu };
+        result = JSON.parse(line);
       }
     }
   }
@@ -232,6 +286,10 @@ async function once(mode: Mode, work: Work): Promise<Sample> {
   await polling;
   if (mode !== "top") await proc.stdin.close().catch(() => {});
   if (!(await proc.status).success || result === null) throw new Error(`${mode} ${work} failed`);
+  if (dir !== null) {
+    Object.assign(result, countsIn(dir));
+    Deno.removeSync(dir, { recursive: true });
+  }
   return result;
 }
 
@@ -244,10 +302,12 @@ function median(values: number[]): number {
 async function driver(args: string[]): Promise<void> {
   let reps = 5;
   let modes: readonly Mode[] = MODES;
+  let counted = false;
   const works: Work[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--reps") reps = Number(args[++i]);
     else if (args[i] === "--modes") modes = args[++i].split(",") as Mode[];
+    else if (args[i] === "--instructions") counted = true;
     else works.push(args[i] as Work);
   }
   if (!modes.includes("off")) modes = ["off", ...modes];
@@ -259,16 +319,18 @@ async function driver(args: string[]): Promise<void> {
       const order = modes.map((_, i) => modes[(i + rep) % modes.length]);
       for (const mode of order) {
         const key = `${work} ${mode}`;
-        samples.set(key, [...(samples.get(key) ?? []), await once(mode, work)]);
+        samples.set(key, [...(samples.get(key) ?? []), await once(mode, work, counted)]);
       }
     }
   }
-  const titles = { loopCpu: "loop thread CPU", cpu: "process CPU", seconds: "wall" };
-  for (const figure of ["loopCpu", "cpu", "seconds"] as const) {
-    console.log(
-      `\n${titles[figure]} seconds, median of ${reps}` +
-        ` (ratio to off's median: median, min–max):`,
-    );
+  const titles: Partial<Record<Figure, string>> = counted
+    ? {
+      loopCycles: "loop thread, estimated cycles",
+      loopIr: "loop thread, instructions",
+    }
+    : { loopCpu: "loop thread CPU seconds", cpu: "process CPU seconds", seconds: "wall seconds" };
+  for (const [figure, title] of Object.entries(titles) as [Figure, string][]) {
+    console.log(`\n${title}, median of ${reps} (ratio to off's median: median, min–max):`);
     console.log("work".padEnd(16) + modes.map((c) => c.padEnd(28)).join(""));
     for (const work of chosen) {
       const off = median(samples.get(`${work} off`)!.map((s) => s[figure]));
@@ -276,7 +338,8 @@ async function driver(args: string[]): Promise<void> {
         const values = samples.get(`${work} ${mode}`)!.map((s) => s[figure] / off);
         const m = median(values) * off;
         const range = `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
-        return `${m.toFixed(3)} ${(m / off).toFixed(3)} ${range}`.padEnd(28);
+        const shown = counted ? `${(m / 1e9).toFixed(3)}G` : m.toFixed(3);
+        return `${shown} ${(m / off).toFixed(3)} ${range}`.padEnd(28);
       });
       console.log(work.padEnd(16) + cells.join(""));
     }
