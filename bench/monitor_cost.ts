@@ -27,7 +27,7 @@
 //
 //   deno run -A bench/monitor_cost.ts [--reps N] [--modes off,on,top] [WORK…]
 //   deno run -A bench/monitor_cost.ts --alternate [WORK…]
-// `--instructions` runs each child under valgrind's callgrind instead and
+// `--instructions` runs each child under callgrind (Debian's `valgrind`) instead and
 // counts the loop thread's instructions and estimated cycles (cache misses
 // simulated) in the measured stretch (the Worker's thread is not counted:
 // its CPU is another core's, which the timed runs show). Counts do not
