@@ -227,6 +227,9 @@ function childCommand(args: string[], dir: string | null): Deno.Command {
 function countsIn(dir: string): Pick<Sample, "loopIr" | "loopCycles"> {
   const dumps = [...Deno.readDirSync(dir)].map((e) => e.name.match(/^out\.\d+\.(\d+)-01$/))
     .filter((m) => m !== null);
+  if (dumps.length === 0) {
+    throw new Error(`callgrind wrote no counts at the child's marks in ${dir}`);
+  }
   const last = dumps.reduce((a, b) => Number(a![1]) > Number(b![1]) ? a : b)!;
   const text = Deno.readTextFileSync(`${dir}/${last.input}`);
   const events = text.match(/^events: (.*)$/m)![1].split(" ");

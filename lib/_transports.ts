@@ -6,8 +6,9 @@
 // Reading and writing run outside the loop, as callbacks on each
 // operation's own promise (host callbacks). They never call the protocol
 // themselves: every protocol method runs in a callback of the loop
-// (`_callSoonIO`), so a protocol sees asyncio's order (`connectionMade` before any data, `connectionLost`
-// exactly once and last) and may use the running loop.
+// (`_callSoonIO`), so a protocol sees asyncio's order (`connectionMade`
+// before any data, `connectionLost` exactly once and last) and may use the
+// running loop.
 import type { EventLoop } from "./base_events.ts";
 import type { Future } from "./futures.ts";
 import { OSError, RuntimeError } from "./exceptions.ts";
