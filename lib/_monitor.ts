@@ -8,14 +8,17 @@
 // - per callback: a compare (the same function again), else three stores
 //   to shared memory (what runs, for the Worker to name while the loop is
 //   blocked in it);
-// - per task step: a count in the task's row and the same stores; while a
-//   client is attached (`timing`) also the times, read from the coarse
-//   clock the Worker keeps in shared memory, a load instead of an 80 ns
+// - per task step: a count in the task's row and two stores to shared
+//   memory (the task's row and the count of steps); while a client is
+//   attached (`timing`) also the times, read from the coarse clock the
+//   Worker keeps in shared memory, a load instead of an 80 ns
 //   `performance.now()`. Busy and scheduled times are sums of differences
 //   of a clock that moves every millisecond or two: exact in the sum over
 //   many steps, not for one short step;
-// - per task: a row of an Int32Array (no object), copied to the history's
-//   ring when it ends (no strings made for tasks that end well);
+// - per task: a row of an Int32Array (no object), and its id and names in
+//   the shared task table; an ended task's row stays as the history's until
+//   the ring of finished rows wraps past it (no strings made for tasks that
+//   end well);
 // - a heartbeat every 50 ms (a host timer that does not keep the program
 //   alive), which tells the Worker that the thread is not blocked.
 import { Worker } from "node:worker_threads";
@@ -37,20 +40,22 @@ import {
   BUSY,
   CALLBACK,
   CLOCK,
-  CORO,
   epochNow,
-  KIND,
+  growTaskTable,
   LAYOUT,
   NAME,
   NameArena,
   NONE,
   ORIGIN,
+  RUNNING,
   SEQ,
   type Shared,
   sharedViews,
   SLEEPING,
-  STEP,
-  TASK,
+  TASK_CORO,
+  TASK_ID,
+  TASK_NAME,
+  TASK_WIDTH,
   TICKS_PER_MS,
   type WorkerInit,
 } from "./_monitor_shared.ts";
@@ -78,10 +83,11 @@ const SELF_WAKE_SHARE = 0.5, SELF_WAKE_MIN_STEPS = 10;
 // pending tasks an object each was promoted by the collector and cost
 // task_steps a fifth of its speed. Times are clock ticks (`Watch.now`),
 // integers (a double field is a heap box of its own in Deno's V8); -1 is
-// "none". Finished tasks go to a ring of rows of the same layout.
+// "none". A finished task keeps its row while the history holds it.
 // What every step reads or writes comes first (bytes 0–23 of a 64-byte row:
 // one cache line in most rows, where the old order spread them over two),
 // then what a timed step adds, then what only a task's start and end touch.
+// (The id and the names are in the shared task table too, for the Worker.)
 const ID = 0, // the monitor's number of the task
   NAME_REF = 1, // its name in the arena, or -N for Task-N
   CORO_REF = 2, // its coroutine function's name in the arena
@@ -99,6 +105,8 @@ const ID = 0, // the monitor's number of the task
   ENDED = 14,
   STATE = 15; // Future._state once it ended
 const WIDTH = 16;
+/** Rows made at first (they double as needed). */
+const FIRST_ROWS = 1024;
 // TIMED: made while steps were timed (its times are to the millisecond, not
 // to the heartbeat's 50 ms).
 const ADOPTED = 1, TIMED = 2, TOP_LEVEL = -1;
@@ -178,6 +186,9 @@ class Watch implements LoopWatch {
   #f64: Float64Array;
   #i32: Int32Array;
   #nextId = 1;
+  /** SEQ's value, kept here too: a step stores it without loading shared memory. */
+  #seq = 0;
+  #shared: Shared;
   #lastFn: unknown = null;
   #lastRef = 0;
   #lastCoro = "";
@@ -189,15 +200,15 @@ class Watch implements LoopWatch {
    * heartbeat (a double read and multiplied per step cost the timed step).
    */
   #slowTicks = 0;
-  // The pending tasks' rows, their tasks, their cold parts, and the rows free.
-  #rows = new Int32Array(WIDTH * 1024);
+  // The tasks' rows (pending, and finished in the history), their cold
+  // parts, and the rows free.
+  #rows = new Int32Array(WIDTH * FIRST_ROWS);
   /** How many rows there are (free or not). */
   #rowCount = 0;
   #more: Array<TaskMore | null> = [];
   #free: number[] = [];
-  // The finished tasks: a ring of rows, and their cold parts.
+  /** The finished tasks kept: a ring of their rows. */
   #done: Int32Array;
-  #doneMore: Array<TaskMore | null> = [];
   #doneCount = 0;
   #doneNext = 0;
 
@@ -205,10 +216,11 @@ class Watch implements LoopWatch {
     this.loop = loop;
     this.started = shared.f64[ORIGIN];
     this.#names = new NameArena(shared);
+    this.#shared = shared;
     this.#f64 = shared.f64;
     this.#i32 = shared.i32;
     this.historySize = historySize;
-    this.#done = new Int32Array(WIDTH * historySize);
+    this.#done = new Int32Array(historySize);
   }
 
   /**
@@ -266,8 +278,8 @@ class Watch implements LoopWatch {
     }
     this.last = fn;
     i32[NAME] = this.#lastRef;
-    i32[KIND] = CALLBACK;
-    i32[SEQ] = (i32[SEQ] + 1) | 0;
+    i32[RUNNING] = CALLBACK;
+    i32[SEQ] = this.#seq = (this.#seq + 1) | 0;
   }
 
   // The step hooks are what a monitor costs a busy loop (a `sleep(0)` step
@@ -306,11 +318,8 @@ class Watch implements LoopWatch {
       rows[at + STARTED_AT] = now;
     }
     this.#running = row;
-    i32[TASK] = rows[at + ID];
-    i32[NAME] = rows[at + NAME_REF];
-    i32[CORO] = rows[at + CORO_REF];
-    i32[KIND] = STEP;
-    i32[SEQ] = (i32[SEQ] + 1) | 0;
+    i32[RUNNING] = row + 1;
+    i32[SEQ] = this.#seq = (this.#seq + 1) | 0;
   }
 
   stepEnd(task: Task<unknown>): void {
@@ -318,7 +327,7 @@ class Watch implements LoopWatch {
     if (task._monitored <= 0) return;
     const row = task._monitored - 1;
     if (row === this.#running) this.#running = -1;
-    this.#i32[KIND] = NONE;
+    this.#i32[RUNNING] = NONE;
     if (this.timing) this.#stepEnded(row, this.now(), task);
     else this.#rows[row * WIDTH + SUSPENDED_AT] = this.#i32[CLOCK];
   }
@@ -352,7 +361,7 @@ class Watch implements LoopWatch {
       const creator = _taskContext.getStore();
       if (creator !== undefined && creator !== task) {
         rows[at + CREATOR] = rows[this.#rowOf(creator) * WIDTH + ID];
-      } else if (this.#i32[KIND] === CALLBACK && this.#lastFn !== null) {
+      } else if (this.#i32[RUNNING] === CALLBACK && this.#lastFn !== null) {
         rows[at + CREATOR_REF] = this.#lastRef;
       } else rows[at + CREATOR_REF] = TOP_LEVEL;
       if (task._source !== null) this.#extra(row).createdAt = placeOf(task._source);
@@ -381,20 +390,25 @@ class Watch implements LoopWatch {
     } else if (task._state === 3 && more?.cancelMessage == null && task._cancelMessage !== null) {
       (more ??= this.#extra(row)).cancelMessage = task._cancelMessage;
     }
-    // Into the ring of finished tasks; the row is free again.
-    if (this.historySize > 0) {
-      const to = this.#doneNext;
-      // Field by field: `subarray` would make an object per task.
-      const done = this.#done, base = to * WIDTH;
-      for (let f = 0; f < WIDTH; f++) done[base + f] = rows[at + f];
-      this.#doneMore[to] = more;
-      this.#doneNext = (to + 1) % this.historySize;
-      if (this.#doneCount < this.historySize) this.#doneCount++;
-    }
-    this.#more[row] = null;
-    this.#free.push(row);
+    this.#keep(row);
     // It keeps its id, negated: a lock it still holds names it as before.
     task._monitored = -rows[at + ID];
+  }
+
+  /** Into the history: the row stays as it is, and the oldest one kept is free again. */
+  #keep(row: number): void {
+    const size = this.historySize;
+    if (size === 0) return this.#release(row);
+    const to = this.#doneNext;
+    if (this.#doneCount === size) this.#release(this.#done[to]);
+    else this.#doneCount++;
+    this.#done[to] = row;
+    this.#doneNext = to + 1 === size ? 0 : to + 1;
+  }
+
+  #release(row: number): void {
+    this.#more[row] = null;
+    this.#free.push(row);
   }
 
   cancel(task: Task<unknown>, msg: string | null | undefined): void {
@@ -415,7 +429,7 @@ class Watch implements LoopWatch {
     const i32 = this.#i32;
     this.last = null;
     if (idle) {
-      i32[KIND] = NONE;
+      i32[RUNNING] = NONE;
       i32[BUSY] = 0;
       return;
     }
@@ -474,12 +488,15 @@ class Watch implements LoopWatch {
         const grown = new Int32Array(this.#rows.length * 2);
         grown.set(this.#rows);
         this.#rows = grown;
+        growTaskTable(this.#shared, grown.length / WIDTH);
       }
     }
     const rows = this.#rows, at = row * WIDTH;
     // Every field written: a row may be a finished task's, reused.
-    rows[at + ID] = this.#nextId++;
-    rows[at + NAME_REF] = task._name === null ? -task._id : this.#names.ref(task._name);
+    const id = rows[at + ID] = this.#nextId++;
+    const nameRef = rows[at + NAME_REF] = task._name === null
+      ? -task._id
+      : this.#names.ref(task._name);
     const coro = task.getCoro();
     const coroName = typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>";
     if (coroName !== this.#lastCoro) {
@@ -487,6 +504,12 @@ class Watch implements LoopWatch {
       this.#lastCoroRef = this.#names.ref(coroName);
     }
     rows[at + CORO_REF] = this.#lastCoroRef;
+    const tasks = this.#shared.tasks, to = row * TASK_WIDTH;
+    if (to < tasks.length) {
+      tasks[to + TASK_ID] = id;
+      tasks[to + TASK_NAME] = nameRef;
+      tasks[to + TASK_CORO] = this.#lastCoroRef;
+    }
     rows[at + CREATED] = this.now();
     rows[at + CREATOR] = rows[at + CREATOR_REF] = 0;
     rows[at + STEPS] =
@@ -540,8 +563,8 @@ class Watch implements LoopWatch {
     const found: TaskInfo[] = [];
     const first = this.#doneCount < this.historySize ? 0 : this.#doneNext;
     for (let i = 0; i < this.#doneCount; i++) {
-      const slot = (first + i) % this.historySize;
-      found.push(this.#view(this.#done, slot * WIDTH, null, this.#doneMore[slot]));
+      const row = this.#done[(first + i) % this.historySize];
+      found.push(this.#view(this.#rows, row * WIDTH, null, this.#more[row]));
     }
     return found;
   }
@@ -587,7 +610,7 @@ class Watch implements LoopWatch {
       if (task === target) return "itself";
       return `task ${hex(this.idOf(task))} ${quote(task.getName())}`;
     }
-    if (this.#i32[KIND] === CALLBACK && this.#lastFn !== null) {
+    if (this.#i32[RUNNING] === CALLBACK && this.#lastFn !== null) {
       return `callback ${(this.#lastFn as { name: string }).name || "<anonymous>"}`;
     }
     return "code outside the loop";
@@ -633,7 +656,7 @@ class MonitorServer implements Monitor {
     if (!Number.isInteger(history) || history < 0) {
       throw new RangeError(`history must be a whole number, got ${history}`);
     }
-    const shared = sharedViews();
+    const shared = sharedViews(FIRST_ROWS);
     shared.f64[ORIGIN] = shared.f64[BEAT] = epochNow();
     shared.i32[BUSY] = 1;
     const watch = this.#watch = new Watch(loop, shared, history);
@@ -642,6 +665,7 @@ class MonitorServer implements Monitor {
     const init: WorkerInit = {
       layout: LAYOUT,
       buffer: shared.buffer,
+      tasks: shared.tasksBuffer,
       host,
       port,
       token,

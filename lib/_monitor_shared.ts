@@ -15,10 +15,10 @@
 //           object is a heap box of its own in Deno's V8, and the monitor
 //           keeps several per task
 //   SEQ     callbacks and steps begun so far (wraps)
-//   KIND    what runs: NONE (idle), CALLBACK, STEP
-//   TASK    the running step's task id (the monitor's numbering)
-//   NAME    a name in the arena (offset + 1), or -N for a task named Task-N
-//   CORO    the step's coroutine function name in the arena (offset + 1), or 0
+//   RUNNING what runs: NONE (idle), CALLBACK, or a task's step, as its row
+//           + 1 in the task table below (one store a step: the Worker looks
+//           the task up only when the loop is blocked in it)
+//   NAME    the running callback's function name in the arena (offset + 1)
 //   BEAT_SEQ SEQ at the last heartbeat: if SEQ has moved since, what runs
 //           now began after it
 //   BUSY    1 while the loop is not idle (waiting for I/O or a timer)
@@ -26,22 +26,29 @@
 //           the loop's thread writes CLOCK itself when it wakes, and notifies
 //   ARENA_END where the next name goes in the arena
 // then the arena: names, each a uint16 byte length and UTF-8 bytes.
+//
+// The task table is a second buffer, growable, that grows with the
+// monitor's rows: per row, the task's id (the monitor's numbering), its
+// name in the arena (offset + 1, or -N for a task named Task-N) and its
+// coroutine function's name (offset + 1, or 0).
 
 /** Float64 slots. */
 export const BEAT = 0, ORIGIN = 1;
 /** Int32 slots (after the float64 ones). */
 export const CLOCK = 4,
   SEQ = 5,
-  KIND = 6,
-  TASK = 7,
-  NAME = 8,
-  CORO = 9,
-  BEAT_SEQ = 10,
-  BUSY = 11,
-  SLEEPING = 12,
-  ARENA_END = 13;
-/** `KIND` values. */
-export const NONE = 0, CALLBACK = 1, STEP = 2;
+  RUNNING = 6,
+  NAME = 7,
+  BEAT_SEQ = 8,
+  BUSY = 9,
+  SLEEPING = 10,
+  ARENA_END = 11;
+/** `RUNNING` values other than a step's row + 1. */
+export const NONE = 0, CALLBACK = -1;
+/** The task table's columns, and its width. */
+export const TASK_ID = 0, TASK_NAME = 1, TASK_CORO = 2, TASK_WIDTH = 3;
+/** The most rows the task table holds (a step of a task past it is named `?`). */
+const TASK_ROWS_MAX = 1 << 22;
 
 /** Bytes before the name arena. */
 export const HEADER_BYTES = 64;
@@ -49,22 +56,43 @@ const ARENA_BYTES = 256 * 1024;
 /** The longest name kept (bytes); longer ones are cut. */
 const NAME_MAX = 200;
 
-/** The views of the shared buffer. */
+/** The views of the shared buffers. */
 export interface Shared {
   buffer: SharedArrayBuffer;
   f64: Float64Array;
   i32: Int32Array;
   arena: Uint8Array;
+  /**
+   * The task table's buffer (growable), and a view of its length now: made
+   * again as it grows, since a view that follows the growth by itself
+   * costs V8 ten times as much a store.
+   */
+  tasksBuffer: SharedArrayBuffer;
+  tasks: Int32Array;
 }
 
-/** Views on `buffer` (a new one when left out). */
-export function sharedViews(buffer = new SharedArrayBuffer(HEADER_BYTES + ARENA_BYTES)): Shared {
+/** New shared buffers, with room in the task table for `rows`. */
+export function sharedViews(rows: number): Shared {
+  const buffer = new SharedArrayBuffer(HEADER_BYTES + ARENA_BYTES);
+  const tasksBuffer = new SharedArrayBuffer(rows * TASK_WIDTH * 4, {
+    maxByteLength: TASK_ROWS_MAX * TASK_WIDTH * 4,
+  });
   return {
     buffer,
     f64: new Float64Array(buffer, 0, 2),
     i32: new Int32Array(buffer, 0, HEADER_BYTES / 4),
     arena: new Uint8Array(buffer, HEADER_BYTES),
+    tasksBuffer,
+    tasks: new Int32Array(tasksBuffer, 0, rows * TASK_WIDTH),
   };
+}
+
+/** Make room in the task table for `rows` (up to its most). */
+export function growTaskTable(shared: Shared, rows: number): void {
+  const bytes = Math.min(rows, TASK_ROWS_MAX) * TASK_WIDTH * 4;
+  if (bytes <= shared.tasksBuffer.byteLength) return;
+  shared.tasksBuffer.grow(bytes);
+  shared.tasks = new Int32Array(shared.tasksBuffer, 0, bytes / 4);
 }
 
 /** Epoch milliseconds: the same on every thread. */
@@ -79,7 +107,7 @@ const encoder = new TextEncoder();
 
 /**
  * Names written to the arena, each once: `ref(text)` gives the reference
- * to store in NAME or CORO. When the arena is full it starts again from
+ * to store in NAME or the task table. When the arena is full it starts again from
  * the beginning (references made before then may name something else;
  * the Worker reads them only while the loop is blocked in the one running).
  */
@@ -128,16 +156,17 @@ export const LAYOUT = {
   ORIGIN,
   TICKS_PER_MS,
   SEQ,
-  KIND,
-  TASK,
+  RUNNING,
   NAME,
-  CORO,
   BEAT_SEQ,
   BUSY,
   SLEEPING,
   NONE,
   CALLBACK,
-  STEP,
+  TASK_ID,
+  TASK_NAME,
+  TASK_CORO,
+  TASK_WIDTH,
   HEADER_BYTES,
 };
 
@@ -145,6 +174,8 @@ export const LAYOUT = {
 export interface WorkerInit {
   layout: typeof LAYOUT;
   buffer: SharedArrayBuffer;
+  /** The task table (`Shared.tasksBuffer`). */
+  tasks: SharedArrayBuffer;
   host: string;
   port: number;
   token: string;

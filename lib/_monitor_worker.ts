@@ -47,6 +47,8 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
   const f64 = new Float64Array(init.buffer, 0, 2);
   const i32 = new Int32Array(init.buffer, 0, L.HEADER_BYTES / 4);
   const arena = new Uint8Array(init.buffer, L.HEADER_BYTES);
+  // Follows the table's growth (a view of a growable buffer with no length given).
+  const tasks = new Int32Array(init.tasks);
   const blockedAfterMs = init.blockedAfter * 1000;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -54,7 +56,7 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
   const origin = f64[L.ORIGIN];
   const ticksNow = () => Math.round((epochNow() - origin) * L.TICKS_PER_MS);
 
-  /** The name a reference in NAME or CORO stands for (lib/_monitor_shared.ts `NameArena`). */
+  /** The name a reference in NAME or the task table stands for (lib/_monitor_shared.ts `NameArena`). */
   const nameAt = (ref: number): string => {
     if (ref < 0) return `Task-${-ref}`;
     if (ref === 0) return "";
@@ -138,10 +140,13 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
     }
     const seq = Atomics.load(i32, L.SEQ);
     if (current === null || seq !== currentSeq) {
-      const kind = Atomics.load(i32, L.KIND);
+      const running = Atomics.load(i32, L.RUNNING);
       // What began after the last heartbeat runs now; else the thread is held
       // by code the loop did not call.
-      const began = seq !== Atomics.load(i32, L.BEAT_SEQ) && kind !== L.NONE;
+      const began = seq !== Atomics.load(i32, L.BEAT_SEQ) && running !== L.NONE;
+      const step = began && running > 0 ? (running - 1) * L.TASK_WIDTH : -1;
+      // A row past the table (or not yet seen grown): the step is named "?".
+      const known = step >= 0 && step + L.TASK_WIDTH <= tasks.length;
       if (current !== null) current.ongoing = false;
       current = {
         // The last heartbeat: what runs began after it (hooks write no time,
@@ -149,10 +154,16 @@ export function monitorWorker(init: WorkerInit, port: ParentPort): void {
         since: beat,
         seconds: 0,
         ongoing: true,
-        kind: !began ? "outside" : kind === L.CALLBACK ? "callback" : "step",
-        name: began ? nameAt(Atomics.load(i32, L.NAME)) : "",
-        task: began && kind === L.STEP ? Atomics.load(i32, L.TASK) : null,
-        coro: began && kind === L.STEP ? nameAt(Atomics.load(i32, L.CORO)) || null : null,
+        kind: !began ? "outside" : step < 0 ? "callback" : "step",
+        name: !began
+          ? ""
+          : step < 0
+          ? nameAt(Atomics.load(i32, L.NAME))
+          : known
+          ? nameAt(Atomics.load(tasks, step + L.TASK_NAME))
+          : "?",
+        task: known ? Atomics.load(tasks, step + L.TASK_ID) : null,
+        coro: known ? nameAt(Atomics.load(tasks, step + L.TASK_CORO)) || null : null,
       };
       currentSeq = seq;
       blocks.push(current);

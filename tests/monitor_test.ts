@@ -23,8 +23,9 @@ import {
   startMonitor,
   type Task,
 } from "../mod.ts";
-import { type Answer, MonitorClient, parseAddress } from "../monitor/client.ts";
+import { type Answer, type Block, MonitorClient, parseAddress } from "../monitor/client.ts";
 import {
+  blockWhere,
   type PsData,
   renderResources,
   type ResourcesData,
@@ -519,6 +520,34 @@ Deno.test("monitor: a callback blocks the loop for 2 s: the monitor answers mean
     } finally {
       await Deno.remove(file);
     }
+    client.close();
+  } finally {
+    await program.stop();
+  }
+});
+
+Deno.test("monitor: a task's step blocks the loop for 1 s: the monitor names the task, its id and its coroutine", async () => {
+  // The cruncher (the fifth task: after main, ticker, grabber and waiter)
+  // starts 0.5 s in, and its first step blocks; hog would block at 999 s.
+  const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
+    "999",
+    "30",
+    "0.5",
+  ]);
+  try {
+    const client = await connect(program.address);
+    let block: Block | null = null;
+    for (const deadline = Date.now() + 10_000; block === null && Date.now() < deadline;) {
+      const answer = await client.request("ps");
+      block = answer.loop?.blocked ?? null;
+      if (block === null) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert(block !== null, "never saw the loop blocked");
+    assertEquals(
+      [block.kind, block.name, block.task, block.coro, block.ongoing],
+      ["step", "cruncher", 5, "crunch", true],
+    );
+    assertEquals(blockWhere(block), "a step of task 0x5 'cruncher' (coroutine crunch)");
     client.close();
   } finally {
     await program.stop();
