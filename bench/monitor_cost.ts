@@ -23,10 +23,13 @@
 // the one that says what the hooks cost the loop.
 // `--alternate` instead runs each work in one process on two loops, one
 // watched (no client) and one not, 15 times each in turns: the hooks'
-// cost without the noise of separate processes.
+// cost without the noise of separate processes. How V8 compiles the loop
+// differs from process to process (one gives 1.00, the next 1.10), so
+// `--procs N` runs N such processes in turn and gives the median of their
+// ratios, and their range.
 //
 //   deno run -A bench/monitor_cost.ts [--reps N] [--modes off,on,top] [WORK…]
-//   deno run -A bench/monitor_cost.ts --alternate [WORK…]
+//   deno run -A bench/monitor_cost.ts --alternate [--procs N] [WORK…]
 // `--instructions` runs each child under callgrind (Debian's `valgrind`) instead and
 // counts the loop thread's instructions and estimated cycles (cache misses
 // simulated) in the measured stretch (the Worker's thread is not counted:
@@ -148,6 +151,27 @@ async function alternate(work: Work): Promise<void> {
   await watched.close();
   const ratio = median(on) / median(off);
   console.log(JSON.stringify({ work, off: median(off), on: median(on), ratio }));
+}
+
+/** `alternate(work)` in `procs` processes, one after another: the median of their ratios. */
+async function alternateInProcesses(work: Work, procs: number): Promise<void> {
+  const ratios: number[] = [];
+  for (let i = 0; i < procs; i++) {
+    const { success, stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", import.meta.filename!, "--alternate", work],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!success) throw new Error(`--alternate ${work} failed in process ${i + 1}`);
+    ratios.push(JSON.parse(new TextDecoder().decode(stdout).trim()).ratio);
+  }
+  const low = Math.min(...ratios).toFixed(3), high = Math.max(...ratios).toFixed(3);
+  console.log(JSON.stringify({ work, procs, ratio: median(ratios), ratios }));
+  console.log(
+    `${work}: watched / unwatched ${
+      median(ratios).toFixed(3)
+    } (${low}–${high}, ${procs} processes)`,
+  );
 }
 
 async function child(mode: Mode, work: Work): Promise<void> {
@@ -351,8 +375,14 @@ async function driver(args: string[]): Promise<void> {
 
 if (Deno.args[0] === "--child") await child(Deno.args[1] as Mode, Deno.args[2] as Work);
 else if (Deno.args[0] === "--alternate") {
-  const works = Deno.args.slice(1).filter((w) => w !== "echo") as Work[];
+  let procs = 1;
+  const works: Work[] = [];
+  for (let i = 1; i < Deno.args.length; i++) {
+    if (Deno.args[i] === "--procs") procs = Number(Deno.args[++i]);
+    else if (Deno.args[i] !== "echo") works.push(Deno.args[i] as Work);
+  }
   for (const work of works.length > 0 ? works : WORKS.filter((w) => w !== "echo")) {
-    await alternate(work);
+    if (procs > 1) await alternateInProcesses(work, procs);
+    else await alternate(work);
   }
 } else await driver(Deno.args);
