@@ -38,9 +38,10 @@
 // settle what ten timed ones cannot. They weigh what the monitor does per
 // event (step, task, callback), not what it does per second: under
 // callgrind the child runs ~100 times slower, so a timer's work would
-// weigh 100 times more; the client there asks `top` once, before the run
-// (steps are timed while it is attached), and the answer's own cost is a
-// time per second, measured apart.
+// weigh 100 times more: a counted child stretches its intervals (the
+// monitor's heartbeat) by that much, and the client there asks `top` once,
+// before the run (steps are timed while it is attached); the heartbeat's
+// and the answer's own costs are times per second, measured apart.
 // (WORK: callsoon_bulk, callsoon_chain, task_steps, echo; --alternate has no echo)
 import {
   type EventLoop,
@@ -182,7 +183,8 @@ async function alternateInProcesses(work: Work, procs: number): Promise<void> {
 const COUNTED_SLOWDOWN = 100;
 
 async function child(mode: Mode, work: Work): Promise<void> {
-  if (Deno.env.get(MARK_ENV) !== undefined) {
+  const mark = Deno.env.get(MARK_ENV);
+  if (mark !== undefined) {
     const setIntervalNow = globalThis.setInterval;
     globalThis.setInterval = ((fn: () => void, ms = 0) =>
       setIntervalNow(fn, ms * COUNTED_SLOWDOWN)) as typeof setInterval;
@@ -198,7 +200,6 @@ async function child(mode: Mode, work: Work): Promise<void> {
   }
   const n = countOf(work);
   await measure(runner, work, n / 10); // warm-up, as the benches do
-  const mark = Deno.env.get(MARK_ENV);
   if (mark !== undefined) Deno.chmodSync(mark, 0o644);
   const cpu0 = cpuSeconds(), loopCpu0 = threadSeconds();
   const seconds = await measure(runner, work, n);

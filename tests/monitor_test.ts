@@ -526,13 +526,14 @@ Deno.test("monitor: a callback blocks the loop for 2 s: the monitor answers mean
   }
 });
 
-Deno.test("monitor: a task's step blocks the loop for 1 s: the monitor names the task, its id and its coroutine", async () => {
+Deno.test("monitor: a task's step blocks the loop for 2 s: the monitor names the task, its id and its coroutine", async () => {
   // The cruncher (the fifth task: after main, ticker, grabber and waiter)
-  // starts 0.5 s in, and its first step blocks; hog would block at 999 s.
+  // starts 1 s in, and its first step blocks, as long as hog's callback
+  // (which would block at 999 s) in the test above, for the same margin.
   const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
     "999",
     "30",
-    "0.5",
+    "1",
   ]);
   try {
     const client = await connect(program.address);
