@@ -117,13 +117,13 @@ async function watched(
   }
 }
 
-/** `deno run monitor/main.ts ADDRESS ARGS` (as `deno task monitor` runs it, plus `extra` flags). */
+/** `deno run --quiet monitor/main.ts ADDRESS ARGS` (as `deno task monitor` runs it, plus `extra` flags). */
 async function cli(
   args: string[],
   extra: string[] = [],
 ): Promise<{ code: number; out: string[]; err: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", ...extra, `${root}monitor/main.ts`, ...args],
+    args: ["run", "--quiet", "--allow-net=127.0.0.1", ...extra, `${root}monitor/main.ts`, ...args],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -799,7 +799,7 @@ Deno.test({
       "15",
     ]);
     const top =
-      `${Deno.execPath()} run --allow-net=127.0.0.1 ${root}monitor/main.ts ${program.address} top`;
+      `${Deno.execPath()} run --quiet --allow-net=127.0.0.1 ${root}monitor/main.ts ${program.address} top`;
     try {
       await tmux(
         "new-session",

@@ -231,6 +231,37 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "in a terminal: Deno clears no line of ours (its module loads do, unless --quiet): the prompt after a js line that starts a Worker stays",
+  ignore: !TMUX,
+  async fn() {
+    const config = await Deno.makeTempDir();
+    const raw = `${config}/raw`;
+    try {
+      await start({ XDG_CONFIG_HOME: config, NO_COLOR: "1" });
+      // Everything the REPL's process writes from here, as bytes.
+      await tmux("pipe-pane", "-t", "repl", `cat > ${raw}`);
+      await keys('js new Worker("data:text/javascript,close()", { type: "module" }) && 1', "Enter");
+      await waitFor((s) => s.split("\n").includes("1"), "the js line's value");
+      await new Promise((r) => setTimeout(r, 500)); // the Worker's module is loaded by now
+      await waitFor(
+        (s) => lastLine(s) === "virtual t=0.000 ready=0 timers=0 tasks=0>",
+        "the prompt after it",
+      );
+      const bytes = await Deno.readTextFile(raw);
+      assert(bytes.includes("virtual t=0.000"), JSON.stringify(bytes));
+      // Deno's progress bar ends each module load with this, wherever the cursor is.
+      assert(!bytes.includes("\x1b[2K"), `a line cleared: ${JSON.stringify(bytes)}`);
+      await keys("exit", "Enter");
+      await waitFor((s) => s.includes("EXIT=0"), "exit");
+    } finally {
+      await tmux("kill-server");
+      await Deno.remove(config, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "in a terminal: Tab completes help topics, WORK keywords and js loop. members",
   ignore: !TMUX,
   async fn() {
