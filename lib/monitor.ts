@@ -16,8 +16,9 @@
  * (`lib/_monitor.ts`, its Worker) is imported when one starts.
  * @module
  */
-import type { EventLoop } from "./base_events.ts";
+import { EventLoop } from "./base_events.ts";
 import { getEventLoop } from "./events.ts";
+import { shortRepr } from "./_util.ts";
 
 /** Options of `startMonitor` (and of `run`'s `monitor`). */
 export interface MonitorOptions {
@@ -89,6 +90,7 @@ export interface Monitor extends AsyncDisposable {
  * @throws {RangeError} for a host that is not loopback without
  *   `allowRemote`, or an address that is not `HOST:PORT`.
  * @throws {RuntimeError} if the loop is closed.
+ * @throws {TypeError} if `loop` is not an event loop.
  * @example
  * ```ts
  * import { run, sleep, startMonitor, getRunningLoop } from "@asyncio/deno";
@@ -103,6 +105,12 @@ export async function startMonitor(
   loop: EventLoop = getEventLoop(),
   options: MonitorOptions = {},
 ): Promise<Monitor> {
+  if (!(loop instanceof EventLoop)) {
+    // startMonitor({ print: false }) would otherwise fail deep inside with a TypeError of its own.
+    throw new TypeError(
+      `startMonitor(loop, options): loop must be an EventLoop, got ${shortRepr(loop)}`,
+    );
+  }
   const { _startMonitor } = await import("./_monitor.ts");
   return _startMonitor(loop, options);
 }

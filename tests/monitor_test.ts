@@ -557,7 +557,7 @@ Deno.test("monitor: a task's step blocks the loop for 2 s: the monitor names the
 
 // ---- The token, the address ------------------------------------------------------------
 
-Deno.test("monitor: a client without the token, or with a wrong one, is refused; the monitor goes on serving; a host that is not loopback is refused", async () => {
+Deno.test("monitor: a client without the token, or with a wrong one, is refused; the monitor goes on serving; a host that is not loopback is refused, and a loop that is not one", async () => {
   await run(async () => {
     const loop = getRunningLoop();
     let line = "";
@@ -606,6 +606,17 @@ Deno.test("monitor: a client without the token, or with a wrong one, is refused;
       }
       assert(error.startsWith("RangeError: "), `${JSON.stringify(options)}: ${error}`);
     }
+    // The options where the loop goes: a clear error, not one from deep inside.
+    let error = "";
+    try {
+      await startMonitor({ print: false } as unknown as Parameters<typeof startMonitor>[0]);
+    } catch (err) {
+      error = String(err);
+    }
+    assertEquals(
+      error,
+      "TypeError: startMonitor(loop, options): loop must be an EventLoop, got {'print': False}",
+    );
   });
 });
 
