@@ -87,6 +87,17 @@ async function untilEof(reader: StreamReader): Promise<void> {
   });
 }
 
+/**
+ * Wait until `ready()` holds: that the server accepted a client, say. Not a
+ * fixed wait: a loaded machine may take more than tens of ms to accept, and
+ * a connection the server never accepted is dropped when it closes.
+ */
+async function until(ready: () => boolean): Promise<void> {
+  await within(10, async () => {
+    while (!ready()) await sleep(0.005);
+  });
+}
+
 async function closeServer(server: Server): Promise<void> {
   server.close();
   await within(1.5, () => server.waitClosed());
@@ -244,8 +255,10 @@ Deno.test("serveForever() twice: the second throws 'already being awaited'; canc
 Deno.test("a cancelled serveForever() stays pending until the open connections are gone (3.12+)", () =>
   inRealLoop(async (loop) => {
     const log: string[] = [];
+    let handling = false;
     const server = await startServer(
       async (reader, writer) => {
+        handling = true;
         await reader.read();
         log.push("handler saw EOF");
         writer.close();
@@ -255,7 +268,7 @@ Deno.test("a cancelled serveForever() stays pending until the open connections a
     );
     const forever = loop.createTask(() => server.serveForever());
     const [, writer] = await openConnection("127.0.0.1", portOf(server));
-    await sleep(0.02);
+    await until(() => handling);
     forever.cancel();
     await sleep(0.05);
     // CPython 3.12/3.13: done False, is_serving False, sockets ().
@@ -361,9 +374,11 @@ Deno.test("close() stops new connections but keeps those made: they still echo; 
 Deno.test("`await using` a server waits, at the end of the block, for its connections to close", () =>
   inRealLoop(async (loop) => {
     const order: string[] = [];
+    let handling = false;
     {
       await using server = await startServer(
         async (reader, writer) => {
+          handling = true;
           await reader.read();
           order.push("handler saw EOF");
           writer.close();
@@ -372,7 +387,7 @@ Deno.test("`await using` a server waits, at the end of the block, for its connec
         0,
       );
       const [, writer] = await openConnection("127.0.0.1", portOf(server));
-      await sleep(0.02);
+      await until(() => handling);
       loop.callLater(0.05, () => {
         order.push("client closes");
         writer.close();
@@ -386,8 +401,15 @@ Deno.test("`await using` a server waits, at the end of the block, for its connec
 Deno.test("closeClients() / abortClients(): the handler's read() returns the bytes already received, the client reads EOF, the server serves on (3.13)", () =>
   inRealLoop(async () => {
     const state: string[] = [];
+    let received = 0; // bytes the server's reader was fed (its read() takes them at once)
     const server = await startServer(
       async (reader) => {
+        received += reader._buffered;
+        const feed = reader._feedOwned.bind(reader);
+        reader._feedOwned = (chunk) => {
+          received += chunk.length;
+          feed(chunk);
+        };
         state.push(`read ${JSON.stringify(dec(await reader.read()))}`);
       },
       "127.0.0.1",
@@ -395,9 +417,10 @@ Deno.test("closeClients() / abortClients(): the handler's read() returns the byt
     );
     const port = portOf(server);
     for (const how of ["closeClients", "abortClients"] as const) {
+      received = 0;
       const [reader, writer] = await openConnection("127.0.0.1", port);
       writer.write("hi");
-      await sleep(0.02);
+      await until(() => received === 2); // the bytes the handler's read() is to return
       server[how]();
       assertEquals((await within(1.5, () => reader.read())).length, 0, how);
       await within(1.5, async () => {
@@ -567,7 +590,7 @@ Deno.test("several tasks in drain() on a paused writer all return once the peer 
       }));
     await sleep(0.05);
     assertEquals(drained, 0, "drain() must wait while the peer does not read");
-    assert(serverReader !== null);
+    await until(() => serverReader !== null);
     let received = 0;
     await within(1.5, async () => {
       while (received < total) received += (await serverReader!.read(2 ** 20)).length;
