@@ -555,6 +555,23 @@ Deno.test("monitor: a task's step blocks the loop for 2 s: the monitor names the
   }
 });
 
+/**
+ * Ask a monitor of a loop in this process until the loop itself answers. A
+ * loaded machine may hold the loop's thread past the 0.2 s after which the
+ * Worker calls it blocked and answers for it, with its last answer (stale)
+ * or none: the monitor working as meant, but not what these tests look at.
+ */
+async function ask<T>(
+  client: MonitorClient,
+  cmd: string,
+  args: Record<string, unknown> = {},
+): Promise<Answer<T>> {
+  for (const deadline = Date.now() + 10_000;;) {
+    const answer = await client.request<T>(cmd, args);
+    if ((answer.stale === undefined && answer.data != null) || Date.now() > deadline) return answer;
+  }
+}
+
 // ---- The token, the address ------------------------------------------------------------
 
 Deno.test("monitor: a client without the token, or with a wrong one, is refused; the monitor goes on serving; a host that is not loopback is refused, and a loop that is not one", async () => {
@@ -583,7 +600,7 @@ Deno.test("monitor: a client without the token, or with a wrong one, is refused;
     conn.close();
     // And the right token still works.
     const client = await MonitorClient.connect({ host, port, token });
-    assertEquals((await client.request<PsData>("ps")).data!.tasks.length, 1);
+    assertEquals((await ask<PsData>(client, "ps")).data!.tasks.length, 1);
     client.close();
     let remote = "";
     try {
@@ -642,7 +659,7 @@ Deno.test("monitor: warnings: a task that wakes itself with sleep(0), one stuck 
       }, { name: "failing" });
       for (let i = 0; i < 4; i++) await createTask(async () => {}, { name: `quick-${i}` });
       await sleep(0.3);
-      const warnings = (await client.request<WarningsData>("warnings")).data!;
+      const warnings = (await ask<WarningsData>(client, "warnings")).data!;
       const of = (name: string) => warnings.tasks.find((t) => t.name === name)?.warnings ?? [];
       assertEquals(of("spinner"), ["self-wakes: 97% of 31 steps resumed a sleep(0)"]);
       assertEquals(of("forever").map((w) => w.replace(/\d+ ms/, "N ms")), [
@@ -653,7 +670,7 @@ Deno.test("monitor: warnings: a task that wakes itself with sleep(0), one stuck 
       ]);
       // The history keeps 3: the last quick tasks; the failure fell out of it.
       const done =
-        (await client.request<{ history: Array<{ name: string; outcome: string }> }>("tasks"))
+        (await ask<{ history: Array<{ name: string; outcome: string }> }>(client, "tasks"))
           .data!;
       assertEquals(done.history.map((h) => h.name), ["quick-3", "quick-2", "quick-1"]);
       failing.cancel(); // a no-op on a done task that counts as looking at its failure (as asyncio)
@@ -671,19 +688,19 @@ Deno.test("monitor: warnings: a task that wakes itself with sleep(0), one stuck 
       throw new Error("boom");
     }, { name: "failing" });
     await sleep(0.05);
-    const history = (await client.request<
+    const history = (await ask<
       { history: Array<{ name: string; outcome: string; warnings: string[] }> }
-    >("tasks")).data!.history;
+    >(client, "tasks")).data!.history;
     assertEquals(history.map((h) => [h.name, h.outcome, h.warnings]), [[
       "failing",
       "failed: Error: boom",
       ["exception never retrieved"],
     ]]);
-    const where = (await client.request<WhereData>("where", { id: 2, done: true })).data!;
+    const where = (await ask<WhereData>(client, "where", { id: 2, done: true })).data!;
     assert(where.stack!.startsWith("Error: boom\n") && where.stack!.includes("fail"), where.stack!);
     failing.exception(); // retrieved now: no report at close
     assertEquals(
-      (await client.request<{ history: Array<{ warnings: string[] }> }>("tasks")).data!.history[0]
+      (await ask<{ history: Array<{ warnings: string[] }> }>(client, "tasks")).data!.history[0]
         .warnings,
       [],
     );
@@ -704,9 +721,9 @@ Deno.test("monitor: resources: a lock's holder and waiters, a queue's getters, a
     const waiter = createTask(() => lock.acquire(), { name: "waiter" });
     const getter = createTask(() => queue.get(), { name: "getter" });
     await sleep(0.05);
-    const data = (await client.request<
+    const data = (await ask<
       { resources: Array<Record<string, unknown>>; timers: Array<Record<string, unknown>> }
-    >("resources")).data!;
+    >(client, "resources")).data!;
     assertEquals(data.resources.map((r) => [r.kind, r.repr, r.holder, r.waiting]), [
       ["Lock", "<Lock [locked, waiters:1]>", { id: 2, name: "holder", done: false }, [{
         id: 3,
@@ -738,7 +755,7 @@ Deno.test("monitor: resources: a semaphore's holders are the tasks that acquired
     const tasks = [hold("a"), hold("b"), hold("c")];
     await sleep(0.01);
     const holders = async () => {
-      const data = (await client.request<ResourcesData>("resources")).data!;
+      const data = (await ask<ResourcesData>(client, "resources")).data!;
       // (Listed while held or waited on.)
       const r = data.resources.find((r) => r.kind === "Semaphore");
       return [r?.holders?.map((h) => h.name) ?? [], r?.waiting.map((w) => w.name) ?? []];
@@ -748,7 +765,7 @@ Deno.test("monitor: resources: a semaphore's holders are the tasks that acquired
     sem.release();
     await sleep(0.01);
     assertEquals(await holders(), [["b", "c"], []]);
-    const text = renderResources((await client.request<ResourcesData>("resources")).data!);
+    const text = renderResources((await ask<ResourcesData>(client, "resources")).data!);
     assert(text.some((l) => l.includes("held by task 0x3 'b', task 0x4 'c'")), text.join("\n"));
     release.set();
     await Promise.all(tasks);
@@ -770,7 +787,7 @@ Deno.test("monitor: ps --sort with a limit keeps the largest, ties in creation o
       }, { name: `w${k}` }));
     await sleep(0.05);
     const names = async (args: Record<string, unknown>) =>
-      (await client.request<{ tasks: Array<{ name: string }> }>("ps", args)).data!.tasks.map((
+      (await ask<{ tasks: Array<{ name: string }> }>(client, "ps", args)).data!.tasks.map((
         t,
       ) => t.name);
     const all = await names({ sort: "steps", filter: "w" });
