@@ -92,6 +92,18 @@ export async function within<T>(seconds: number, fn: () => PromiseLike<T>): Prom
   }
 }
 
+/**
+ * Wait until `ready()` holds, looking every 5 ms, at most `seconds`. For
+ * what a real socket's other end does in its own time: a loaded machine
+ * may take more than tens of ms to accept, and a server that closes drops
+ * a connection it has not accepted yet.
+ */
+export async function until(ready: () => boolean, seconds = 10): Promise<void> {
+  await within(seconds, async () => {
+    while (!ready()) await sleep(0.005);
+  });
+}
+
 /** Run one iteration of `loop`. */
 export async function once(loop: EventLoop): Promise<void> {
   loop.stop();

@@ -17,7 +17,7 @@
 // Every server listens on 127.0.0.1 port 0 (or a socket in a temp dir), on
 // a real-clock loop; every wait is bounded by `within()` so a hang fails fast.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { dec, inRealLoop, portOf, within } from "./_util.ts";
+import { dec, inRealLoop, portOf, until, within } from "./_util.ts";
 import {
   CancelledError,
   ConnectionRefusedError,
@@ -84,17 +84,6 @@ async function untilBuffered(reader: StreamReader, n: number): Promise<void> {
 async function untilEof(reader: StreamReader): Promise<void> {
   await within(1.5, async () => {
     while (!/ eof\b/.test(String(reader))) await sleep(0.005);
-  });
-}
-
-/**
- * Wait until `ready()` holds: that the server accepted a client, say. Not a
- * fixed wait: a loaded machine may take more than tens of ms to accept, and
- * a connection the server never accepted is dropped when it closes.
- */
-async function until(ready: () => boolean): Promise<void> {
-  await within(10, async () => {
-    while (!ready()) await sleep(0.005);
   });
 }
 

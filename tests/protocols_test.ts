@@ -3,7 +3,7 @@
 // methods, BufferedProtocol's buffer rules, abort. The sanitizers fail any
 // test that leaks a socket or a pending operation.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { dec, inRealLoop, portOf, within } from "./_util.ts";
+import { dec, inRealLoop, portOf, until, within } from "./_util.ts";
 import {
   BufferedProtocol,
   ConnectionRefusedError,
@@ -85,6 +85,7 @@ Deno.test("connectionMade comes first and connectionLost once, last; eofReceived
     await withPair(loop, () => serverSide = new Recorder(loop), async (client) => {
       client.transport!.write(enc("ping"));
       client.transport!.writeEof();
+      await until(() => serverSide !== null); // the server accepts in its own time
       await serverSide!.lost;
       assertEquals(serverSide!.log, ["made", "data ping", "eof", "lost None"]);
       await client.lost;
@@ -127,6 +128,7 @@ Deno.test("a protocol method that throws goes to the exception handler, its conn
       return p;
     }, async (client, server) => {
       client.transport!.write(enc("x"));
+      await until(() => sides.length === 1); // the server accepts in its own time
       await sides[0].lost;
       assertEquals(sides[0].log, ["made", "lost Error"]);
       assertEquals(errors.map((e) => e.message), [
@@ -140,6 +142,7 @@ Deno.test("a protocol method that throws goes to the exception handler, its conn
         portOf(server),
       );
       second.transport!.write(enc("y"));
+      await until(() => sides.length === 2);
       await sides[1].lost;
       await second.lost;
       assertEquals(second.log, ["made", "eof", "lost None"]);
@@ -558,11 +561,21 @@ Deno.test("past the limit on pending reads, paused readers and BufferedProtocols
 Deno.test("connections closed while they wait for their turn to read are lost cleanly", () =>
   inRealLoop(async (loop) => {
     const lost = { n: 0 };
-    const server = await loop.createServer(() => new Echo(lost), "127.0.0.1", 0);
+    let accepted = 0;
+    const server = await loop.createServer(
+      () => {
+        accepted++;
+        return new Echo(lost);
+      },
+      "127.0.0.1",
+      0,
+    );
     const port = portOf(server);
     const conns: Deno.Conn[] = [];
     try {
       for (let i = 0; i < 200; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      // A connection not accepted yet would be dropped unseen by close().
+      await until(() => accepted === 200);
       // All speak at once: past 64 pending reads the rest queue for a turn;
       // then the server drops every client, queued or reading.
       await Promise.all(conns.map((c) => c.write(enc("x"))));

@@ -3,7 +3,7 @@
 // input. Every test runs under the ops and resources sanitizers, so a leaked
 // socket or a pending operation fails it.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { cancelled, dec, inRealLoop, makeCertificates, portOf, within } from "./_util.ts";
+import { cancelled, dec, inRealLoop, makeCertificates, portOf, until, within } from "./_util.ts";
 import {
   ConnectionError,
   ConnectionRefusedError,
@@ -486,9 +486,7 @@ Deno.test("a read() that takes the bytes read into a readinto()'s buffer gets a 
     ];
     for (const [text, read] of sent) {
       writer.write(new TextEncoder().encode(text));
-      await within(5, async () => {
-        while (!read()) await sleep(0.005);
-      });
+      await until(read, 5);
     }
     assertEquals(dec(await within(5, () => reader.read())), "done");
     assertEquals([dec(taken!), later], ["hello", "world"]);
@@ -612,11 +610,7 @@ Deno.test("waitClosed() waits for the handlers; closeClients() ends them", () =>
     );
     const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
     writer.write("hi");
-    // Until the server has accepted (not a fixed 20 ms: a loaded machine may
-    // accept later, and close() drops a connection not yet accepted).
-    await within(10, async () => {
-      while (!handling) await sleep(0.005);
-    });
+    await until(() => handling); // accepted: close() drops a connection not yet accepted
     server.close();
     const closed = server.waitClosed().then(() => log.push("server closed"));
     await sleep(0.02);
