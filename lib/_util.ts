@@ -235,6 +235,19 @@ function cut(s: string, max: number): string {
   return s.slice(0, i) + "..." + s.slice(s.length - j);
 }
 
+/**
+ * The error for `await using` on a class whose exit must see the block's
+ * error (TaskGroup, Timeout): thrown where the declaration is, by a
+ * `[Symbol.asyncDispose]` getter, instead of V8's "Symbol(Symbol.dispose)
+ * is not a function" (or, worse, a disposal that cannot do the job).
+ */
+export function notForAwaitUsing(what: string, instead: string): TypeError {
+  return new TypeError(
+    `${what} does not work with \`await using\`: its exit must see the block's error, which ` +
+      `[Symbol.asyncDispose] is not given; write ${instead}`,
+  );
+}
+
 /** True for a value with a `then` method. */
 export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
   return value !== null && (typeof value === "object" || typeof value === "function") &&

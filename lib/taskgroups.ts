@@ -8,6 +8,7 @@ import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from 
 import type { Future } from "./futures.ts";
 import { type CoroutineLike, type CreateTaskOptions, currentTask, type Task } from "./tasks.ts";
 import { _markAwaiter } from "./_awaiters.ts";
+import { notForAwaitUsing } from "./_util.ts";
 
 // Invariants, as the code below keeps them:
 // - `#tasks` holds exactly the group's tasks that are not done; each has
@@ -63,6 +64,11 @@ export class TaskGroup {
   // kind that a TaskGroup does not wrap): thrown as it is once all is done.
   #baseError: KeyboardInterrupt | null = null;
   #onCompleted: Future<boolean> | null = null;
+
+  /** @ignore Not for `await using` (see above): a clear error where it is tried. */
+  get [Symbol.asyncDispose](): undefined {
+    throw notForAwaitUsing("a TaskGroup", "await TaskGroup.run(async (tg) => { … })");
+  }
 
   /**
    * Run `body` in the calling task with a new group; return what `body`

@@ -5,7 +5,7 @@
 import { getRunningLoop, type Handle } from "./events.ts";
 import { CancelledError, RuntimeError, TimeoutError } from "./exceptions.ts";
 import { currentTask, type Task } from "./tasks.ts";
-import { shortRepr } from "./_util.ts";
+import { notForAwaitUsing, shortRepr } from "./_util.ts";
 
 type State = "created" | "active" | "expiring" | "expired" | "finished";
 
@@ -59,6 +59,11 @@ export class Timeout {
   constructor(when: number | null) {
     checkWhen(when);
     this.#when = when;
+  }
+
+  /** @ignore Not for `await using` (see above): a clear error where it is tried. */
+  get [Symbol.asyncDispose](): undefined {
+    throw notForAwaitUsing("a Timeout", "await timeout(delay, async (t) => { … })");
   }
 
   /** The deadline, in loop time, or `null`. Mirrors `Timeout.when`. */

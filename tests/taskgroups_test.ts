@@ -34,6 +34,21 @@ Deno.test("TaskGroup.run() waits for every task and returns the body's value", (
     })
   ));
 
+Deno.test("`await using` a TaskGroup (Python's `async with TaskGroup()`) fails at the declaration, saying what to write", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      let entered = false;
+      const err = await assertRejects(async () => {
+        // The type checker refuses this line too: it is what a user without one meets.
+        await using _tg = new TaskGroup() as unknown as AsyncDisposable;
+        entered = true;
+      }, TypeError);
+      assert(err.message.startsWith("a TaskGroup does not work with `await using`"), err.message);
+      assert(err.message.endsWith("write await TaskGroup.run(async (tg) => { … })"), err.message);
+      assert(!entered, "the block ran");
+    })
+  ));
+
 Deno.test("a failing task cancels the others and the body; errors in an ExceptionGroup", () =>
   withLoop((loop) =>
     loop.runUntilComplete(async () => {

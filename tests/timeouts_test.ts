@@ -29,6 +29,24 @@ Deno.test("timeout(): the body's result in time; TimeoutError (cause CancelledEr
     })
   ));
 
+Deno.test("`await using` a Timeout (Python's `async with timeout()`) fails at the declaration, saying what to write", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      let entered = false;
+      const err = await assertRejects(async () => {
+        // The type checker refuses this line too: it is what a user without one meets.
+        await using _t = timeout(1) as unknown as AsyncDisposable;
+        entered = true;
+      }, TypeError);
+      assertEquals(
+        err.message,
+        "a Timeout does not work with `await using`: its exit must see the block's error, which " +
+          "[Symbol.asyncDispose] is not given; write await timeout(delay, async (t) => { … })",
+      );
+      assert(!entered, "the block ran");
+    })
+  ));
+
 Deno.test("timeout(null) never fires; when() is null; reschedule() sets a deadline", () =>
   withLoop((loop) =>
     loop.runUntilComplete(async () => {
