@@ -19,6 +19,7 @@ import type { DatagramProtocol } from "./protocols.ts";
 import type { DatagramTransport } from "./transports.ts";
 import { onLoop } from "./_network.ts";
 import { toOSError } from "./_oserror.ts";
+import { typeName } from "./_util.ts";
 
 type Addr = [string, number];
 
@@ -180,7 +181,7 @@ class DatagramSocketTransport implements DatagramTransport {
    */
   sendto(data: Uint8Array, addr: Addr | null = null): void {
     if (!(data instanceof Uint8Array)) {
-      throw new TypeError(`data argument must be a Uint8Array, not ${typeof data}`);
+      throw new TypeError(`data argument must be a Uint8Array, not ${typeName(data)}`);
     }
     const remote = this.#remote;
     if (remote !== null) {

@@ -18,6 +18,7 @@ import type { Transport } from "./transports.ts";
 import { _transportSocket } from "./socket.ts";
 import { opRead, opWrite, ridOf, streamRid } from "./_deno_core.ts";
 import { awaitable } from "./_running.ts";
+import { typeName } from "./_util.ts";
 
 // As asyncio's FlowControlMixin: pause the protocol above 64 KiB, resume at
 // a quarter of that.
@@ -1409,11 +1410,4 @@ function concat(chunks: Uint8Array[], count: number, size: number): Uint8Array {
     off += chunks[i].length;
   }
   return out;
-}
-
-/** The name of `value`'s type, for an error message ("null", "string", "ArrayBuffer", …). */
-export function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return value.constructor?.name ?? "object";
 }

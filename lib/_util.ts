@@ -248,6 +248,13 @@ export function notForAwaitUsing(what: string, instead: string): TypeError {
   );
 }
 
+/** The name of `value`'s type, for an error message ("null", "string", "ArrayBuffer", …). */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return value.constructor?.name ?? "object";
+}
+
 /** True for a value with a `then` method. */
 export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
   return value !== null && (typeof value === "object" || typeof value === "function") &&

@@ -1254,7 +1254,7 @@ export class EventLoop {
    * @throws {ConnectionRefusedError} `[Errno 111] Connect call failed (…)`.
    */
   sockConnect(sock: Socket, address: SockAddr | string): Promise<void> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockConnect");
     return sock._connect(this, address);
   }
 
@@ -1263,7 +1263,7 @@ export class EventLoop {
    * Mirrors `loop.sock_accept`.
    */
   sockAccept(sock: Socket): Promise<[Socket, SockAddr | string]> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockAccept");
     return sock._accept(this);
   }
 
@@ -1272,7 +1272,7 @@ export class EventLoop {
    * Mirrors `loop.sock_recv`.
    */
   sockRecv(sock: Socket, nbytes: number): Promise<Uint8Array> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockRecv");
     return sock._recv(this, nbytes);
   }
 
@@ -1281,7 +1281,7 @@ export class EventLoop {
    * Mirrors `loop.sock_recv_into`.
    */
   sockRecvInto(sock: Socket, buf: Uint8Array): Promise<number> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockRecvInto");
     return sock._recvInto(this, buf);
   }
 
@@ -1290,7 +1290,7 @@ export class EventLoop {
    * Mirrors `loop.sock_sendall`.
    */
   sockSendall(sock: Socket, data: Uint8Array): Promise<void> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockSendall");
     return sock._sendall(this, data);
   }
 
@@ -1299,7 +1299,7 @@ export class EventLoop {
    * Mirrors `loop.sock_recvfrom`.
    */
   sockRecvfrom(sock: Socket, bufsize: number): Promise<[Uint8Array, SockAddr | null]> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockRecvfrom");
     return sock._recvfrom(this, bufsize);
   }
 
@@ -1312,7 +1312,7 @@ export class EventLoop {
     buf: Uint8Array,
     nbytes: number = 0,
   ): Promise<[number, SockAddr | null]> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockRecvfromInto");
     return sock._recvfromInto(this, buf, nbytes);
   }
 
@@ -1321,7 +1321,7 @@ export class EventLoop {
    * Mirrors `loop.sock_sendto`.
    */
   sockSendto(sock: Socket, data: Uint8Array, address: SockAddr): Promise<number> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockSendto");
     return sock._sendto(this, data, address);
   }
 
@@ -1342,7 +1342,7 @@ export class EventLoop {
     count: number | null = null,
     options: { fallback?: boolean } = {},
   ): Promise<number> {
-    this.#checkClosed();
+    this.#checkSock(sock, "sockSendfile");
     return sock._sendfile(this, file, offset, count, options.fallback ?? true);
   }
 
@@ -1786,6 +1786,13 @@ export class EventLoop {
 
   #checkClosed(): void {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
+  }
+
+  #checkSock(sock: Socket, method: string): void {
+    this.#checkClosed();
+    if (typeof (sock as { _recv?: unknown } | null)?._recv !== "function") {
+      throw new TypeError(`${method}() needs a Socket (new Socket(...)), got ${shortRepr(sock)}`);
+    }
   }
 
   #checkCallback(callback: unknown, method: string): void {

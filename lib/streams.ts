@@ -37,8 +37,8 @@ import type { Future } from "./futures.ts";
 import { Protocol } from "./protocols.ts";
 import type { Server } from "./servers.ts";
 import type { Transport } from "./transports.ts";
-import { type DenoTransport, PipeTransport, typeName } from "./_transports.ts";
-import { pyRepr } from "./_util.ts";
+import { type DenoTransport, PipeTransport } from "./_transports.ts";
+import { pyRepr, shortRepr, typeName } from "./_util.ts";
 import { awaitable } from "./_running.ts";
 
 export type { ClientTlsOptions };
@@ -98,7 +98,11 @@ function separatorsOf(separator: Separator | readonly Separator[]): readonly Uin
     if (known !== undefined) return known;
   }
   const list = (Array.isArray(separator) ? separator : [separator]) as Separator[];
-  const seps = list.map((s) => typeof s === "string" ? encoder.encode(s) : s)
+  const seps = list.map((s) => {
+    if (typeof s === "string") return encoder.encode(s);
+    if (s instanceof Uint8Array) return s;
+    throw new TypeError(`a separator is a string or a Uint8Array, not ${typeName(s)}`);
+  })
     .sort((a, b) => a.length - b.length);
   if (seps.length === 0) throw new RangeError("Separator should contain at least one element");
   if (seps[0].length === 0) throw new RangeError("Separator should be at least one-byte string");
@@ -288,6 +292,10 @@ export class StreamReader {
    * @throws {RuntimeError} after `feedEof()`.
    */
   feedData(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      // A string's length would count bytes that copyIn never finds.
+      throw new TypeError(`data argument must be a Uint8Array, not ${typeName(data)}`);
+    }
     if (this.#eof) throw new RuntimeError("feedData after feedEof");
     if (data.length === 0) return;
     this.#copyIn(data);
@@ -1367,6 +1375,9 @@ export function streamReaderFromReadable(
   readable: ReadableStream<Uint8Array>,
   options: StreamReaderOptions = {},
 ): StreamReader {
+  if (!(readable instanceof ReadableStream)) {
+    throw new TypeError(`a ReadableStream was expected, got ${shortRepr(readable)}`);
+  }
   // Without a loop, the stream feeds the reader directly, so that one
   // reader can serve any loop (and selectors outside a loop).
   const loop = options.loop ?? null;
@@ -1385,6 +1396,9 @@ export function streamWriterFromWritable(
   writable: WritableStream<Uint8Array>,
   options: { loop?: EventLoop; extra?: Record<string, unknown>; canWriteEof?: boolean } = {},
 ): StreamWriter {
+  if (!(writable instanceof WritableStream)) {
+    throw new TypeError(`a WritableStream was expected, got ${shortRepr(writable)}`);
+  }
   const loop = options.loop ?? getEventLoop();
   const protocol = new StreamReaderProtocol(null, null, { loop });
   const transport = new PipeTransport(

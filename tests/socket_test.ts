@@ -62,6 +62,27 @@ Deno.test("sock* echo: sendall, recv, recvInto, and EOF after SHUT_WR", () =>
     assertEquals(await loop.sockRecvInto(conn, buf), 0);
   }));
 
+Deno.test("sock* methods given something that is not a Socket say so (a Deno.Conn, say)", () =>
+  inRealLoop((loop) => {
+    const notSock = { rid: 3 } as unknown as Socket;
+    assertThrows(
+      () => loop.sockRecv(notSock, 10),
+      TypeError,
+      "sockRecv() needs a Socket (new Socket(...)), got {'rid': 3}",
+    );
+    assertThrows(
+      () => loop.sockSendall(null!, enc("x")),
+      TypeError,
+      "sockSendall() needs a Socket",
+    );
+    assertThrows(
+      () => loop.sockConnect(42 as unknown as Socket, ["127.0.0.1", 1]),
+      TypeError,
+      "got 42",
+    );
+    return Promise.resolve();
+  }));
+
 Deno.test("a cancelled sockRecv loses no data: the next call gets it", () =>
   inRealLoop(async (loop) => {
     const [server, client, conn] = await pair(loop);

@@ -409,6 +409,35 @@ Deno.test("feedData after feedEof is an error; bad limits are RangeErrors", () =
   assertThrows(() => new StreamReader({ limit: 0 }), RangeError, "Limit cannot be <= 0");
 });
 
+Deno.test("bad arguments are TypeErrors that say what was expected: feedData of a string (not bytes of zeros), a separator, a stream", () =>
+  withLoop(async () => {
+    const reader = new StreamReader();
+    assertThrows(
+      () => reader.feedData("xy" as unknown as Uint8Array),
+      TypeError,
+      "data argument must be a Uint8Array, not string",
+    );
+    assertThrows(() => reader.feedData(null!), TypeError, "not null");
+    assertEquals(reader._buffered, 0, "nothing was fed");
+    reader.feedData(enc("a\n"));
+    await assertRejects(
+      () => reader.readuntil(null!),
+      TypeError,
+      "a separator is a string or a Uint8Array, not null",
+    );
+    assertEquals(dec(await reader.readline()), "a\n", "the bad call took nothing");
+    assertThrows(
+      () => streamReaderFromReadable({} as ReadableStream<Uint8Array>),
+      TypeError,
+      "a ReadableStream was expected, got {}",
+    );
+    assertThrows(
+      () => streamWriterFromWritable(42 as unknown as WritableStream<Uint8Array>),
+      TypeError,
+      "a WritableStream was expected, got 42",
+    );
+  }));
+
 Deno.test("the reader pauses its transport above 2*limit and resumes at or below limit", () =>
   onLoop(async (loop) => {
     const calls: string[] = [];
