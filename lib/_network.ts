@@ -109,6 +109,7 @@ export async function connectTcp<P extends BaseProtocol>(
   } else if (host === null && port === null) {
     throw new RangeError("host and port was not specified and no sock specified");
   }
+  checkPort(port, "connect");
   if (options.localAddr !== undefined && options.localAddr !== null) {
     throw new NotImplementedError(
       "localAddr is not available: Deno cannot bind a socket before connecting it",
@@ -355,6 +356,7 @@ export async function listenTcp(
     }
     listeners.push(sock._detachListener());
   } else {
+    checkPort(port, "bind");
     const hosts = host === null || host === "" ? [null] : typeof host === "string" ? [host] : host;
     const found = await onLoop(
       loop,
@@ -437,6 +439,17 @@ function bindError(err: unknown, address: string): unknown {
 function checkFactory(protocolFactory: unknown): void {
   if (typeof protocolFactory !== "function") {
     throw new TypeError("protocolFactory must be a function returning a protocol");
+  }
+}
+
+/**
+ * A numeric port out of range fails as CPython's connect() and bind() do
+ * (OverflowError there): the resolver would wrap 99999 to 34463 and
+ * reach a port nobody asked for.
+ */
+function checkPort(port: number | string | null, call: "connect" | "bind"): void {
+  if (typeof port === "number" && !(port >= 0 && port <= 0xffff)) {
+    throw new RangeError(`${call}(): port must be 0-65535.`);
   }
 }
 

@@ -57,7 +57,7 @@ import {
 } from "./_network.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
 import { bindOnRead, bindSubclassMethods } from "./_bound.ts";
-import { PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
+import { _checkExecArgs, PIPE, type SubprocessPipeOptions } from "./subprocess.ts";
 import { subprocessExec } from "./_subprocess.ts";
 import type { Socket } from "./socket.ts";
 import {
@@ -1127,11 +1127,7 @@ export class EventLoop {
     if (last !== undefined && typeof last === "object") {
       options = args.pop() as SubprocessPipeOptions;
     }
-    for (const arg of args) {
-      if (typeof arg !== "string") {
-        throw new TypeError(`program arguments must be strings, not ${typeof arg}`);
-      }
-    }
+    _checkExecArgs(program, args);
     // As asyncio, every stream is a pipe unless said otherwise (`null`
     // inherits; `undefined` is the default, as an absent key).
     const pipes = {

@@ -45,6 +45,7 @@ import { DEFAULT_LIMIT, StreamReader, StreamReaderProtocol, StreamWriter } from 
 import type { Task } from "./tasks.ts";
 import type { SubprocessTransport, Transport } from "./transports.ts";
 import type { ChildTransport } from "./_subprocess.ts";
+import { typeName } from "./_util.ts";
 
 /** Connect the stream to a new pipe (`proc.stdin`/`stdout`/`stderr`). Mirrors `asyncio.subprocess.PIPE`. */
 export const PIPE: -1 = -1;
@@ -334,6 +335,19 @@ export class Process implements AsyncDisposable {
   }
 }
 
+/** @ignore A program and its arguments as Deno can run them, checked before anything starts. */
+export function _checkExecArgs(program: unknown, args: readonly unknown[]): void {
+  if (typeof program !== "string" && !(program instanceof URL)) {
+    // Deno's own message for this is about its serializer.
+    throw new TypeError(`program must be a string or a URL, not ${typeName(program)}`);
+  }
+  for (const arg of args) {
+    if (typeof arg !== "string") {
+      throw new TypeError(`program arguments must be strings, not ${typeof arg}`);
+    }
+  }
+}
+
 /**
  * Start `program` with `args` (no shell): the arguments reach it as they
  * are. A trailing options object sets the pipes, `cwd`, `env` and `limit`.
@@ -363,11 +377,7 @@ export function createSubprocessExec(
   let options: SubprocessOptions = {};
   const last = args[args.length - 1];
   if (last !== undefined && typeof last === "object") options = args.pop() as SubprocessOptions;
-  for (const arg of args) {
-    if (typeof arg !== "string") {
-      throw new TypeError(`program arguments must be strings, not ${typeof arg}`);
-    }
-  }
+  _checkExecArgs(program, args);
   return spawn(program, args as string[], options);
 }
 

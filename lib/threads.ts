@@ -50,6 +50,7 @@ import {
   tag,
 } from "./_pool.ts";
 import { _carryContext } from "./contextvars.ts";
+import { shortRepr } from "./_util.ts";
 
 /**
  * A function a Worker can run: the absolute URL of its module (use
@@ -763,10 +764,12 @@ export function _runInExecutor<T>(
   context: [string, unknown][] | null = null,
 ): Future<T> {
   if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
-  if (executor === null) {
+  if (executor === null || executor === undefined) {
     const state = stateOf(loop);
     if (state.shutdownCalled) throw new RuntimeError("Executor shutdown has been called");
     executor = state.executor ??= new WorkerExecutor();
+  } else if (!(executor instanceof WorkerExecutor)) {
+    throw new TypeError(`executor must be a WorkerExecutor or null, got ${shortRepr(executor)}`);
   }
   const fut = loop.createFuture<T>();
   // As CPython's wrap_future: the outcome is set by a loop callback, which

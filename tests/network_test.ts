@@ -101,6 +101,22 @@ Deno.test("createConnection() needs host and port, or sock", () =>
     );
   }));
 
+Deno.test("a port out of 0-65535 fails as CPython's connect() and bind() (the resolver would wrap 99999 to 34463)", () =>
+  inRealLoop(async (loop) => {
+    for (const port of [99999, -1, 65536]) {
+      await assertRejects(
+        () => loop.createConnection(() => new Protocol(), "127.0.0.1", port),
+        RangeError,
+        "connect(): port must be 0-65535.",
+      );
+      await assertRejects(
+        () => loop.createServer(() => new Protocol(), "127.0.0.1", port),
+        RangeError,
+        "bind(): port must be 0-65535.",
+      );
+    }
+  }));
+
 Deno.test("createServer() listens on every address of a name, or of a list", () =>
   inRealLoop(async (loop) => {
     await using local = await loop.createServer(() => new Protocol(), "localhost", 0);

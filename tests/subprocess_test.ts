@@ -72,6 +72,12 @@ Deno.test("createSubprocessExec() throws PermissionError for a file or directory
 Deno.test("createSubprocessExec() checks its arguments before starting anything", async () => {
   await run(async () => {
     assertThrows(() => createSubprocessExec("true", 1 as never), TypeError);
+    // Not Deno's "serde_v8 error: invalid type" or "missing field `cmd`".
+    assertThrows(
+      () => createSubprocessExec(5 as never),
+      TypeError,
+      "program must be a string or a URL, not number",
+    );
     await assertRejects(() => createSubprocessExec("true", { stdin: 0 as never }), TypeError);
     await assertRejects(() => createSubprocessExec("true", { stdout: STDOUT as never }), TypeError);
     await assertRejects(() => createSubprocessExec("true", { limit: 0 }), RangeError);

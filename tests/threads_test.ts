@@ -52,11 +52,16 @@ Deno.test("errors come back with their class (built-ins), name, message and stac
   });
 });
 
-Deno.test("a closure or a relative module is a TypeError at the call", async () => {
+Deno.test("a closure, a relative module or an executor that is not one is a TypeError at the call", async () => {
   await run(() => {
     const loop = getRunningLoop();
     const closure = (() => 1) as unknown as WorkerFunction;
     assertThrows(() => loop.runInExecutor(null, closure), TypeError, "cannot run a closure");
+    assertThrows(
+      () => loop.runInExecutor(5 as never, fn("fib"), 10),
+      TypeError,
+      "executor must be a WorkerExecutor or null, got 5",
+    );
     assertThrows(
       () => toThread({ module: "./fixtures/worker_work.ts", name: "fib" }),
       TypeError,
