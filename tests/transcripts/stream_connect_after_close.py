@@ -4,7 +4,10 @@ import asyncio
 
 
 async def main():
+    accepted = asyncio.Event()
+
     async def handler(reader, writer):
+        accepted.set()
         writer.write(await reader.readline())
         await writer.drain()
         writer.close()
@@ -12,6 +15,9 @@ async def main():
     server = await asyncio.start_server(handler, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    # The server accepts in its own time; close() drops a connection it has
+    # not accepted yet.
+    await accepted.wait()
     server.close()
     print("serving:", server.is_serving())
     for attempt in range(3):

@@ -1,13 +1,15 @@
 // A connect right after server.close() is refused (CPython closes the
 // listening socket in close()), with the clients already connected kept.
-import { ConnectionRefusedError, openConnection, run, startServer } from "../../mod.ts";
+import { ConnectionRefusedError, Event, openConnection, run, startServer } from "../../mod.ts";
 
 const dec = (x: Uint8Array) => new TextDecoder().decode(x);
 
 export default async function (print: (line: string) => void): Promise<void> {
   await run(async () => {
+    const accepted = new Event();
     const server = await startServer(
       async (reader, writer) => {
+        accepted.set();
         writer.write(await reader.readline());
         await writer.drain();
         writer.close();
@@ -17,6 +19,9 @@ export default async function (print: (line: string) => void): Promise<void> {
     );
     const port = (server.sockets[0] as Deno.NetAddr).port;
     const [reader, writer] = await openConnection("127.0.0.1", port);
+    // The server accepts in its own time; close() drops a connection it has
+    // not accepted yet.
+    await accepted.wait();
     server.close();
     print(`serving: ${server.isServing() ? "True" : "False"}`);
     for (let attempt = 0; attempt < 3; attempt++) {
