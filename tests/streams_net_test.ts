@@ -265,6 +265,7 @@ Deno.test("a reader that does not read pauses the socket: the reader's buffer st
     );
     const [, writer] = await openConnection("127.0.0.1", portOf(server));
     writer.write(new Uint8Array(4 * 2 ** 20));
+    await until(() => serverReader !== null); // the server accepts in its own time
     await sleep(0.2);
     // The reader's repr says how much it buffers: at most one socket read
     // (up to 256 KiB) beyond the 2 KiB mark.
