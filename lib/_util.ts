@@ -248,6 +248,13 @@ export function notForAwaitUsing(what: string, instead: string): TypeError {
   );
 }
 
+/** A `timeout` argument: seconds (any number but NaN) or null. */
+export function checkTimeout(timeout: unknown): asserts timeout is number | null {
+  if (timeout !== null && (typeof timeout !== "number" || Number.isNaN(timeout))) {
+    throw new TypeError(`timeout must be a number of seconds or null, got ${shortRepr(timeout)}`);
+  }
+}
+
 /** The name of `value`'s type, for an error message ("null", "string", "ArrayBuffer", …). */
 export function typeName(value: unknown): string {
   if (value === null) return "null";

@@ -12,7 +12,7 @@ import { getEventLoop, getRunningLoop, type TimerHandle } from "./events.ts";
 import { CancelledError, TimeoutError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { type CoroutineLike, currentTask, ensureFuture } from "./tasks.ts";
-import { isPromiseLike, shortRepr, typeName } from "./_util.ts";
+import { checkTimeout, isPromiseLike, shortRepr, typeName } from "./_util.ts";
 import { _markAwaiter } from "./_awaiters.ts";
 import { timeout as timeoutScope } from "./timeouts.ts";
 import { awaitable } from "./_running.ts";
@@ -557,9 +557,3 @@ export function shield<T>(aw: CoroutineLike<T>): Future<T> {
 }
 
 // ---- helpers -------------------------------------------------------------
-
-function checkTimeout(timeout: unknown): asserts timeout is number | null {
-  if (timeout !== null && (typeof timeout !== "number" || Number.isNaN(timeout))) {
-    throw new TypeError(`timeout must be a number of seconds or null, got ${shortRepr(timeout)}`);
-  }
-}

@@ -29,6 +29,7 @@
  */
 import { DEFAULT_LIMIT, StreamReader, streamReaderFromReadable, StreamWriter } from "./streams.ts";
 import { toOSError } from "./_oserror.ts";
+import { checkTimeout } from "./_util.ts";
 
 /** Readable: mirrors `selectors.EVENT_READ`. */
 export const EVENT_READ = 1;
@@ -298,6 +299,7 @@ export class DefaultSelector implements Disposable {
    *   timeout.
    */
   async select(timeout: number | null = null): Promise<Array<[SelectorKey, number]>> {
+    checkTimeout(timeout);
     const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;
     for (;;) {
       const ready = this.#ready();

@@ -65,6 +65,15 @@ Deno.test("register() refuses bad events, twice the same object, and non-files",
   );
 });
 
+Deno.test("select() refuses a timeout that is not seconds or null (not a 1 ms timer with a warning)", async () => {
+  using selector = new DefaultSelector();
+  let error: unknown = null;
+  await selector.select("x" as unknown as number).catch((err) => error = err);
+  assert(error instanceof TypeError, String(error));
+  assertEquals(error.message, "timeout must be a number of seconds or null, got 'x'");
+  assertEquals(await selector.select(0), [], "a number still polls");
+});
+
 Deno.test("Deno.stdin, stdout and stderr have fds 0, 1 and 2", () => {
   using selector = new DefaultSelector();
   assertEquals(selector.register(Deno.stdout, EVENT_WRITE).fd, 1);
