@@ -12,7 +12,7 @@ import { getEventLoop, getRunningLoop, type TimerHandle } from "./events.ts";
 import { CancelledError, TimeoutError } from "./exceptions.ts";
 import { Future } from "./futures.ts";
 import { type CoroutineLike, currentTask, ensureFuture } from "./tasks.ts";
-import { checkTimeout, isPromiseLike, shortRepr, typeName } from "./_util.ts";
+import { checkTimeout, isPromiseLike, typeName } from "./_util.ts";
 import { _markAwaiter } from "./_awaiters.ts";
 import { timeout as timeoutScope } from "./timeouts.ts";
 import { awaitable } from "./_running.ts";
