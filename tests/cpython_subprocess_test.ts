@@ -502,11 +502,13 @@ Deno.test("terminate() of a child that ignores SIGTERM leaves it running; kill()
 Deno.test("a process stopped with SIGSTOP has not exited; SIGCONT lets it finish", async () => {
   // CPython: returncode None while stopped (and after SIGCONT until it exits).
   await inRealLoop(async () => {
-    await using proc = await createSubprocessExec("sleep", "0.03");
+    // 0.2 s: the stop must reach the child before it ends, and a loaded
+    // machine may take tens of ms from the spawn to the next line.
+    await using proc = await createSubprocessExec("sleep", "0.2");
     proc.sendSignal("SIGSTOP");
-    await sleep(0.05);
-    await sleep(0.05);
-    assertEquals(proc.returncode, null); // sleep 0.03 would have ended by now
+    await sleep(0.15);
+    await sleep(0.15);
+    assertEquals(proc.returncode, null); // sleep 0.2 would have ended by now
     proc.sendSignal("SIGCONT");
     assertEquals(await proc.wait(), 0);
   });
