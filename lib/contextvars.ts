@@ -234,6 +234,9 @@ export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
    *   enclosing `run`, or as the running task's or callback's context).
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Context.run() needs a function to run, got ${shortRepr(fn)}`);
+    }
     if (this.#entered || isCurrent(this)) {
       throw new RuntimeError(`cannot enter context: ${this} is already entered`);
     }

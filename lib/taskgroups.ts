@@ -8,7 +8,7 @@ import { CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError } from 
 import type { Future } from "./futures.ts";
 import { type CoroutineLike, type CreateTaskOptions, currentTask, type Task } from "./tasks.ts";
 import { _markAwaiter } from "./_awaiters.ts";
-import { notForAwaitUsing } from "./_util.ts";
+import { notForAwaitUsing, shortRepr } from "./_util.ts";
 
 // Invariants, as the code below keeps them:
 // - `#tasks` holds exactly the group's tasks that are not done; each has
@@ -87,6 +87,9 @@ export class TaskGroup {
    * @throws {RuntimeError} if the group was already entered, or outside a task.
    */
   async run<T>(body: (tg: TaskGroup) => PromiseLike<T> | T): Promise<T> {
+    if (typeof body !== "function") {
+      throw new TypeError(`TaskGroup.run() needs a function (tg) => …, got ${shortRepr(body)}`);
+    }
     this.#enter();
     let result: T;
     try {

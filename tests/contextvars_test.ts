@@ -54,6 +54,16 @@ Deno.test("ContextVar.get(): the value, else the argument, else the default, els
   assertEquals(String(withDefault), "<ContextVar name='d' default=1>");
 });
 
+Deno.test("Context.run() of something that is not a function says so, and leaves the context unentered", () => {
+  const ctx = copyContext();
+  assertThrows(
+    () => ctx.run(5 as unknown as () => void),
+    TypeError,
+    "Context.run() needs a function to run, got 5",
+  );
+  assertEquals(ctx.run(() => "ran"), "ran");
+});
+
 Deno.test("set() returns a Token that reset() takes once, in the same context, for the same variable", () => {
   const a = new ContextVar<string>("a");
   const b = new ContextVar<string>("b");

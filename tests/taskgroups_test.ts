@@ -49,6 +49,17 @@ Deno.test("`await using` a TaskGroup (Python's `async with TaskGroup()`) fails a
     })
   ));
 
+Deno.test("TaskGroup.run() of something that is not a function is a TypeError, not an ExceptionGroup around one", () =>
+  withLoop((loop) =>
+    loop.runUntilComplete(async () => {
+      await assertRejects(
+        () => TaskGroup.run(5 as never),
+        TypeError,
+        "TaskGroup.run() needs a function (tg) => …, got 5",
+      );
+    })
+  ));
+
 Deno.test("a failing task cancels the others and the body; errors in an ExceptionGroup", () =>
   withLoop((loop) =>
     loop.runUntilComplete(async () => {
