@@ -241,15 +241,27 @@ Deno.test({
       await start({ XDG_CONFIG_HOME: config, NO_COLOR: "1" });
       // Everything the REPL's process writes from here, as bytes.
       await tmux("pipe-pane", "-t", "repl", `cat > ${raw}`);
-      await keys('js new Worker("data:text/javascript,close()", { type: "module" }) && 1', "Enter");
-      await waitFor((s) => s.split("\n").includes("1"), "the js line's value");
-      await new Promise((r) => setTimeout(r, 500)); // the Worker's module is loaded by now
+      // The Worker answers once its module has loaded, so "loaded" comes
+      // after whatever Deno writes when that load ends.
+      await keys(
+        'js const w = new Worker("data:text/javascript,postMessage(0)", { type: "module" }); ' +
+          'w.onmessage = () => { console.log("loaded"); w.terminate(); }',
+        "Enter",
+      );
+      await waitFor((s) => s.split("\n").includes("loaded"), "the Worker's message");
       await waitFor(
         (s) => lastLine(s) === "virtual t=0.000 ready=0 timers=0 tasks=0>",
         "the prompt after it",
       );
-      const bytes = await Deno.readTextFile(raw);
-      assert(bytes.includes("virtual t=0.000"), JSON.stringify(bytes));
+      let bytes = "";
+      for (
+        const deadline = Date.now() + 5000;
+        !bytes.includes("loaded") && Date.now() < deadline;
+      ) {
+        await new Promise((r) => setTimeout(r, 50));
+        bytes = await Deno.readTextFile(raw);
+      }
+      assert(bytes.includes("loaded"), JSON.stringify(bytes));
       // Deno's progress bar ends each module load with this, wherever the cursor is.
       assert(!bytes.includes("\x1b[2K"), `a line cleared: ${JSON.stringify(bytes)}`);
       await keys("exit", "Enter");
