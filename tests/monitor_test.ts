@@ -423,6 +423,24 @@ Deno.test("monitor: CPython's TaskGroup example, three levels deep: ps --cpython
 
 // ---- A blocked loop -------------------------------------------------------------------
 
+/**
+ * Ask `ps` until an answer says the loop is blocked in a `kind` (each such
+ * answer comes from the Worker at once). A machine loaded past its cores can
+ * hold the loop's thread 0.2 s between callbacks too: "outside", skipped.
+ */
+async function blockedIn(client: MonitorClient, kind: "callback" | "step"): Promise<Block> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const asked = Date.now();
+    const block = (await client.request<PsData>("ps")).loop?.blocked;
+    if (block?.kind === kind) {
+      assert(Date.now() - asked < 1000, "a blocked loop's answer took a second");
+      return block;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never saw the loop blocked in a ${kind}`);
+}
+
 Deno.test("monitor: a callback blocks the loop for 2 s: the monitor answers meanwhile and says blocked, for how long, in which callback; warnings keep it; a lock its holder never released; record and view", async () => {
   // run(main, { monitor }): hog blocks 1 s after the start, for 2 s.
   const program = await watched(["--allow-net=127.0.0.1"], fixture("monitor_block.ts"), [
@@ -431,20 +449,7 @@ Deno.test("monitor: a callback blocks the loop for 2 s: the monitor answers mean
   ]);
   try {
     const client = await connect(program.address);
-    // Ask until an answer says blocked in a callback: each comes from the
-    // Worker at once. (A machine loaded past its cores can hold the loop's
-    // thread 0.2 s between callbacks too: the monitor says "outside" then.)
-    let blocked: Answer<PsData> | null = null;
-    for (const deadline = Date.now() + 10_000; blocked === null && Date.now() < deadline;) {
-      const asked = Date.now();
-      const answer = await client.request<PsData>("ps");
-      if (answer.loop?.blocked?.kind === "callback") {
-        assert(Date.now() - asked < 1000, "a blocked loop's answer took a second");
-        blocked = answer;
-      } else await new Promise((r) => setTimeout(r, 50));
-    }
-    assert(blocked !== null, "never saw the loop blocked");
-    const block = blocked.loop!.blocked!;
+    const block = await blockedIn(client, "callback");
     assertEquals([block.kind, block.name, block.ongoing], ["callback", "hog", true]);
     assert(block.seconds > 0 && block.seconds < 2.5, String(block.seconds));
     // A command that needs the loop says why it cannot run now.
@@ -539,14 +544,7 @@ Deno.test("monitor: a task's step blocks the loop for 2 s: the monitor names the
   ]);
   try {
     const client = await connect(program.address);
-    let block: Block | null = null;
-    for (const deadline = Date.now() + 10_000; block === null && Date.now() < deadline;) {
-      const answer = await client.request("ps");
-      // In a step (not "outside": see the test above).
-      block = answer.loop?.blocked?.kind === "step" ? answer.loop.blocked : null;
-      if (block === null) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert(block !== null, "never saw the loop blocked");
+    const block = await blockedIn(client, "step");
     assertEquals(
       [block.kind, block.name, block.task, block.coro, block.ongoing],
       ["step", "cruncher", 5, "crunch", true],
