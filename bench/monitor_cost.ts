@@ -166,12 +166,11 @@ async function alternateInProcesses(work: Work, procs: number): Promise<void> {
     if (!success) throw new Error(`--alternate ${work} failed in process ${i + 1}`);
     ratios.push(JSON.parse(new TextDecoder().decode(stdout).trim()).ratio);
   }
+  const ratio = median(ratios);
   const low = Math.min(...ratios).toFixed(3), high = Math.max(...ratios).toFixed(3);
-  console.log(JSON.stringify({ work, procs, ratio: median(ratios), ratios }));
+  console.log(JSON.stringify({ work, procs, ratio, ratios }));
   console.log(
-    `${work}: watched / unwatched ${
-      median(ratios).toFixed(3)
-    } (${low}–${high}, ${procs} processes)`,
+    `${work}: watched / unwatched ${ratio.toFixed(3)} (${low}–${high}, ${procs} processes)`,
   );
 }
 
