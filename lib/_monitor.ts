@@ -189,10 +189,7 @@ class Watch implements LoopWatch {
   /** SEQ's value, kept here too: a step stores it without loading shared memory. */
   #seq = 0;
   #shared: Shared;
-  #lastFn: unknown = null;
-  #lastRef = 0;
-  #lastCoro = "";
-  #lastCoroRef = 0;
+  #lastFn: { readonly name: string } | null = null;
   /** The row of the task whose step runs, or -1. */
   #running = -1;
   /**
@@ -272,12 +269,8 @@ class Watch implements LoopWatch {
 
   callback(fn: (...args: never[]) => unknown): void {
     const i32 = this.#i32;
-    if (fn !== this.#lastFn) {
-      this.#lastFn = fn;
-      this.#lastRef = this.#names.ref(fn.name || "<anonymous>");
-    }
-    this.last = fn;
-    i32[NAME] = this.#lastRef;
+    this.#lastFn = this.last = fn;
+    i32[NAME] = this.#names.refOf(fn);
     i32[RUNNING] = CALLBACK;
     i32[SEQ] = this.#seq = (this.#seq + 1) | 0;
   }
@@ -362,7 +355,7 @@ class Watch implements LoopWatch {
       if (creator !== undefined && creator !== task) {
         rows[at + CREATOR] = rows[this.#rowOf(creator) * WIDTH + ID];
       } else if (this.#i32[RUNNING] === CALLBACK && this.#lastFn !== null) {
-        rows[at + CREATOR_REF] = this.#lastRef;
+        rows[at + CREATOR_REF] = this.#names.refOf(this.#lastFn);
       } else rows[at + CREATOR_REF] = TOP_LEVEL;
       if (task._source !== null) this.#extra(row).createdAt = placeOf(task._source);
       return;
@@ -498,17 +491,15 @@ class Watch implements LoopWatch {
       ? -task._id
       : this.#names.ref(task._name);
     const coro = task.getCoro();
-    const coroName = typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>";
-    if (coroName !== this.#lastCoro) {
-      this.#lastCoro = coroName;
-      this.#lastCoroRef = this.#names.ref(coroName);
-    }
-    rows[at + CORO_REF] = this.#lastCoroRef;
+    // Not `refOf`: most tasks run a closure of their own (`() => work(i)`).
+    const coroRef = rows[at + CORO_REF] = this.#names.ref(
+      typeof coro === "function" ? coro.name || "<anonymous>" : "<promise>",
+    );
     const tasks = this.#shared.tasks, to = row * TASK_WIDTH;
     if (to < tasks.length) {
       tasks[to + TASK_ID] = id;
       tasks[to + TASK_NAME] = nameRef;
-      tasks[to + TASK_CORO] = this.#lastCoroRef;
+      tasks[to + TASK_CORO] = coroRef;
     }
     rows[at + CREATED] = this.now();
     rows[at + CREATOR] = rows[at + CREATOR_REF] = 0;
@@ -611,7 +602,7 @@ class Watch implements LoopWatch {
       return `task ${hex(this.idOf(task))} ${quote(task.getName())}`;
     }
     if (this.#i32[RUNNING] === CALLBACK && this.#lastFn !== null) {
-      return `callback ${(this.#lastFn as { name: string }).name || "<anonymous>"}`;
+      return `callback ${this.#lastFn.name || "<anonymous>"}`;
     }
     return "code outside the loop";
   }
