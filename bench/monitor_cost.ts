@@ -42,6 +42,9 @@
 // monitor's heartbeat) by that much, and the client there asks `top` once,
 // before the run (steps are timed while it is attached); the heartbeat's
 // and the answer's own costs are times per second, measured apart.
+// `--by-function` (with `--instructions`) also names V8's compiled code
+// (`--perf-basic-prof`) and prints, per run, the functions whose counts
+// differ most from `off`'s run of that repetition (bench/_callgrind.ts).
 // (WORK: callsoon_bulk, callsoon_chain, task_steps, echo; --alternate has no echo)
 import {
   type EventLoop,
@@ -54,6 +57,7 @@ import {
   type StreamWriter,
 } from "../mod.ts";
 import { MonitorClient, parseAddress } from "../monitor/client.ts";
+import { countDifferences, functionCounts } from "./_callgrind.ts";
 import { cpuSeconds } from "./_common.ts";
 import { runLoad } from "./stream_echo_load.ts";
 
@@ -231,8 +235,14 @@ type Figure = "seconds" | "cpu" | "loopCpu" | "loopIr" | "loopCycles";
 // and after: callgrind (`--dump-before=chmod`) writes its counts at each.
 const MARK_ENV = "MONITOR_COST_MARK";
 
+// V8 writes a perf map of its code (and, unless told where, a log file per isolate in the working directory).
+const BY_FUNCTION_FLAGS = ",--perf-basic-prof,--no-logfile-per-isolate,--logfile=/dev/null";
+
+/** How a run is counted: not (timed), by callgrind, or by callgrind per function. */
+type Counting = "timed" | "counted" | "byFunction";
+
 /** The command that runs a child: deno, or deno under callgrind in `dir`. */
-function childCommand(args: string[], dir: string | null): Deno.Command {
+function childCommand(args: string[], dir: string | null, counting: Counting): Deno.Command {
   const options = { stdin: "piped", stdout: "piped", stderr: "null" } as const;
   if (dir === null) return new Deno.Command(Deno.execPath(), { args, ...options });
   const mark = `${dir}/mark`;
@@ -247,7 +257,11 @@ function childCommand(args: string[], dir: string | null): Deno.Command {
       `--callgrind-out-file=${dir}/out.%p`,
       Deno.execPath(),
       // Compiled and collected on the loop thread, the same way each run.
-      ...args.toSpliced(1, 0, "--v8-flags=--single-threaded"),
+      ...args.toSpliced(
+        1,
+        0,
+        `--v8-flags=--single-threaded${counting === "byFunction" ? BY_FUNCTION_FLAGS : ""}`,
+      ),
     ],
     env: { [MARK_ENV]: mark },
     ...options,
@@ -255,19 +269,26 @@ function childCommand(args: string[], dir: string | null): Deno.Command {
 }
 
 /**
- * The loop thread's counts of the stretch between the child's two marks
- * (the last dump made at a mark, thread 1's). Cycles are estimated as
- * callgrind's tools do: an instruction each, 10 per first-level cache
- * miss, 100 per last-level miss.
+ * The dump of the stretch between the child's two marks (the last dump
+ * made at a mark, thread 1's), and the child's pid.
  */
-function countsIn(dir: string): Pick<Sample, "loopIr" | "loopCycles"> {
-  const dumps = [...Deno.readDirSync(dir)].map((e) => e.name.match(/^out\.\d+\.(\d+)-01$/))
+function stretchDump(dir: string): { path: string; pid: string } {
+  const dumps = [...Deno.readDirSync(dir)].map((e) => e.name.match(/^out\.(\d+)\.(\d+)-01$/))
     .filter((m) => m !== null);
   if (dumps.length === 0) {
     throw new Error(`callgrind wrote no counts at the child's marks in ${dir}`);
   }
-  const last = dumps.reduce((a, b) => Number(a![1]) > Number(b![1]) ? a : b)!;
-  const text = Deno.readTextFileSync(`${dir}/${last.input}`);
+  const last = dumps.reduce((a, b) => Number(a![2]) > Number(b![2]) ? a : b)!;
+  return { path: `${dir}/${last.input}`, pid: last[1] };
+}
+
+/**
+ * The loop thread's counts in a dump. Cycles are estimated as callgrind's
+ * tools do: an instruction each, 10 per first-level cache miss, 100 per
+ * last-level miss.
+ */
+function countsIn(dump: string): Pick<Sample, "loopIr" | "loopCycles"> {
+  const text = Deno.readTextFileSync(dump);
   const events = text.match(/^events: (.*)$/m)![1].split(" ");
   const values = text.match(/^summary: (.*)$/m)![1].split(" ").map(Number);
   const at = (name: string) => values[events.indexOf(name)] ?? 0;
@@ -275,7 +296,11 @@ function countsIn(dir: string): Pick<Sample, "loopIr" | "loopCycles"> {
   return { loopIr: at("Ir"), loopCycles: at("Ir") + 10 * l1 + 100 * ll };
 }
 
-async function once(mode: Mode, work: Work, counted: boolean): Promise<Sample> {
+/** One run's figures, and its instructions per function if counted so. */
+type Run = Sample & { functions?: Map<string, number> };
+
+async function once(mode: Mode, work: Work, counting: Counting): Promise<Run> {
+  const counted = counting !== "timed";
   // -A: reading /proc/thread-self (the loop thread's CPU) needs every permission.
   const flags = ["-A"];
   if (mode === "inspect") flags.push("--inspect=127.0.0.1:0");
@@ -283,12 +308,13 @@ async function once(mode: Mode, work: Work, counted: boolean): Promise<Sample> {
   const proc = childCommand(
     ["run", ...flags, import.meta.filename!, "--child", mode, work],
     dir,
+    counting,
   ).spawn();
   const lines = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   let client: MonitorClient | null = null;
   let polling: Promise<void> | null = null;
-  let result: Sample | null = null;
+  let result: Run | null = null;
   for (;;) {
     const { value, done } = await lines.read();
     if (done) break;
@@ -326,7 +352,13 @@ async function once(mode: Mode, work: Work, counted: boolean): Promise<Sample> {
   if (mode !== "top") await proc.stdin.close().catch(() => {});
   if (!(await proc.status).success || result === null) throw new Error(`${mode} ${work} failed`);
   if (dir !== null) {
-    Object.assign(result, countsIn(dir));
+    const dump = stretchDump(dir);
+    Object.assign(result, countsIn(dump.path));
+    if (counting === "byFunction") {
+      const perfMap = `/tmp/perf-${dump.pid}.map`;
+      result.functions = functionCounts(dump.path, perfMap);
+      Deno.removeSync(perfMap);
+    }
     Deno.removeSync(dir, { recursive: true });
   }
   return result;
@@ -341,24 +373,26 @@ function median(values: number[]): number {
 async function driver(args: string[]): Promise<void> {
   let reps = 5;
   let modes: readonly Mode[] = MODES;
-  let counted = false;
+  let counting: Counting = "timed";
   const works: Work[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--reps") reps = Number(args[++i]);
     else if (args[i] === "--modes") modes = args[++i].split(",") as Mode[];
-    else if (args[i] === "--instructions") counted = true;
+    else if (args[i] === "--instructions") counting = counting === "timed" ? "counted" : counting;
+    else if (args[i] === "--by-function") counting = "byFunction";
     else works.push(args[i] as Work);
   }
+  const counted = counting !== "timed";
   if (!modes.includes("off")) modes = ["off", ...modes];
   const chosen = works.length > 0 ? works : [...WORKS];
-  const samples = new Map<string, Sample[]>();
+  const samples = new Map<string, Run[]>();
   for (let rep = 0; rep < reps; rep++) {
     for (const work of chosen) {
       // A different mode goes first in each repetition.
       const order = modes.map((_, i) => modes[(i + rep) % modes.length]);
       for (const mode of order) {
         const key = `${work} ${mode}`;
-        samples.set(key, [...(samples.get(key) ?? []), await once(mode, work, counted)]);
+        samples.set(key, [...(samples.get(key) ?? []), await once(mode, work, counting)]);
       }
     }
   }
@@ -381,6 +415,22 @@ async function driver(args: string[]): Promise<void> {
         return `${shown} ${(m / off).toFixed(3)} ${range}`.padEnd(28);
       });
       console.log(work.padEnd(16) + cells.join(""));
+    }
+  }
+  if (counting === "byFunction") printByFunction(samples, chosen, modes);
+}
+
+/** Per run, the functions whose instructions differ most from `off`'s in the same repetition. */
+function printByFunction(samples: Map<string, Run[]>, works: Work[], modes: readonly Mode[]): void {
+  for (const work of works) {
+    const offs = samples.get(`${work} off`)!;
+    for (const mode of modes.filter((m) => m !== "off")) {
+      samples.get(`${work} ${mode}`)!.forEach((run, rep) => {
+        console.log(`\n${work} ${mode} against off, repetition ${rep + 1} (M instructions):`);
+        for (const line of countDifferences(offs[rep].functions!, run.functions!, 25)) {
+          console.log(line);
+        }
+      });
     }
   }
 }
