@@ -118,7 +118,7 @@ export class NameArena {
   #refs = new Map<string, number>();
   #texts = new Map<number, string>();
   // The references of functions' names: reading a function's `name` calls
-  // into V8's C++ (~100-200 instructions, five times a weak map's lookup),
+  // into V8's C++ (~100 instructions, four or five weak map lookups),
   // and a busy loop switches between callbacks at every turn (an echo
   // server, once per round trip, between its connections' closures). Only
   // one function named in SAMPLE goes in: an entry costs ~800 instructions
