@@ -121,7 +121,10 @@ async function runners(): Promise<Runner[]> {
       args: (f) => [file(f + ".py"), "--uvloop"],
     });
   } else {
-    console.error("uvloop does not import in /usr/bin/python3: its column stays empty");
+    console.error(
+      "uvloop does not import in /usr/bin/python3: its column stays empty " +
+        "(Debian: apt-get install python3-uvloop)",
+    );
   }
   if ((await output(PYTHON312, ["--version"])).ok) {
     list.push({
@@ -353,7 +356,7 @@ async function machine(): Promise<string> {
     `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
     `- ${deno}`,
     `- python3 (pyenv): ${pyenv}; /usr/bin/python3 (Debian): ${debian}; uvloop ${
-      uvloop.ok ? uvloop.text : "not available"
+      uvloop.ok ? uvloop.text : "not available (apt-get install python3-uvloop)"
     }; asyncio 3.12: ${py312.ok ? `${py312.text} (pyenv)` : "not available"}`,
     `- CPU: ${cpu}, ${navigator.hardwareConcurrency} cores; load average at start: ${load}`,
   ].join("\n");
