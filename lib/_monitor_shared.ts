@@ -104,8 +104,13 @@ export function epochNow(): number {
 export const TICKS_PER_MS = 10;
 
 const encoder = new TextEncoder();
-/** `NameArena.refOf` remembers one function in this many it names. */
-const SAMPLE = 16;
+/**
+ * `NameArena.refOf` remembers one function in this many it names: a prime,
+ * so that a function that comes back every p-th name is soon remembered
+ * whatever p is (with 16, one that alternates with closures made once
+ * would always fall on an odd count, and never be).
+ */
+const SAMPLE = 17;
 
 /**
  * Names written to the arena, each once: `ref(text)` gives the reference

@@ -1153,3 +1153,19 @@ Deno.test("monitor: the names of callbacks, looked up by function, stay right wh
   for (let i = 0; i < 3000; i++) arena.ref(`other-${i}-${"x".repeat(100)}`);
   assertEquals(names(), expected);
 });
+
+Deno.test("monitor: a callback that alternates with closures made once is soon named without reading its name", () => {
+  const arena = new NameArena(sharedViews(1));
+  let reads = 0;
+  const recurring = {
+    get name() {
+      reads++;
+      return "recurring";
+    },
+  };
+  for (let i = 0; i < 200; i++) {
+    assertEquals(arena.text(arena.refOf(recurring)), "recurring");
+    arena.refOf({ name: `once${i}` });
+  }
+  assert(reads < 40, `its name was read ${reads} times in 200`);
+});
