@@ -132,6 +132,10 @@ export class NameArena {
   // soon in.
   #fnRefs = new WeakMap<object, number>();
   #named = 0;
+  // The function named last: a callback that runs again after a step is
+  // found with a compare.
+  #lastFn: unknown = null;
+  #lastFnRef = 0;
   #lastText: string | null = null;
   #lastTextRef = 0;
 
@@ -158,7 +162,7 @@ export class NameArena {
       this.#refs.clear();
       this.#texts.clear();
       this.#fnRefs = new WeakMap();
-      this.#lastText = null;
+      this.#lastFn = this.#lastText = null;
     }
     const { written } = encoder.encodeInto(
       text.length > NAME_MAX ? text.slice(0, NAME_MAX) : text,
@@ -174,12 +178,15 @@ export class NameArena {
 
   /** The reference of a function's name (`<anonymous>` for none). */
   refOf(fn: { readonly name: string }): number {
+    if (fn === this.#lastFn) return this.#lastFnRef;
     let ref = this.#fnRefs.get(fn);
     if (ref === undefined) {
       ref = this.ref(fn.name || "<anonymous>");
       this.#named = (this.#named + 1) % SAMPLE;
       if (this.#named === 0) this.#fnRefs.set(fn, ref);
     }
+    this.#lastFn = fn;
+    this.#lastFnRef = ref;
     return ref;
   }
 

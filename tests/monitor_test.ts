@@ -1141,13 +1141,14 @@ Deno.test("monitor: off costs nothing: mod.ts reaches the monitor's modules only
 Deno.test("monitor: the names of callbacks, looked up by function, stay right when the name arena starts over", () => {
   const arena = new NameArena(sharedViews(1));
   // Forty functions, as an echo server's connections each have their own
-  // closure: one in sixteen named is remembered by function, the rest are
+  // closure: one in seventeen named is remembered by function, the rest are
   // named again; an anonymous one is "<anonymous>".
   const fns = Array.from({ length: 40 }, (_, i) => ({ [`conn${i}`]: () => i })[`conn${i}`]);
   const names = (): string[] => fns.map((fn) => arena.text(arena.refOf(fn)));
   const expected = fns.map((fn) => fn.name);
   for (let round = 0; round < 20; round++) assertEquals(names(), expected);
   assertEquals(arena.text(arena.refOf(() => {})), "<anonymous>");
+  assertEquals(arena.text(arena.refOf(fns[0])), "conn0"); // the function named last, below
   // Enough other names to fill the arena: it starts over, and each earlier
   // reference may now name something else.
   for (let i = 0; i < 3000; i++) arena.ref(`other-${i}-${"x".repeat(100)}`);
