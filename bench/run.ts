@@ -107,6 +107,9 @@ async function output(cmd: string, args: string[]): Promise<{ ok: boolean; text:
   }
 }
 
+/** How to get the uvloop column on Debian. */
+const UVLOOP_HINT = "apt-get install python3-uvloop";
+
 async function runners(): Promise<Runner[]> {
   const file = (name: string) => new URL(name, BENCH_DIR).pathname;
   const list: Runner[] = [
@@ -122,8 +125,7 @@ async function runners(): Promise<Runner[]> {
     });
   } else {
     console.error(
-      "uvloop does not import in /usr/bin/python3: its column stays empty " +
-        "(Debian: apt-get install python3-uvloop)",
+      `uvloop does not import in /usr/bin/python3: its column stays empty (${UVLOOP_HINT})`,
     );
   }
   if ((await output(PYTHON312, ["--version"])).ok) {
@@ -356,7 +358,7 @@ async function machine(): Promise<string> {
     `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
     `- ${deno}`,
     `- python3 (pyenv): ${pyenv}; /usr/bin/python3 (Debian): ${debian}; uvloop ${
-      uvloop.ok ? uvloop.text : "not available (apt-get install python3-uvloop)"
+      uvloop.ok ? uvloop.text : `not available (${UVLOOP_HINT})`
     }; asyncio 3.12: ${py312.ok ? `${py312.text} (pyenv)` : "not available"}`,
     `- CPU: ${cpu}, ${navigator.hardwareConcurrency} cores; load average at start: ${load}`,
   ].join("\n");
